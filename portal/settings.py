@@ -1,0 +1,218 @@
+"""The portal's only settings module, driven by the environment (see .env.example)."""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+# Development defaults are public on purpose: they only ever protect a local demo.
+_DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-8f3b"
+_DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS0tLW5vdC1zZWNyZXQ="
+
+
+def _production_value(name, dev_default, cast=str):
+    """Read a variable that production must set; development falls back to a public default."""
+    value = env(name, default=None)
+    if value:
+        return cast(value) if cast is not str else value
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"{name} must be set when DJANGO_DEBUG=false. See .env.example and README "
+            f"('Production') for how to generate it."
+        )
+    return dev_default
+
+
+SECRET_KEY = _production_value("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
+# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key,
+# then run `manage.py rotate_encryption_keys`).
+FIELD_ENCRYPTION_KEYS = [
+    k.strip() for k in _production_value("FIELD_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY).split(",") if k.strip()
+]
+
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS",
+    default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [],
+)
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "sourcing",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sourcing.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite file by default, PostgreSQL through DATABASE_URL. ---
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share the file: wait for locks instead of failing, and take the
+    # write lock at BEGIN so two writers never deadlock on a lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # A file (not :memory:) so that a real worker process can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "sourcing.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Cache and the shared rate limiter: Redis through REDIS_URL, else process-local. ---
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Email: console by default; EMAIL_URL like smtp+tls://user:pass@host:587 ---
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sourcing Portal <noreply@localhost>")
+
+# --- Celery: a folder broker with nothing installed; Redis or RabbitMQ via CELERY_BROKER_URL. ---
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
+    if not _broker_dir.is_absolute():
+        _broker_dir = BASE_DIR / _broker_dir
+    for _sub in ("queue", "control"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "invitations-purge-expired": {
+        "task": "sourcing.tasks.invitations_purge_expired",
+        "schedule": 3600.0,
+    },
+}
+
+# --- 1688 Open Platform ---
+# A site-wide default credential (optional); users normally register their own apps.
+ALIBABA_APP_KEY = env("ALIBABA_APP_KEY", default="")
+ALIBABA_APP_SECRET = env("ALIBABA_APP_SECRET", default="")
+# Gateway base: https://gw.open.1688.com/openapi live; the sandbox under SITE_URL by default.
+ALIBABA_API_URL = env("ALIBABA_API_URL", default=f"{SITE_URL}/sandbox/openapi").rstrip("/")
+ALIBABA_AUTHORIZE_URL = env("ALIBABA_AUTHORIZE_URL", default=f"{SITE_URL}/sandbox/oauth/authorize")
+ALIBABA_CONNECT_TIMEOUT = env.float("ALIBABA_CONNECT_TIMEOUT", default=5.0)
+ALIBABA_READ_TIMEOUT = env.float("ALIBABA_READ_TIMEOUT", default=20.0)
+
+# --- Sandbox gateway (a stand-in for gw.open.1688.com) ---
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
+SANDBOX_TIMESTAMP_TOLERANCE = env.int("SANDBOX_TIMESTAMP_TOLERANCE", default=15 * 60)
+SANDBOX_CODE_LIFETIME = env.int("SANDBOX_CODE_LIFETIME", default=120)
+SANDBOX_ACCESS_TOKEN_LIFETIME = env.int("SANDBOX_ACCESS_TOKEN_LIFETIME", default=10 * 3600)
+SANDBOX_REFRESH_TOKEN_LIFETIME = env.int("SANDBOX_REFRESH_TOKEN_LIFETIME", default=180 * 86400)
+SANDBOX_POSTPONE_WINDOW = env.int("SANDBOX_POSTPONE_WINDOW", default=30 * 86400)
+
+# --- Logging: secrets are masked by a filter on every handler. ---
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_secrets": {"()": "sourcing.logging.MaskSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Production hardening (DJANGO_DEBUG=false); `manage.py check --deploy` is clean. ---
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=false.")

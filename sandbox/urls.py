@@ -1,0 +1,3 @@
+"""The sandbox gateway's URLs (mounted at /sandbox/)."""
+
+urlpatterns = []

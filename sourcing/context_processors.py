@@ -1,0 +1,9 @@
+from sourcing.selectors import current_membership, memberships_of
+
+
+def navigation(request):
+    """The current team and the user's other teams, for the navigation bar."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"current_membership": current_membership(user), "my_memberships": memberships_of(user)}

@@ -1,0 +1,160 @@
+"""Teams, memberships, roles and invitations."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sourcing.models import Invitation, Membership, Team, User
+
+Role = Membership.Role
+
+
+class TeamError(Exception):
+    """A team change that was refused; the message is shown to the user as it is."""
+
+
+def team_create(*, name: str, owner: User) -> Team:
+    """Create a team with `owner` as its first owner and make it their current team."""
+    with transaction.atomic():
+        team = Team.objects.create(name=name.strip())
+        Membership.objects.create(user=owner, team=team, role=Role.OWNER)
+        User.objects.filter(pk=owner.pk).update(current_team=team)
+    owner.current_team = team
+    return team
+
+
+def _lock_owners(team_id: int) -> list[Membership]:
+    # Lock the owner rows so two concurrent demotions cannot both see "another owner remains".
+    return list(Membership.objects.select_for_update().filter(team_id=team_id, role=Role.OWNER))
+
+
+def _require_manager(actor: Membership) -> None:
+    if not actor.can_manage_members:
+        raise TeamError(_("Only the team's owners and admins can manage members."))
+
+
+def membership_set_role(*, actor: Membership, membership: Membership, role: str) -> Membership:
+    """Change a member's role; owners alone grant or take away ownership."""
+    if role not in Role.values:
+        raise TeamError(_("Unknown role."))
+    _require_manager(actor)
+    if Role.OWNER in (role, membership.role) and actor.role != Role.OWNER:
+        raise TeamError(_("Only an owner can grant or take away the owner role."))
+    with transaction.atomic():
+        owners = _lock_owners(membership.team_id)
+        membership.refresh_from_db()
+        if membership.role == Role.OWNER and role != Role.OWNER and len(owners) <= 1:
+            raise TeamError(_("A team needs at least one owner: make someone else owner first."))
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_remove(*, actor: Membership, membership: Membership) -> None:
+    """Remove a member (or let a member leave); the last owner can do neither."""
+    leaving = actor.pk == membership.pk
+    if not leaving:
+        _require_manager(actor)
+        if membership.role == Role.OWNER and actor.role != Role.OWNER:
+            raise TeamError(_("Only an owner can remove another owner."))
+    with transaction.atomic():
+        owners = _lock_owners(membership.team_id)
+        if membership.role == Role.OWNER and len(owners) <= 1:
+            raise TeamError(_("The last owner cannot leave: make someone else owner first."))
+        user = membership.user
+        membership.delete()
+        if user.current_team_id == membership.team_id:
+            other = Membership.objects.filter(user=user).order_by("created_at").first()
+            User.objects.filter(pk=user.pk).update(current_team=other.team if other else None)
+
+
+def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation:
+    """Create an invitation link for `email` and have a worker e-mail it."""
+    from sourcing import tasks  # tasks import services; import here to avoid a cycle
+
+    _require_manager(actor)
+    if role not in Role.values:
+        raise TeamError(_("Unknown role."))
+    if role == Role.OWNER and actor.role != Role.OWNER:
+        raise TeamError(_("Only an owner can invite another owner."))
+    email = email.strip().lower()
+    if Membership.objects.filter(team_id=actor.team_id, user__email__iexact=email).exists():
+        raise TeamError(_("%(email)s is already a member of this team.") % {"email": email})
+    invitation = Invitation.objects.create(
+        team_id=actor.team_id,
+        email=email,
+        role=role,
+        invited_by=actor.user,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+    )
+    tasks.invitation_send.delay_on_commit(invitation.pk)
+    return invitation
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return f"{settings.SITE_URL}/invite/{invitation.token}/"
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """E-mail an open invitation once; a second run does nothing."""
+    invitation = Invitation.objects.select_related("team", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or invitation.sent_at or not invitation.is_open:
+        return False
+    inviter = invitation.invited_by.username if invitation.invited_by else _("A teammate")
+    send_mail(
+        subject=_("%(inviter)s invited you to %(team)s on the Sourcing Portal")
+        % {"inviter": inviter, "team": invitation.team.name},
+        message=_(
+            "%(inviter)s invited you to join the team %(team)s as %(role)s.\n\n"
+            "Accept the invitation here (valid until %(expires)s):\n%(url)s\n"
+        )
+        % {
+            "inviter": inviter,
+            "team": invitation.team.name,
+            "role": invitation.get_role_display(),
+            "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
+            "url": invitation_url(invitation),
+        },
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    # Conditional so a duplicate delivery of the task never stamps twice.
+    Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
+
+
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Join the invitation's team; each invitation works once."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_related("team").filter(token=token).first()
+        if invitation is None:
+            raise TeamError(_("This invitation link is not valid. Ask your teammate for a new one."))
+        if Membership.objects.filter(team=invitation.team, user=user).exists():
+            raise TeamError(_("You are already a member of %(team)s.") % {"team": invitation.team.name})
+        # The UPDATE decides: two people racing on one link cannot both get in.
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        ).update(accepted_at=timezone.now(), accepted_by=user)
+        if not claimed:
+            raise TeamError(_("This invitation was already used or has expired. Ask for a new one."))
+        membership = Membership.objects.create(user=user, team=invitation.team, role=invitation.role)
+        User.objects.filter(pk=user.pk).update(current_team=invitation.team)
+    user.current_team = invitation.team
+    return membership
+
+
+def team_switch(*, user: User, membership: Membership) -> None:
+    """Make the membership's team the user's current team."""
+    User.objects.filter(pk=user.pk).update(current_team_id=membership.team_id)
+    user.current_team_id = membership.team_id
+
+
+def invitations_purge_expired() -> int:
+    """Delete invitations that expired unused more than a week ago."""
+    cutoff = timezone.now() - timedelta(days=7)
+    deleted, _rows = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
+    return deleted

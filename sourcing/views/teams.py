@@ -1,0 +1,182 @@
+"""Home, sign-up, teams, members and invitations."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sourcing.forms import InvitationForm, RoleForm, SignupForm, TeamForm
+from sourcing.models import Invitation, Membership
+from sourcing.selectors import current_membership, get_membership_for_user, memberships_of
+from sourcing.services import teams
+from sourcing.services.teams import TeamError
+
+
+@login_required
+def home(request):
+    membership = current_membership(request.user)
+    return render(request, "sourcing/home.html", {"membership": membership})
+
+
+def signup(request):
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Sign-up is turned off")
+    next_url = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        if form.cleaned_data["team_name"]:
+            teams.team_create(name=form.cleaned_data["team_name"], owner=user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
+        return redirect(next_url or "home")
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+def team_list(request):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        team = teams.team_create(name=form.cleaned_data["name"], owner=request.user)
+        messages.success(request, _("Team %(name)s created. Invite your colleagues.") % {"name": team.name})
+        return redirect("team_detail", team_id=team.pk)
+    return render(request, "sourcing/teams/list.html", {"form": form, "memberships": memberships_of(request.user)})
+
+
+@login_required
+def team_detail(request, team_id):
+    membership = get_membership_for_user(request.user, team_id)
+    team = membership.team
+    members = team.memberships.select_related("user").order_by("user__username")
+    invitations = team.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
+    return render(
+        request,
+        "sourcing/teams/detail.html",
+        {
+            "membership": membership,
+            "team": team,
+            "members": members,
+            "invitations": [(inv, teams.invitation_url(inv)) for inv in invitations],
+            "invite_form": InvitationForm(),
+            "roles": Membership.Role.choices,
+        },
+    )
+
+
+def _member_of_team(membership: Membership, member_id) -> Membership:
+    # Members are looked up inside the actor's own team only, so ids of other teams 404.
+    return get_object_or_404(Membership.objects.select_related("user"), pk=member_id, team_id=membership.team_id)
+
+
+@login_required
+@require_POST
+def team_invite(request, team_id):
+    membership = get_membership_for_user(request.user, team_id)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid e-mail address and a role."))
+        return redirect("team_detail", team_id=team_id)
+    try:
+        invitation = teams.invitation_create(
+            actor=membership, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+        )
+    except TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Invitation created for %(email)s. We are e-mailing it; you can also share this link: %(url)s")
+            % {"email": invitation.email, "url": teams.invitation_url(invitation)},
+        )
+    return redirect("team_detail", team_id=team_id)
+
+
+@login_required
+@require_POST
+def member_role(request, team_id, member_id):
+    membership = get_membership_for_user(request.user, team_id)
+    target = _member_of_team(membership, member_id)
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise TeamError(_("Unknown role."))
+        teams.membership_set_role(actor=membership, membership=target, role=form.cleaned_data["role"])
+    except TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(user)s is now %(role)s.") % {"user": target.user, "role": target.get_role_display()}
+        )
+    return redirect("team_detail", team_id=team_id)
+
+
+@login_required
+@require_POST
+def member_remove(request, team_id, member_id):
+    membership = get_membership_for_user(request.user, team_id)
+    target = _member_of_team(membership, member_id)
+    try:
+        teams.membership_remove(actor=membership, membership=target)
+    except TeamError as error:
+        messages.error(request, str(error))
+        return redirect("team_detail", team_id=team_id)
+    if target.pk == membership.pk:
+        messages.success(request, _("You left %(team)s.") % {"team": membership.team})
+        return redirect("team_list")
+    messages.success(request, _("%(user)s was removed from the team.") % {"user": target.user})
+    return redirect("team_detail", team_id=team_id)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, team_id, invitation_id):
+    membership = get_membership_for_user(request.user, team_id)
+    if not membership.can_manage_members:
+        messages.error(request, _("Only the team's owners and admins can manage members."))
+    else:
+        get_object_or_404(Invitation, pk=invitation_id, team_id=membership.team_id, accepted_at__isnull=True).delete()
+        messages.success(request, _("Invitation withdrawn."))
+    return redirect("team_detail", team_id=team_id)
+
+
+@login_required
+@require_POST
+def team_switch(request):
+    membership = get_membership_for_user(request.user, request.POST.get("team", ""))
+    teams.team_switch(user=request.user, membership=membership)
+    messages.success(request, _("Now working in %(team)s.") % {"team": membership.team})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("home")
+    return redirect(next_url)
+
+
+def invitation_accept(request, token):
+    invitation = Invitation.objects.select_related("team", "invited_by").filter(token=token).first()
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = teams.invitation_accept(token=token, user=request.user)
+        except TeamError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("You joined %(team)s.") % {"team": membership.team})
+            return redirect("team_detail", team_id=membership.team_id)
+    return render(
+        request,
+        "sourcing/teams/invitation.html",
+        {"invitation": invitation, "signup_enabled": settings.SIGNUP_ENABLED},
+        status=200 if invitation else 404,
+    )
+
+
+@login_required
+def coming_soon(request, area):
+    return render(request, "sourcing/coming_soon.html", {"area": area})

@@ -1,0 +1,164 @@
+"""The fixed cast: alice and bob (team Acme), carol (team Globex); and shared fixtures."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from sourcing.models import Membership, Team, User
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PASSWORD = "sourcing-demo"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _make_user(username, team, role, **extra):
+    user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, **extra)
+    Membership.objects.create(user=user, team=team, role=role)
+    user.current_team = team
+    user.save(update_fields=["current_team"])
+    return user
+
+
+@pytest.fixture
+def acme(db):
+    return Team.objects.create(name="Acme Sourcing")
+
+
+@pytest.fixture
+def globex(db):
+    return Team.objects.create(name="Globex Trading")
+
+
+@pytest.fixture
+def alice(acme):
+    return _make_user("alice", acme, Membership.Role.OWNER, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def bob(acme, alice):
+    return _make_user("bob", acme, Membership.Role.BUYER)
+
+
+@pytest.fixture
+def carol(globex):
+    return _make_user("carol", globex, Membership.Role.OWNER)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Run tasks inline in unit tests; the worker fixture turns this off."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def database_url_for_subprocess() -> str:
+    """A DATABASE_URL that points a child process at the test database."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process on the configured broker and the test database."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = dict(os.environ, DATABASE_URL=database_url_for_subprocess(), EMAIL_URL=f"filemail:///{mail_dir}")
+    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            f"--hostname=test-{os.getpid()}@%h",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        log.seek(0)
+        if "ready." in log.read():
+            break
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    log.seek(0)
+    output = log.read()
+    if "ready." not in output:
+        proc.kill()
+        pytest.fail(f"Celery worker did not start:\n{output[-3000:]}")
+    proc.mail_dir = mail_dir
+    proc.log = log
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    app.conf.task_always_eager = True
+
+
+def wait_for(predicate, timeout=30.0, interval=0.2):
+    """Poll `predicate` until it is truthy; return its value or fail the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a downloaded browser; a missing one fails the test."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-wqy-microhei")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
