@@ -1,0 +1,99 @@
+"""Create or update a sandbox 1688 app (idempotent)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sandbox.gateway import APIS
+from sandbox.models import SandboxApp
+
+FAULTS = ["timeout", "5xx", "malformed", "truncated", "frequency"]
+
+
+def _probability(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise ValueError("a probability is between 0 and 1")
+    return value
+
+
+class Command(BaseCommand):
+    help = "Create or update a sandbox app: key, secret, callback, granted APIs, limits and faults."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--app-key", required=True)
+        parser.add_argument("--app-secret", help="required when creating the app")
+        parser.add_argument("--redirect-uri", help="the registered callback; its domain must match at authorize time")
+        parser.add_argument("--name")
+        parser.add_argument(
+            "--grant",
+            action="append",
+            default=[],
+            metavar="API",
+            help="grant an API (namespace:apiName-1, or just apiName); repeatable",
+        )
+        parser.add_argument(
+            "--revoke", action="append", default=[], metavar="API", help="take a grant away; repeatable"
+        )
+        parser.add_argument("--grant-all", action="store_true", help="grant every API")
+        parser.add_argument("--no-grant-all", action="store_true", help="grant only the listed APIs")
+        parser.add_argument("--qps", type=int, help="calls per second (0 = unlimited)")
+        parser.add_argument("--daily-quota", type=int, help="calls per Beijing day (0 = unlimited)")
+        for fault in FAULTS:
+            parser.add_argument(
+                f"--fault-{fault}", type=_probability, metavar="P", help=f"probability of {fault} answers"
+            )
+        parser.add_argument("--timeout-delay", type=float, help="seconds a timeout fault waits")
+        parser.add_argument("--latency-ms", type=int, help="added latency on every call")
+
+    def _api_id(self, name: str) -> str:
+        ids = sorted(a.id for a in APIS.values())
+        if name in ids:
+            return name
+        matches = [i for i in ids if i.split(":", 1)[1].rsplit("-", 1)[0] == name]
+        if len(matches) != 1:
+            raise CommandError(f"Unknown API {name!r}. Known: {', '.join(ids)}")
+        return matches[0]
+
+    def handle(self, *args, **o):
+        import sandbox.views  # noqa: F401 - registers every API
+
+        app = SandboxApp.objects.filter(app_key=o["app_key"]).first()
+        created = app is None
+        if created:
+            if not o["app_secret"]:
+                raise CommandError("--app-secret is required for a new app.")
+            app = SandboxApp(app_key=o["app_key"])
+        if o["app_secret"]:
+            app.app_secret = o["app_secret"]
+        for option, attr in [
+            ("redirect_uri", "redirect_uri"),
+            ("name", "name"),
+            ("qps", "qps"),
+            ("daily_quota", "daily_quota"),
+            ("timeout_delay", "timeout_delay"),
+            ("latency_ms", "latency_ms"),
+        ]:
+            if o[option] is not None:
+                setattr(app, attr, o[option])
+        for fault in FAULTS:
+            value = o[f"fault_{fault}"]
+            if value is not None:
+                setattr(app, f"fault_{fault}", value)
+        if o["grant_all"]:
+            app.grant_all = True
+        if o["no_grant_all"]:
+            app.grant_all = False
+        grants = set(app.grants) | {self._api_id(g) for g in o["grant"]}
+        grants -= {self._api_id(g) for g in o["revoke"]}
+        app.grants = sorted(grants)
+        app.save()
+        if not app.redirect_uri:
+            self.stdout.write(
+                self.style.WARNING("No --redirect-uri registered: the consent page accepts any callback.")
+            )
+        what = "all APIs" if app.grant_all else f"{len(app.grants)} API(s)"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{'Created' if created else 'Updated'} sandbox app {app.app_key}: {what}, "
+                f"{app.qps} QPS, {app.daily_quota} calls/day."
+            )
+        )

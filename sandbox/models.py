@@ -1,0 +1,182 @@
+"""The sandbox gateway's own state: apps, OAuth grants, usage and a generated catalog.
+
+This is the "1688 side". Tokens and codes are kept only as SHA-256 digests, and app secrets
+encrypted, so that no secret sits in plain text even in the demo database.
+"""
+
+import base64
+import hashlib
+import secrets
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _fernet() -> Fernet:
+    key = hashlib.sha256(("sandbox-app-secret:" + settings.SECRET_KEY).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def new_token() -> str:
+    """A UUID-shaped random token, like 1688's."""
+    raw = secrets.token_hex(16)
+    return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+
+
+class SandboxApp(models.Model):
+    """A registered 1688 app: key, secret, callback, granted APIs, limits and injected faults."""
+
+    app_key = models.CharField(max_length=64, unique=True)
+    secret_encrypted = models.TextField(editable=False)
+    redirect_uri = models.CharField(max_length=500, blank=True)
+    name = models.CharField(max_length=100, blank=True)
+    grant_all = models.BooleanField(default=False, help_text="Every API is granted.")
+    grants = models.JSONField(default=list, blank=True, help_text="API ids like namespace:apiName-1")
+    qps = models.PositiveIntegerField(default=10, help_text="Calls per second; 0 = unlimited.")
+    daily_quota = models.PositiveIntegerField(default=10000, help_text="Calls per Beijing day; 0 = unlimited.")
+    # Fault injection: probabilities between 0 and 1, and added latency.
+    fault_timeout = models.FloatField(default=0, help_text="Answer only after timeout_delay seconds.")
+    fault_5xx = models.FloatField(default=0)
+    fault_malformed = models.FloatField(default=0)
+    fault_truncated = models.FloatField(default=0)
+    fault_frequency = models.FloatField(default=0)
+    timeout_delay = models.FloatField(default=30, help_text="Seconds a timeout fault waits before answering.")
+    latency_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "sandbox app"
+
+    def __str__(self):
+        return self.app_key
+
+    @property
+    def app_secret(self) -> str:
+        return _fernet().decrypt(self.secret_encrypted.encode()).decode()
+
+    @app_secret.setter
+    def app_secret(self, value: str) -> None:
+        self.secret_encrypted = _fernet().encrypt(value.encode()).decode()
+
+    def is_granted(self, api_id: str) -> bool:
+        return self.grant_all or api_id in self.grants
+
+
+class SandboxAccount(models.Model):
+    """A 1688 member who can authorize apps on the consent page."""
+
+    login_id = models.CharField(max_length=100, unique=True)
+    member_id = models.CharField(max_length=100)
+    ali_id = models.CharField(max_length=30)
+
+    def __str__(self):
+        return self.login_id
+
+
+class SandboxAuthCode(models.Model):
+    app = models.ForeignKey(SandboxApp, on_delete=models.CASCADE)
+    account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE)
+    code_digest = models.CharField(max_length=64, unique=True)
+    redirect_uri = models.CharField(max_length=500)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class SandboxRefreshToken(models.Model):
+    app = models.ForeignKey(SandboxApp, on_delete=models.CASCADE)
+    account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE)
+    token_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SandboxAccessToken(models.Model):
+    app = models.ForeignKey(SandboxApp, on_delete=models.CASCADE)
+    account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE)
+    refresh = models.ForeignKey(SandboxRefreshToken, null=True, on_delete=models.CASCADE)
+    token_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+
+
+class SandboxUsage(models.Model):
+    """Calls per app per Beijing day, for the daily quota."""
+
+    app = models.ForeignKey(SandboxApp, on_delete=models.CASCADE)
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["app", "day"], name="sandbox_usage_per_day")]
+
+
+class SandboxCategory(models.Model):
+    id = models.BigIntegerField(primary_key=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    level = models.PositiveSmallIntegerField()
+    is_leaf = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "sandbox categories"
+
+    def __str__(self):
+        return self.name
+
+
+class SandboxSupplier(models.Model):
+    login_id = models.CharField(max_length=100, unique=True)
+    member_id = models.CharField(max_length=100)
+    open_uid = models.CharField(max_length=64, unique=True)
+    company_name = models.CharField(max_length=200)
+    province = models.CharField(max_length=20)
+    city = models.CharField(max_length=40)
+    years = models.PositiveSmallIntegerField()
+    service_score = models.DecimalField(max_digits=3, decimal_places=1)
+    repurchase_rate = models.PositiveSmallIntegerField(help_text="percent")
+    domain = models.CharField(max_length=100)
+    main_category = models.ForeignKey(SandboxCategory, null=True, on_delete=models.SET_NULL)
+
+    def __str__(self):
+        return self.company_name
+
+
+class SandboxOffer(models.Model):
+    offer_id = models.BigIntegerField(unique=True)
+    supplier = models.ForeignKey(SandboxSupplier, on_delete=models.CASCADE, related_name="offers")
+    category = models.ForeignKey(SandboxCategory, on_delete=models.PROTECT, related_name="offers")
+    subject = models.CharField(max_length=200)
+    subject_en = models.CharField(max_length=300)
+    unit = models.CharField(max_length=10)
+    unit_en = models.CharField(max_length=20)
+    min_order_quantity = models.PositiveIntegerField()
+    base_price = models.DecimalField(max_digits=10, decimal_places=2)
+    price_tiers = models.JSONField(help_text="[[start_quantity, factor], ...] applied to the drifting price")
+    sku_axes = models.JSONField(help_text="[[name, name_en, [[value, value_en], ...]], ...]")
+    attributes = models.JSONField()
+    image_family = models.PositiveIntegerField()
+    image_variants = models.JSONField(help_text="variant numbers of the offer's images")
+    image_hash = models.CharField(max_length=16, db_index=True, help_text="dHash of the main image")
+    month_sold = models.PositiveIntegerField()
+    weight_grams = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["category", "base_price"])]
+
+    def __str__(self):
+        return f"{self.offer_id} {self.subject}"
+
+
+class SandboxUploadedImage(models.Model):
+    image_id = models.CharField(max_length=40, unique=True)
+    image_hash = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now)

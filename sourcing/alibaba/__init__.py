@@ -1,0 +1,10 @@
+"""The 1688 Open Platform client: signing, HTTP calls, OAuth, typed errors and API wrappers.
+
+Plain Python and requests; nothing here imports Django models. Spec: ../shared/1688-protocol.md.
+"""
+
+from .client import AlibabaClient
+from .errors import AlibabaError, TransientError
+from .signing import sign_params, sign_request
+
+__all__ = ["AlibabaClient", "AlibabaError", "TransientError", "sign_params", "sign_request"]

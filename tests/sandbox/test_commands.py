@@ -1,0 +1,125 @@
+"""The acceptance path: sandbox_app from the command line, then independent HTTP clients."""
+
+import hashlib
+import hmac
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from django.core.management import call_command
+
+from sandbox.models import SandboxApp
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def independent_signature(url_path, params, secret):
+    """Spec §3.1 written again from the text, sharing no code with the portal."""
+    pieces = sorted(f"{k}{v}" for k, v in params.items())
+    return hmac.new(secret.encode(), (url_path + "".join(pieces)).encode(), hashlib.sha1).hexdigest().upper()
+
+
+def test_sandbox_app_command_then_signed_calls_and_oauth(live_server, catalog):
+    call_command("sandbox_app", "--app-key", "1000000", "--app-secret", "test123", "--grant-all")
+    call_command("sandbox_app", "--app-key", "1000000", "--qps", "50")  # idempotent update keeps the secret
+    assert SandboxApp.objects.get().app_secret == "test123"
+    base = f"{live_server.url}/sandbox/openapi"
+    path = "param2/1/com.alibaba.product/alibaba.category.get/1000000"
+    params = {"categoryID": "0", "_aop_timestamp": str(int(time.time() * 1000))}
+    good = requests.post(
+        f"{base}/{path}", data={**params, "_aop_signature": independent_signature(path, params, "test123")}, timeout=10
+    )
+    assert good.status_code == 200
+    assert good.json()["categoryInfo"][0]["childCategorys"][0]["name"] == "电子产品"
+    bad = requests.post(
+        f"{base}/{path}", data={**params, "_aop_signature": independent_signature(path, params, "x")}, timeout=10
+    )
+    assert bad.json()["error_code"] == "gw.SignatureInvalid"
+    # OAuth with an independent client: consent POST, then getToken, then an authorized API
+    consent = requests.post(
+        f"{live_server.url}/sandbox/oauth/authorize",
+        params={
+            "client_id": "1000000",
+            "site": "1688",
+            "redirect_uri": "http://localhost:3000/api/callback",
+            "state": "abc",
+        },
+        data={"login_id": "buyer1", "decision": "approve"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    code = parse_qs(urlsplit(consent.headers["Location"]).query)["code"][0]
+    tokens = requests.post(
+        f"{base}/http/1/system.oauth2/getToken/1000000",
+        data={
+            "grant_type": "authorization_code",
+            "need_refresh_token": "true",
+            "client_id": "1000000",
+            "client_secret": "test123",
+            "redirect_uri": "http://localhost:3000/api/callback",
+            "code": code,
+        },
+        timeout=10,
+    ).json()
+    search_path = "param2/1/com.alibaba.fenxiao.crossborder/product.search.keywordQuery/1000000"
+    search = {
+        "offerQueryParam": '{"keyword":"杯","beginPage":1,"pageSize":5,"country":"en"}',
+        "access_token": tokens["access_token"],
+        "_aop_timestamp": str(int(time.time() * 1000)),
+    }
+    answer = requests.post(
+        f"{base}/{search_path}",
+        timeout=10,
+        data={**search, "_aop_signature": independent_signature(search_path, search, "test123")},
+    )
+    assert answer.status_code == 200
+    assert answer.json()["result"]["success"] is True
+
+
+def test_grants_and_faults_from_the_command(transactional_db):
+    call_command(
+        "sandbox_app",
+        "--app-key",
+        "42",
+        "--app-secret",
+        "s",
+        "--redirect-uri",
+        "http://127.0.0.1:8000/cb",
+        "--grant",
+        "product.search.keywordQuery",
+        "--grant",
+        "com.alibaba.product:alibaba.category.get-1",
+        "--qps",
+        "3",
+        "--daily-quota",
+        "100",
+        "--fault-5xx",
+        "0.25",
+        "--latency-ms",
+        "10",
+    )
+    app = SandboxApp.objects.get(app_key="42")
+    assert app.grants == [
+        "com.alibaba.fenxiao.crossborder:product.search.keywordQuery-1",
+        "com.alibaba.product:alibaba.category.get-1",
+    ]
+    assert (app.qps, app.daily_quota, app.fault_5xx, app.latency_ms, app.grant_all) == (3, 100, 0.25, 10, False)
+    call_command("sandbox_app", "--app-key", "42", "--revoke", "alibaba.category.get")
+    assert SandboxApp.objects.get(app_key="42").grants == [
+        "com.alibaba.fenxiao.crossborder:product.search.keywordQuery-1"
+    ]
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Unknown API"):
+        call_command("sandbox_app", "--app-key", "42", "--grant", "no.such.api")
+
+
+def test_app_secret_is_not_stored_in_plain_text(transactional_db):
+    from django.db import connection
+
+    call_command("sandbox_app", "--app-key", "43", "--app-secret", "plain-secret-value", "--grant-all")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret_encrypted FROM sandbox_sandboxapp")
+        (stored,) = cursor.fetchone()
+    assert "plain-secret-value" not in stored
