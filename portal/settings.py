@@ -170,10 +170,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "invitations-purge-expired": {
-        "task": "sourcing.tasks.invitations_purge_expired",
-        "schedule": 3600.0,
-    },
+    "invitations-purge-expired": {"task": "sourcing.tasks.invitations_purge_expired", "schedule": 3600.0},
+    "tokens-maintain": {"task": "sourcing.tasks.tokens_maintain", "schedule": 600.0},
+    "calllog-purge": {"task": "sourcing.tasks.calllog_purge", "schedule": 6 * 3600.0},
 }
 
 # --- 1688 Open Platform ---
@@ -183,6 +182,14 @@ ALIBABA_APP_SECRET = env("ALIBABA_APP_SECRET", default="")
 # Gateway base: https://gw.open.1688.com/openapi live; the sandbox under SITE_URL by default.
 ALIBABA_API_URL = env("ALIBABA_API_URL", default=f"{SITE_URL}/sandbox/openapi").rstrip("/")
 ALIBABA_AUTHORIZE_URL = env("ALIBABA_AUTHORIZE_URL", default=f"{SITE_URL}/sandbox/oauth/authorize")
+ALIBABA_LIVE_API_URL = "https://gw.open.1688.com/openapi"
+ALIBABA_LIVE_AUTHORIZE_URL = "https://auth.1688.com/oauth/authorize"
+# How long before expiry beat refreshes an access token, and how often it looks.
+ALIBABA_REFRESH_MARGIN = env.int("ALIBABA_REFRESH_MARGIN", default=3600)
+ALIBABA_QUOTA_WARNING = env.float("ALIBABA_QUOTA_WARNING", default=0.8)
+# How long a call may wait for the per-app rate limiter before giving up (seconds).
+ALIBABA_RATE_WAIT = env.float("ALIBABA_RATE_WAIT", default=10.0)
+CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=30)
 ALIBABA_CONNECT_TIMEOUT = env.float("ALIBABA_CONNECT_TIMEOUT", default=5.0)
 ALIBABA_READ_TIMEOUT = env.float("ALIBABA_READ_TIMEOUT", default=20.0)
 

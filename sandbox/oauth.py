@@ -139,6 +139,13 @@ def _refresh_row(call: Call, value: str) -> SandboxRefreshToken:
     return row
 
 
+def issue_tokens(app: SandboxApp, account: SandboxAccount) -> dict:
+    """A new refresh and access token pair, as the getToken answer of spec §5.3."""
+    refresh, refresh_part = _issue_refresh(app, account)
+    _token, access_part = _issue_access(app, account, refresh)
+    return {**refresh_part, **access_part}
+
+
 @api("system.oauth2", "getToken", **TOKEN_OPTIONS)
 def get_token(call: Call):
     _check_client(call)
@@ -159,9 +166,7 @@ def get_token(call: Call):
             redirect_uri = call.params.get("redirect_uri", "default")
             if redirect_uri not in ("", "default") and not _same_domain(redirect_uri, row.redirect_uri):
                 raise oauth_error(400, "invalid_grant", "redirect_uri does not match the authorization request")
-            refresh, refresh_part = _issue_refresh(call.app, row.account)
-            _token, access_part = _issue_access(call.app, row.account, refresh)
-        return {**refresh_part, **access_part}
+            return issue_tokens(call.app, row.account)
     if grant_type == "refresh_token":
         value = call.params.get("refresh_token") or call.params.get("refreshToken") or ""
         row = _refresh_row(call, value)
@@ -180,6 +185,4 @@ def postpone_token(call: Call):
         )
     with transaction.atomic():
         SandboxRefreshToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
-        refresh, refresh_part = _issue_refresh(call.app, row.account)
-        _token, access_part = _issue_access(call.app, row.account, refresh)
-    return {**refresh_part, **access_part}
+        return issue_tokens(call.app, row.account)

@@ -1,7 +1,27 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+import csv
 
-from sourcing.models import Invitation, Membership, Team, User
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q, Sum
+from django.http import HttpResponse
+from django.utils.html import format_html, format_html_join
+
+from sourcing.forms import callback_url_field
+from sourcing.models import (
+    ApiCallLog,
+    ApiPermission,
+    ApiPermissionChange,
+    ApiUsage,
+    AppCredential,
+    Invitation,
+    Membership,
+    OAuthToken,
+    Team,
+    User,
+)
+from sourcing.services.permissions import permission_set_status
+from sourcing.services.usage import beijing_today
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,3 +47,251 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "team", "role", "created_at", "expires_at", "sent_at", "accepted_at"]
     list_filter = ["role"]
     readonly_fields = ["token"]
+
+
+# --- 1688 credentials, permissions, usage and the call log ---
+
+
+def _visible_credentials(user):
+    """Superusers see every credential; other staff only those of their own teams."""
+    if user.is_superuser:
+        return AppCredential.objects.all()
+    team_ids = Membership.objects.filter(user=user).values("team_id")
+    return AppCredential.objects.filter(
+        Q(owner=user) | Q(owner__memberships__team_id__in=team_ids) | Q(shared_with_team_id__in=team_ids)
+    ).distinct()
+
+
+class CredentialScoped(admin.ModelAdmin):
+    """Rows reached through a credential, limited to the credentials the staff user may see."""
+
+    credential_path = "credential"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(**{f"{self.credential_path}__in": _visible_credentials(request.user)})
+
+
+class ReadOnlyAdmin(CredentialScoped):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _bar(value: int, limit: int) -> str:
+    percent = min(100, round(100 * value / limit)) if limit else 0
+    level = "full" if percent >= 100 else "warn" if percent >= 80 else ""
+    return format_html(
+        '<div class="bar {}" style="width:8rem;display:inline-block;vertical-align:middle"><span style="width:{}%">'
+        "</span></div> {} / {}", level, percent, value, limit,
+    )  # fmt: skip
+
+
+class CredentialAdminForm(forms.ModelForm):
+    callback_url = callback_url_field()
+    new_app_secret = forms.CharField(
+        label="New App Secret", required=False, widget=forms.PasswordInput(render_value=False),
+        help_text="Write-only: leave empty to keep the current secret.",
+    )  # fmt: skip
+
+    class Meta:
+        model = AppCredential
+        fields = ["owner", "shared_with_team", "name", "app_key", "account_type", "callback_url", "gateway",
+                  "daily_quota", "qps", "status"]  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk and not data.get("new_app_secret"):
+            self.add_error("new_app_secret", "A new credential needs its App Secret.")
+        return data
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_app_secret"):
+            self.instance.app_secret = self.cleaned_data["new_app_secret"].strip()
+        return super().save(commit)
+
+
+class TokenInline(admin.StackedInline):
+    model = OAuthToken
+    fields = [
+        "resource_owner",
+        "member_id",
+        "status",
+        "access_expires_at",
+        "refresh_expires_at",
+        "last_refreshed_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+    can_delete = True
+    extra = 0
+    max_num = 0
+
+
+@admin.register(AppCredential)
+class AppCredentialAdmin(CredentialScoped):
+    credential_path = "pk"
+    form = CredentialAdminForm
+    inlines = [TokenInline]
+    list_display = [
+        "name",
+        "owner",
+        "shared_with_team",
+        "app_key",
+        "token_status",
+        "usage_today",
+        "permissions_granted",
+        "gateway",
+    ]
+    list_filter = ["gateway", "status", "account_type"]
+    search_fields = ["name", "app_key", "owner__username"]
+    readonly_fields = ["secret_hint", "usage_chart"]
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["owner", "shared_with_team", "name", "app_key", "secret_hint", "new_app_secret", "account_type",
+                "callback_url", "gateway", "daily_quota", "qps", "status"]  # fmt: skip
+        return [(None, {"fields": main})] + ([("Usage, last 30 days", {"fields": ["usage_chart"]})] if obj else [])
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owner", "shared_with_team", "token")
+
+    @admin.display(description="Current App Secret")
+    def secret_hint(self, obj):
+        return obj.secret_hint
+
+    @admin.display(description="1688 account")
+    def token_status(self, obj):
+        token = getattr(obj, "token", None)
+        return f"{token.resource_owner} · {token.get_effective_status_display()}" if token else "not connected"
+
+    @admin.display(description="Busiest API today")
+    def usage_today(self, obj):
+        busiest = ApiUsage.objects.filter(credential=obj, day=beijing_today()).order_by("-calls").first()
+        return _bar(busiest.calls if busiest else 0, obj.daily_quota)
+
+    @admin.display(description="Permissions granted")
+    def permissions_granted(self, obj):
+        permissions = list(obj.permissions.all())
+        granted = sum(
+            1
+            for p in permissions
+            if p.status == ApiPermission.Status.APPROVED or p.observed == ApiPermission.Observed.GRANTED
+        )
+        return f"{granted} / {len(permissions)}"
+
+    @admin.display(description="Calls per day")
+    def usage_chart(self, obj):
+        from sourcing.views.connections import _usage_chart
+
+        chart = _usage_chart(obj)
+        columns = format_html_join(
+            "", '<div class="chart-col" title="{}: {}"><span style="height:{}%"></span></div>',
+            ((p["day"].isoformat(), p["calls"], p["height"]) for p in chart),
+        )  # fmt: skip
+        return format_html('<link rel="stylesheet" href="/static/css/portal.css"><div class="chart" style="width:40rem">{}</div>'
+                           "<p>{} – {}, peak {} calls</p>", columns, chart[0]["day"], chart[-1]["day"],
+                           max(p["calls"] for p in chart))  # fmt: skip
+
+
+class PermissionActionForm(admin.helpers.ActionForm):
+    reason = forms.CharField(required=False, max_length=300, help_text="reason for the status change")
+
+
+class ChangeInline(admin.TabularInline):
+    model = ApiPermissionChange
+    fields = ["changed_at", "field", "old", "new", "reason", "changed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
+def _status_action(status):
+    def action(modeladmin, request, queryset):
+        reason = request.POST.get("reason", "")
+        for permission in queryset:
+            permission_set_status(permission=permission, status=status, user=request.user, reason=reason)
+        messages.success(request, f"{queryset.count()} permission(s) set to {ApiPermission.Status(status).label}.")
+
+    action.__name__ = f"set_{status}"
+    action.short_description = f"Set status: {ApiPermission.Status(status).label}"
+    return action
+
+
+@admin.register(ApiPermission)
+class ApiPermissionAdmin(CredentialScoped):
+    action_form = PermissionActionForm
+    list_display = ["api", "credential", "status", "observed", "observed_at", "requested_at", "decided_at", "reason"]
+    list_filter = ["status", "observed", "api"]
+    search_fields = ["api", "credential__app_key", "credential__name"]
+    readonly_fields = ["credential", "api", "observed", "observed_at"]
+    fields = ["credential", "api", "status", "observed", "observed_at", "requested_at", "decided_at", "reason",
+              "expected_daily_volume", "notes"]  # fmt: skip
+    inlines = [ChangeInline]
+    actions = [_status_action(s) for s in ("pending", "under_review", "approved", "rejected")] + ["verify_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change and "status" in form.changed_data:
+            new_status = obj.status
+            obj.status = form.initial["status"]
+            permission_set_status(permission=obj, status=new_status, user=request.user, reason=obj.reason)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Verify now (ask 1688 about each API of these credentials)")
+    def verify_now(self, request, queryset):
+        from sourcing import tasks
+
+        credential_ids = set(queryset.values_list("credential_id", flat=True))
+        for credential_id in credential_ids:
+            tasks.permissions_verify.delay_on_commit(credential_id)
+        messages.info(request, f"Verification queued for {len(credential_ids)} credential(s).")
+
+
+@admin.register(ApiUsage)
+class ApiUsageAdmin(ReadOnlyAdmin):
+    list_display = ["day", "credential", "api", "calls_against_quota", "errors", "throttled"]
+    list_filter = ["day", "api", "credential"]
+    date_hierarchy = "day"
+    actions = ["export_csv"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("credential")
+
+    @admin.display(description="Calls / quota", ordering="calls")
+    def calls_against_quota(self, obj):
+        return _bar(obj.calls, obj.credential.daily_quota)
+
+    @admin.action(description="Export selected rows as CSV")
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="1688-usage.csv"'
+        response.write("\ufeff")  # a BOM, so spreadsheet programs read the UTF-8 correctly
+        writer = csv.writer(response)
+        writer.writerow(["day", "app_key", "credential", "api", "calls", "daily_quota", "errors", "throttled"])
+        for row in queryset.order_by("day", "credential_id", "api"):
+            writer.writerow([row.day, row.credential.app_key, row.credential.name, row.api, row.calls,
+                             row.credential.daily_quota, row.errors, row.throttled])  # fmt: skip
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if hasattr(response, "context_data") and "cl" in response.context_data:
+            totals = response.context_data["cl"].queryset.aggregate(calls=Sum("calls"), errors=Sum("errors"))
+            response.context_data["title"] = f"API usage · {totals['calls'] or 0} calls, {totals['errors'] or 0} errors"
+        return response
+
+
+@admin.register(ApiCallLog)
+class ApiCallLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "credential", "api", "outcome", "error_code", "latency_ms", "message"]
+    list_filter = ["outcome", "error_code", "api"]
+    search_fields = ["api", "error_code", "credential__app_key"]
+    date_hierarchy = "at"

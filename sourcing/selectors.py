@@ -31,3 +31,59 @@ def current_membership(user: User) -> Membership | None:
 
 def memberships_of(user: User):
     return Membership.objects.select_related("team").filter(user_id=user.pk).order_by("team__name")
+
+
+def credentials_visible_to(user: User):
+    """The user's own credentials and those teammates share with the user's teams."""
+    from django.db.models import Q
+
+    from sourcing.models import AppCredential
+
+    team_ids = Membership.objects.filter(user_id=user.pk).values("team_id")
+    return (
+        AppCredential.objects.select_related("owner", "shared_with_team", "token")
+        .filter(Q(owner_id=user.pk) | Q(shared_with_team_id__in=team_ids, owner__memberships__team_id__in=team_ids))
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def get_credential_for_user(user: User, pk, *, manage: bool = False):
+    """The credential if the user owns it (or, to read, if it is shared with their team); else 404."""
+    if not user.is_authenticated or not str(pk).isdigit():
+        raise Http404("No such credential")
+    credential = credentials_visible_to(user).filter(pk=pk).first()
+    if credential is None or (manage and credential.owner_id != user.pk):
+        raise Http404("No such credential")
+    return credential
+
+
+def credential_in_use(user: User):
+    """Which credential the user's calls use and why: own → shared by a teammate → site default → none."""
+    from django.utils.translation import gettext as _
+
+    from sourcing.models import AppCredential
+    from sourcing.services.credentials import site_default_credential
+
+    active = AppCredential.Status.ACTIVE
+    own = [c for c in credentials_visible_to(user) if c.owner_id == user.pk and c.status == active]
+    if own:
+        # Prefer a credential with a connected account.
+        own.sort(key=lambda c: (not hasattr(c, "token"), c.name))
+        return own[0], _("your own credential")
+    membership = current_membership(user)
+    if membership:
+        shared = [
+            c for c in credentials_visible_to(user)
+            if c.shared_with_team_id == membership.team_id and c.status == active
+        ]  # fmt: skip
+        if shared:
+            shared.sort(key=lambda c: (not hasattr(c, "token"), c.name))
+            return shared[0], _("shared with %(team)s by %(owner)s") % {
+                "team": membership.team.name,
+                "owner": shared[0].owner.username,
+            }
+    default = site_default_credential()
+    if default:
+        return default, _("the site-wide default (ALIBABA_APP_KEY in the server settings)")
+    return None, _("no credential is set up")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sourcing.views import connections as conn
 from sourcing.views import teams
 
 urlpatterns = [
@@ -20,6 +21,19 @@ urlpatterns = [
     path("search/", teams.coming_soon, {"area": "search"}, name="search"),
     path("lists/", teams.coming_soon, {"area": "lists"}, name="lists"),
     path("suppliers/", teams.coming_soon, {"area": "suppliers"}, name="suppliers"),
-    path("connections/", teams.coming_soon, {"area": "connections"}, name="connections"),
-    path("api-status/", teams.coming_soon, {"area": "api-status"}, name="api_status"),
+    path("connections/", conn.connection_list, name="connection_list"),
+    path("connections/new/", conn.connection_new, name="connection_new"),
+    path("connections/<int:pk>/", conn.connection_detail, name="connection_detail"),
+    path("connections/<int:pk>/edit/", conn.connection_edit, name="connection_edit"),
+    path("connections/<int:pk>/reveal/", conn.connection_reveal, name="connection_reveal"),
+    path("connections/<int:pk>/reset-secret/", conn.connection_reset_secret, name="connection_reset_secret"),
+    path("connections/<int:pk>/connect/", conn.connection_connect, name="connection_connect"),
+    path("connections/<int:pk>/disconnect/", conn.connection_disconnect, name="connection_disconnect"),
+    path("connections/<int:pk>/verify/", conn.connection_verify, name="connection_verify"),
+    path("connections/<int:pk>/delete/", conn.connection_delete, name="connection_delete"),
+    path("connections/<int:pk>/permissions/<int:permission_id>/", conn.permission_status, name="permission_status"),
+    path("auth/1688/callback", conn.oauth_callback, name="oauth_callback"),
+    path("api-status/", conn.api_status, name="api_status"),
+    path("api-status/check/", conn.api_status_check, name="api_status_check"),
+    path("api-status/check/<int:check_id>/", conn.api_status_check_progress, name="api_status_check_progress"),
 ]

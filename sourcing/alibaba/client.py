@@ -36,6 +36,8 @@ class CallOutcome:
     api: str
     ok: bool
     error_code: str
+    error_type: str  # the exception class name, "" when ok
+    message: str
     latency_ms: int
     http_status: int | None
 
@@ -52,6 +54,7 @@ class AlibabaClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         session: requests.Session | None = None,
+        before_call=None,
         on_call=None,
     ):
         self.app_key = str(app_key).strip()
@@ -61,7 +64,9 @@ class AlibabaClient:
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.clock_offset_ms = 0
-        # Called with a CallOutcome after every call, for usage accounting.
+        # Called with the API id before every call (may raise to stop it: quota, rate limit,
+        # permission), and with a CallOutcome after it, for usage accounting.
+        self.before_call = before_call
         self.on_call = on_call
 
     def __repr__(self):
@@ -92,6 +97,8 @@ class AlibabaClient:
         """
         api = f"{namespace}:{name}-{version}"
         url_path = self.url_path(namespace, name, version=version, protocol=protocol)
+        if self.before_call:
+            self.before_call(api)
         base = {k: encode_value(v) for k, v in (params or {}).items() if v is not None}
         if access_token:
             base["access_token"] = access_token
@@ -136,16 +143,20 @@ class AlibabaClient:
             if isinstance(body, dict):
                 errors.check_business(body, api)
         except errors.AlibabaError as error:
-            self._record(api, started, status, error.code or type(error).__name__)
+            self._record(api, started, status, error)
             logger.info("1688 %s failed: %s", api, error)
             raise
-        self._record(api, started, status, "")
+        self._record(api, started, status, None)
         return body
 
-    def _record(self, api: str, started: float, status: int | None, error_code: str) -> None:
+    def _record(self, api: str, started: float, status: int | None, error: errors.AlibabaError | None) -> None:
         if self.on_call:
             latency = int((time.monotonic() - started) * 1000)
-            self.on_call(CallOutcome(api, not error_code, error_code, latency, status))
+            if error is None:
+                self.on_call(CallOutcome(api, True, "", "", "", latency, status))
+            else:
+                code = error.code or type(error).__name__
+                self.on_call(CallOutcome(api, False, code, type(error).__name__, error.message[:300], latency, status))
 
     # --- server time (spec §8) ---
     def server_time(self) -> datetime:

@@ -1,24 +1,72 @@
-"""Create the demo cast: team Acme Sourcing (alice, bob) and Globex Trading (carol)."""
+"""Create the demo cast and alice's connected sandbox app (safe to run again)."""
 
+import io
+import json
+import random
+from datetime import timedelta
+
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from sourcing.models import Membership, Team, User
+from sourcing.alibaba import api as apis
+from sourcing.alibaba.oauth import parse_token_answer
+from sourcing.models import (
+    ApiCallLog,
+    ApiPermission,
+    ApiPermissionChange,
+    ApiUsage,
+    AppCredential,
+    Membership,
+    OAuthToken,
+    Team,
+    User,
+)
+from sourcing.services.credentials import credential_create
+from sourcing.services.permissions import permission_set_status
+from sourcing.services.tokens import callback_url
+from sourcing.services.usage import beijing_today
 
 DEMO_PASSWORD = "sourcing-demo"
+DEMO_APP_KEY, DEMO_APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
+DEMO_1688_LOGIN = "acme采购01"
 
 # team, [(username, role, is_superuser)]
 CAST = [
     ("Acme Sourcing", [("alice", Membership.Role.OWNER, True), ("bob", Membership.Role.BUYER, False)]),
     ("Globex Trading", [("carol", Membership.Role.OWNER, False)]),
 ]
+S = ApiPermission.Status
+PERMISSIONS = {
+    apis.KEYWORD_SEARCH.id: (S.APPROVED, ""),
+    apis.PRODUCT_DETAIL.id: (S.APPROVED, ""),
+    apis.CATEGORY_GET.id: (S.APPROVED, ""),
+    apis.CATEGORY_TRANSLATION.id: (S.APPROVED, ""),
+    apis.SELLER_OFFERS.id: (S.APPROVED, ""),
+    apis.SUPPLIER_INFO.id: (S.APPROVED, ""),
+    apis.IMAGE_UPLOAD.id: (S.UNDER_REVIEW, ""),
+    apis.IMAGE_SEARCH.id: (S.UNDER_REVIEW, ""),
+    apis.PRODUCT_GET.id: (S.REJECTED, "需要支付宝企业认证 (Alipay enterprise verification required)"),
+    apis.OPENUID_ENCRYPT.id: (S.PENDING, ""),
+    apis.WANGWANG_URL.id: (S.PENDING, ""),
+}
+SANDBOX_GRANTS = [api_id for api_id, (status, _r) in PERMISSIONS.items() if status == S.APPROVED]
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo users and teams (safe to run again)."
+    help = "Create or refresh the demo users, teams and alice's connected sandbox app (safe to run again)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        with transaction.atomic():
+            users = self._cast()
+        self._sandbox_app()
+        self._credential(users["alice"])
+        self.stdout.write(self.style.SUCCESS(f"Demo users alice, bob, carol (password: {DEMO_PASSWORD}); alice's sandbox "
+                                             f"app {DEMO_APP_KEY} is connected as {DEMO_1688_LOGIN}."))  # fmt: skip
+
+    def _cast(self) -> dict[str, User]:
+        users = {}
         for team_name, members in CAST:
             team, _ = Team.objects.get_or_create(name=team_name)
             for username, role, superuser in members:
@@ -29,4 +77,67 @@ class Command(BaseCommand):
                 user.current_team = team
                 user.save()
                 Membership.objects.update_or_create(user=user, team=team, defaults={"role": role})
-        self.stdout.write(self.style.SUCCESS(f"Demo users alice, bob, carol (password: {DEMO_PASSWORD})."))
+                users[username] = user
+        return users
+
+    def _sandbox_app(self):
+        # The sandbox is the "1688 side": reach it through its commands, never its code.
+        args = ["--app-key", DEMO_APP_KEY, "--app-secret", DEMO_APP_SECRET, "--redirect-uri", callback_url(),
+                "--name", "Acme 采购门户", "--no-grant-all", "--qps", "10", "--daily-quota", "5000"]  # fmt: skip
+        for api_id in SANDBOX_GRANTS:
+            args += ["--grant", api_id]
+        for api_id in set(PERMISSIONS) - set(SANDBOX_GRANTS):
+            args += ["--revoke", api_id]
+        call_command("sandbox_app", *args, stdout=io.StringIO())
+
+    def _credential(self, alice: User):
+        credential = AppCredential.objects.filter(owner=alice, app_key=DEMO_APP_KEY).first()
+        if credential is None:
+            credential = credential_create(
+                owner=alice, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET, name="Acme sandbox app",
+                account_type=AppCredential.AccountType.BUSINESS, gateway=AppCredential.Gateway.SANDBOX,
+                callback_url=callback_url(), daily_quota=1000, qps=8,
+            )  # fmt: skip
+        out = io.StringIO()
+        call_command("sandbox_token", "--app-key", DEMO_APP_KEY, "--login-id", DEMO_1688_LOGIN, stdout=out)
+        tokens = parse_token_answer(json.loads(out.getvalue()))
+        token = OAuthToken.objects.filter(credential=credential).first() or OAuthToken(credential=credential)
+        token.access_token, token.refresh_token = tokens.access_token, tokens.refresh_token
+        token.access_expires_at, token.refresh_expires_at = tokens.access_expires_at, tokens.refresh_expires_at
+        token.resource_owner, token.member_id, token.ali_id = tokens.resource_owner, tokens.member_id, tokens.ali_id
+        token.status, token.connected_by, token.last_refreshed_at = OAuthToken.Status.ACTIVE, alice, timezone.now()
+        token.save()
+        for api_id, (status, reason) in PERMISSIONS.items():
+            permission, _ = ApiPermission.objects.get_or_create(credential=credential, api=api_id)
+            if permission.status != status:
+                permission_set_status(permission=permission, status=S.PENDING, user=alice)
+                if status != S.PENDING:
+                    permission_set_status(permission=permission, status=status, user=alice, reason=reason)
+        self._history(credential)
+
+    def _history(self, credential: AppCredential):
+        """Three weeks of usage, and a few errors worth explaining on the status page."""
+        if ApiUsage.objects.filter(credential=credential, day__lt=beijing_today()).exists():
+            return
+        rng = random.Random(1688)
+        today = beijing_today()
+        rows = []
+        for days_ago in range(1, 22):
+            day = today - timedelta(days=days_ago)
+            weekday_factor = 0.5 if day.weekday() >= 5 else 1.0
+            for api_id, base in [(apis.KEYWORD_SEARCH.id, 420), (apis.PRODUCT_DETAIL.id, 610), (apis.CATEGORY_GET.id, 35),
+                                 (apis.SUPPLIER_INFO.id, 80)]:  # fmt: skip
+                calls = int(base * weekday_factor * rng.uniform(0.6, 1.3))
+                rows.append(ApiUsage(credential=credential, api=api_id, day=day, calls=min(calls, credential.daily_quota),
+                                     errors=rng.randint(0, calls // 60), throttled=rng.randint(0, 3)))  # fmt: skip
+        ApiUsage.objects.bulk_create(rows)
+        now = timezone.now()
+        ApiCallLog.objects.bulk_create([
+            ApiCallLog(credential=credential, api=apis.IMAGE_SEARCH.id, at=now - timedelta(hours=5),
+                       outcome=ApiCallLog.Outcome.ERROR, error_code="gw.APIACLDecline",
+                       message="AppKey is not allowed(acl)", latency_ms=84),
+            ApiCallLog(credential=credential, api=apis.KEYWORD_SEARCH.id, at=now - timedelta(days=2, hours=3),
+                       outcome=ApiCallLog.Outcome.THROTTLED, error_code="gw.QosAppFrequencyLimit",
+                       message="App call exceeds limited frequency", latency_ms=31),
+        ])  # fmt: skip
+        ApiPermissionChange.objects.filter(permission__credential=credential).update(changed_at=now - timedelta(days=3))

@@ -1,0 +1,153 @@
+"""The one door to 1688: every gateway call goes through `gateway_call` (or `client_for`).
+
+Before each HTTP call: the API's permission is checked (a feature whose API is not granted
+spends no quota), one unit of the day's quota is taken atomically, and the per-app rate
+limiter is waited for. After it: usage, the call log and what the answer showed about the
+permission are recorded. A 401 refreshes the token once and retries once.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sourcing.alibaba import AlibabaClient, errors
+from sourcing.alibaba.client import CallOutcome
+from sourcing.models import ApiCallLog, ApiPermission, ApiPermissionChange, AppCredential, OAuthToken
+
+from .ratelimit import rate_acquire
+from .usage import usage_count, usage_take
+
+T = TypeVar("T")
+UNMETERED_NAMESPACES = ("system.oauth2",)
+
+
+class FeatureDisabled(errors.AlibabaError):
+    """Refused locally: the API is not granted to this app, so nothing was sent."""
+
+
+class NotConnected(errors.AlibabaError):
+    default_message = "No 1688 account is connected to this credential: connect it on the Connections page."
+
+
+class NoCredential(errors.AlibabaError):
+    default_message = "No 1688 credential is set up: add one on the Connections page."
+
+
+# What an answer proves about the app's permission for the API (spec §9).
+OBSERVED_BY_ERROR = {
+    "": ApiPermission.Observed.GRANTED,
+    "ParamMissing": ApiPermission.Observed.GRANTED,
+    "BusinessError": ApiPermission.Observed.GRANTED,
+    "AclDeclined": ApiPermission.Observed.DENIED,
+    "ApiUnsupported": ApiPermission.Observed.UNSUPPORTED,
+}
+
+
+def permission_observe(*, credential: AppCredential, api: str, observed: str) -> ApiPermission:
+    """Record what a real answer showed about a permission; history keeps each change."""
+    permission, _created = ApiPermission.objects.get_or_create(credential=credential, api=api)
+    if permission.observed != observed:
+        ApiPermissionChange.objects.create(
+            permission=permission, field="observed", old=permission.observed, new=observed
+        )
+    ApiPermission.objects.filter(pk=permission.pk).update(observed=observed, observed_at=timezone.now())
+    permission.observed = observed
+    return permission
+
+
+def feature_refusal(credential: AppCredential, api: str) -> str:
+    """Why this API may not be called with the credential, or "" when it may."""
+    permission = ApiPermission.objects.filter(credential=credential, api=api).first()
+    if permission is None or permission.usable:
+        return ""
+    if permission.observed == ApiPermission.Observed.UNSUPPORTED:
+        return _("1688 says the API %(api)s does not exist for this app.") % {"api": api}
+    if permission.observed == ApiPermission.Observed.DENIED:
+        return _(
+            "1688 refused %(api)s for App Key %(key)s (API permission denied). Apply for it in the 1688 console "
+            "(API权限 tab); approval takes 1-3 business days. Then run “Verify permissions”."
+        ) % {"api": api, "key": credential.app_key}
+    return _("Your request for %(api)s was rejected by 1688%(reason)s.") % {
+        "api": api,
+        "reason": f": {permission.reason}" if permission.reason else "",
+    }
+
+
+class CallRecorder:
+    """The client hooks that meter, limit and record every call of one credential."""
+
+    def __init__(self, credential: AppCredential, *, probe: bool = False):
+        self.credential = credential
+        self.probe = probe
+
+    def before(self, api: str) -> None:
+        if api.split(":")[0] in UNMETERED_NAMESPACES:
+            return
+        if not self.probe:
+            refusal = feature_refusal(self.credential, api)
+            if refusal:
+                ApiCallLog.objects.create(credential=self.credential, api=api, outcome=ApiCallLog.Outcome.REFUSED,
+                                          error_code="local.FeatureDisabled", message=refusal[:300])  # fmt: skip
+                raise FeatureDisabled(refusal, code="local.FeatureDisabled", api=api)
+        usage_take(credential=self.credential, api=api)
+        rate_acquire(key=f"app:{self.credential.app_key}", qps=self.credential.qps)
+
+    def after(self, outcome: CallOutcome) -> None:
+        throttled = outcome.error_type == "FrequencyLimited"
+        ApiCallLog.objects.create(
+            credential=self.credential,
+            api=outcome.api,
+            outcome=ApiCallLog.Outcome.OK if outcome.ok else (
+                ApiCallLog.Outcome.THROTTLED if throttled else ApiCallLog.Outcome.ERROR),
+            error_code=outcome.error_code[:60],
+            message=outcome.message[:300],
+            latency_ms=outcome.latency_ms,
+        )  # fmt: skip
+        if outcome.api.split(":")[0] in UNMETERED_NAMESPACES:
+            return
+        if not outcome.ok:
+            usage_count(credential=self.credential, api=outcome.api, outcome="throttled" if throttled else "error")
+        observed = OBSERVED_BY_ERROR.get(outcome.error_type)
+        if observed:
+            permission_observe(credential=self.credential, api=outcome.api, observed=observed)
+
+
+def client_for(credential: AppCredential, *, probe: bool = False) -> AlibabaClient:
+    """A client for the credential whose every call is metered, rate-limited and recorded."""
+    recorder = CallRecorder(credential, probe=probe)
+    return AlibabaClient(
+        credential.app_key,
+        credential.app_secret,
+        base_url=credential.base_url,
+        connect_timeout=settings.ALIBABA_CONNECT_TIMEOUT,
+        read_timeout=settings.ALIBABA_READ_TIMEOUT,
+        before_call=recorder.before,
+        on_call=recorder.after,
+    )
+
+
+def gateway_call(
+    *, credential: AppCredential, fn: Callable[[AlibabaClient, str | None], T], needs_token: bool = True,
+    probe: bool = False,
+) -> T:  # fmt: skip
+    """Run `fn(client, access_token)`; on a 401, refresh the token once and try once more."""
+    from .tokens import token_refresh  # tokens use this module's client; import late to avoid a cycle
+
+    token = OAuthToken.objects.filter(credential=credential).first()
+    usable = token is not None and token.status not in (OAuthToken.Status.REVOKED, OAuthToken.Status.NEEDS_REAUTH)
+    if needs_token and not usable and credential.owner_id is not None:
+        raise NotConnected()
+    access = token.access_token if usable else None
+    client = client_for(credential, probe=probe)
+    try:
+        return fn(client, access)
+    except errors.TokenInvalid:
+        if not usable:
+            raise
+        token = token_refresh(token_id=token.pk, stale_access=access)
+        if token.status == OAuthToken.Status.NEEDS_REAUTH:
+            raise NotConnected(_("The 1688 connection expired and could not be renewed: connect the account again."))
+        return fn(client, token.access_token)

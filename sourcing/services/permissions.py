@@ -1,0 +1,102 @@
+"""API permission tracking: console states set by people, and probes that ask 1688 itself."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from sourcing.alibaba import errors
+from sourcing.alibaba.api import PORTAL_APIS
+from sourcing.models import ApiPermission, ApiPermissionChange, AppCredential, ConnectionCheck, User
+
+from .gateway import client_for, gateway_call
+
+Status = ApiPermission.Status
+
+
+def permission_set_status(
+    *, permission: ApiPermission, status: str, user: User | None, reason: str = ""
+) -> ApiPermission:
+    """Record a new console state (pending, under review, approved, rejected) with its history."""
+    if status not in Status.values:
+        raise ValueError(f"unknown permission status {status!r}")
+    with transaction.atomic():
+        old = permission.status
+        permission.status = status
+        now = timezone.now()
+        if status == Status.PENDING and not permission.requested_at:
+            permission.requested_at = now
+        if status in (Status.APPROVED, Status.REJECTED):
+            permission.decided_at = now
+        if reason:
+            permission.reason = reason[:300]
+        permission.save()
+        if old != status:
+            ApiPermissionChange.objects.create(
+                permission=permission, field="status", old=old, new=status, reason=reason[:300], changed_by=user
+            )
+    return permission
+
+
+def permissions_verify(*, credential_id: int) -> dict[str, str]:
+    """Probe every API the portal uses without business parameters (spec §9); returns api → observed."""
+    credential = AppCredential.objects.get(pk=credential_id)
+    seen = {}
+    for ref in PORTAL_APIS:
+
+        def probe(client, access, ref=ref):
+            return client.call(ref.namespace, ref.name, access_token=access if ref.needs_token else None)
+
+        try:
+            gateway_call(credential=credential, fn=probe, needs_token=ref.needs_token, probe=True)
+        except (errors.ParamMissing, errors.BusinessError, errors.AclDeclined, errors.ApiUnsupported):
+            pass  # each of these answers says something; the recorder has written it down
+        except errors.AlibabaError:
+            pass  # no verdict (token, quota, network): the permission keeps what it had
+        permission = ApiPermission.objects.get(credential=credential, api=ref.id)
+        seen[ref.id] = permission.observed
+    return seen
+
+
+def connection_check_run(*, check_id: int) -> ConnectionCheck:
+    """Test a credential step by step, saving progress for the page to show."""
+    check = ConnectionCheck.objects.select_related("credential").get(pk=check_id)
+    if check.state in (ConnectionCheck.State.PASSED, ConnectionCheck.State.FAILED):
+        return check  # a second delivery of the task does nothing
+    credential = check.credential
+    check.state, check.steps = ConnectionCheck.State.RUNNING, []
+    check.save(update_fields=["state", "steps"])
+    client = client_for(credential)
+
+    def server_clock(_client, _access):
+        offset = client.sync_clock()
+        return f"gateway reached; clock offset {offset / 1000:+.1f} s"
+
+    def signed_call(_client, _access):
+        client.call("com.alibaba.product", "alibaba.category.get", {"categoryID": 0})
+        return "signature accepted (App Key and App Secret match)"
+
+    def token_call(_client, access):
+        body = client.call("com.alibaba.account", "alibaba.account.basic", access_token=access)
+        login = (body.get("result") or {}).get("loginId", "") if isinstance(body, dict) else ""
+        return f"access token works (1688 account {login})"
+
+    steps = [("Reach the gateway", server_clock, False), ("Check the signature", signed_call, False),
+             ("Use the access token", token_call, True)]  # fmt: skip
+    failed = False
+    for index, (name, fn, needs_token) in enumerate(steps, start=1):
+        try:
+            detail = gateway_call(credential=credential, fn=fn, needs_token=needs_token, probe=True)
+            check.steps.append({"name": name, "ok": True, "detail": detail})
+        except errors.AlibabaError as error:
+            check.steps.append(
+                {"name": name, "ok": False, "detail": str(error)[:300], "code": error.code or type(error).__name__}
+            )
+            failed = True
+        check.progress = int(100 * index / len(steps))
+        check.save(update_fields=["steps", "progress"])
+        if failed:
+            break
+    check.state = ConnectionCheck.State.FAILED if failed else ConnectionCheck.State.PASSED
+    check.progress = 100
+    check.finished_at = timezone.now()
+    check.save(update_fields=["state", "progress", "finished_at"])
+    return check

@@ -1,0 +1,72 @@
+"""A per-app rate limiter shared by every worker process.
+
+Each call reserves the next free slot (slots are 1/qps seconds apart) and sleeps until it.
+With REDIS_URL the slot lives in Redis (one Lua script, Redis's clock); without, in a
+database row updated by compare-and-set.
+"""
+
+import time
+from functools import cache
+
+from django.conf import settings
+
+from sourcing.alibaba import errors
+from sourcing.models import RateSlot
+
+
+class RateLimitWait(errors.TransientError):
+    default_message = "Too many calls are queued for this app's rate limit; the call will be retried."
+
+
+RESERVE_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = math.max(nxt, now)
+local wait = start - now
+if wait > tonumber(ARGV[2]) then return tostring(-1) end
+redis.call('SET', KEYS[1], tostring(start + tonumber(ARGV[1])), 'EX', 3600)
+return tostring(wait)
+"""
+
+
+@cache
+def _redis_script(url: str):
+    import redis
+
+    return redis.Redis.from_url(url).register_script(RESERVE_LUA)
+
+
+def _reserve_redis(key: str, interval: float, max_wait: float) -> float:
+    return float(_redis_script(settings.REDIS_URL)(keys=[f"ratelimit:{key}"], args=[interval, max_wait]))
+
+
+def _reserve_db(key: str, interval: float, max_wait: float) -> float:
+    RateSlot.objects.get_or_create(key=key)
+    while True:
+        seen = RateSlot.objects.values_list("next_at", flat=True).get(key=key)
+        now = time.time()
+        start = max(seen, now)
+        if start - now > max_wait:
+            return -1.0
+        # Compare-and-set: only the worker that saw the current slot may move it on.
+        if RateSlot.objects.filter(key=key, next_at=seen).update(next_at=start + interval):
+            return start - now
+
+
+def backend() -> str:
+    return "redis" if settings.REDIS_URL else "database"
+
+
+def rate_acquire(*, key: str, qps: int, max_wait: float | None = None) -> float:
+    """Wait for this key's next call slot; returns the seconds waited."""
+    if qps <= 0:
+        return 0.0
+    max_wait = settings.ALIBABA_RATE_WAIT if max_wait is None else max_wait
+    reserve = _reserve_redis if settings.REDIS_URL else _reserve_db
+    wait = reserve(key, 1.0 / qps, max_wait)
+    if wait < 0:
+        raise RateLimitWait(code="local.RateLimitWait")
+    if wait > 0:
+        time.sleep(wait)
+    return wait

@@ -1,0 +1,211 @@
+"""Connecting a 1688 account (OAuth), and the token lifecycle: refresh, postpone, disconnect."""
+
+import hmac
+import logging
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sourcing.alibaba import errors, oauth
+from sourcing.models import AppCredential, OAuthToken
+
+from .gateway import client_for
+
+logger = logging.getLogger(__name__)
+STATE_SESSION_KEY = "oauth_states"
+STATE_MAX_AGE = 600  # seconds a Connect click stays valid
+LEASE_SECONDS = 60
+
+
+class ConnectError(Exception):
+    """The connection could not be made; the message says why and what to do."""
+
+
+def callback_url() -> str:
+    return f"{settings.SITE_URL}/auth/1688/callback"
+
+
+def connect_start(*, session, credential: AppCredential) -> str:
+    """Remember a fresh single-use state in the session and return the 1688 authorize URL."""
+    state = secrets.token_urlsafe(32)
+    states = {s: v for s, v in session.get(STATE_SESSION_KEY, {}).items() if v["at"] > time.time() - STATE_MAX_AGE}
+    states[state] = {"credential": credential.pk, "at": time.time()}
+    session[STATE_SESSION_KEY] = states
+    return oauth.authorize_url(
+        app_key=credential.app_key, redirect_uri=callback_url(), state=state, base=credential.authorize_base
+    )
+
+
+def connect_take_state(*, session, state: str) -> int | None:
+    """Pop the matching state from the session (constant-time compare); return its credential id."""
+    states = session.get(STATE_SESSION_KEY, {})
+    match = None
+    for candidate in states:
+        if hmac.compare_digest(candidate.encode(), state.encode()):
+            match = candidate
+    if match is None:
+        return None
+    entry = states.pop(match)
+    session[STATE_SESSION_KEY] = states
+    return entry["credential"] if entry["at"] > time.time() - STATE_MAX_AGE else None
+
+
+CONNECT_ERRORS = [
+    (errors.InvalidGrant, gettext_lazy("1688 did not accept the authorization code: it expired (codes last 2 minutes) or was "
+                            "already used. Click “Connect 1688 account” again.")),
+    (errors.InvalidClient, gettext_lazy("1688 rejected the App Key or App Secret. Check the App Key, then use “Reset secret” "
+                             "with the secret from the 1688 console (应用凭证).")),
+    (errors.SignatureInvalid, gettext_lazy("Signature verification failed: the App Secret is wrong. Use “Reset secret”.")),
+    (errors.AppKeyInvalid, gettext_lazy("1688 does not know this App Key, or the app is not approved yet.")),
+    (errors.TransientError, gettext_lazy("1688 did not answer properly. Wait a minute and click “Connect” again.")),
+    (errors.AlibabaError, gettext_lazy("1688 refused the connection.")),
+]  # fmt: skip
+
+
+def connect_finish(*, credential: AppCredential, code: str, user) -> OAuthToken:
+    """Exchange the code for tokens and store them on the credential (replacing an old connection)."""
+    try:
+        tokens = oauth.exchange_code(client_for(credential), code=code, redirect_uri=callback_url())
+    except errors.AlibabaError as error:
+        message = next(text for cls, text in CONNECT_ERRORS if isinstance(error, cls))
+        raise ConnectError(f"{message} ({error.code or type(error).__name__})") from None
+    with transaction.atomic():
+        token, _created = OAuthToken.objects.select_for_update().get_or_create(
+            credential=credential, defaults={"access_token_encrypted": "x"}
+        )
+        _apply(token, tokens)
+        token.resource_owner = tokens.resource_owner
+        token.member_id, token.ali_id = tokens.member_id, tokens.ali_id
+        token.connected_by = user
+        token.save()
+    return token
+
+
+def _apply(token: OAuthToken, tokens: oauth.TokenSet) -> None:
+    token.access_token = tokens.access_token
+    token.access_expires_at = tokens.access_expires_at
+    if tokens.refresh_token:
+        token.refresh_token = tokens.refresh_token
+        token.refresh_expires_at = tokens.refresh_expires_at
+    token.status = OAuthToken.Status.ACTIVE
+    token.last_error = ""
+    token.last_refreshed_at = timezone.now()
+
+
+def token_disconnect(*, credential: AppCredential) -> None:
+    OAuthToken.objects.filter(credential=credential).delete()
+
+
+class _Lease:
+    """Claim the token row for one worker; others wait until it is released."""
+
+    def __init__(self, token_id: int, wait: float = 30.0):
+        self.token_id, self.wait = token_id, wait
+
+    def __enter__(self):
+        deadline = time.monotonic() + self.wait
+        while True:
+            now = timezone.now()
+            claimed = OAuthToken.objects.filter(
+                Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=self.token_id
+            ).update(lease_until=now + timedelta(seconds=LEASE_SECONDS))
+            if claimed:
+                return self
+            if time.monotonic() > deadline:
+                raise errors.TransientError("Another worker is renewing this token; try again.", code="local.TokenBusy")
+            time.sleep(0.05)
+
+    def __exit__(self, *exc):
+        OAuthToken.objects.filter(pk=self.token_id).update(lease_until=None)
+
+
+def _fail(token: OAuthToken, error: errors.AlibabaError) -> OAuthToken:
+    token.status = OAuthToken.Status.NEEDS_REAUTH
+    token.last_error = str(error)[:300]
+    token.save(update_fields=["status", "last_error"])
+    _notify_owner(token)
+    return token
+
+
+def _notify_owner(token: OAuthToken) -> None:
+    owner = token.credential.owner
+    if owner is None or not owner.email:
+        return
+    send_mail(
+        subject=_("Your 1688 connection for %(name)s needs to be renewed") % {"name": token.credential.name},
+        message=_(
+            "The 1688 account %(account)s connected to the credential %(name)s (App Key %(key)s) could not be "
+            "renewed automatically. Searches and refreshes with it are paused.\n\n"
+            "Open %(url)s and click “Connect 1688 account” to authorise it again."
+        ) % {"account": token.resource_owner, "name": token.credential.name, "key": token.credential.app_key,
+             "url": f"{settings.SITE_URL}/connections/{token.credential_id}/"},
+        from_email=None,
+        recipient_list=[owner.email],
+        fail_silently=True,
+    )  # fmt: skip
+
+
+def token_refresh(*, token_id: int, stale_access: str | None = None, force: bool = False) -> OAuthToken:
+    """Get a new access token, unless another worker already did; concurrent callers make one call."""
+    with _Lease(token_id):
+        token = OAuthToken.objects.select_related("credential__owner").get(pk=token_id)
+        # Re-check after taking the lease: the token may have been renewed while we waited.
+        if token.status in (OAuthToken.Status.REVOKED, OAuthToken.Status.NEEDS_REAUTH):
+            return token
+        if stale_access is not None and token.access_token != stale_access:
+            return token
+        margin = timedelta(seconds=settings.ALIBABA_REFRESH_MARGIN)
+        if (
+            stale_access is None
+            and not force
+            and token.access_expires_at
+            and token.access_expires_at > timezone.now() + margin
+        ):
+            return token
+        try:
+            tokens = oauth.refresh(client_for(token.credential), refresh_token=token.refresh_token)
+        except errors.TransientError:
+            raise
+        except errors.AlibabaError as error:
+            return _fail(token, error)
+        _apply(token, tokens)
+        token.save()
+        return token
+
+
+def token_postpone(*, token_id: int) -> OAuthToken:
+    """Extend the refresh token in its last 30 days (spec §5.5)."""
+    with _Lease(token_id):
+        token = OAuthToken.objects.select_related("credential__owner").get(pk=token_id)
+        window = timedelta(days=30)
+        if token.status != OAuthToken.Status.ACTIVE or not token.refresh_expires_at:
+            return token
+        if token.refresh_expires_at - timezone.now() > window:
+            return token
+        try:
+            tokens = oauth.postpone(client_for(token.credential), refresh_token=token.refresh_token,
+                                    access_token=token.access_token)  # fmt: skip
+        except errors.TransientError:
+            raise
+        except errors.AlibabaError as error:
+            return _fail(token, error)
+        _apply(token, tokens)
+        token.save()
+        return token
+
+
+def tokens_due() -> tuple[list[int], list[int]]:
+    """Ids of tokens whose access token expires soon, and of those whose refresh token is in its last 30 days."""
+    now = timezone.now()
+    live = OAuthToken.objects.filter(status__in=[OAuthToken.Status.ACTIVE, OAuthToken.Status.EXPIRING])
+    refresh = live.filter(access_expires_at__lt=now + timedelta(seconds=settings.ALIBABA_REFRESH_MARGIN))
+    postpone = live.filter(refresh_expires_at__lt=now + timedelta(days=30), refresh_expires_at__gt=now)
+    return list(refresh.values_list("pk", flat=True)), list(postpone.values_list("pk", flat=True))

@@ -1,0 +1,79 @@
+"""Daily quota (atomic), usage counters and the call log. The 1688 day is the Asia/Shanghai day."""
+
+import logging
+import math
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sourcing.alibaba import errors
+from sourcing.models import ApiCallLog, ApiUsage, AppCredential
+
+logger = logging.getLogger(__name__)
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_today(now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(BEIJING).date()
+
+
+def next_beijing_midnight(now: datetime | None = None) -> datetime:
+    day = beijing_today(now) + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=BEIJING)
+
+
+class QuotaExhausted(errors.DailyQuotaExceeded):
+    """Refused locally: today's quota is used up, so the call was never sent."""
+
+    def __init__(self, credential: AppCredential, api: str):
+        left = next_beijing_midnight() - timezone.now()
+        hours, minutes = divmod(int(left.total_seconds()) // 60, 60)
+        super().__init__(
+            _(
+                "Today's quota of %(quota)s calls to %(api)s is used up, so the call was not sent. "
+                "It resets at midnight Beijing time (in %(h)sh %(m)smin); to get more, ask 1688 for a higher "
+                "quota and enter it on the credential."
+            )
+            % {"quota": credential.daily_quota, "api": api, "h": hours, "m": minutes},
+            code="local.QuotaExhausted",
+            api=api,
+        )
+
+
+def usage_take(*, credential: AppCredential, api: str) -> int:
+    """Take one call from today's quota of this API, or raise QuotaExhausted; returns calls so far."""
+    day = beijing_today()
+    ApiUsage.objects.get_or_create(credential=credential, api=api, day=day)
+    taken = ApiUsage.objects.filter(credential=credential, api=api, day=day, calls__lt=credential.daily_quota).update(
+        calls=F("calls") + 1
+    )
+    if not taken:  # two workers may race to the last unit; only the UPDATE decides
+        ApiCallLog.objects.create(
+            credential=credential, api=api, outcome=ApiCallLog.Outcome.REFUSED, error_code="local.QuotaExhausted",
+            message="daily quota used up",
+        )  # fmt: skip
+        raise QuotaExhausted(credential, api)
+    calls = ApiUsage.objects.values_list("calls", flat=True).get(credential=credential, api=api, day=day)
+    warning_at = math.ceil(credential.daily_quota * settings.ALIBABA_QUOTA_WARNING)
+    if calls == warning_at:  # exactly one call crosses the line each day
+        logger.warning("1688 credential %s reached %s of its %s quota for %s", credential.app_key, calls,
+                       credential.daily_quota, api)  # fmt: skip
+    return calls
+
+
+def usage_count(*, credential: AppCredential, api: str, outcome: str) -> None:
+    """Count an error or a throttled answer in today's row."""
+    column = {"error": "errors", "throttled": "throttled"}.get(outcome)
+    if column:
+        ApiUsage.objects.filter(credential=credential, api=api, day=beijing_today()).update(**{column: F(column) + 1})
+
+
+def calllog_purge() -> int:
+    """Delete call-log rows older than CALL_LOG_RETENTION_DAYS."""
+    cutoff = timezone.now() - timedelta(days=settings.CALL_LOG_RETENTION_DAYS)
+    deleted, _rows = ApiCallLog.objects.filter(at__lt=cutoff).delete()
+    return deleted

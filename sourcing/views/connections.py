@@ -1,0 +1,315 @@
+"""Connections (credentials, OAuth connect, permissions) and the API status page."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from sourcing import tasks
+from sourcing.alibaba.api import PORTAL_APIS
+from sourcing.explain import explain
+from sourcing.forms import CredentialForm, PasswordConfirmForm, PermissionStatusForm, ResetSecretForm
+from sourcing.models import (
+    ApiCallLog,
+    ApiPermission,
+    ApiPermissionChange,
+    ApiUsage,
+    AppCredential,
+    ConnectionCheck,
+    OAuthToken,
+)
+from sourcing.selectors import credential_in_use, credentials_visible_to, get_credential_for_user
+from sourcing.services import credentials as credential_services
+from sourcing.services import permissions as permission_services
+from sourcing.services import tokens as token_services
+from sourcing.services.gateway import feature_refusal
+from sourcing.services.usage import beijing_today, next_beijing_midnight
+
+API_PURPOSES = {
+    "alibaba.category.get": _("category tree for browsing"),
+    "category.translation.getById": _("English category names"),
+    "product.search.keywordQuery": _("keyword search (Chinese or English)"),
+    "product.image.upload": _("upload a picture for image search"),
+    "product.search.imageQuery": _("image search"),
+    "product.search.queryProductDetail": _("product details, SKUs and price tiers"),
+    "alibaba.product.get": _("classic product details"),
+    "product.search.querySellerOfferList": _("a supplier's other products"),
+    "alibaba.account.agent.crossBasic": _("supplier company and shop"),
+    "loginid.openuid.encrypt": _("contact a supplier (step 1)"),
+    "account.wangwangUrl.get": _("contact a supplier: WangWang chat link"),
+}
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _api_rows(credential: AppCredential):
+    """Each portal API with its permission, today's usage against the quota and whether it is usable."""
+    permissions = {p.api: p for p in credential.permissions.all()}
+    today = {u.api: u for u in ApiUsage.objects.filter(credential=credential, day=beijing_today())}
+    rows = []
+    for ref in PORTAL_APIS:
+        permission = permissions.get(ref.id)
+        usage = today.get(ref.id)
+        calls = usage.calls if usage else 0
+        percent = min(100, round(100 * calls / credential.daily_quota)) if credential.daily_quota else 0
+        rows.append({
+            "ref": ref, "purpose": API_PURPOSES.get(ref.name, ""), "permission": permission,
+            "calls": calls, "percent": percent, "refusal": feature_refusal(credential, ref.id),
+            "level": "full" if percent >= 100 else "warn" if percent >= 80 else "",
+        })  # fmt: skip
+    return rows
+
+
+def _recent_errors(credential: AppCredential, limit: int = 8):
+    rows = ApiCallLog.objects.filter(credential=credential).exclude(outcome=ApiCallLog.Outcome.OK)[:limit]
+    return [{"log": log, "explanation": explain(log.error_code)} for log in rows]
+
+
+def _usage_chart(credential: AppCredential, days: int = 30):
+    """Daily totals of the last `days` Beijing days, scaled for an inline bar chart."""
+    start = beijing_today() - timedelta(days=days - 1)
+    totals = dict(
+        ApiUsage.objects.filter(credential=credential, day__gte=start)
+        .values("day")
+        .annotate(n=Sum("calls"))
+        .values_list("day", "n")
+    )
+    series = [(start + timedelta(days=i), totals.get(start + timedelta(days=i), 0)) for i in range(days)]
+    peak = max([n for _d, n in series] + [1])
+    return [{"day": d, "calls": n, "height": round(100 * n / peak)} for d, n in series]
+
+
+@login_required
+def connection_list(request):
+    in_use, why = credential_in_use(request.user)
+    return render(request, "sourcing/connections/list.html", {
+        "credentials": credentials_visible_to(request.user), "in_use": in_use, "why": why,
+    })  # fmt: skip
+
+
+@login_required
+def connection_new(request):
+    form = CredentialForm(request.POST or None, user=request.user, creating=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            credential = credential_services.credential_create(
+                owner=request.user, app_key=data.pop("app_key"), app_secret=data.pop("app_secret"), **data
+            )
+        except credential_services.CredentialError as error:
+            form.add_error("app_key", str(error))
+        else:
+            messages.success(request, _("Credential saved. Next: connect your 1688 account, then verify permissions."))
+            return redirect("connection_detail", pk=credential.pk)
+    return render(request, "sourcing/connections/new.html", {
+        "form": form, "callback_url": token_services.callback_url(), "apis": PORTAL_APIS, "purposes": API_PURPOSES,
+    })  # fmt: skip
+
+
+def _detail_context(request, credential, **extra):
+    owner = credential.owner_id == request.user.pk
+    token = OAuthToken.objects.filter(credential=credential).first()
+    callback = token_services.callback_url()
+    return {
+        "credential": credential, "is_owner": owner, "token": token, "callback_url": callback,
+        "callback_mismatch": bool(credential.callback_url) and credential.callback_url.rstrip("/") != callback,
+        "api_rows": _api_rows(credential), "recent_errors": _recent_errors(credential),
+        "form": CredentialForm(instance=credential, user=request.user, creating=False) if owner else None,
+        "statuses": ApiPermission.Status.choices, "chart": _usage_chart(credential), "now": timezone.now(),
+        "history": ApiPermissionChange.objects.filter(permission__credential=credential)
+        .select_related("permission", "changed_by")[:15],
+        **extra,
+    }  # fmt: skip
+
+
+@login_required
+@never_cache
+def connection_detail(request, pk):
+    credential = get_credential_for_user(request.user, pk)
+    return render(request, "sourcing/connections/detail.html", _detail_context(request, credential))
+
+
+@login_required
+@require_POST
+def connection_edit(request, pk):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    form = CredentialForm(request.POST, instance=credential, user=request.user, creating=False)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Credential updated."))
+        return redirect("connection_detail", pk=pk)
+    credential.refresh_from_db()
+    return render(
+        request, "sourcing/connections/detail.html", _detail_context(request, credential, form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+@never_cache
+def connection_reveal(request, pk):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    form = PasswordConfirmForm(request.POST)
+    revealed = ""
+    if form.is_valid():
+        try:
+            revealed = credential_services.secret_reveal(
+                credential=credential, user=request.user, password=form.cleaned_data["password"], ip=_ip(request)
+            )
+        except credential_services.CredentialError as error:
+            messages.error(request, str(error))
+    context = _detail_context(request, credential, revealed_secret=revealed)
+    return render(request, "sourcing/connections/detail.html", context, status=200 if revealed else 403)
+
+
+@login_required
+@require_POST
+def connection_reset_secret(request, pk):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    form = ResetSecretForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Paste the new App Secret."))
+        return redirect("connection_detail", pk=pk)
+    try:
+        credential_services.secret_reset(credential=credential, new_secret=form.cleaned_data["new_secret"],
+                                         user=request.user, ip=_ip(request))  # fmt: skip
+    except credential_services.CredentialError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("1688 accepted the new secret; it replaced the old one."))
+    return redirect("connection_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def connection_connect(request, pk):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    return redirect(token_services.connect_start(session=request.session, credential=credential))
+
+
+@login_required
+def oauth_callback(request):
+    state = request.GET.get("state", "")
+    credential_id = token_services.connect_take_state(session=request.session, state=state) if state else None
+    if credential_id is None:
+        messages.error(request, _("This 1688 authorisation could not be matched to a Connect click of yours (the link "
+                                  "was old, used twice or came from elsewhere). Nothing was stored; click “Connect "
+                                  "1688 account” again."))  # fmt: skip
+        return redirect("connection_list")
+    try:
+        credential = get_credential_for_user(request.user, credential_id, manage=True)
+    except Http404:
+        messages.error(request, _("That credential no longer exists."))
+        return redirect("connection_list")
+    if request.GET.get("error"):
+        messages.warning(request, _("You (or 1688) declined the authorisation (%(error)s). The portal cannot search for "
+                                    "you until the app is approved on 1688's consent page; click Connect to try "
+                                    "again.") % {"error": request.GET["error"][:50]})  # fmt: skip
+        return redirect("connection_detail", pk=credential.pk)
+    code = request.GET.get("code", "")
+    if not code:
+        messages.error(request, _("1688 sent no authorisation code back. Click “Connect 1688 account” again."))
+        return redirect("connection_detail", pk=credential.pk)
+    try:
+        token = token_services.connect_finish(credential=credential, code=code, user=request.user)
+    except token_services.ConnectError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Connected to 1688 as %(login)s. Now verify the permissions.") % {"login": token.resource_owner}
+        )
+        tasks.permissions_verify.delay_on_commit(credential.pk)
+    return redirect("connection_detail", pk=credential.pk)
+
+
+@login_required
+@require_POST
+def connection_disconnect(request, pk):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    token_services.token_disconnect(credential=credential)
+    messages.success(request, _("The 1688 account was disconnected; its tokens were deleted."))
+    return redirect("connection_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def connection_verify(request, pk):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    tasks.permissions_verify.delay_on_commit(credential.pk)
+    messages.info(request, _("Asking 1688 about each API in the background; reload in a few seconds."))
+    return redirect("connection_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def connection_delete(request, pk):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    credential.delete()
+    messages.success(request, _("Credential deleted."))
+    return redirect("connection_list")
+
+
+@login_required
+@require_POST
+def permission_status(request, pk, permission_id):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    permission = get_object_or_404(ApiPermission, pk=permission_id, credential=credential)
+    form = PermissionStatusForm(request.POST)
+    if form.is_valid():
+        permission_services.permission_set_status(permission=permission, status=form.cleaned_data["status"],
+                                                  user=request.user, reason=form.cleaned_data["reason"])  # fmt: skip
+        messages.success(
+            request,
+            _("%(api)s is now “%(status)s”.") % {"api": permission.api, "status": permission.get_status_display()},
+        )
+    else:
+        messages.error(request, _("Choose one of the listed states."))
+    return redirect("connection_detail", pk=pk)
+
+
+@login_required
+@never_cache
+def api_status(request):
+    credential, why = credential_in_use(request.user)
+    context = {"credential": credential, "why": why, "next_reset": next_beijing_midnight(), "now": timezone.now()}
+    if credential:
+        token = OAuthToken.objects.filter(credential=credential).first()
+        context.update({
+            "token": token, "api_rows": _api_rows(credential), "recent_errors": _recent_errors(credential),
+            "check": ConnectionCheck.objects.filter(credential=credential).first(),
+            "is_sandbox": credential.gateway == AppCredential.Gateway.SANDBOX,
+            "granted": sum(1 for p in credential.permissions.all() if p.status == ApiPermission.Status.APPROVED
+                           or p.observed == ApiPermission.Observed.GRANTED),
+        })  # fmt: skip
+    return render(request, "sourcing/api_status.html", context)
+
+
+@login_required
+@require_POST
+def api_status_check(request):
+    credential, _why = credential_in_use(request.user)
+    if credential is None:
+        messages.error(request, _("Set up a credential first."))
+        return redirect("api_status")
+    check = ConnectionCheck.objects.create(credential=credential, requested_by=request.user)
+    tasks.connection_check.delay_on_commit(check.pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "sourcing/partials/_check.html", {"check": check})
+    return redirect("api_status")
+
+
+@login_required
+@never_cache
+def api_status_check_progress(request, check_id):
+    check = get_object_or_404(ConnectionCheck, pk=check_id)
+    get_credential_for_user(request.user, check.credential_id)  # 404 outside the credential's users
+    return render(request, "sourcing/partials/_check.html", {"check": check, "now": timezone.now()})

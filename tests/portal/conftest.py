@@ -1,0 +1,62 @@
+"""The portal wired to the sandbox on the live server, and alice's connected credential."""
+
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from sourcing.models import AppCredential
+from sourcing.services.credentials import credential_create
+
+APP_KEY, APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
+
+
+@pytest.fixture
+def portal_sandbox(settings, live_server, transactional_db):
+    """Point the portal at the live server's sandbox and register app 30051688 there."""
+    from sandbox.models import SandboxApp
+
+    settings.SITE_URL = live_server.url
+    settings.ALIBABA_API_URL = f"{live_server.url}/sandbox/openapi"
+    settings.ALIBABA_AUTHORIZE_URL = f"{live_server.url}/sandbox/oauth/authorize"
+    app = SandboxApp(
+        app_key=APP_KEY,
+        grant_all=True,
+        qps=1000,
+        daily_quota=100000,
+        redirect_uri=f"{live_server.url}/auth/1688/callback",
+    )
+    app.app_secret = APP_SECRET
+    app.save()
+    return app
+
+
+@pytest.fixture
+def alice_credential(alice, portal_sandbox):
+    return credential_create(
+        owner=alice,
+        app_key=APP_KEY,
+        app_secret=APP_SECRET,
+        name="Acme app",
+        gateway=AppCredential.Gateway.SANDBOX,
+        daily_quota=1000,
+        qps=100,
+    )
+
+
+def connect_through_pages(client, credential, *, login_id="acme采购01", decision="approve"):
+    """Click Connect, approve on the sandbox consent page, follow the callback; returns the final response."""
+    start = client.post(f"/connections/{credential.pk}/connect/")
+    assert start.status_code == 302
+    consent = requests.post(
+        start["Location"], data={"login_id": login_id, "decision": decision}, allow_redirects=False, timeout=10
+    )
+    callback = urlsplit(consent.headers["Location"])
+    return client.get(f"{callback.path}?{callback.query}", follow=True)
+
+
+@pytest.fixture
+def connected(client, alice, alice_credential):
+    client.force_login(alice)
+    connect_through_pages(client, alice_credential)
+    return alice_credential

@@ -1,0 +1,200 @@
+"""Connect a 1688 account from the portal, and the token lifecycle against the sandbox."""
+
+import threading
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from django.core import mail
+from django.utils import timezone
+
+from sandbox.models import SandboxAccessToken, SandboxRefreshToken
+from sourcing import tasks
+from sourcing.alibaba import api
+from sourcing.models import ApiCallLog, OAuthToken
+from sourcing.services import tokens as token_services
+from sourcing.services.gateway import gateway_call
+from tests.portal.conftest import connect_through_pages
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_connect_stores_tokens_and_explains_success(client, alice, alice_credential):
+    client.force_login(alice)
+    response = connect_through_pages(client, alice_credential, login_id="深圳采购部")
+    token = OAuthToken.objects.get(credential=alice_credential)
+    assert token.resource_owner == "深圳采购部"
+    assert token.member_id.startswith("b2b-")
+    assert timedelta(hours=9) < token.access_expires_at - timezone.now() <= timedelta(hours=10)
+    assert "Connected to 1688 as 深圳采购部" in response.content.decode()
+
+
+def test_denied_consent_is_explained(client, alice, alice_credential):
+    client.force_login(alice)
+    response = connect_through_pages(client, alice_credential, decision="deny")
+    assert "declined the authorisation" in response.content.decode()
+    assert not OAuthToken.objects.exists()
+
+
+def _authorize(client, credential):
+    start = client.post(f"/connections/{credential.pk}/connect/")
+    consent = requests.post(
+        start["Location"], data={"login_id": "a", "decision": "approve"}, allow_redirects=False, timeout=10
+    )
+    return urlsplit(consent.headers["Location"])
+
+
+def test_state_mismatch_and_replayed_callback_are_refused(client, alice, alice_credential):
+    client.force_login(alice)
+    callback = _authorize(client, alice_credential)
+    query = parse_qs(callback.query)
+    forged = client.get(f"{callback.path}?code={query['code'][0]}&state=forged-state", follow=True)
+    assert "could not be matched" in forged.content.decode()
+    assert not OAuthToken.objects.exists()
+    client.get(f"{callback.path}?{callback.query}")
+    assert OAuthToken.objects.count() == 1
+    OAuthToken.objects.all().delete()
+    replay = client.get(f"{callback.path}?{callback.query}", follow=True)  # state is single-use
+    assert "could not be matched" in replay.content.decode()
+    assert not OAuthToken.objects.exists()
+
+
+def test_state_from_another_session_is_refused(client, alice, alice_credential):
+    from django.test import Client
+
+    client.force_login(alice)
+    callback = _authorize(client, alice_credential)
+    other = Client()
+    other.force_login(alice)  # same user, another browser: the state is bound to the first session
+    response = other.get(f"{callback.path}?{callback.query}", follow=True)
+    assert "could not be matched" in response.content.decode()
+
+
+def test_code_reuse_is_refused_and_explained(client, alice, alice_credential):
+    client.force_login(alice)
+    callback = _authorize(client, alice_credential)
+    code = parse_qs(callback.query)["code"][0]
+    token_services.connect_finish(credential=alice_credential, code=code, user=alice)  # the code is spent
+    OAuthToken.objects.all().delete()
+    response = client.get(f"{callback.path}?{callback.query}", follow=True)
+    body = response.content.decode()
+    assert "expired (codes last 2 minutes) or was already used" in body
+    assert code not in body
+    assert not OAuthToken.objects.exists()
+
+
+def test_wrong_secret_at_connect_is_explained(client, alice, alice_credential, portal_sandbox):
+    client.force_login(alice)
+    callback = _authorize(client, alice_credential)
+    portal_sandbox.app_secret = "changed-at-1688"
+    portal_sandbox.save()
+    body = client.get(f"{callback.path}?{callback.query}", follow=True).content.decode()
+    assert "rejected the App Key or App Secret" in body
+
+
+def test_wrong_callback_domain_is_refused_by_1688_and_warned_by_the_portal(
+    client, alice, alice_credential, portal_sandbox
+):
+    portal_sandbox.redirect_uri = "https://registered.example.com/cb"
+    portal_sandbox.save()
+    alice_credential.callback_url = "https://registered.example.com/cb"
+    alice_credential.save()
+    client.force_login(alice)
+    page = client.get(f"/connections/{alice_credential.pk}/").content.decode()
+    assert "differs from the portal" in page
+    start = client.post(f"/connections/{alice_credential.pk}/connect/")
+    consent = requests.get(start["Location"], timeout=10)
+    assert consent.status_code == 400
+    assert "非法请求" in consent.text
+
+
+def test_disconnect_deletes_tokens(client, connected):
+    client.post(f"/connections/{connected.pk}/disconnect/")
+    assert not OAuthToken.objects.exists()
+
+
+def _expire(token):
+    OAuthToken.objects.filter(pk=token.pk).update(access_expires_at=timezone.now() - timedelta(minutes=1))
+
+
+def test_twenty_concurrent_refreshes_make_one_gateway_call(connected):
+    token = OAuthToken.objects.get(credential=connected)
+    _expire(token)
+    before = SandboxAccessToken.objects.count()
+    barrier = threading.Barrier(20)
+    failures = []
+
+    def refresh():
+        from django.db import connection
+
+        try:
+            barrier.wait()
+            token_services.token_refresh(token_id=token.pk)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert SandboxAccessToken.objects.count() == before + 1
+    assert ApiCallLog.objects.filter(api="system.oauth2:getToken-1").count() == 2  # connect + one refresh
+    assert OAuthToken.objects.get(pk=token.pk).access_expires_at > timezone.now() + timedelta(hours=9)
+
+
+def test_a_401_refreshes_once_and_retries(connected):
+    token = OAuthToken.objects.get(credential=connected)
+    SandboxAccessToken.objects.update(expires_at=timezone.now())  # the gateway no longer takes the access token
+    last_log = ApiCallLog.objects.order_by("-pk").first().pk
+    page = gateway_call(credential=connected, fn=lambda c, t: api.keyword_search(c, t, "杯"))
+    assert page.total >= 0
+    assert OAuthToken.objects.get(pk=token.pk).access_token != token.access_token
+    outcomes = list(
+        ApiCallLog.objects.filter(pk__gt=last_log)
+        .exclude(api__startswith="system.")
+        .order_by("pk")
+        .values_list("error_code", flat=True)
+    )
+    assert outcomes == ["401", ""]
+
+
+def test_failed_refresh_needs_reauthorisation_and_tells_the_owner(client, connected, alice):
+    SandboxRefreshToken.objects.update(revoked_at=timezone.now())
+    SandboxAccessToken.objects.update(expires_at=timezone.now())
+    from sourcing.services.gateway import NotConnected
+
+    with pytest.raises(NotConnected):
+        gateway_call(credential=connected, fn=lambda c, t: api.keyword_search(c, t, "杯"))
+    token = OAuthToken.objects.get(credential=connected)
+    assert token.status == OAuthToken.Status.NEEDS_REAUTH
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@example.com"]
+    assert f"/connections/{connected.pk}/" in mail.outbox[0].body
+    page = client.get("/api-status/").content.decode()
+    assert "Needs re-authorisation" in page
+    assert "could not be renewed automatically" in page
+    with pytest.raises(NotConnected):  # no more calls are sent with a dead token
+        gateway_call(credential=connected, fn=lambda c, t: api.keyword_search(c, t, "杯"))
+
+
+def test_beat_refreshes_expiring_and_postpones_ageing_tokens(connected):
+    token = OAuthToken.objects.get(credential=connected)
+    old_refresh = token.refresh_token
+    OAuthToken.objects.filter(pk=token.pk).update(access_expires_at=timezone.now() + timedelta(minutes=20))
+    assert tasks.tokens_maintain.delay().get() == 1
+    token.refresh_from_db()
+    assert token.access_expires_at > timezone.now() + timedelta(hours=9)
+    # refresh token in its last 30 days: postponed (sandbox and portal agree on the new expiry)
+    soon = timezone.now() + timedelta(days=10)
+    SandboxRefreshToken.objects.update(expires_at=soon)
+    OAuthToken.objects.filter(pk=token.pk).update(refresh_expires_at=soon)
+    assert tasks.tokens_maintain.delay().get() == 1
+    token.refresh_from_db()
+    assert token.refresh_token != old_refresh
+    assert token.refresh_expires_at > timezone.now() + timedelta(days=170)
+    assert tasks.tokens_maintain.delay().get() == 0  # nothing due any more

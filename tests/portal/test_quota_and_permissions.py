@@ -1,0 +1,257 @@
+"""Quota and rate limits across workers, the Beijing day, permission probes and the status page."""
+
+import json
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from sandbox.models import SandboxUsage
+from sourcing.alibaba import api, errors
+from sourcing.models import ApiCallLog, ApiPermission, ApiUsage, ConnectionCheck
+from sourcing.services import usage
+from sourcing.services.gateway import FeatureDisabled, gateway_call
+from tests.conftest import BASE_DIR, database_url_for_subprocess
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _search(credential):
+    return gateway_call(credential=credential, fn=lambda c, t: api.keyword_search(c, t, "杯"))
+
+
+def test_eight_concurrent_workers_send_exactly_the_quota(connected):
+    quota = 25
+    connected.daily_quota = quota
+    connected.save()
+    refused, failures = [], []
+
+    def worker():
+        from django.db import connection
+
+        try:
+            for _ in range(10):
+                try:
+                    _search(connected)
+                except usage.QuotaExhausted:
+                    refused.append(1)
+        except Exception as error:  # noqa: BLE001 - asserted below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    api_id = api.KEYWORD_SEARCH.id
+    assert ApiUsage.objects.get(credential=connected, api=api_id).calls == quota
+    # One unit went to the permission probe made right after connecting; the rest to the searches.
+    assert ApiCallLog.objects.filter(api=api_id).exclude(outcome="refused").count() == quota
+    assert ApiCallLog.objects.filter(api=api_id, outcome="ok").count() == quota - 1
+    assert SandboxUsage.objects.get().calls - _probe_calls() == quota  # what the gateway received
+    assert len(refused) == 80 - (quota - 1)
+
+
+def _probe_calls() -> int:
+    """Calls made by the automatic permission check after connecting (metered by the sandbox too)."""
+    return (
+        ApiCallLog.objects.exclude(api=api.KEYWORD_SEARCH.id)
+        .exclude(api__startswith="system.")
+        .exclude(outcome="refused")
+        .count()
+    )
+
+
+def test_quota_refusal_is_local_and_explained(client, connected):
+    connected.daily_quota = 3  # one unit already went to the permission probe after connecting
+    connected.save()
+    _search(connected)
+    _search(connected)
+    received = SandboxUsage.objects.get().calls
+    with pytest.raises(usage.QuotaExhausted) as caught:
+        _search(connected)
+    assert "quota of 3 calls" in str(caught.value)
+    assert "midnight Beijing time" in str(caught.value)
+    assert SandboxUsage.objects.get().calls == received  # never sent
+    page = client.get("/api-status/").content.decode()
+    assert "quota used up" in page
+    assert "Daily quota used up" in page
+
+
+def test_warning_at_80_percent(client, connected, caplog):
+    connected.daily_quota = 5
+    connected.save()
+    for _ in range(3):  # plus the permission probe: 4 of 5
+        _search(connected)
+    assert "reached 4 of its 5 quota" in caplog.text
+    assert "over 80 %" in client.get("/api-status/").content.decode()
+
+
+def test_beijing_day_boundary(connected, monkeypatch):
+    before = datetime(2026, 11, 28, 15, 59, 59, tzinfo=UTC)  # 23:59:59 in Beijing
+    after = datetime(2026, 11, 28, 16, 0, 1, tzinfo=UTC)  # 00:00:01 the next Beijing day
+    assert str(usage.beijing_today(before)) == "2026-11-28"
+    assert str(usage.beijing_today(after)) == "2026-11-29"
+    assert usage.next_beijing_midnight(before).astimezone(UTC) == datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
+    connected.daily_quota = 1
+    connected.save()
+    monkeypatch.setattr(usage.timezone, "now", lambda: before)
+    usage.usage_take(credential=connected, api="x:y-1")
+    with pytest.raises(usage.QuotaExhausted):
+        usage.usage_take(credential=connected, api="x:y-1")
+    monkeypatch.setattr(usage.timezone, "now", lambda: after)
+    usage.usage_take(credential=connected, api="x:y-1")  # a new day, a new quota
+    assert sorted(ApiUsage.objects.filter(api="x:y-1").values_list("day", "calls")) == [
+        (usage.beijing_today(before), 1),
+        (usage.beijing_today(after), 1),
+    ]
+
+
+RATE_SCRIPT = """
+import json, os, sys, time
+sys.path.insert(0, os.getcwd())
+os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+import django; django.setup()
+from sourcing.services.ratelimit import rate_acquire
+stamps = []
+for _ in range(10):
+    rate_acquire(key="app:shared-test", qps=20, max_wait=30)
+    stamps.append(time.time())
+print(json.dumps(stamps))
+"""
+
+
+def test_qps_limit_holds_across_processes(connected):
+    from sourcing.services.ratelimit import backend
+
+    env = dict(__import__("os").environ, DATABASE_URL=database_url_for_subprocess())
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", RATE_SCRIPT],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    stamps = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        stamps += json.loads(out)
+    stamps.sort()
+    # 30 calls at 20 per second: slots are 50 ms apart whichever process took them.
+    assert stamps[-1] - stamps[0] >= 0.9 * 29 / 20, backend()
+    busiest_second = max(sum(1 for s in stamps if start <= s < start + 1) for start in stamps)
+    assert busiest_second <= 21
+
+
+def test_permission_probe_maps_answers(client, connected, portal_sandbox):
+    portal_sandbox.grant_all = False
+    portal_sandbox.grants = [api.CATEGORY_GET.id, api.KEYWORD_SEARCH.id, api.SUPPLIER_INFO.id]
+    portal_sandbox.save()
+    client.post(f"/connections/{connected.pk}/verify/")
+    observed = dict(ApiPermission.objects.filter(credential=connected).values_list("api", "observed"))
+    assert observed[api.CATEGORY_GET.id] == "granted"  # gw.ParamMissing: the app may call it
+    assert observed[api.KEYWORD_SEARCH.id] == "granted"
+    assert observed[api.SUPPLIER_INFO.id] == "granted"  # a business answer also proves the grant
+    assert observed[api.IMAGE_SEARCH.id] == "denied"  # gw.APIACLDecline
+    assert observed[api.PRODUCT_GET.id] == "denied"
+    permission = ApiPermission.objects.get(credential=connected, api=api.IMAGE_SEARCH.id)
+    assert permission.changes.filter(field="observed", new="denied").exists()
+
+
+def test_feature_without_grant_is_switched_off_and_spends_nothing(client, connected, portal_sandbox):
+    permission = ApiPermission.objects.get(credential=connected, api=api.KEYWORD_SEARCH.id)
+    permission.observed = ApiPermission.Observed.DENIED
+    permission.save()
+    received = SandboxUsage.objects.get().calls
+    spent = ApiUsage.objects.get(credential=connected, api=api.KEYWORD_SEARCH.id).calls  # the probe after connecting
+    with pytest.raises(FeatureDisabled, match="API permission denied"):
+        _search(connected)
+    assert SandboxUsage.objects.get().calls == received
+    assert ApiUsage.objects.get(credential=connected, api=api.KEYWORD_SEARCH.id).calls == spent
+    assert "switched off" in client.get("/api-status/").content.decode()
+
+
+def test_status_page_explains_permission_denied(client, connected, portal_sandbox):
+    portal_sandbox.grant_all = False
+    portal_sandbox.grants = [api.CATEGORY_GET.id]
+    portal_sandbox.save()
+    with pytest.raises(errors.AclDeclined):
+        _search(connected)
+    page = client.get("/api-status/").content.decode()
+    assert "API permission denied" in page
+    assert "apply for it" in page
+
+
+def test_status_page_explains_signature_failure(client, connected, portal_sandbox):
+    portal_sandbox.app_secret = "secret-changed-at-1688"
+    portal_sandbox.save()
+    with pytest.raises(errors.SignatureInvalid):
+        _search(connected)
+    page = client.get("/api-status/").content.decode()
+    assert "Signature verification failed" in page
+    assert "Reset secret" in page
+
+
+def test_status_page_explains_invalid_token(client, connected):
+    from django.utils import timezone
+
+    from sandbox.models import SandboxAccessToken, SandboxRefreshToken
+
+    SandboxAccessToken.objects.update(expires_at=timezone.now())
+    SandboxRefreshToken.objects.update(revoked_at=timezone.now())
+    with pytest.raises(errors.AlibabaError):
+        _search(connected)
+    page = client.get("/api-status/").content.decode()
+    assert "Access token invalid" in page
+    assert "Needs re-authorisation" in page
+
+
+def test_status_page_shows_credential_token_and_sandbox_notice(client, connected):
+    page = client.get("/api-status/").content.decode()
+    assert "30051688" in page
+    assert "your own credential" in page
+    assert "expires in 9" in page
+    assert "Sandbox data, not live 1688 data" in page
+
+
+def test_test_connection_runs_and_reports_progress(client, connected, portal_sandbox):
+    response = client.post("/api-status/check/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    check = ConnectionCheck.objects.get()
+    assert check.state == "passed"
+    assert [s["ok"] for s in check.steps] == [True, True, True]
+    progress = client.get(f"/api-status/check/{check.pk}/").content.decode()
+    assert "signature accepted" in progress
+    assert 'aria-valuenow="100"' in progress
+    portal_sandbox.app_secret = "other"
+    portal_sandbox.save()
+    client.post("/api-status/check/")
+    failed = ConnectionCheck.objects.order_by("-pk").first()
+    assert failed.state == "failed"
+    assert "gw.SignatureInvalid" in json.dumps(failed.steps)
+
+
+def test_check_progress_is_404_for_another_team(client, connected, carol):
+    client.post("/api-status/check/")
+    check = ConnectionCheck.objects.get()
+    client.force_login(carol)
+    assert client.get(f"/api-status/check/{check.pk}/").status_code == 404
+
+
+def test_bob_and_carol_are_told_what_to_set_up(client, connected, bob, carol, settings):
+    settings.ALIBABA_APP_KEY = ""
+    for user in (bob, carol):
+        client.force_login(user)
+        page = client.get("/api-status/").content.decode()
+        assert "What to set up" in page
+        assert "30051688" not in page
