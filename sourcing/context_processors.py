@@ -6,4 +6,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"current_membership": current_membership(user), "my_memberships": memberships_of(user)}
+    from sourcing.models import OAuthToken
+
+    broken = OAuthToken.objects.filter(credential__owner_id=user.pk, status=OAuthToken.Status.NEEDS_REAUTH)
+    return {
+        "current_membership": current_membership(user),
+        "my_memberships": memberships_of(user),
+        "tokens_needing_reauth": list(broken.select_related("credential")),
+    }

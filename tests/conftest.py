@@ -12,6 +12,8 @@ from django.db import connection
 
 from sourcing.models import Membership, Team, User
 
+pytest_plugins = ["tests.portal_fixtures"]
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

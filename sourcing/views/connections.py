@@ -70,7 +70,12 @@ def _api_rows(credential: AppCredential):
 
 
 def _recent_errors(credential: AppCredential, limit: int = 8):
-    rows = ApiCallLog.objects.filter(credential=credential).exclude(outcome=ApiCallLog.Outcome.OK)[:limit]
+    # gw.ParamMissing is what permission probes are meant to get: not an error worth explaining.
+    rows = (
+        ApiCallLog.objects.filter(credential=credential)
+        .exclude(outcome=ApiCallLog.Outcome.OK)
+        .exclude(error_code="gw.ParamMissing")[:limit]
+    )
     return [{"log": log, "explanation": explain(log.error_code)} for log in rows]
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from sourcing.models import AppCredential, OAuthToken, SecretAudit
 from sourcing.selectors import credential_in_use
 from sourcing.services.credentials import credential_create
-from tests.portal.conftest import APP_KEY, APP_SECRET
+from tests.portal_fixtures import APP_KEY, APP_SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

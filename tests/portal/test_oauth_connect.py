@@ -15,7 +15,7 @@ from sourcing.alibaba import api
 from sourcing.models import ApiCallLog, OAuthToken
 from sourcing.services import tokens as token_services
 from sourcing.services.gateway import gateway_call
-from tests.portal.conftest import connect_through_pages
+from tests.portal_fixtures import connect_through_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
