@@ -20,6 +20,7 @@ from sourcing.models import (
     Team,
     User,
 )
+from sourcing.selectors import usage_by_day
 from sourcing.services.permissions import permission_set_status
 from sourcing.services.usage import beijing_today
 
@@ -186,9 +187,7 @@ class AppCredentialAdmin(CredentialScoped):
 
     @admin.display(description="Calls per day")
     def usage_chart(self, obj):
-        from sourcing.views.connections import _usage_chart
-
-        chart = _usage_chart(obj)
+        chart = usage_by_day(obj)
         columns = format_html_join(
             "", '<div class="chart-col" title="{}: {}"><span style="height:{}%"></span></div>',
             ((p["day"].isoformat(), p["calls"], p["height"]) for p in chart),

@@ -55,7 +55,7 @@ class CredentialForm(forms.ModelForm):
 
     callback_url = callback_url_field()
     app_secret = forms.CharField(
-        label=_("App Secret"), required=False, strip=True,
+        label=_("App Secret"), required=False, strip=True, max_length=200,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("From the 1688 console: 应用管理 → your app → 基本信息 → 应用凭证 → App Secret (显示, then 复制)."),
     )  # fmt: skip
@@ -115,7 +115,9 @@ class PasswordConfirmForm(forms.Form):
 
 
 class ResetSecretForm(forms.Form):
-    new_secret = forms.CharField(label=_("New App Secret"), widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+    new_secret = forms.CharField(
+        label=_("New App Secret"), max_length=200, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
 
 
 class PermissionStatusForm(forms.Form):

@@ -1,8 +1,14 @@
 """Reads that are more than one line, and the one door to team-owned objects."""
 
-from django.http import Http404
+from datetime import timedelta
 
-from sourcing.models import Membership, User
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from sourcing.models import ApiUsage, AppCredential, Membership, User
+from sourcing.services.credentials import site_default_credential
+from sourcing.services.usage import beijing_today
 
 
 def get_membership_for_user(user: User, team_id) -> Membership:
@@ -35,10 +41,6 @@ def memberships_of(user: User):
 
 def credentials_visible_to(user: User):
     """The user's own credentials and those teammates share with the user's teams."""
-    from django.db.models import Q
-
-    from sourcing.models import AppCredential
-
     team_ids = Membership.objects.filter(user_id=user.pk).values("team_id")
     return (
         AppCredential.objects.select_related("owner", "shared_with_team", "token")
@@ -60,11 +62,6 @@ def get_credential_for_user(user: User, pk, *, manage: bool = False):
 
 def credential_in_use(user: User):
     """Which credential the user's calls use and why: own → shared by a teammate → site default → none."""
-    from django.utils.translation import gettext as _
-
-    from sourcing.models import AppCredential
-    from sourcing.services.credentials import site_default_credential
-
     active = AppCredential.Status.ACTIVE
     own = [c for c in credentials_visible_to(user) if c.owner_id == user.pk and c.status == active]
     if own:
@@ -87,3 +84,17 @@ def credential_in_use(user: User):
     if default:
         return default, _("the site-wide default (ALIBABA_APP_KEY in the server settings)")
     return None, _("no credential is set up")
+
+
+def usage_by_day(credential: AppCredential, days: int = 30):
+    """Daily totals of the last `days` Beijing days, scaled for an inline bar chart."""
+    start = beijing_today() - timedelta(days=days - 1)
+    totals = dict(
+        ApiUsage.objects.filter(credential=credential, day__gte=start)
+        .values("day")
+        .annotate(n=Sum("calls"))
+        .values_list("day", "n")
+    )
+    series = [(start + timedelta(days=i), totals.get(start + timedelta(days=i), 0)) for i in range(days)]
+    peak = max([n for _d, n in series] + [1])
+    return [{"day": d, "calls": n, "height": round(100 * n / peak)} for d, n in series]

@@ -188,21 +188,47 @@ def pytest_sessionfinish(session, exitstatus):
 SANDBOX_KEY, SANDBOX_SECRET = "1000000", "test123"
 
 
-@pytest.fixture
-def sandbox_app(transactional_db, live_server):
-    """App 1000000 / test123 with every API granted, its callback on the live server."""
+def make_sandbox_app(app_key: str, secret: str, live_server):
+    """A sandbox app with every API granted and generous limits, its callback on the live server."""
     from sandbox.models import SandboxApp
 
-    app = SandboxApp(
-        app_key=SANDBOX_KEY,
-        grant_all=True,
-        qps=1000,
-        daily_quota=100000,
-        redirect_uri=f"{live_server.url}/auth/1688/callback",
-    )
-    app.app_secret = SANDBOX_SECRET
+    app = SandboxApp(app_key=app_key, grant_all=True, qps=1000, daily_quota=100000,
+                     redirect_uri=f"{live_server.url}/auth/1688/callback")  # fmt: skip
+    app.app_secret = secret
     app.save()
     return app
+
+
+def run_in_threads(fn, count: int) -> list[Exception]:
+    """Start `fn` in `count` threads at once (each with its own database connection); return what they raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    failures = []
+
+    def run():
+        try:
+            barrier.wait()
+            fn()
+        except Exception as error:  # noqa: BLE001 - returned to the test
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+@pytest.fixture
+def sandbox_app(transactional_db, live_server):
+    """App 1000000 / test123 with every API granted."""
+    return make_sandbox_app(SANDBOX_KEY, SANDBOX_SECRET, live_server)
 
 
 @pytest.fixture

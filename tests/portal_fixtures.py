@@ -7,6 +7,7 @@ import requests
 
 from sourcing.models import AppCredential
 from sourcing.services.credentials import credential_create
+from tests.conftest import make_sandbox_app
 
 APP_KEY, APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
 
@@ -14,21 +15,10 @@ APP_KEY, APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
 @pytest.fixture
 def portal_sandbox(settings, live_server, transactional_db):
     """Point the portal at the live server's sandbox and register app 30051688 there."""
-    from sandbox.models import SandboxApp
-
     settings.SITE_URL = live_server.url
     settings.ALIBABA_API_URL = f"{live_server.url}/sandbox/openapi"
     settings.ALIBABA_AUTHORIZE_URL = f"{live_server.url}/sandbox/oauth/authorize"
-    app = SandboxApp(
-        app_key=APP_KEY,
-        grant_all=True,
-        qps=1000,
-        daily_quota=100000,
-        redirect_uri=f"{live_server.url}/auth/1688/callback",
-    )
-    app.app_secret = APP_SECRET
-    app.save()
-    return app
+    return make_sandbox_app(APP_KEY, APP_SECRET, live_server)
 
 
 @pytest.fixture

@@ -247,6 +247,16 @@ def _read_search_page(body: Any, api: str) -> SearchPage:
     )
 
 
+def _read_tiers(rows) -> list[PriceTier]:
+    """Quantity price tiers, lowest start quantity first; rows without a price are skipped."""
+    tiers = [
+        PriceTier(min_quantity=_int(t.get("startQuantity")) or 1, price=_decimal(t.get("price")))
+        for t in rows or []
+        if isinstance(t, dict) and _decimal(t.get("price")) is not None
+    ]
+    return sorted(tiers, key=lambda t: t.min_quantity)
+
+
 def _read_sku(raw: dict) -> Sku:
     return Sku(
         sku_id=str(raw.get("skuId") or ""),
@@ -289,14 +299,7 @@ def _read_detail(raw: dict) -> ProductDetail:
             for a in raw.get("productAttribute") or []
         ],
         skus=[_read_sku(s) for s in raw.get("productSkuInfos") or []],
-        price_tiers=sorted(
-            (
-                PriceTier(min_quantity=_int(t.get("startQuantity")) or 1, price=_decimal(t.get("price")))
-                for t in sale.get("priceRangeList") or []
-                if _decimal(t.get("price")) is not None
-            ),
-            key=lambda t: t.min_quantity,
-        ),
+        price_tiers=_read_tiers(sale.get("priceRangeList")),
         unit=str(unit.get("unit") or ""),
         unit_en=str(unit.get("transUnit") or ""),
         min_order_quantity=_int(raw.get("minOrderQuantity")),
@@ -351,14 +354,7 @@ def _read_product_info(raw: dict) -> ProductDetail:
             for a in raw.get("attributes") or []
         ],
         skus=skus,
-        price_tiers=sorted(
-            (
-                PriceTier(min_quantity=_int(t.get("startQuantity")) or 1, price=_decimal(t.get("price")))
-                for t in sale.get("priceRanges") or []
-                if _decimal(t.get("price")) is not None
-            ),
-            key=lambda t: t.min_quantity,
-        ),
+        price_tiers=_read_tiers(sale.get("priceRanges")),
         unit=str(sale.get("unit") or ""),
         unit_en="",
         min_order_quantity=_int(sale.get("minOrderQuantity")),

@@ -153,6 +153,21 @@ def _notify_owner(token: OAuthToken) -> None:
     )  # fmt: skip
 
 
+def _renew(token: OAuthToken, call) -> OAuthToken:
+    """Run a token call; store its answer, or mark the token for re-authorisation on a final refusal."""
+    try:
+        tokens = call(client_for(token.credential))
+    except errors.TransientError:
+        raise
+    except errors.PostponeNotAllowed:
+        return token  # too early to postpone: the token itself is fine
+    except errors.AlibabaError as error:
+        return _fail(token, error)
+    _apply(token, tokens)
+    token.save()
+    return token
+
+
 def token_refresh(*, token_id: int, stale_access: str | None = None, force: bool = False) -> OAuthToken:
     """Get a new access token, unless another worker already did; concurrent callers make one call."""
     with _Lease(token_id):
@@ -170,15 +185,7 @@ def token_refresh(*, token_id: int, stale_access: str | None = None, force: bool
             and token.access_expires_at > timezone.now() + margin
         ):
             return token
-        try:
-            tokens = oauth.refresh(client_for(token.credential), refresh_token=token.refresh_token)
-        except errors.TransientError:
-            raise
-        except errors.AlibabaError as error:
-            return _fail(token, error)
-        _apply(token, tokens)
-        token.save()
-        return token
+        return _renew(token, lambda client: oauth.refresh(client, refresh_token=token.refresh_token))
 
 
 def token_postpone(*, token_id: int) -> OAuthToken:
@@ -190,16 +197,10 @@ def token_postpone(*, token_id: int) -> OAuthToken:
             return token
         if token.refresh_expires_at - timezone.now() > window:
             return token
-        try:
-            tokens = oauth.postpone(client_for(token.credential), refresh_token=token.refresh_token,
-                                    access_token=token.access_token)  # fmt: skip
-        except errors.TransientError:
-            raise
-        except errors.AlibabaError as error:
-            return _fail(token, error)
-        _apply(token, tokens)
-        token.save()
-        return token
+        return _renew(
+            token,
+            lambda client: oauth.postpone(client, refresh_token=token.refresh_token, access_token=token.access_token),
+        )
 
 
 def tokens_due() -> tuple[list[int], list[int]]:

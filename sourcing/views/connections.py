@@ -1,10 +1,7 @@
 """Connections (credentials, OAuth connect, permissions) and the API status page."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +22,7 @@ from sourcing.models import (
     ConnectionCheck,
     OAuthToken,
 )
-from sourcing.selectors import credential_in_use, credentials_visible_to, get_credential_for_user
+from sourcing.selectors import credential_in_use, credentials_visible_to, get_credential_for_user, usage_by_day
 from sourcing.services import credentials as credential_services
 from sourcing.services import permissions as permission_services
 from sourcing.services import tokens as token_services
@@ -79,20 +76,6 @@ def _recent_errors(credential: AppCredential, limit: int = 8):
     return [{"log": log, "explanation": explain(log.error_code)} for log in rows]
 
 
-def _usage_chart(credential: AppCredential, days: int = 30):
-    """Daily totals of the last `days` Beijing days, scaled for an inline bar chart."""
-    start = beijing_today() - timedelta(days=days - 1)
-    totals = dict(
-        ApiUsage.objects.filter(credential=credential, day__gte=start)
-        .values("day")
-        .annotate(n=Sum("calls"))
-        .values_list("day", "n")
-    )
-    series = [(start + timedelta(days=i), totals.get(start + timedelta(days=i), 0)) for i in range(days)]
-    peak = max([n for _d, n in series] + [1])
-    return [{"day": d, "calls": n, "height": round(100 * n / peak)} for d, n in series]
-
-
 @login_required
 def connection_list(request):
     in_use, why = credential_in_use(request.user)
@@ -129,7 +112,7 @@ def _detail_context(request, credential, **extra):
         "callback_mismatch": bool(credential.callback_url) and credential.callback_url.rstrip("/") != callback,
         "api_rows": _api_rows(credential), "recent_errors": _recent_errors(credential),
         "form": CredentialForm(instance=credential, user=request.user, creating=False) if owner else None,
-        "statuses": ApiPermission.Status.choices, "chart": _usage_chart(credential), "now": timezone.now(),
+        "statuses": ApiPermission.Status.choices, "chart": usage_by_day(credential), "now": timezone.now(),
         "history": ApiPermissionChange.objects.filter(permission__credential=credential)
         .select_related("permission", "changed_by")[:15],
         **extra,
@@ -315,6 +298,6 @@ def api_status_check(request):
 @login_required
 @never_cache
 def api_status_check_progress(request, check_id):
-    check = get_object_or_404(ConnectionCheck, pk=check_id)
-    get_credential_for_user(request.user, check.credential_id)  # 404 outside the credential's users
+    # Only the person who asked sees the run (the site default credential has no owner to check).
+    check = get_object_or_404(ConnectionCheck, pk=check_id, requested_by=request.user)
     return render(request, "sourcing/partials/_check.html", {"check": check, "now": timezone.now()})

@@ -1,6 +1,5 @@
 """Connect a 1688 account from the portal, and the token lifecycle against the sandbox."""
 
-import threading
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +14,7 @@ from sourcing.alibaba import api
 from sourcing.models import ApiCallLog, OAuthToken
 from sourcing.services import tokens as token_services
 from sourcing.services.gateway import gateway_call
+from tests.conftest import run_in_threads
 from tests.portal_fixtures import connect_through_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,25 +122,7 @@ def test_twenty_concurrent_refreshes_make_one_gateway_call(connected):
     token = OAuthToken.objects.get(credential=connected)
     _expire(token)
     before = SandboxAccessToken.objects.count()
-    barrier = threading.Barrier(20)
-    failures = []
-
-    def refresh():
-        from django.db import connection
-
-        try:
-            barrier.wait()
-            token_services.token_refresh(token_id=token.pk)
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=refresh) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = run_in_threads(lambda: token_services.token_refresh(token_id=token.pk), 20)
     assert failures == []
     assert SandboxAccessToken.objects.count() == before + 1
     assert ApiCallLog.objects.filter(api="system.oauth2:getToken-1").count() == 2  # connect + one refresh
@@ -198,3 +180,13 @@ def test_beat_refreshes_expiring_and_postpones_ageing_tokens(connected):
     assert token.refresh_token != old_refresh
     assert token.refresh_expires_at > timezone.now() + timedelta(days=170)
     assert tasks.tokens_maintain.delay().get() == 0  # nothing due any more
+
+
+def test_postpone_refused_as_too_early_leaves_the_token_working(connected):
+    # the portal thinks the refresh token is in its last 30 days; the gateway disagrees
+    token = OAuthToken.objects.get(credential=connected)
+    OAuthToken.objects.filter(pk=token.pk).update(refresh_expires_at=timezone.now() + timedelta(days=5))
+    token_services.token_postpone(token_id=token.pk)
+    token.refresh_from_db()
+    assert token.status == OAuthToken.Status.ACTIVE
+    assert ApiCallLog.objects.filter(api="system.oauth2:postponeToken-1", error_code="invalid_request").exists()

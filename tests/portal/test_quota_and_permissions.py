@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +12,7 @@ from sourcing.alibaba import api, errors
 from sourcing.models import ApiCallLog, ApiPermission, ApiUsage, ConnectionCheck
 from sourcing.services import usage
 from sourcing.services.gateway import FeatureDisabled, gateway_call
-from tests.conftest import BASE_DIR, database_url_for_subprocess
+from tests.conftest import BASE_DIR, database_url_for_subprocess, run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,27 +25,16 @@ def test_eight_concurrent_workers_send_exactly_the_quota(connected):
     quota = 25
     connected.daily_quota = quota
     connected.save()
-    refused, failures = [], []
+    refused = []
 
     def worker():
-        from django.db import connection
+        for _ in range(10):
+            try:
+                _search(connected)
+            except usage.QuotaExhausted:
+                refused.append(1)
 
-        try:
-            for _ in range(10):
-                try:
-                    _search(connected)
-                except usage.QuotaExhausted:
-                    refused.append(1)
-        except Exception as error:  # noqa: BLE001 - asserted below
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = run_in_threads(worker, 8)
     assert failures == []
     api_id = api.KEYWORD_SEARCH.id
     assert ApiUsage.objects.get(credential=connected, api=api_id).calls == quota
