@@ -23,6 +23,8 @@ def test_alice_connects_1688_and_tests_the_connection(page, live_server, alice, 
     assert OAuthToken.objects.get().resource_owner == "华南采购部"
     page.click("nav >> text=API status")
     assert page.is_visible("text=30051688")
+    # the expiry countdown is kept live by the page's script
+    assert page.wait_for_selector("time[data-countdown]").inner_text().startswith("9 h ")
     page.click("button:has-text('Test connection')")
     page.wait_for_selector("#check >> text=Passed", timeout=20000)
     assert page.locator("#check li").count() == 3

@@ -1,0 +1,17 @@
+// Live countdowns: <time data-countdown="ISO-8601"> shows the time left, updated every 20 seconds.
+(function () {
+  function left(ms) {
+    if (ms <= 0) return document.documentElement.lang.startsWith("zh") ? "已过期" : "expired";
+    const minutes = Math.floor(ms / 60000), days = Math.floor(minutes / 1440);
+    if (days >= 2) return days + " d";
+    const hours = Math.floor(minutes / 60);
+    return (hours ? hours + " h " : "") + (minutes % 60) + " min";
+  }
+  function tick() {
+    document.querySelectorAll("time[data-countdown]").forEach(function (el) {
+      el.textContent = left(new Date(el.dataset.countdown) - new Date());
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 20000); });
+  document.addEventListener("htmx:afterSwap", tick);
+})();
