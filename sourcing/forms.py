@@ -78,6 +78,8 @@ class CredentialForm(forms.ModelForm):
             "qps": _("Calls per second allowed for the app; shared by all workers."),
         }
 
+    field_order = ["name", "app_key", "app_secret", "account_type", "gateway", "callback_url", "daily_quota", "qps"]
+
     def __init__(self, *args, user, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = creating
