@@ -168,6 +168,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep Django's LOGGING (and its secret-masking filter) in worker processes too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "invitations-purge-expired": {"task": "sourcing.tasks.invitations_purge_expired", "schedule": 3600.0},
@@ -182,8 +184,9 @@ ALIBABA_APP_SECRET = env("ALIBABA_APP_SECRET", default="")
 # Gateway base: https://gw.open.1688.com/openapi live; the sandbox under SITE_URL by default.
 ALIBABA_API_URL = env("ALIBABA_API_URL", default=f"{SITE_URL}/sandbox/openapi").rstrip("/")
 ALIBABA_AUTHORIZE_URL = env("ALIBABA_AUTHORIZE_URL", default=f"{SITE_URL}/sandbox/oauth/authorize")
-ALIBABA_LIVE_API_URL = "https://gw.open.1688.com/openapi"
-ALIBABA_LIVE_AUTHORIZE_URL = "https://auth.1688.com/oauth/authorize"
+# Where credentials set to "Live 1688" go (a proxy in front of 1688 may replace them).
+ALIBABA_LIVE_API_URL = env("ALIBABA_LIVE_API_URL", default="https://gw.open.1688.com/openapi").rstrip("/")
+ALIBABA_LIVE_AUTHORIZE_URL = env("ALIBABA_LIVE_AUTHORIZE_URL", default="https://auth.1688.com/oauth/authorize")
 # How long before expiry beat refreshes an access token, and how often it looks.
 ALIBABA_REFRESH_MARGIN = env.int("ALIBABA_REFRESH_MARGIN", default=3600)
 ALIBABA_QUOTA_WARNING = env.float("ALIBABA_QUOTA_WARNING", default=0.8)
