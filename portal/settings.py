@@ -212,7 +212,11 @@ LOGGING = {
     "filters": {"mask_secrets": {"()": "sourcing.logging.MaskSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Request lines ("GET /auth/1688/callback?code=...") go through the masking handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Production hardening (DJANGO_DEBUG=false); `manage.py check --deploy` is clean. ---
