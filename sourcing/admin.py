@@ -161,6 +161,16 @@ class AppCredentialAdmin(CredentialScoped):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner", "shared_with_team", "token")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Staff who are not superusers may only give credentials to their teams and teammates.
+        if not request.user.is_superuser:
+            team_ids = Membership.objects.filter(user=request.user).values("team_id")
+            if db_field.name == "owner":
+                kwargs["queryset"] = User.objects.filter(memberships__team_id__in=team_ids).distinct()
+            elif db_field.name == "shared_with_team":
+                kwargs["queryset"] = Team.objects.filter(pk__in=team_ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     @admin.display(description="Current App Secret")
     def secret_hint(self, obj):
         return obj.secret_hint

@@ -185,6 +185,9 @@ def test_carol_sees_no_acme_credential_anywhere(client, connected, carol):
         assert APP_KEY not in response.content.decode(), url
     assert client.get(f"/admin/sourcing/appcredential/{connected.pk}/change/").status_code == 302  # "doesn't exist"
     assert AppCredential.objects.filter(pk=connected.pk).exists()
+    add_form = client.get("/admin/sourcing/appcredential/add/").context["adminform"].form
+    assert list(add_form.fields["owner"].queryset) == [carol]  # no Acme user to hand a credential to
+    assert [t.name for t in add_form.fields["shared_with_team"].queryset] == ["Globex Trading"]
 
 
 def test_rotate_encryption_keys(connected, settings):
