@@ -160,6 +160,7 @@ def test_failed_refresh_needs_reauthorisation_and_tells_the_owner(client, connec
     page = client.get("/api-status/").content.decode()
     assert "Needs re-authorisation" in page
     assert "could not be renewed automatically" in page
+    assert "has to be renewed" in client.get("/teams/").content.decode()  # the banner on every page
     with pytest.raises(NotConnected):  # no more calls are sent with a dead token
         gateway_call(credential=connected, fn=lambda c, t: api.keyword_search(c, t, "杯"))
 
