@@ -63,14 +63,15 @@ def _offer_item(call: Call, offer: SandboxOffer) -> dict:
     }
 
 
-def _page(call: Call, query: dict, offers, total: int | None = None) -> dict:
+def _page(call: Call, query: dict, items, load=list) -> dict:
+    """One page of offers: `items` is a queryset or a list, `load` turns its slice into offers."""
     try:
         page = max(1, int(query.get("beginPage", 1)))
         size = min(MAX_PAGE_SIZE, max(1, int(query.get("pageSize", 20))))
     except (TypeError, ValueError):
         raise business_error("400", "beginPage and pageSize must be numbers") from None
-    total = offers.count() if total is None else total
-    window = offers[(page - 1) * size : page * size]
+    total = len(items) if isinstance(items, list) else items.count()
+    window = load(items[(page - 1) * size : page * size])
     return _ok(
         {
             "totalRecords": total,
@@ -244,15 +245,12 @@ def image_query(call: Call):
     )
     # Like the real service, only reasonably similar offers are returned, at most 2,000.
     ranked = [pk for pk, h in ranked if images.distance(upload.image_hash, h) <= 20][:2000]
-    try:
-        page, size = max(1, int(query.get("beginPage", 1))), min(MAX_PAGE_SIZE, max(1, int(query.get("pageSize", 20))))
-    except (TypeError, ValueError):
-        raise business_error("400", "beginPage and pageSize must be numbers") from None
-    window = ranked[(page - 1) * size : page * size]
-    by_pk = _offers().in_bulk(window)
-    body = _page(call, {"beginPage": 1, "pageSize": size}, [by_pk[pk] for pk in window], total=len(ranked))
-    body["result"]["result"]["currentPage"] = page
-    body["result"]["result"]["totalPage"] = -(-len(ranked) // size)
+
+    def in_rank_order(pks):
+        by_pk = _offers().in_bulk(pks)
+        return [by_pk[pk] for pk in pks]
+
+    body = _page(call, query, ranked, load=in_rank_order)
     body["result"]["result"]["picRegionInfo"] = {"currentRegion": "0,256,0,256", "yoloCropRegion": "0,256,0,256"}
     return body
 
@@ -265,6 +263,10 @@ def _offer_or_error(offer_id) -> SandboxOffer:
     if offer is None:
         raise business_error("404", f"商品[{offer_id}]不存在 (offer not found)")
     return offer
+
+
+def _spec_id(offer: SandboxOffer, index: int) -> str:
+    return hashlib.md5(f"{offer.offer_id}:{index}".encode()).hexdigest()  # noqa: S324 - an id, not security
 
 
 def _skus(offer: SandboxOffer, price: Decimal, stock: int):
@@ -287,7 +289,7 @@ def product_detail(call: Call):
         skus.append(
             {
                 "skuId": offer.offer_id * 100 + index,
-                "specId": hashlib.md5(f"{offer.offer_id}:{index}".encode()).hexdigest(),  # noqa: S324
+                "specId": _spec_id(offer, index),
                 "price": str(sku_price),
                 "amountOnSale": sku_stock,
                 "consignPrice": str((sku_price * Decimal("1.08")).quantize(Decimal("0.01"))),
@@ -361,7 +363,7 @@ def product_get(call: Call):
     sku_infos = [
         {
             "skuId": offer.offer_id * 100 + index,
-            "specId": hashlib.md5(f"{offer.offer_id}:{index}".encode()).hexdigest(),  # noqa: S324
+            "specId": _spec_id(offer, index),
             "price": float(sku_price),
             "amountOnSale": sku_stock,
             "attributes": [

@@ -60,14 +60,17 @@ def get_credential_for_user(user: User, pk, *, manage: bool = False):
     return credential
 
 
+def _best(credentials: list[AppCredential]) -> AppCredential:
+    """Among candidate credentials, prefer one with a connected 1688 account, then by name."""
+    return min(credentials, key=lambda c: (not hasattr(c, "token"), c.name))
+
+
 def credential_in_use(user: User):
     """Which credential the user's calls use and why: own → shared by a teammate → site default → none."""
     active = AppCredential.Status.ACTIVE
     own = [c for c in credentials_visible_to(user) if c.owner_id == user.pk and c.status == active]
     if own:
-        # Prefer a credential with a connected account.
-        own.sort(key=lambda c: (not hasattr(c, "token"), c.name))
-        return own[0], _("your own credential")
+        return _best(own), _("your own credential")
     membership = current_membership(user)
     if membership:
         shared = [
@@ -75,10 +78,10 @@ def credential_in_use(user: User):
             if c.shared_with_team_id == membership.team_id and c.status == active
         ]  # fmt: skip
         if shared:
-            shared.sort(key=lambda c: (not hasattr(c, "token"), c.name))
-            return shared[0], _("shared with %(team)s by %(owner)s") % {
+            best = _best(shared)
+            return best, _("shared with %(team)s by %(owner)s") % {
                 "team": membership.team.name,
-                "owner": shared[0].owner.username,
+                "owner": best.owner.username,
             }
     default = site_default_credential()
     if default:

@@ -78,9 +78,8 @@ def connect_finish(*, credential: AppCredential, code: str, user) -> OAuthToken:
         message = next(text for cls, text in CONNECT_ERRORS if isinstance(error, cls))
         raise ConnectError(f"{message} ({error.code or type(error).__name__})") from None
     with transaction.atomic():
-        token, _created = OAuthToken.objects.select_for_update().get_or_create(
-            credential=credential, defaults={"access_token_encrypted": "x"}
-        )
+        token = OAuthToken.objects.select_for_update().filter(credential=credential).first()
+        token = token or OAuthToken(credential=credential)
         _apply(token, tokens)
         token.resource_owner = tokens.resource_owner
         token.member_id, token.ali_id = tokens.member_id, tokens.ali_id
