@@ -82,7 +82,7 @@ class Command(BaseCommand):
     def _sandbox_app(self):
         # The sandbox is the "1688 side": reach it through its commands, never its code.
         args = ["--app-key", DEMO_APP_KEY, "--app-secret", DEMO_APP_SECRET, "--redirect-uri", callback_url(),
-                "--name", "Acme 采购门户", "--no-grant-all", "--qps", "10", "--daily-quota", "5000"]  # fmt: skip
+                "--name", "Acme 采购门户", "--owner", "alice", "--no-grant-all", "--qps", "10", "--daily-quota", "5000"]  # fmt: skip
         for api_id in SANDBOX_GRANTS:
             args += ["--grant", api_id]
         for api_id in set(PERMISSIONS) - set(SANDBOX_GRANTS):
