@@ -52,6 +52,7 @@ PORTAL_API_IDS = frozenset(ref.id for ref in PORTAL_APIS)
 OBSERVED_BY_ERROR = {
     "": ApiPermission.Observed.GRANTED,
     "ParamMissing": ApiPermission.Observed.GRANTED,
+    "ParamInvalid": ApiPermission.Observed.GRANTED,  # values are checked after the grant (spec §6.4)
     "BusinessError": ApiPermission.Observed.GRANTED,
     "AclDeclined": ApiPermission.Observed.DENIED,
     "ApiUnsupported": ApiPermission.Observed.UNSUPPORTED,
