@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from sourcing.alibaba import errors
 from sourcing.alibaba.api import KEYWORD_SEARCH, PORTAL_APIS
+from sourcing.explain import explain_error
 from sourcing.models import ApiPermission, ApiPermissionChange, AppCredential, ConnectionCheck, User
 
 from .gateway import client_for, gateway_call
@@ -94,7 +95,12 @@ def connection_check_run(*, check_id: int) -> ConnectionCheck:
             check.steps.append({"name": name, "ok": True, "detail": detail})
         except errors.AlibabaError as error:
             check.steps.append(
-                {"name": name, "ok": False, "detail": str(error)[:300], "code": error.code or type(error).__name__}
+                {
+                    "name": name,
+                    "ok": False,
+                    "detail": explain_error(error, app_key=credential.app_key).sentence[:300],
+                    "code": error.code or type(error).__name__,
+                }
             )
             failed = True
         check.progress = int(100 * index / len(steps))
