@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sourcing.middleware.FriendlyNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from sourcing.views import connections as conn
 from sourcing.views import teams
+from sourcing.views.site import favicon
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -37,4 +38,5 @@ urlpatterns = [
     path("api-status/", conn.api_status, name="api_status"),
     path("api-status/check/", conn.api_status_check, name="api_status_check"),
     path("api-status/check/<int:check_id>/", conn.api_status_check_progress, name="api_status_check_progress"),
+    path("favicon.ico", favicon, name="favicon"),
 ]

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from sourcing.alibaba import errors
 from sourcing.alibaba.api import KEYWORD_SEARCH, PORTAL_APIS
+from sourcing.explain import explain_error
 from sourcing.models import ApiPermission, ApiPermissionChange, AppCredential, ConnectionCheck, User
 
 from .gateway import credential_mark_verified, gateway_call
@@ -98,7 +99,12 @@ def connection_check_run(*, check: ConnectionCheck) -> ConnectionCheck:
             check.steps.append({"name": name, "ok": True, "detail": detail})
         except errors.AlibabaError as error:
             check.steps.append(
-                {"name": name, "ok": False, "detail": str(error)[:300], "code": error.code or type(error).__name__}
+                {
+                    "name": name,
+                    "ok": False,
+                    "detail": explain_error(error, app_key=credential.app_key).sentence[:300],
+                    "code": error.code or type(error).__name__,
+                }
             )
             failed = True
         check.progress = int(100 * index / len(steps))

@@ -1,5 +1,8 @@
 """Connections (credentials, OAuth connect, permissions) and the API status page."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -82,7 +85,8 @@ def _recent_errors(credential: AppCredential, limit: int = 8):
         if log.outcome == ApiCallLog.Outcome.OK or log.at < resolved_after.get(log.api, log.at):
             continue
         group = groups.setdefault((log.api, log.error_code), {"log": log, "count": 0, "first_at": log.at,
-                                                              "explanation": explain(log.error_code)})  # fmt: skip
+                                                              "explanation": explain(log.error_code, log.message, app_key=credential.app_key,
+                                                                                     api=log.api)})  # fmt: skip
         group["count"] += 1
         group["first_at"] = log.at
     return list(groups.values())[:limit]
@@ -98,7 +102,8 @@ def connection_list(request):
 
 @login_required
 def connection_new(request):
-    form = CredentialForm(request.POST or None, user=request.user, creating=True)
+    callback = token_services.callback_url()
+    form = CredentialForm(request.POST or None, user=request.user, creating=True, initial={"callback_url": callback})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -110,8 +115,11 @@ def connection_new(request):
         else:
             messages.success(request, _("Credential saved. Next: connect your 1688 account, then verify permissions."))
             return redirect("connection_detail", pk=credential.pk)
+    # The sandbox console (sandbox/) creates a test app registered with this callback URL.
+    console = f"/sandbox/console/?{urlencode({'callback': callback})}" if settings.SANDBOX_ENABLED else ""
     return render(request, "sourcing/connections/new.html", {
-        "form": form, "callback_url": token_services.callback_url(), "apis": PORTAL_APIS, "purposes": API_PURPOSES,
+        "form": form, "callback_url": callback, "apis": PORTAL_APIS, "purposes": API_PURPOSES,
+        "sandbox_console_url": console, "sandbox_value": AppCredential.Gateway.SANDBOX,
     })  # fmt: skip
 
 
@@ -221,9 +229,16 @@ def oauth_callback(request):
         messages.error(request, _("That credential no longer exists."))
         return redirect("connection_list")
     if request.GET.get("error"):
-        messages.warning(request, _("You (or 1688) declined the authorisation (%(error)s). The portal cannot search for "
-                                    "you until the app is approved on 1688's consent page; click Connect to try "
-                                    "again.") % {"error": request.GET["error"][:50]})  # fmt: skip
+        old = OAuthToken.objects.filter(credential=credential).first()
+        if old and old.effective_status not in (OAuthToken.Status.EXPIRED, OAuthToken.Status.REVOKED,
+                                                OAuthToken.Status.NEEDS_REAUTH):  # fmt: skip
+            messages.warning(request, _("You (or 1688) declined the new authorisation (%(error)s). Nothing changed: the "
+                                        "existing connection to the 1688 account %(login)s still works.")
+                             % {"error": request.GET["error"][:50], "login": old.resource_owner})  # fmt: skip
+        else:
+            messages.warning(request, _("You (or 1688) declined the authorisation (%(error)s). The portal cannot search "
+                                        "for you until the app is approved on 1688's consent page; click “Connect 1688 "
+                                        "account” to try again.") % {"error": request.GET["error"][:50]})  # fmt: skip
         return redirect("connection_detail", pk=credential.pk)
     code = request.GET.get("code", "")
     if not code:

@@ -15,3 +15,19 @@
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 20000); });
   document.addEventListener("htmx:afterSwap", tick);
 })();
+
+// The credential wizard: notes marked data-gateway-only="sandbox" show only while that gateway is
+// chosen. Without JavaScript they always show.
+(function () {
+  function sync() {
+    const select = document.querySelector("select[name=gateway]");
+    if (!select) return;
+    document.querySelectorAll("[data-gateway-only]").forEach(function (el) {
+      el.hidden = el.dataset.gatewayOnly !== select.value;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", sync);
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[name=gateway]")) sync();
+  });
+})();

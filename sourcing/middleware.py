@@ -1,0 +1,37 @@
+"""A friendly page instead of Django's empty 405 when someone opens a form's POST address."""
+
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def _back_to(request) -> str:
+    """Where the form most likely was: the referring page of this site, else the nearest parent page."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    path = request.path
+    while path not in ("", "/"):
+        path = path.rstrip("/").rsplit("/", 1)[0] + "/"
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        return path
+    return "/"
+
+
+class FriendlyNotAllowedMiddleware:
+    """Render templates/405.html for a bare 405 (require_POST and friends answer with an empty body)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed) or response.content or request.method == "HEAD":
+            return response
+        page = render(request, "405.html", {"back_to": _back_to(request), "method": request.method}, status=405)
+        page["Allow"] = response["Allow"]
+        return page
