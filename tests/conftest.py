@@ -57,6 +57,21 @@ def carol(globex):
     return _make_user("carol", globex, Membership.Role.OWNER)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Hash test passwords with MD5: PBKDF2's deliberate slowness costs seconds per test and proves nothing here.
+
+    Only the test process is changed; production keeps Django's default hashers. They stay listed after
+    MD5 so that a password hashed by a child process (a worker, a command) still checks.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=fast + [h for h in settings.PASSWORD_HASHERS if h not in fast]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Counters kept in the cache (rate limits) start from zero in every test."""
