@@ -45,6 +45,10 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
+# The sandbox gateway (a stand-in for gw.open.1688.com) is an app only when enabled: off, it adds
+# no tables, admin pages or URLs. On by default only in development.
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -55,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "sourcing",
-    "sandbox",
+    *(["sandbox"] if SANDBOX_ENABLED else []),
 ]
 
 MIDDLEWARE = [
@@ -197,7 +201,7 @@ ALIBABA_CONNECT_TIMEOUT = env.float("ALIBABA_CONNECT_TIMEOUT", default=5.0)
 ALIBABA_READ_TIMEOUT = env.float("ALIBABA_READ_TIMEOUT", default=20.0)
 
 # --- Sandbox gateway (a stand-in for gw.open.1688.com) ---
-SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
+# SANDBOX_ENABLED is read above, next to INSTALLED_APPS.
 SANDBOX_TIMESTAMP_TOLERANCE = env.int("SANDBOX_TIMESTAMP_TOLERANCE", default=15 * 60)
 SANDBOX_CODE_LIFETIME = env.int("SANDBOX_CODE_LIFETIME", default=120)
 SANDBOX_ACCESS_TOKEN_LIFETIME = env.int("SANDBOX_ACCESS_TOKEN_LIFETIME", default=10 * 3600)

@@ -12,7 +12,7 @@ class SandboxAppForm(forms.ModelForm):
     class Meta:
         model = SandboxApp
         fields = [
-            "app_key", "name", "redirect_uri", "grant_all", "grants", "qps", "daily_quota", "fault_timeout",
+            "app_key", "owner", "name", "redirect_uri", "grant_all", "grants", "qps", "daily_quota", "fault_timeout",
             "timeout_delay", "fault_5xx", "fault_malformed", "fault_truncated", "fault_frequency", "latency_ms",
         ]  # fmt: skip
 
@@ -25,9 +25,20 @@ class SandboxAppForm(forms.ModelForm):
 @admin.register(SandboxApp)
 class SandboxAppAdmin(admin.ModelAdmin):
     form = SandboxAppForm
-    list_display = ["app_key", "name", "redirect_uri", "grant_all", "qps", "daily_quota", "fault_timeout", "fault_5xx"]
+    raw_id_fields = ["owner"]
+    list_display = [
+        "app_key",
+        "owner",
+        "name",
+        "redirect_uri",
+        "grant_all",
+        "qps",
+        "daily_quota",
+        "fault_timeout",
+        "fault_5xx",
+    ]
     fieldsets = [
-        (None, {"fields": ["app_key", "name", "new_secret", "redirect_uri"]}),
+        (None, {"fields": ["app_key", "owner", "name", "new_secret", "redirect_uri"]}),
         ("Permissions and limits", {"fields": ["grant_all", "grants", "qps", "daily_quota"]}),
         ("Fault injection", {"fields": ["fault_timeout", "timeout_delay", "fault_5xx", "fault_malformed",
                                         "fault_truncated", "fault_frequency", "latency_ms"]}),

@@ -1,4 +1,10 @@
-"""The sandbox's API handlers, answering in the response shapes of spec §10."""
+"""The sandbox's API handlers, answering in the live shapes of spec §10 (docs/1688-answers.md).
+
+Every answer sends only fields that 1688's own answer of that API has (tests/alibaba/recorded/
+holds one documented answer per API, and a test compares field paths), including the awkward
+parts: numbers as strings, price ranges, `"data": null` on an empty page, relative image paths,
+tracking parameters on offer links, search totals capped at 2,000.
+"""
 
 import base64
 import binascii
@@ -14,16 +20,26 @@ from django.conf import settings
 from django.db.models import Q
 
 from . import images
-from .catalog import drift, open_uid_of, tier_prices
-from .gateway import Call, api, business_error, gateway_time
-from .models import SandboxCategory, SandboxOffer, SandboxSupplier, SandboxUploadedImage
+from .catalog import drift, open_uid_of, quote_type, sales_count, shipping_guarantee, tier_prices
+from .gateway import (
+    BEIJING,
+    INT_MAX,
+    Call,
+    api,
+    business_error,
+    decimal_number,
+    gateway_time,
+    whole_number,
+)
+from .models import SandboxAccount, SandboxCategory, SandboxOffer, SandboxSupplier, SandboxUploadedImage
 
 CROSSBORDER = "com.alibaba.fenxiao.crossborder"
 MAX_PAGE_SIZE = 50
+MAX_RECORDS = 2000  # live search answers count and serve at most 2,000 records
 
 
-def _ok(result) -> dict:
-    return {"result": {"success": True, "code": "200", "message": "success", "result": result}}
+def _ok(result, success=True) -> dict:
+    return {"result": {"success": success, "code": "200", "message": "success", "result": result}}
 
 
 def _drift(offer):
@@ -34,53 +50,121 @@ def _image(call: Call, offer: SandboxOffer, variant: int) -> str:
     return f"{call.image_base}ibank/{offer.image_family}_{variant}.png"
 
 
+def _relative_image(offer: SandboxOffer, variant: int) -> str:
+    """alibaba.product.get's form: relative to the image host (the sandbox serves it at /sandbox/img/)."""
+    return f"img/ibank/{offer.image_family}_{variant}.png"
+
+
 def _category_levels(leaf_id: int) -> tuple[int, int, int]:
     return leaf_id // 10000, leaf_id // 100, leaf_id
 
 
-def _offer_item(call: Call, offer: SandboxOffer) -> dict:
-    price, _stock = _drift(offer)
+def _promotion_url(offer: SandboxOffer) -> str:
+    """The offer page with tracking parameters, as 1688's promotionURL carries them."""
+    refer = base64.b32encode(hashlib.sha1(str(offer.offer_id).encode()).digest()).decode().rstrip("=")  # noqa: S324
+    return f"https://detail.1688.com/offer/{offer.offer_id}.html?fromkv=refer:{refer}&kjSource=pc"
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def _spec_id(offer: SandboxOffer, index: int) -> str:
+    return hashlib.md5(f"{offer.offer_id}:{index}".encode()).hexdigest()  # noqa: S324 - an id, not security
+
+
+def _skus(offer: SandboxOffer, price: Decimal, stock: int):
+    axes = offer.sku_axes
+    combos = list(product(*[values for _name, _en, values in axes])) if axes else []
+    for index, combo in enumerate(combos):
+        step = Decimal(index % 3) * Decimal("0.5")
+        sku_stock = 0 if stock == 0 else stock // max(1, len(combos)) + index
+        yield index, combo, (price + step).quantize(Decimal("0.01")), sku_stock
+
+
+def _price_text(offer: SandboxOffer, price: Decimal, stock: int) -> str:
+    """priceInfo.price: one price, or "low-high" when the SKUs' prices differ."""
+    prices = {p for _i, _c, p, _s in _skus(offer, price, stock)} or {price}
+    low, high = min(prices), max(prices)
+    return _money(low) if low == high else f"{_money(low)}-{_money(high)}"
+
+
+def _search_item(call: Call, offer: SandboxOffer) -> dict:
+    """An item of keywordQuery (ProductInfoModelV2): no company name, no seller id."""
+    price, stock = _drift(offer)
     supplier = offer.supplier
     top, second, third = _category_levels(offer.category_id)
     return {
-        "offerId": offer.offer_id,
+        "imageUrl": _image(call, offer, offer.image_variants[0]),
         "subject": offer.subject,
         "subjectTrans": offer.subject_en,
-        "imageUrl": _image(call, offer, offer.image_variants[0]),
-        "priceInfo": {"price": str(price), "consignPrice": str((price * Decimal("1.08")).quantize(Decimal("0.01")))},
-        "minOrderQuantity": offer.min_order_quantity,
-        "monthSold": offer.month_sold,
+        "offerId": offer.offer_id,
+        "isJxhy": offer.offer_id % 5 == 0,
+        "priceInfo": {"price": _price_text(offer, price, stock), "consignPrice": _money(price * Decimal("1.08"))},
         "repurchaseRate": f"{supplier.repurchase_rate}%",
+        "monthSold": offer.month_sold,
+        "isOnePsale": offer.offer_id % 2 == 0,
+        "sellerIdentities": ["powerful_merchants"] if supplier.years > 5 else [],
         "topCategoryId": top,
         "secondCategoryId": second,
         "thirdCategoryId": third,
-        "isJxhy": offer.offer_id % 5 == 0,
-        "sellerIdentities": ["powerful_merchants"] if supplier.years > 5 else [],
-        "sellerDataInfo": {"tpYear": supplier.years, "compositeServiceScore": str(supplier.service_score)},
-        "companyName": supplier.company_name,
-        "createDate": offer.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-        "promotionURL": f"https://detail.1688.com/offer/{offer.offer_id}.html",
+        "createDate": offer.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+        "minOrderQuantity": offer.min_order_quantity,
+        "sellerDataInfo": {
+            "compositeServiceScore": str(supplier.service_score),
+            "repeatPurchasePercent": str(supplier.repurchase_rate),
+            "tpYear": supplier.years,
+        },
+        "productSimpleShippingInfo": {"shippingTimeGuarantee": shipping_guarantee(offer)},
+        "promotionURL": _promotion_url(offer),
     }
 
 
-def _page(call: Call, query: dict, items, load=list) -> dict:
-    """One page of offers: `items` is a queryset or a list, `load` turns its slice into offers."""
-    try:
-        page = max(1, int(query.get("beginPage", 1)))
-        size = min(MAX_PAGE_SIZE, max(1, int(query.get("pageSize", 20))))
-    except (TypeError, ValueError):
-        raise business_error("400", "beginPage and pageSize must be numbers") from None
-    total = len(items) if isinstance(items, list) else items.count()
-    window = load(items[(page - 1) * size : page * size])
+def _image_item(call: Call, offer: SandboxOffer) -> dict:
+    """An item of imageQuery (ProductInfoModelV3): a search item plus the shop's name and region."""
+    return {
+        **_search_item(call, offer),
+        "companyName": offer.supplier.company_name,
+        "companyAddress": f"{offer.supplier.province}{offer.supplier.city}",
+    }
+
+
+def _seller_item(call: Call, offer: SandboxOffer) -> dict:
+    """An item of querySellerOfferList: the smaller model (no MOQ, category ids or seller data)."""
+    price, stock = _drift(offer)
+    return {
+        "imageUrl": _image(call, offer, offer.image_variants[0]),
+        "subject": offer.subject,
+        "subjectTrans": offer.subject_en,
+        "offerId": offer.offer_id,
+        "isJxhy": offer.offer_id % 5 == 0,
+        "repurchaseRate": f"{offer.supplier.repurchase_rate}%",
+        "monthSold": offer.month_sold,
+        "isOnePsale": offer.offer_id % 2 == 0,
+        "priceInfo": {"price": _price_text(offer, price, stock), "consignPrice": _money(price * Decimal("1.08"))},
+        "createDate": offer.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+        "isSelect": "false",
+        "promotionURL": _promotion_url(offer),
+    }
+
+
+def _page(call: Call, query: dict, items, *, item=_search_item, load=list, success=True) -> dict:
+    """One page of offers: `items` is a queryset or a list, `load` turns its slice into offers.
+
+    Like 1688: totalRecords is capped at 2,000, totalPage is floor(total / size) + 1, nothing past
+    the 2,000th record is served, and an empty page says "data": null.
+    """
+    page = max(1, whole_number("beginPage", query.get("beginPage", 1), maximum=INT_MAX))
+    size = min(MAX_PAGE_SIZE, max(1, whole_number("pageSize", query.get("pageSize", 20), maximum=INT_MAX)))
+    total = min(MAX_RECORDS, len(items) if isinstance(items, list) else items.count())
+    start = (page - 1) * size
+    window = load(items[start : min(page * size, total)]) if start < total else []
+    data = [item(call, o) for o in window]
     return _ok(
-        {
-            "totalRecords": total,
-            "totalPage": -(-total // size),
-            "pageSize": size,
-            "currentPage": page,
-            "data": [_offer_item(call, o) for o in window],
-        }
-    )
+        {"totalRecords": total, "totalPage": total // size + 1, "pageSize": size, "currentPage": page,
+         "data": data or None},
+        success=success,
+    )  # fmt: skip
 
 
 def _require(query: dict, *names: str) -> None:
@@ -89,12 +173,8 @@ def _require(query: dict, *names: str) -> None:
             raise business_error("400", f"{name} is required")
 
 
-def _category_filter(category_id) -> Q:
-    try:
-        cid = int(category_id)
-    except (TypeError, ValueError):
-        raise business_error("400", "categoryId must be a number") from None
-    digits = len(str(cid))
+def _category_filter(cid: int) -> Q:
+    digits = len(str(abs(cid)))
     if digits == 4:
         return Q(category_id__gte=cid * 10000, category_id__lt=(cid + 1) * 10000)
     if digits == 6:
@@ -119,14 +199,13 @@ def _sorted(offers, sort):
 def _filtered(query: dict, offers):
     for term in str(query.get("keyword") or "").split():
         offers = offers.filter(Q(subject__icontains=term) | Q(subject_en__icontains=term))
-    if query.get("categoryId"):
-        offers = offers.filter(_category_filter(query["categoryId"]))
+    if query.get("categoryId") not in (None, ""):
+        category_id = whole_number("categoryId", query["categoryId"])
+        if category_id:
+            offers = offers.filter(_category_filter(category_id))
     for key, lookup in (("priceStart", "base_price__gte"), ("priceEnd", "base_price__lte")):
         if query.get(key) not in (None, ""):
-            try:
-                offers = offers.filter(**{lookup: Decimal(str(query[key]))})
-            except ArithmeticError:
-                raise business_error("400", f"{key} must be a number") from None
+            offers = offers.filter(**{lookup: decimal_number(key, query[key])})
     return offers
 
 
@@ -144,37 +223,35 @@ def current_time_millis(call: Call):
     return int(time.time() * 1000)
 
 
+def _category_error(code: str, message: str) -> dict:
+    return {"categoryInfo": [], "succes": "false", "errorMsg": message, "errorCode": code}
+
+
 @api("com.alibaba.product", "alibaba.category.get", auth=False, required=("categoryID",))
 def category_get(call: Call):
-    try:
-        category_id = int(call.params["categoryID"])
-    except ValueError:
-        return {"categoryInfo": [], "succes": False, "errorMsg": "categoryID must be a number", "errorCode": "400"}
+    # Live answers: `succes` (sic) is a string; `level` and `childIDs` are not filled on 1688.
+    category_id = whole_number("categoryID", call.params["categoryID"])
+    if category_id < 0:
+        return _category_error("400", "categoryID must be 0 or more")
     if category_id == 0:
         children = SandboxCategory.objects.filter(parent__isnull=True).order_by("id")
-        info = {"categoryID": 0, "name": "根类目", "level": 0, "isLeaf": False, "parentIDs": [], "childIDs": []}
+        info = {"categoryID": 0, "name": "根类目", "isLeaf": False, "parentIDs": []}
     else:
         category = SandboxCategory.objects.filter(pk=category_id).first()
         if category is None:
-            return {
-                "categoryInfo": [],
-                "succes": False,
-                "errorMsg": "类目不存在 (no such category)",
-                "errorCode": "404",
-            }
+            return _category_error("404", "类目不存在 (no such category)")
         children = category.children.order_by("id")
         info = {
             "categoryID": category.id,
             "name": category.name,
-            "level": category.level,
             "isLeaf": category.is_leaf,
             "parentIDs": [category.parent_id or 0],
             "minOrderQuantity": 1,
             "categoryType": "1",
+            "isSupportProcessing": False,
         }
-    info["childIDs"] = [c.id for c in children]
     info["childCategorys"] = [{"id": c.id, "name": c.name, "isLeaf": c.is_leaf, "categoryType": "1"} for c in children]
-    return {"categoryInfo": [info], "succes": True, "errorMsg": None, "errorCode": None}
+    return {"categoryInfo": [info], "succes": "true"}
 
 
 def _translation(category: SandboxCategory | None, language: str, depth: int = 1) -> dict:
@@ -182,7 +259,7 @@ def _translation(category: SandboxCategory | None, language: str, depth: int = 1
         roots = SandboxCategory.objects.filter(parent__isnull=True).order_by("id")
         return {
             "categoryId": 0, "chineseName": "根类目", "translatedName": "Root", "language": language, "leaf": False,
-            "level": 0, "parentCateId": None, "fromCache": False,
+            "level": "0", "parentCateId": 0, "fromCache": False,
             "children": [_translation(c, language, 0) for c in roots],
         }  # fmt: skip
     node = {
@@ -191,24 +268,23 @@ def _translation(category: SandboxCategory | None, language: str, depth: int = 1
         "translatedName": category.name_en,
         "language": language,
         "leaf": category.is_leaf,
-        "level": category.level,
+        "level": str(category.level),
         "parentCateId": category.parent_id or 0,
         "fromCache": False,
     }
-    node["children"] = [_translation(c, language, 0) for c in category.children.order_by("id")] if depth else []
+    if depth:
+        node["children"] = [_translation(c, language, 0) for c in category.children.order_by("id")]
     return node
 
 
 @api(CROSSBORDER, "category.translation.getById", required=("categoryId", "language"))
 def category_translation(call: Call):
-    try:
-        category_id = int(call.params["categoryId"])
-    except ValueError:
-        raise business_error("400", "categoryId must be a number") from None
+    category_id = whole_number("categoryId", call.params["categoryId"])
     category = SandboxCategory.objects.filter(pk=category_id).first() if category_id else None
     if category_id and category is None:
         raise business_error("404", "类目不存在 (no such category)")
-    return _ok(_translation(category, call.params["language"]))
+    return {"result": {"success": True, "code": "S0000", "message": "成功",
+                       "result": _translation(category, call.params["language"])}}  # fmt: skip
 
 
 @api(CROSSBORDER, "product.search.keywordQuery", required=("offerQueryParam",))
@@ -220,91 +296,86 @@ def keyword_query(call: Call):
 
 @api(CROSSBORDER, "product.image.upload", required=("uploadImageParam",))
 def image_upload(call: Call):
+    # `success` is a String in this API's answer.
     param = call.json_param("uploadImageParam")
     _require(param, "imageBase64")
     try:
         data = base64.b64decode(str(param["imageBase64"]), validate=False)
         image_hash = images.hash_of_upload(data)
     except (binascii.Error, ValueError):
-        raise business_error("400", "imageBase64 is not a picture") from None
+        return {"result": {"success": "false", "code": "400", "message": "imageBase64 is not a picture"}}
     image_id = str(int(time.time() * 1000)) + secrets.token_hex(4)
     SandboxUploadedImage.objects.create(image_id=image_id, image_hash=image_hash)
-    return _ok(image_id)
+    return _ok(image_id, success="true")
 
 
 @api(CROSSBORDER, "product.search.imageQuery", required=("offerQueryParam",))
 def image_query(call: Call):
+    # `success` is a String in this API's answer.
     query = call.json_param("offerQueryParam")
     _require(query, "imageId", "country")
     upload = SandboxUploadedImage.objects.filter(image_id=str(query["imageId"])).first()
     if upload is None:
-        raise business_error("404", "imageId does not exist; upload the picture first")
+        return {"result": {"success": "false", "code": "404",
+                           "message": "imageId does not exist; upload the picture first"}}  # fmt: skip
     offers = _filtered(query, SandboxOffer.objects.all())
     ranked = sorted(
         offers.values_list("pk", "image_hash"), key=lambda row: (images.distance(upload.image_hash, row[1]), row[0])
     )
-    # Like the real service, only reasonably similar offers are returned, at most 2,000.
-    ranked = [pk for pk, h in ranked if images.distance(upload.image_hash, h) <= 20][:2000]
+    # Like the real service, only reasonably similar offers are returned.
+    ranked = [pk for pk, h in ranked if images.distance(upload.image_hash, h) <= 20]
 
     def in_rank_order(pks):
         by_pk = _offers().in_bulk(pks)
         return [by_pk[pk] for pk in pks]
 
-    body = _page(call, query, ranked, load=in_rank_order)
+    body = _page(call, query, ranked, item=_image_item, load=in_rank_order, success="true")
     body["result"]["result"]["picRegionInfo"] = {"currentRegion": "0,256,0,256", "yoloCropRegion": "0,256,0,256"}
     return body
 
 
-def _offer_or_error(offer_id) -> SandboxOffer:
-    try:
-        offer = _offers().select_related("category").filter(offer_id=int(str(offer_id))).first()
-    except ValueError:
-        offer = None
+def _offer_or_none(name: str, offer_id) -> SandboxOffer | None:
+    number = whole_number(name, offer_id)
+    return _offers().select_related("category").filter(offer_id=number).first()
+
+
+def _offer_or_error(name: str, offer_id) -> SandboxOffer:
+    offer = _offer_or_none(name, offer_id)
     if offer is None:
         raise business_error("404", f"商品[{offer_id}]不存在 (offer not found)")
     return offer
-
-
-def _spec_id(offer: SandboxOffer, index: int) -> str:
-    return hashlib.md5(f"{offer.offer_id}:{index}".encode()).hexdigest()  # noqa: S324 - an id, not security
-
-
-def _skus(offer: SandboxOffer, price: Decimal, stock: int):
-    axes = offer.sku_axes
-    combos = list(product(*[values for _name, _en, values in axes])) if axes else []
-    for index, combo in enumerate(combos):
-        step = Decimal(index % 3) * Decimal("0.5")
-        yield index, combo, (price + step).quantize(Decimal("0.01")), stock // max(1, len(combos)) + index
 
 
 @api(CROSSBORDER, "product.search.queryProductDetail", required=("offerDetailParam",))
 def product_detail(call: Call):
     param = call.json_param("offerDetailParam")
     _require(param, "offerId", "country")
-    offer = _offer_or_error(param["offerId"])
+    offer = _offer_or_error("offerId", param["offerId"])
     price, stock = _drift(offer)
     supplier = offer.supplier
     skus = []
     for index, combo, sku_price, sku_stock in _skus(offer, price, stock):
+        attributes = []
+        for axis, value in enumerate(combo):
+            attribute = {
+                "attributeId": 3216 + axis,
+                "attributeName": offer.sku_axes[axis][0],
+                "attributeNameTrans": offer.sku_axes[axis][1],
+                "value": value[0],
+                "valueTrans": value[1],
+            }
+            if axis == 0:
+                attribute["skuImageUrl"] = _image(call, offer, offer.image_variants[0])
+            attributes.append(attribute)
         skus.append(
             {
+                "amountOnSale": sku_stock,
+                "price": str(sku_price),
                 "skuId": offer.offer_id * 100 + index,
                 "specId": _spec_id(offer, index),
-                "price": str(sku_price),
-                "amountOnSale": sku_stock,
-                "consignPrice": str((sku_price * Decimal("1.08")).quantize(Decimal("0.01"))),
+                "skuAttributes": attributes,
+                "consignPrice": _money(sku_price * Decimal("1.08")),
                 "fenxiaoPriceInfo": {"onePiecePrice": str(sku_price), "offerPrice": str(sku_price)},
-                "skuAttributes": [
-                    {
-                        "attributeId": 3216 + axis,
-                        "attributeName": offer.sku_axes[axis][0],
-                        "attributeNameTrans": offer.sku_axes[axis][1],
-                        "value": value[0],
-                        "valueTrans": value[1],
-                        "skuImageUrl": _image(call, offer, offer.image_variants[0]) if axis == 0 else "",
-                    }
-                    for axis, value in enumerate(combo)
-                ],
             }
         )
     top, second, third = _category_levels(offer.category_id)
@@ -316,14 +387,13 @@ def product_detail(call: Call):
             "subject": offer.subject,
             "subjectTrans": offer.subject_en,
             "description": f"<p>{offer.subject}</p><p>厂家直供，品质保证，欢迎咨询。</p>",
-            "descriptionTrans": f"<p>{offer.subject_en}</p><p>Direct from the factory; ask us anything.</p>",
             "productImage": {"images": [_image(call, offer, v) for v in offer.image_variants]},
             "productAttribute": [
                 {
-                    "attributeId": 100 + i,
+                    "attributeId": str(100 + i),
                     "attributeName": a[0],
-                    "attributeNameTrans": a[1],
                     "value": a[2],
+                    "attributeNameTrans": a[1],
                     "valueTrans": a[3],
                 }
                 for i, a in enumerate(offer.attributes)
@@ -332,75 +402,106 @@ def product_detail(call: Call):
             "productSaleInfo": {
                 "amountOnSale": stock,
                 "priceRangeList": [{"startQuantity": q, "price": str(p)} for q, p in tier_prices(offer, price)],
-                "quoteType": 1 if skus else 0,
+                "quoteType": quote_type(offer),
                 "unitInfo": {"unit": offer.unit, "transUnit": offer.unit_en},
             },
             "productShippingInfo": {
                 "sendGoodsAddressText": f"{supplier.province} {supplier.city}",
-                "weight": str(Decimal(offer.weight_grams) / 1000),
-                "shippingTimeGuarantee": "48小时发货",
+                "weight": offer.weight_grams / 1000,
+                "shippingTimeGuarantee": shipping_guarantee(offer),
             },
+            "isJxhy": offer.offer_id % 5 == 0,
+            "sellerOpenId": supplier.open_uid,
             "minOrderQuantity": offer.min_order_quantity,
             "batchNumber": 1,
             "status": "published",
-            "sellerOpenId": supplier.open_uid,
-            "companyName": supplier.company_name,
-            "sellerDataInfo": {"tpYear": supplier.years, "compositeServiceScore": str(supplier.service_score)},
-            "soldOut": stock == 0,
+            "sellerDataInfo": {
+                "compositeServiceScore": str(supplier.service_score),
+                "repeatPurchasePercent": str(Decimal(supplier.repurchase_rate) / 100),
+            },
+            "soldOut": str(sales_count(offer)),
             "topCategoryId": top,
             "secondCategoryId": second,
             "thirdCategoryId": third,
-            "createDate": offer.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-            "promotionUrl": f"https://detail.1688.com/offer/{offer.offer_id}.html",
+            "createDate": offer.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+            "promotionUrl": _promotion_url(offer),
+            "descriptionTrans": f"<p>{offer.subject_en}</p><p>Direct from the factory; ask us anything.</p>",
+            "companyName": supplier.company_name,
         }
     )
 
 
+def _product_info(offer: SandboxOffer) -> dict:
+    """The classic ProductInfo of alibaba.product.get, in the published sample's form.
+
+    SKU attributes carry only attributeID and attributeValue; the product's attribute list names
+    the first SKU axis only. Images are relative. Quote type 2 leaves the SKU price out, and some
+    offers leave out the unit and the shipping address, as live answers do.
+    """
+    price, stock = _drift(offer)
+    quote = quote_type(offer)
+    sku_infos = []
+    for index, combo, sku_price, sku_stock in _skus(offer, price, stock):
+        attributes = []
+        for axis, value in enumerate(combo):
+            attribute = {"attributeID": 3216 + axis, "attributeValue": value[0]}
+            if axis == 0:
+                attribute["skuImageUrl"] = _relative_image(offer, offer.image_variants[0])
+            attributes.append(attribute)
+        sku = {"attributes": attributes, "cargoNumber": "", "amountOnSale": sku_stock,
+               "skuId": offer.offer_id * 100 + index, "specId": _spec_id(offer, index)}  # fmt: skip
+        if quote != 2:
+            sku["price"] = float(sku_price)
+        sku_infos.append(sku)
+    attributes = [
+        {"attributeID": 100 + i, "attributeName": a[0], "value": a[2], "isCustom": False}
+        for i, a in enumerate(offer.attributes)
+    ]
+    if offer.sku_axes:  # the first SKU axis is also a product attribute, with each of its values
+        name, _en, values = offer.sku_axes[0]
+        attributes += [{"attributeID": 3216, "attributeName": name, "value": v[0], "isCustom": False} for v in values]
+    sale = {
+        "priceRanges": [{"startQuantity": q, "price": float(p)} for q, p in tier_prices(offer, price)],
+        "amountOnSale": stock,
+        "minOrderQuantity": offer.min_order_quantity,
+        "quoteType": quote,
+    }
+    shipping = {"unitWeight": offer.weight_grams / 1000}
+    if offer.offer_id % 4:  # about one offer in four has neither (both "may be missing")
+        sale["unit"] = offer.unit
+        shipping["sendGoodsAddressText"] = f"{offer.supplier.province} {offer.supplier.city}"
+    return {
+        "productID": offer.offer_id,
+        "productType": "wholesale",
+        "categoryID": offer.category_id,
+        "categoryName": offer.category.name,
+        "attributes": attributes,
+        "status": "published",
+        "subject": offer.subject,
+        "description": f"<p>{offer.subject}</p>",
+        "image": {"images": [_relative_image(offer, v) for v in offer.image_variants]},
+        "skuInfos": sku_infos,
+        "saleInfo": sale,
+        "shippingInfo": shipping,
+        "supplierLoginId": offer.supplier.login_id,
+        "sellerLoginId": offer.supplier.login_id,
+        "createTime": gateway_time(offer.created_at),
+    }
+
+
 @api("com.alibaba.product", "alibaba.product.get", required=("productID", "webSite"))
 def product_get(call: Call):
-    offer = _offer_or_error(call.params["productID"])
-    price, stock = _drift(offer)
-    sku_infos = [
-        {
-            "skuId": offer.offer_id * 100 + index,
-            "specId": _spec_id(offer, index),
-            "price": float(sku_price),
-            "amountOnSale": sku_stock,
-            "attributes": [
-                {"attributeID": 3216 + axis, "attributeDisplayName": offer.sku_axes[axis][0], "attributeValue": v[0]}
-                for axis, v in enumerate(combo)
-            ],
-        }
-        for index, combo, sku_price, sku_stock in _skus(offer, price, stock)
-    ]
-    return {
-        "productInfo": {
-            "productID": offer.offer_id,
-            "productType": "wholesale",
-            "categoryID": offer.category_id,
-            "categoryName": offer.category.name,
-            "subject": offer.subject,
-            "description": f"<p>{offer.subject}</p>",
-            "status": "published",
-            "image": {"images": [_image(call, offer, v) for v in offer.image_variants]},
-            "attributes": [
-                {"attributeID": 100 + i, "attributeName": a[0], "value": a[2]} for i, a in enumerate(offer.attributes)
-            ],
-            "skuInfos": sku_infos,
-            "saleInfo": {
-                "priceRanges": [{"startQuantity": q, "price": float(p)} for q, p in tier_prices(offer, price)],
-                "minOrderQuantity": offer.min_order_quantity,
-                "amountOnSale": stock,
-                "unit": offer.unit,
-                "quoteType": 1 if sku_infos else 0,
-            },
-            "shippingInfo": {"unitWeight": offer.weight_grams / 1000, "sendGoodsAddressText": offer.supplier.city},
-            "supplierLoginId": offer.supplier.login_id,
-            "sellerLoginId": offer.supplier.login_id,
-            "createTime": gateway_time(offer.created_at),
-        },
-        "success": True,
-    }
+    """Only the authorising account's own products (1688: "只能查询自己所有的产品").
+
+    The sandbox's rule: an offer is the account's own when its supplier's login id is the login id
+    the account authorised with. Anything else gets the business refusal in `errMsg`.
+    """
+    offer = _offer_or_none("productID", call.params["productID"])
+    if offer is None:
+        return {"errMsg": f"商品[{call.params['productID']}]不存在"}
+    if call.account is None or offer.supplier.login_id != call.account.login_id:
+        return {"errMsg": f"只能查询自己所有的产品 (product {offer.offer_id} is not this account's own)"}
+    return {"productInfo": _product_info(offer), "bizGroupInfos": []}
 
 
 @api(CROSSBORDER, "product.search.querySellerOfferList", required=("offerQueryParam",))
@@ -410,46 +511,73 @@ def seller_offer_list(call: Call):
     supplier = SandboxSupplier.objects.filter(open_uid=str(query["sellerOpenId"])).first()
     if supplier is None:
         raise business_error("404", "sellerOpenId does not exist")
-    return _page(call, query, _sorted(_filtered(query, _offers().filter(supplier=supplier)), query.get("sort")))
+    offers = _sorted(_filtered(query, _offers().filter(supplier=supplier)), query.get("sort"))
+    return _page(call, query, offers, item=_seller_item)
+
+
+def _account_result(login_id: str) -> dict:
+    supplier = SandboxSupplier.objects.select_related("main_category").filter(login_id=login_id).first()
+    if supplier is None:
+        return {}
+    return {
+        "loginId": supplier.login_id,
+        "categoryName": supplier.main_category.name if supplier.main_category else "",
+        "companyName": supplier.company_name,
+        "shopUrl": f"https://{supplier.domain}",
+        "supplierName": supplier.company_name,
+        "kuaJingBao": supplier.years > 3,
+    }
 
 
 @api("com.alibaba.account", "alibaba.account.agent.crossBasic")
 def supplier_basic(call: Call):
+    # By login id or shop domain only: no crossborder answer's seller id is accepted here.
     login_id, domain = call.params.get("loginId", ""), call.params.get("domain", "")
     if not login_id and not domain:
         return {"success": False, "errorCode": "400", "errorMessage": "loginId or domain is required"}
-    supplier = SandboxSupplier.objects.filter(Q(login_id=login_id) if login_id else Q(domain=domain)).first()
-    if supplier is None:
+    if not login_id:
+        host = domain.strip().lower().removeprefix("https://").removeprefix("http://").split("/")[0]
+        login_id = SandboxSupplier.objects.filter(domain=host).values_list("login_id", flat=True).first() or ""
+    result = _account_result(login_id) if login_id else {}
+    if not result:
         return {"success": False, "errorCode": "404", "errorMessage": "会员不存在 (no such member)"}
-    return {
-        "result": {
-            "loginId": supplier.login_id,
-            "categoryName": supplier.main_category.name if supplier.main_category else "",
-            "companyName": supplier.company_name,
-            "shopUrl": f"https://{supplier.domain}",
-            "supplierName": supplier.company_name,
-            "kuaJingBao": supplier.years > 3,
-        },
-        "success": True,
-    }
+    return {"result": result, "success": True}
 
 
 @api("com.alibaba.account", "alibaba.account.basic")
 def account_basic(call: Call):
-    account = call.account
-    return {
-        "result": {"loginId": account.login_id, "memberId": account.member_id, "userId": account.ali_id},
-        "success": True,
+    """The authorising account; a supplier's login id also brings its company and shop."""
+    account: SandboxAccount = call.account
+    result = {
+        "loginId": account.login_id,
+        "memberId": account.member_id,
+        "openUid": _open_uid(account.login_id),
     }
+    if account.ali_id.isdigit():
+        result["userId"] = int(account.ali_id)
+    supplier = SandboxSupplier.objects.filter(login_id=account.login_id).first()
+    if supplier is not None:
+        result.update(_account_result(supplier.login_id))
+        result["tpYear"] = supplier.years
+        result["domainInPlatforms"] = [supplier.domain]
+    return {"result": result, "success": True}
+
+
+def _open_uid(login_id: str) -> str:
+    """The open uid of a login id: a supplier's stored one, else the same derivation."""
+    stored = SandboxSupplier.objects.filter(login_id=login_id).values_list("open_uid", flat=True).first()
+    return stored or open_uid_of(login_id)
 
 
 @api("com.alibaba.account", "loginid.openuid.encrypt", required=("loginId",), needs_timestamp=True)
 def openuid_encrypt(call: Call):
-    return {"openUid": open_uid_of(call.params["loginId"]), "success": True}
+    return {"openUid": _open_uid(call.params["loginId"])}
 
 
 @api("com.alibaba.account", "account.wangwangUrl.get", required=("toOpenUid",))
 def wangwang_url(call: Call):
+    # Takes the seller's open id as crossborder answers give it (sellerOpenId); the chat link
+    # itself names the member, as 1688's web IM links do.
     supplier = SandboxSupplier.objects.filter(open_uid=call.params["toOpenUid"]).first()
     if supplier is None:
         raise business_error("404", "toOpenUid does not belong to a member")
@@ -463,21 +591,18 @@ def wangwang_url(call: Call):
 # --- Further APIs of spec §10-§11 that the portal does not use yet; answered in their shapes. ---
 @api("com.alibaba.product", "alibaba.cross.productInfo", required=("productId",))
 def cross_product_info(call: Call):
-    body = product_get(
-        Call(call.app, {**call.params, "productID": call.params["productId"]}, call.account, call.image_base)
-    )
-    return {"productInfo": body["productInfo"], "bizGroupInfos": [], "success": True, "message": None}
+    return {"productInfo": _product_info(_offer_or_error("productId", call.params["productId"])),
+            "bizGroupInfos": [], "success": True}  # fmt: skip
 
 
 @api("com.alibaba.product", "alibaba.cross.productList", required=("productIdList",))
 def cross_product_list(call: Call):
     try:
-        ids = [int(i) for i in json.loads(call.params["productIdList"])]
+        ids = [whole_number("productIdList", i) for i in json.loads(call.params["productIdList"])]
     except (ValueError, TypeError):
         raise business_error("400", "productIdList must be a JSON array of numbers") from None
-    found = {o.offer_id for o in SandboxOffer.objects.filter(offer_id__in=ids)}
-    products = [product_get(Call(call.app, {"productID": str(i)}, call.account, call.image_base))["productInfo"]
-                for i in ids if i in found]  # fmt: skip
+    found = {o.offer_id: o for o in _offers().select_related("category").filter(offer_id__in=ids)}
+    products = [_product_info(found[i]) for i in ids if i in found]
     missing = ",".join(f"{i}:商品不存在" for i in ids if i not in found)
     return {"productList": products, "success": True, "message": missing or None}
 
@@ -500,7 +625,7 @@ def openuid_decrypt(call: Call):
     supplier = SandboxSupplier.objects.filter(open_uid=call.params["openUid"]).first()
     if supplier is None:
         raise business_error("404", "openUid does not belong to a member")
-    return {"wangwangNick": supplier.login_id, "success": True}
+    return {"wangwangNick": supplier.login_id}
 
 
 @api("com.alibaba.trade", "alibaba.trade.getBuyerOrderList")

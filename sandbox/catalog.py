@@ -4,6 +4,7 @@
 Prices and stock are stored as a base and drift with time when served (see `drift`).
 """
 
+import base64
 import hashlib
 import random
 from datetime import UTC, datetime, timedelta
@@ -134,8 +135,13 @@ IMAGES_PER_FAMILY = 3  # offers sharing an image family: near-duplicates for ima
 
 
 def open_uid_of(login_id: str) -> str:
-    """The encrypted member id 1688 hands out for a login id (deterministic here)."""
-    return "BBB" + hashlib.sha256(f"open:{login_id}".encode()).hexdigest()[:29]
+    """The encrypted member id 1688 hands out for a login id: "BBB" + 22 base64url characters.
+
+    Deterministic here, and the same id in every answer (sellerOpenId, openUid); whether 1688's
+    are the same across APIs and apps is not documented (docs/1688-answers.md).
+    """
+    digest = hashlib.sha256(f"open:{login_id}".encode()).digest()
+    return "BBB" + base64.urlsafe_b64encode(digest).decode()[:22]
 
 
 def categories() -> list[SandboxCategory]:
@@ -269,8 +275,31 @@ def drift(offer: SandboxOffer, period_seconds: int, now: datetime | None = None)
     h = int(hashlib.sha256(f"{offer.offer_id}:{bucket}".encode()).hexdigest()[:8], 16)
     factor = Decimal(1) + (Decimal(h % 1001) - 500) / Decimal(10000)  # within ±5 %
     price = (offer.base_price * factor).quantize(Decimal("0.01"))
-    stock = 50 + (h >> 12) % 20000
+    stock = 0 if is_sold_out(offer) else 50 + (h >> 12) % 20000
     return max(price, Decimal("0.01")), stock
+
+
+SOLD_OUT_EVERY = 41  # about one offer in 41 has nothing on sale, so "out of stock" shows up
+
+
+def is_sold_out(offer: SandboxOffer) -> bool:
+    return offer.offer_id % SOLD_OUT_EVERY == 0
+
+
+def sales_count(offer: SandboxOffer) -> int:
+    """All-time sales (queryProductDetail's `soldOut`), at least a month's worth."""
+    return offer.month_sold * (3 + offer.offer_id % 20) + offer.offer_id % 97
+
+
+def quote_type(offer: SandboxOffer) -> int:
+    """1688's quoteType: 0 no SKUs; 1 priced per SKU; 2 SKUs priced together by quantity."""
+    if not offer.sku_axes:
+        return 0
+    return 2 if len(offer.price_tiers) > 1 else 1
+
+
+def shipping_guarantee(offer: SandboxOffer) -> str:
+    return "shipIn24Hours" if offer.offer_id % 3 == 0 else "shipIn48Hours"
 
 
 def tier_prices(offer: SandboxOffer, price: Decimal) -> list[tuple[int, Decimal]]:

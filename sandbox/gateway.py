@@ -7,11 +7,14 @@ required parameters; then the API answers with HTTP 200 (business failures insid
 import hashlib
 import hmac
 import json
+import math
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +23,10 @@ from django.http import HttpResponse
 from django.utils import timezone as dj_timezone
 
 from .models import SandboxAccessToken, SandboxAccount, SandboxApp, SandboxUsage, digest
+
+INT_MAX = 2**31 - 1  # java.lang.Integer, e.g. beginPage, pageSize
+LONG_MAX = 2**63 - 1  # java.lang.Long, e.g. categoryId, offerId
+PRICE_MAX = Decimal(10) ** 12
 
 BEIJING = timezone(timedelta(hours=8))
 TOKEN_401 = {
@@ -61,6 +68,44 @@ class Call:
         if not isinstance(value, dict):
             raise business_error("400", f"{name} must be a JSON object")
         return value
+
+
+def param_error(name: str, value) -> GatewayAnswer:
+    """gw.ParamError: a parameter the gateway cannot turn into its declared type (never a 500)."""
+    shown = str(value)[:40]
+    return gw_error("gw.ParamError", f"Invalid argument {name}: {shown} is not a valid number")
+
+
+def whole_number(name: str, value, *, maximum: int = LONG_MAX, minimum: int | None = None) -> int:
+    """A Java Integer/Long parameter: ASCII digits (or an integral JSON number) within range."""
+    minimum = -maximum - 1 if minimum is None else minimum
+    if isinstance(value, bool):
+        raise param_error(name, value)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) <= maximum:
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,19}", value.strip()):
+        number = int(value.strip())
+    else:
+        raise param_error(name, value)
+    if not minimum <= number <= maximum:
+        raise param_error(name, value)
+    return number
+
+
+def decimal_number(name: str, value) -> Decimal:
+    """A price parameter: plain ASCII decimal notation, finite and of a sane size."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]{1,13}(\.[0-9]{1,6})?", text):
+        raise param_error(name, value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise param_error(name, value) from None
+    if abs(number) >= PRICE_MAX:
+        raise param_error(name, value)
+    return number
 
 
 def business_error(code: str, message: str) -> GatewayAnswer:
@@ -203,9 +248,11 @@ def handle(request, path: str) -> HttpResponse:
     try:
         if len(segments) == 4 or (len(segments) == 5 and not segments[4]):
             raise gw_error("gw.AppKeyMissing", "AppKey is missing in the request path")
-        if len(segments) != 5 or not segments[1].isdigit():
+        if len(segments) != 5:
             raise gw_error("gw.APIUnsupported", "The API is not supported: " + "/".join(segments))
         protocol, version, namespace, name, app_key = segments
+        if not re.fullmatch(r"[0-9]{1,9}", version):  # "²".isdigit() is true, int("²") fails
+            raise gw_error("gw.ParamError", f"Invalid API version: {version[:20]}")
         app = SandboxApp.objects.filter(app_key=app_key).first()
         if app is None:
             raise gw_error(

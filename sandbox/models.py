@@ -7,6 +7,7 @@ encrypted, so that no secret sits in plain text even in the demo database.
 import base64
 import hashlib
 import secrets
+import string
 
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -29,10 +30,20 @@ def new_token() -> str:
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
+def new_app_secret() -> str:
+    """A random App Secret: letters and digits, like 1688's, with 95 bits of entropy."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
 class SandboxApp(models.Model):
     """A registered 1688 app: key, secret, callback, granted APIs, limits and injected faults."""
 
     app_key = models.CharField(max_length=64, unique=True)
+    # Who created the app in the console; apps made by the sandbox_app command may have none.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="sandbox_apps"
+    )
     secret_encrypted = models.TextField(editable=False)
     redirect_uri = models.CharField(max_length=500, blank=True)
     name = models.CharField(max_length=100, blank=True)
@@ -54,6 +65,14 @@ class SandboxApp(models.Model):
 
     def __str__(self):
         return self.app_key
+
+    @staticmethod
+    def unused_app_key() -> str:
+        """An 8-digit App Key, like 1688's, that no sandbox app has yet."""
+        while True:
+            key = str(10_000_000 + secrets.randbelow(90_000_000))
+            if not SandboxApp.objects.filter(app_key=key).exists():
+                return key
 
     @property
     def app_secret(self) -> str:

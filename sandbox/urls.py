@@ -7,6 +7,10 @@ from . import views
 app_name = "sandbox"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("console/", views.console, name="console"),
+    path("console/<str:app_key>/", views.console_app, name="console_app"),
+    path("console/<str:app_key>/secret/", views.console_app_secret, name="console_app_secret"),
+    path("console/<str:app_key>/delete/", views.console_app_delete, name="console_app_delete"),
     path("oauth/authorize", views.authorize, name="authorize"),
     path("img/ibank/<int:family>_<int:variant>.png", views.image, name="image"),
     re_path(r"^openapi/(?P<path>.*)$", views.gateway, name="gateway"),

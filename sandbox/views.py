@@ -1,14 +1,18 @@
-"""Sandbox HTTP endpoints: the gateway, the consent page, product pictures and an index page."""
+"""Sandbox HTTP endpoints: the gateway, the consent page, product pictures, an index and the console."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.cache import cache_control
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from . import apis, images  # noqa: F401 - apis registers the API handlers
 from . import oauth as _oauth  # noqa: F401 - registers the token endpoints
-from .gateway import APIS, handle
-from .models import SandboxApp, SandboxOffer
+from .forms import ConsoleAppForm, grantable_apis
+from .gateway import APIS, beijing_today, handle
+from .models import SandboxApp, SandboxOffer, SandboxUsage, new_app_secret
 
 authorize = _oauth.authorize
 
@@ -26,9 +30,101 @@ def image(request, family: int, variant: int):
 
 
 def index(request):
+    """What the sandbox is; App Keys only of the visitor's own apps (an App Key is half a credential)."""
+    own = SandboxApp.objects.filter(owner=request.user).order_by("app_key") if request.user.is_authenticated else []
     return render(
         request,
         "sandbox/index.html",
-        {"apps": SandboxApp.objects.order_by("app_key"), "apis": sorted(a.id for a in APIS.values()),
+        {"apps": own, "app_count": SandboxApp.objects.count(), "apis": sorted(a.id for a in APIS.values()),
          "offers": SandboxOffer.objects.count()},
     )  # fmt: skip
+
+
+# --- The console: 1688's 控制台 → 应用管理 for sandbox apps, each app visible only to its owner ---
+
+
+def _app_for_user(user, app_key: str) -> SandboxApp:
+    """The user's own sandbox app, or 404: the console's one door to an app."""
+    return get_object_or_404(SandboxApp, app_key=app_key, owner=user)
+
+
+def _default_callback(request) -> str:
+    """The `?callback=` the portal's wizard passed, else the portal's own callback URL."""
+    callback = request.GET.get("callback", "").strip()
+    if callback and len(callback) <= 500:
+        return callback
+    return f"{settings.SITE_URL}/auth/1688/callback"
+
+
+def _app_page(request, app, form, *, new_secret=None, status=200):
+    usage = SandboxUsage.objects.filter(app=app, day=beijing_today()).first()
+    context = {
+        "app": app,
+        "form": form,
+        "new_secret": new_secret,
+        "calls_today": usage.calls if usage else 0,
+        "granted_count": len(grantable_apis()) if app.grant_all else len(set(app.grants) & set(grantable_apis())),
+        "api_count": len(grantable_apis()),
+    }
+    return render(request, "sandbox/console_app.html", context, status=status)
+
+
+@never_cache
+@login_required
+def console(request):
+    """List the user's sandbox apps and create a new one (App Key and App Secret generated)."""
+    if request.method == "POST":
+        form = ConsoleAppForm(request.POST, owner=request.user, instance=SandboxApp())
+        if form.is_valid():
+            app = form.save()
+            messages.success(request, f"Created sandbox app {app.app_key}.")
+            # Rendered, not redirected: the App Secret is shown in this answer only.
+            return _app_page(request, app, ConsoleAppForm(owner=request.user, instance=app), new_secret=form.new_secret)
+    else:
+        form = ConsoleAppForm(
+            owner=request.user, instance=SandboxApp(), initial={"redirect_uri": _default_callback(request)}
+        )
+    apps = SandboxApp.objects.filter(owner=request.user).order_by("-id")
+    return render(request, "sandbox/console.html", {"form": form, "apps": apps, "api_count": len(grantable_apis())})
+
+
+@never_cache
+@login_required
+def console_app(request, app_key: str):
+    """Show one app's keys and edit its callback, grants and limits."""
+    app = _app_for_user(request.user, app_key)
+    if request.method == "POST":
+        form = ConsoleAppForm(request.POST, owner=request.user, instance=app)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Saved. The sandbox gateway uses the new settings from the next call.")
+            return redirect("sandbox:console_app", app.app_key)
+        app.refresh_from_db()  # the invalid form changed the instance; show what is stored
+        return _app_page(request, app, form, status=400)
+    return _app_page(request, app, ConsoleAppForm(owner=request.user, instance=app))
+
+
+@never_cache
+@login_required
+def console_app_secret(request, app_key: str):
+    """Replace the App Secret with a new one (重置密钥) and show it once."""
+    app = _app_for_user(request.user, app_key)
+    if request.method != "POST":
+        return redirect("sandbox:console_app", app.app_key)
+    secret = new_app_secret()
+    app.app_secret = secret
+    app.save(update_fields=["secret_encrypted"])
+    messages.warning(request, "New App Secret made: the old one no longer works.")
+    return _app_page(request, app, ConsoleAppForm(owner=request.user, instance=app), new_secret=secret)
+
+
+@never_cache
+@login_required
+def console_app_delete(request, app_key: str):
+    """Delete the app with its tokens and usage."""
+    app = _app_for_user(request.user, app_key)
+    if request.method != "POST":
+        return redirect("sandbox:console_app", app.app_key)
+    app.delete()
+    messages.success(request, f"Deleted sandbox app {app_key}. Credentials in the portal that use it stop working.")
+    return redirect("sandbox:console")

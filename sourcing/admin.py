@@ -14,6 +14,7 @@ from sourcing.models import (
     ApiPermissionChange,
     ApiUsage,
     AppCredential,
+    ConnectionCheck,
     Invitation,
     Membership,
     OAuthToken,
@@ -21,33 +22,71 @@ from sourcing.models import (
     User,
 )
 from sourcing.selectors import usage_by_day
+from sourcing.services import credentials as credential_services
+from sourcing.services.checks import check_start
+from sourcing.services.gateway import PORTAL_API_IDS
 from sourcing.services.permissions import permission_set_status
 from sourcing.services.usage import beijing_today
 
 
-class MembershipInline(admin.TabularInline):
+def _team_ids(user):
+    return Membership.objects.filter(user=user).values("team_id")
+
+
+class SuperuserWrites:
+    """Staff who are not superusers may look at their own teams' rows here, and change nothing.
+
+    Teams, members and invitations are managed on the portal's team pages, whose services enforce the
+    roles (only owners grant ownership, a team keeps an owner); the admin must not be a way around them.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_add_permission(request, *([obj] if obj else []))
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class MembershipInline(SuperuserWrites, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(SuperuserWrites, UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("Portal", {"fields": ("current_team",)}),)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(Q(pk=request.user.pk) | Q(memberships__team_id__in=_team_ids(request.user))).distinct()
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(SuperuserWrites, admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
 
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(pk__in=_team_ids(request.user))
+
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(SuperuserWrites, admin.ModelAdmin):
     list_display = ["email", "team", "role", "created_at", "expires_at", "sent_at", "accepted_at"]
     list_filter = ["role"]
-    readonly_fields = ["token"]
+    exclude = ["token_digest", "token_for_mail_encrypted"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(team_id__in=_team_ids(request.user))
 
 
 # --- 1688 credentials, permissions, usage and the call log ---
@@ -57,7 +96,7 @@ def _visible_credentials(user):
     """Superusers see every credential; other staff only those of their own teams."""
     if user.is_superuser:
         return AppCredential.objects.all()
-    team_ids = Membership.objects.filter(user=user).values("team_id")
+    team_ids = _team_ids(user)
     return AppCredential.objects.filter(
         Q(owner=user) | Q(owner__memberships__team_id__in=team_ids) | Q(shared_with_team_id__in=team_ids)
     ).distinct()
@@ -97,7 +136,13 @@ class CredentialAdminForm(forms.ModelForm):
     callback_url = callback_url_field()
     new_app_secret = forms.CharField(
         label="New App Secret", required=False, widget=forms.PasswordInput(render_value=False),
-        help_text="Write-only: leave empty to keep the current secret.",
+        help_text="Write-only: leave empty to keep the current secret. A worker checks a new secret with 1688 "
+                  "before it replaces the old one.",
+    )  # fmt: skip
+    current_app_secret = forms.CharField(
+        label="Current App Secret (to change the owner)", required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Handing a credential to another user needs its current App Secret: the new owner must know it.",
     )  # fmt: skip
 
     class Meta:
@@ -107,14 +152,18 @@ class CredentialAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not self.instance.pk and not data.get("new_app_secret"):
-            self.add_error("new_app_secret", "A new credential needs its App Secret.")
+        if not self.instance.pk:
+            if not data.get("new_app_secret"):
+                self.add_error("new_app_secret", "A new credential needs its App Secret.")
+            owner, app_key = data.get("owner"), (data.get("app_key") or "").strip()
+            if owner and AppCredential.objects.filter(owner=owner, app_key=app_key).exists():
+                self.add_error("app_key", f"{owner} already has a credential for App Key {app_key}.")
+        elif "owner" in self.changed_data:
+            if not data.get("owner"):
+                self.add_error("owner", "A credential keeps an owner; the site default comes from the settings.")
+            elif (data.get("current_app_secret") or "").strip() != self.instance.app_secret:
+                self.add_error("current_app_secret", "Enter the credential's current App Secret to change its owner.")
         return data
-
-    def save(self, commit=True):
-        if self.cleaned_data.get("new_app_secret"):
-            self.instance.app_secret = self.cleaned_data["new_app_secret"].strip()
-        return super().save(commit)
 
 
 class TokenInline(admin.StackedInline):
@@ -156,10 +205,57 @@ class AppCredentialAdmin(CredentialScoped):
     def get_fieldsets(self, request, obj=None):
         main = ["owner", "shared_with_team", "name", "app_key", "secret_hint", "new_app_secret", "account_type",
                 "callback_url", "gateway", "daily_quota", "qps", "status"]  # fmt: skip
+        if obj and request.user.is_superuser:
+            main.insert(1, "current_app_secret")
         return [(None, {"fields": main})] + ([("Usage, last 30 days", {"fields": ["usage_chart"]})] if obj else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly.append("app_key")  # a different app is a different credential
+            if not request.user.is_superuser:
+                readonly.append("owner")  # handing over is a superuser action
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        # Teammates' credentials are visible to staff, but only their owner (or a superuser) changes them.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or request.user.is_superuser or obj.owner_id == request.user.pk)
+
+    has_delete_permission = has_change_permission
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner", "shared_with_team", "token")
+
+    def save_model(self, request, obj, form, change):
+        """Every write goes through the credential services: audit rows, permission rows, checked secrets."""
+        data = form.cleaned_data
+        fields = {name: data[name] for name in credential_services.EDITABLE if name in data}
+        if not change:
+            created = credential_services.credential_create(
+                owner=data.get("owner") or request.user, app_key=data["app_key"], app_secret=data["new_app_secret"],
+                user=request.user, **fields,
+            )  # fmt: skip
+            obj.pk, obj._state.adding = created.pk, False
+            return
+        credential = AppCredential.objects.get(pk=obj.pk)
+        if "owner" in form.changed_data and request.user.is_superuser:
+            credential_services.credential_set_owner(credential=credential, new_owner=data["owner"], user=request.user,
+                                                     secret=data["current_app_secret"])  # fmt: skip
+            fields.pop("shared_with_team", None)
+        credential_services.credential_update(credential=credential, user=request.user, **fields)
+        if data.get("new_app_secret"):
+            check_start(credential=credential, user=request.user, kind=ConnectionCheck.Kind.SECRET,
+                        new_secret=data["new_app_secret"])  # fmt: skip
+            messages.info(request, "A worker is checking the new App Secret with 1688; it replaces the old one only "
+                                   "if 1688 accepts it. The credential page shows the result.")  # fmt: skip
+
+    def delete_model(self, request, obj):
+        credential_services.credential_delete(credential=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for credential in queryset:
+            credential_services.credential_delete(credential=credential, user=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Staff who are not superusers may only give credentials to their teams and teammates.
@@ -182,17 +278,13 @@ class AppCredentialAdmin(CredentialScoped):
 
     @admin.display(description="Busiest API today")
     def usage_today(self, obj):
-        busiest = ApiUsage.objects.filter(credential=obj, day=beijing_today()).order_by("-calls").first()
+        busiest = ApiUsage.objects.filter(app=obj.app_identity, day=beijing_today()).order_by("-calls").first()
         return _bar(busiest.calls if busiest else 0, obj.daily_quota)
 
     @admin.display(description="Permissions granted")
     def permissions_granted(self, obj):
-        permissions = list(obj.permissions.all())
-        granted = sum(
-            1
-            for p in permissions
-            if p.status == ApiPermission.Status.APPROVED or p.observed == ApiPermission.Observed.GRANTED
-        )
+        permissions = [p for p in obj.permissions.all() if p.api in PORTAL_API_IDS]
+        granted = sum(1 for p in permissions if p.status == ApiPermission.Status.APPROVED)
         return f"{granted} / {len(permissions)}"
 
     @admin.display(description="Calls per day")
@@ -267,16 +359,18 @@ class ApiPermissionAdmin(CredentialScoped):
 @admin.register(ApiUsage)
 class ApiUsageAdmin(ReadOnlyAdmin):
     list_display = ["day", "credential", "api", "calls_against_quota", "errors", "throttled"]
-    list_filter = ["day", "api", "credential"]
+    list_filter = ["day", "api", ("credential", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "day"
     actions = ["export_csv"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("credential")
+        # Usage rows belong to an app (key and secret fingerprint), shared by the credentials holding it.
+        apps = [c.app_identity for c in _visible_credentials(request.user)]
+        return admin.ModelAdmin.get_queryset(self, request).filter(app__in=apps).select_related("credential")
 
     @admin.display(description="Calls / quota", ordering="calls")
     def calls_against_quota(self, obj):
-        return _bar(obj.calls, obj.credential.daily_quota)
+        return _bar(obj.calls, obj.credential.daily_quota if obj.credential else 0)
 
     @admin.action(description="Export selected rows as CSV")
     def export_csv(self, request, queryset):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -40,12 +40,14 @@ def memberships_of(user: User):
 
 
 def credentials_visible_to(user: User):
-    """The user's own credentials and those teammates share with the user's teams."""
+    """The user's own credentials, and those shared with one of the user's teams by an owner who is in that team."""
     team_ids = Membership.objects.filter(user_id=user.pk).values("team_id")
+    owner_in_shared_team = Membership.objects.filter(
+        user_id=OuterRef("owner_id"), team_id=OuterRef("shared_with_team_id")
+    )
     return (
         AppCredential.objects.select_related("owner", "shared_with_team", "token")
-        .filter(Q(owner_id=user.pk) | Q(shared_with_team_id__in=team_ids, owner__memberships__team_id__in=team_ids))
-        .distinct()
+        .filter(Q(owner_id=user.pk) | Q(shared_with_team_id__in=team_ids) & Exists(owner_in_shared_team))
         .order_by("name", "pk")
     )
 
@@ -93,7 +95,7 @@ def usage_by_day(credential: AppCredential, days: int = 30):
     """Daily totals of the last `days` Beijing days, scaled for an inline bar chart."""
     start = beijing_today() - timedelta(days=days - 1)
     totals = dict(
-        ApiUsage.objects.filter(credential=credential, day__gte=start)
+        ApiUsage.objects.filter(app=credential.app_identity, day__gte=start)
         .values("day")
         .annotate(n=Sum("calls"))
         .values_list("day", "n")

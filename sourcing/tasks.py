@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
-from sourcing.services import permissions, teams, tokens, usage
+from sourcing.services import checks, permissions, teams, tokens, usage
 
 RETRY = {"autoretry_for": (TransientError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
@@ -44,9 +44,21 @@ def permissions_verify(credential_id: int) -> dict:
     return permissions.permissions_verify(credential_id=credential_id)
 
 
-@shared_task
-def connection_check(check_id: int) -> None:
-    permissions.connection_check_run(check_id=check_id)
+@shared_task(bind=True, max_retries=4)
+def check_run(self, check_id: int) -> None:
+    """A check a person is watching: transient failures retry a few times, then the page says so."""
+    try:
+        checks.check_run(check_id=check_id)
+    except TransientError as error:
+        if self.request.retries >= self.max_retries:
+            checks.check_give_up(check_id=check_id, error=error)
+            return
+        raise self.retry(exc=error, countdown=2**self.request.retries)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def token_reauth_notify(token_id: int) -> bool:
+    return tokens.token_reauth_notify(token_id=token_id)
 
 
 @shared_task

@@ -30,6 +30,7 @@ urlpatterns = [
     path("connections/<int:pk>/connect/", conn.connection_connect, name="connection_connect"),
     path("connections/<int:pk>/disconnect/", conn.connection_disconnect, name="connection_disconnect"),
     path("connections/<int:pk>/verify/", conn.connection_verify, name="connection_verify"),
+    path("connections/<int:pk>/check-key/", conn.connection_check_key, name="connection_check_key"),
     path("connections/<int:pk>/delete/", conn.connection_delete, name="connection_delete"),
     path("connections/<int:pk>/permissions/<int:permission_id>/", conn.permission_status, name="permission_status"),
     path("auth/1688/callback", conn.oauth_callback, name="oauth_callback"),

@@ -20,8 +20,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 BASE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "sourcing-demo"
 CHROMIUM = "/usr/bin/chromium"
-# Signature vectors are facts about the gateway, kept with the tests (see the file's "about" key).
-VECTORS_PATH = BASE_DIR / "tests" / "alibaba" / "signature-vectors.json"
 
 
 def _make_user(username, team, role, **extra):

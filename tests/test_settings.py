@@ -54,3 +54,68 @@ def test_sandbox_is_off_by_default_in_production():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+# --- The sandbox is an installed app only when enabled (issue 7, item 10) ---
+
+SANDBOX_PROBE = """
+from django.apps import apps
+from django.contrib import admin
+from django.urls import Resolver404, resolve
+print("installed", apps.is_installed("sandbox"))
+print("admin", sorted({m._meta.app_label for m in admin.site._registry} & {"sandbox"}))
+for url in ("/sandbox/", "/sandbox/console/", "/sandbox/openapi/param2/1/system/currentTime/1"):
+    try:
+        print("url", url, resolve(url).url_name)
+    except Resolver404:
+        print("url", url, "none")
+"""
+
+
+def _tables(db_path) -> set[str]:
+    import sqlite3
+
+    with sqlite3.connect(db_path) as db:
+        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_sandbox_off_in_production_has_no_app_admin_or_url():
+    result = _manage("shell", "-c", SANDBOX_PROBE, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "installed False" in result.stdout
+    assert "admin []" in result.stdout
+    assert "url /sandbox/ none" in result.stdout
+    assert "url /sandbox/console/ none" in result.stdout
+    assert "url /sandbox/openapi/param2/1/system/currentTime/1 none" in result.stdout
+
+
+def test_sandbox_enabled_by_its_variable_is_installed_with_admin_and_urls():
+    result = _manage("shell", "-c", SANDBOX_PROBE, **PRODUCTION, SANDBOX_ENABLED="true")
+    assert result.returncode == 0, result.stderr
+    assert "installed True" in result.stdout
+    assert "admin ['sandbox']" in result.stdout
+    assert "url /sandbox/ index" in result.stdout
+    assert "url /sandbox/openapi/param2/1/system/currentTime/1 gateway" in result.stdout
+
+
+def test_production_migrations_make_no_sandbox_tables(tmp_path):
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}"}
+    check = _manage("makemigrations", "--check", "--dry-run", **PRODUCTION, **database)
+    assert check.returncode == 0, check.stderr + check.stdout
+    migrate = _manage("migrate", "--no-input", **PRODUCTION, **database)
+    assert migrate.returncode == 0, migrate.stderr
+    tables = _tables(tmp_path / "production.sqlite3")
+    assert "sourcing_user" in tables
+    assert not {t for t in tables if t.startswith("sandbox_")}
+
+
+def test_sandbox_migrations_run_forward_and_back(tmp_path):
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}", "SANDBOX_ENABLED": "true"}
+    assert _manage("migrate", "--no-input", **database).returncode == 0
+    assert "sandbox_sandboxapp" in _tables(tmp_path / "dev.sqlite3")
+    back = _manage("migrate", "sandbox", "zero", "--no-input", **database)
+    assert back.returncode == 0, back.stderr
+    assert not {t for t in _tables(tmp_path / "dev.sqlite3") if t.startswith("sandbox_")}
+    again = _manage("migrate", "--no-input", **database)
+    assert again.returncode == 0, again.stderr
+    assert "sandbox_sandboxapp" in _tables(tmp_path / "dev.sqlite3")

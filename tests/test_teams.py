@@ -1,3 +1,6 @@
+import hashlib
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -109,12 +112,16 @@ class TestInvitations:
             response = client.post(
                 reverse("team_invite", args=[acme.pk]), {"email": "Dave@Example.com", "role": "viewer"}, follow=True
             )
-        invitation = Invitation.objects.get()
-        link = f"/invite/{invitation.token}/"
-        # then the link is shown to alice and mailed to dave
+        assert len(mail.outbox) == 1 and mail.outbox[0].to == ["dave@example.com"]
+        link = re.search(r"/invite/[\w-]+/", mail.outbox[0].body).group(0)
+        token = link.split("/")[2]
+        # then the same link is shown to alice and mailed to dave, and the table keeps only its digest
         assert link in response.content.decode()
-        assert len(mail.outbox) == 1 and link in mail.outbox[0].body and mail.outbox[0].to == ["dave@example.com"]
-        assert Invitation.objects.get().sent_at is not None
+        invitation = Invitation.objects.get()
+        assert invitation.sent_at is not None
+        assert invitation.token_digest == hashlib.sha256(token.encode()).hexdigest()
+        assert invitation.token_for_mail_encrypted == ""  # the mailed copy is gone once sent
+        assert token not in str(list(Invitation.objects.values()))
         # when dave signs up from the link and accepts
         client.logout()
         assert "Log in to accept" in client.get(link).content.decode()

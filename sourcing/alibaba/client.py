@@ -2,6 +2,8 @@
 
 import json
 import logging
+import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +19,47 @@ from .timefmt import parse_gateway_time
 logger = logging.getLogger(__name__)
 
 LIVE_API_URL = "https://gw.open.1688.com/openapi"
+LIVE_IMAGE_HOST = "https://cbu01.alicdn.com/"
 USER_AGENT = "sourcing-portal/1.0 (+1688 Open Platform client)"
+
+
+# Reused across clients (issue: a session and a clock sync per call are wasted work for workers).
+# One requests.Session per thread and base URL, so keep-alive connections are reused without
+# sharing a Session between threads; a forked worker process starts with fresh sessions.
+_local = threading.local()
+# The measured offset between the gateway's clock and ours, per (base URL, App Key): every new
+# client of the same app starts with it instead of re-syncing.
+_clock_offsets: dict[tuple[str, str], int] = {}
+_clock_lock = threading.Lock()
+
+
+def shared_session(base_url: str) -> requests.Session:
+    """This thread's reusable HTTP session for one gateway base URL."""
+    if getattr(_local, "pid", None) != os.getpid():
+        _local.pid, _local.sessions = os.getpid(), {}
+    session = _local.sessions.get(base_url)
+    if session is None:
+        session = _local.sessions[base_url] = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def forget_clock_offsets() -> None:
+    """Drop every remembered clock offset (tests, or after the host clock was fixed)."""
+    with _clock_lock:
+        _clock_offsets.clear()
+
+
+def default_image_host(base_url: str) -> str:
+    """Where relative image paths (`img/ibank/...`) live for a gateway base URL.
+
+    1688's own answers are relative to its image CDN; any other gateway (the sandbox, a test
+    double) serves them next to its `/openapi` path.
+    """
+    base = base_url.rstrip("/")
+    if base == LIVE_API_URL:
+        return LIVE_IMAGE_HOST
+    return (base.removesuffix("/openapi") or base) + "/"
 
 
 def encode_value(value: Any) -> str:
@@ -54,6 +96,7 @@ class AlibabaClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         session: requests.Session | None = None,
+        image_host: str | None = None,
         before_call=None,
         on_call=None,
     ):
@@ -61,9 +104,12 @@ class AlibabaClient:
         self._app_secret = str(app_secret).strip()
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
-        self.session = session or requests.Session()
-        self.session.headers.setdefault("User-Agent", USER_AGENT)
-        self.clock_offset_ms = 0
+        self.image_host = image_host or default_image_host(self.base_url)
+        if session is None:
+            self.session = shared_session(self.base_url)
+        else:
+            self.session = session
+            self.session.headers.setdefault("User-Agent", USER_AGENT)
         # Called with the API id before every call (may raise to stop it: quota, rate limit,
         # permission), and with a CallOutcome after it, for usage accounting.
         self.before_call = before_call
@@ -71,6 +117,16 @@ class AlibabaClient:
 
     def __repr__(self):
         return f"<AlibabaClient app_key={self.app_key} base_url={self.base_url}>"
+
+    @property
+    def clock_offset_ms(self) -> int:
+        """Milliseconds to add to our clock to get the gateway's, as last measured for this app."""
+        return _clock_offsets.get((self.base_url, self.app_key), 0)
+
+    @clock_offset_ms.setter
+    def clock_offset_ms(self, value: int) -> None:
+        with _clock_lock:
+            _clock_offsets[(self.base_url, self.app_key)] = int(value)
 
     # --- low level ---
     def url_path(self, namespace: str, name: str, *, version: int = 1, protocol: str = "param2") -> str:

@@ -64,6 +64,12 @@ class ParamMissing(AlibabaError):
     default_message = "A required parameter is missing."
 
 
+class ParamInvalid(AlibabaError):
+    """gw.ParamError: a parameter could not be read (not a number, out of range, ...)."""
+
+    default_message = "A parameter has a value the gateway cannot read."
+
+
 class DailyQuotaExceeded(AlibabaError):
     default_message = "The app's daily call quota is used up."
 
@@ -72,6 +78,16 @@ class BusinessError(AlibabaError):
     """The API ran but answered failure inside an HTTP 200 (success=false, errorCode, ...)."""
 
     default_message = "The API answered with a failure."
+
+
+class NotOwnProduct(BusinessError):
+    """alibaba.product.get refused: 1688 shows it only for the connected account's own products."""
+
+    default_message = (
+        "1688 shows alibaba.product.get only for products of the connected 1688 account itself "
+        "(只能查询自己所有的产品). Other suppliers' offers are read with the product detail API "
+        "(product.search.queryProductDetail)."
+    )
 
 
 class UnknownGatewayError(AlibabaError):
@@ -130,6 +146,7 @@ CODE_CLASSES: dict[str, type[AlibabaError]] = {
     "gw.SignatureMissing": SignatureMissing,
     "gw.APIACLDecline": AclDeclined,
     "gw.ParamMissing": ParamMissing,
+    "gw.ParamError": ParamInvalid,
     "401": TokenInvalid,
 }
 LEGACY_400_TEXTS: list[tuple[str, type[AlibabaError]]] = [
@@ -195,5 +212,7 @@ def check_business(body: dict, api: str = "") -> None:
         flag = layer.get("success", layer.get("succes"))  # category.get literally spells "succes"
         if _is_false(flag):
             code = str(layer.get("code") or layer.get("errorCode") or "")
-            message = str(layer.get("message") or layer.get("errorMsg") or layer.get("errorMessage") or "")
+            message = str(
+                layer.get("message") or layer.get("errorMsg") or layer.get("errorMessage") or layer.get("errMsg") or ""
+            )
             raise BusinessError(message, code=code, http_status=200, api=api)

@@ -1,11 +1,14 @@
 """Users, teams, memberships with roles, and invitations."""
 
+import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sourcing.crypto import EncryptedSecret
 
 
 class User(AbstractUser):
@@ -62,8 +65,16 @@ class Membership(models.Model):
         return self.role != self.Role.VIEWER
 
 
-def _new_invitation_token() -> str:
+def new_invitation_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+_new_invitation_token = new_invitation_token  # named by migration 0001
+
+
+def token_digest(token: str) -> str:
+    """What is stored of an invitation token: its SHA-256, so the table holds no usable link."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class Invitation(models.Model):
@@ -72,13 +83,17 @@ class Invitation(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email"))
     role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.BUYER)
-    token = models.CharField(max_length=64, unique=True, default=_new_invitation_token, editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The link's token, encrypted, only until the worker has e-mailed it; afterwards only the digest is left.
+    token_for_mail_encrypted = models.TextField(blank=True, editable=False)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    token_for_mail = EncryptedSecret("token_for_mail_encrypted")
 
     class Meta:
         ordering = ["-created_at"]

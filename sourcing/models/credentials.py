@@ -1,9 +1,12 @@
 """1688 app credentials, connected accounts (tokens), API permissions, usage and the call log."""
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +46,13 @@ class AppCredential(models.Model):
     daily_quota = models.PositiveIntegerField(_("daily call quota per API"), default=1000)
     qps = models.PositiveIntegerField(_("calls per second"), default=4)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # App Key + a digest of the secret: the app "as proven by its secret". Quota and rate limits are
+    # keyed by it, so a credential with someone else's App Key and a wrong secret can't touch their budget.
+    secret_fingerprint = models.CharField(max_length=16, editable=False, blank=True)
+    # Set by a worker once a signed call with this key and secret succeeded; unverified credentials
+    # make no business calls.
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verify_error = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -51,11 +61,42 @@ class AppCredential(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "app_key"], name="one_credential_per_app_key_per_owner")
+            models.UniqueConstraint(fields=["owner", "app_key"], name="one_credential_per_app_key_per_owner"),
+            # At most one owner-less row: the site default credential.
+            models.UniqueConstraint(
+                Coalesce("owner", models.Value(0)), condition=Q(owner__isnull=True), name="one_site_default_credential"
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.app_key})"
+
+    def save(self, *args, **kwargs):
+        # Only a worker's signed call marks a credential verified: a full save of an object loaded before that
+        # call must not write its stale "unverified" back (nor a stale "verified" after a new secret).
+        if not self._state.adding and kwargs.get("update_fields") is None and not getattr(self, "_secret_set", False):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in ("verified_at", "verify_error")
+            ]  # fmt: skip
+        super().save(*args, **kwargs)
+        self._secret_set = False
+
+    def set_secret(self, secret: str) -> None:
+        """Store a new App Secret (encrypted) with its fingerprint; the credential needs verifying again."""
+        self.app_secret = secret
+        self.secret_fingerprint = fingerprint(self.app_key, secret)
+        self.verified_at = None
+        self._secret_set = True
+
+    @property
+    def app_identity(self) -> str:
+        """The app as proven by its secret: what quota and rate limits are keyed by."""
+        return f"{self.app_key}:{self.secret_fingerprint}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def secret_hint(self) -> str:
@@ -70,6 +111,11 @@ class AppCredential(models.Model):
         if self.gateway == self.Gateway.LIVE:
             return settings.ALIBABA_LIVE_AUTHORIZE_URL
         return settings.ALIBABA_AUTHORIZE_URL
+
+
+def fingerprint(app_key: str, secret: str) -> str:
+    """A short digest of App Key and App Secret: equal for the same app, never the secret itself."""
+    return hashlib.sha256(f"1688-app\0{app_key}\0{secret}".encode()).hexdigest()[:16]
 
 
 class OAuthToken(models.Model):
@@ -97,6 +143,7 @@ class OAuthToken(models.Model):
     # A lease on the row while one worker refreshes or postpones: claimed by a conditional UPDATE,
     # so concurrent refreshes make one gateway call without holding a transaction over HTTP.
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_holder = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     access_token = EncryptedSecret("access_token_encrypted")
@@ -185,9 +232,13 @@ class ApiPermissionChange(models.Model):
 
 
 class ApiUsage(models.Model):
-    """Calls per credential, API and 1688 day (Asia/Shanghai)."""
+    """Calls per app (as proven by its secret), API and 1688 day (Asia/Shanghai)."""
 
-    credential = models.ForeignKey(AppCredential, on_delete=models.CASCADE, related_name="usage")
+    # Several credentials may hold the same app (key and secret): they share one budget, as at 1688.
+    app = models.CharField(max_length=90, help_text="App Key and secret fingerprint")
+    credential = models.ForeignKey(
+        AppCredential, null=True, on_delete=models.SET_NULL, related_name="usage", help_text="first user of the row"
+    )
     api = models.CharField(max_length=150)
     day = models.DateField()
     calls = models.PositiveIntegerField(default=0)
@@ -197,10 +248,10 @@ class ApiUsage(models.Model):
     class Meta:
         ordering = ["-day", "api"]
         verbose_name_plural = "API usage"
-        constraints = [models.UniqueConstraint(fields=["credential", "api", "day"], name="one_usage_row_per_day")]
+        constraints = [models.UniqueConstraint(fields=["app", "api", "day"], name="one_usage_row_per_app_day")]
 
     def __str__(self):
-        return f"{self.credential.app_key} {self.api} {self.day}: {self.calls}"
+        return f"{self.app.split(':')[0]} {self.api} {self.day}: {self.calls}"
 
 
 class ApiCallLog(models.Model):
@@ -219,6 +270,7 @@ class ApiCallLog(models.Model):
     error_code = models.CharField(max_length=60, blank=True)
     message = models.CharField(max_length=300, blank=True)
     latency_ms = models.PositiveIntegerField(default=0)
+    probe = models.BooleanField(default=False, help_text="made by the portal to test a permission or a connection")
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -229,25 +281,39 @@ class ApiCallLog(models.Model):
 
 
 class SecretAudit(models.Model):
-    """Who revealed or replaced a secret, and when."""
+    """Who created, changed, revealed, replaced, handed over or deleted a credential, and when."""
 
     class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
         REVEAL = "reveal", _("Revealed")
-        RESET = "reset", _("Replaced")
+        RESET = "reset", _("Secret replaced")
         REVEAL_DENIED = "reveal_denied", _("Reveal refused (wrong password)")
+        OWNER = "owner", _("Owner changed")
+        DELETE = "delete", _("Deleted")
 
-    credential = models.ForeignKey(AppCredential, on_delete=models.CASCADE, related_name="audits")
+    # Kept after the credential is deleted: the App Key says which one it was.
+    credential = models.ForeignKey(AppCredential, null=True, on_delete=models.SET_NULL, related_name="audits")
+    app_key = models.CharField(max_length=64, blank=True)
     user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = "credential audit"
 
 
 class ConnectionCheck(models.Model):
-    """A "Test connection" run by a worker, with progress for the page to poll."""
+    """Gateway work a person asked for, run by a worker, with progress for the page to poll."""
+
+    class Kind(models.TextChoices):
+        TEST = "test", _("Connection test")
+        VERIFY = "verify", _("Permission check")
+        CREDENTIAL = "credential", _("App Key and secret check")
+        SECRET = "secret", _("New secret check")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -257,14 +323,24 @@ class ConnectionCheck(models.Model):
 
     credential = models.ForeignKey(AppCredential, on_delete=models.CASCADE, related_name="checks")
     requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TEST)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     steps = models.JSONField(default=list)  # [{"name": ..., "ok": bool, "detail": ...}]
+    summary = models.CharField(max_length=500, blank=True)
+    # A new App Secret waiting for its check (kind "secret"), encrypted; cleared when the check ends.
+    candidate_secret_encrypted = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    candidate_secret = EncryptedSecret("candidate_secret_encrypted")
+
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
 
 
 class RateSlot(models.Model):

@@ -1,14 +1,11 @@
-"""Adding and changing 1688 app credentials; revealing and replacing their secrets."""
+"""Adding, changing, handing over and deleting 1688 app credentials; revealing their secrets."""
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sourcing.alibaba import errors
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.models import ApiPermission, AppCredential, SecretAudit, User
-
-from .gateway import client_for
 
 EDITABLE = ["name", "account_type", "gateway", "callback_url", "daily_quota", "qps", "shared_with_team", "status"]
 
@@ -17,79 +14,112 @@ class CredentialError(Exception):
     """A refused change; the message is for the user."""
 
 
-def credential_create(*, owner: User, app_key: str, app_secret: str, **fields) -> AppCredential:
-    """Add a credential with a permission row for every API the portal uses."""
+def _audit(credential: AppCredential | None, *, user: User | None, action: str, detail: str = "", ip=None,
+           app_key: str = "") -> None:  # fmt: skip
+    SecretAudit.objects.create(credential=credential, app_key=app_key or (credential.app_key if credential else ""),
+                               user=user, action=action, detail=detail[:300], ip=ip)  # fmt: skip
+
+
+def credential_create(*, owner: User | None, app_key: str, app_secret: str, user: User | None = None,
+                      check: bool = True, **fields) -> AppCredential:  # fmt: skip
+    """Add a credential with a permission row for every API the portal uses; a worker then checks key and secret."""
+    from .checks import check_start  # checks use this module; import late to avoid a cycle
+
     app_key, app_secret = app_key.strip(), app_secret.strip()
-    if AppCredential.objects.filter(owner=owner, app_key=app_key).exists():
+    if owner is not None and AppCredential.objects.filter(owner=owner, app_key=app_key).exists():
         raise CredentialError(_("You already have a credential for App Key %(key)s.") % {"key": app_key})
     with transaction.atomic():
         credential = AppCredential(owner=owner, app_key=app_key, **{k: v for k, v in fields.items() if k in EDITABLE})
-        credential.app_secret = app_secret
+        credential.set_secret(app_secret)
         credential.save()
         ApiPermission.objects.bulk_create([ApiPermission(credential=credential, api=ref.id) for ref in PORTAL_APIS])
+        _audit(credential, user=user or owner, action=SecretAudit.Action.CREATE)
+        if check:
+            check_start(credential=credential, user=user or owner, kind="credential")
     return credential
 
 
-def credential_update(*, credential: AppCredential, **fields) -> AppCredential:
-    for name, value in fields.items():
-        if name in EDITABLE:
-            setattr(credential, name, value)
-    credential.save()
+def credential_update(*, credential: AppCredential, user: User | None, **fields) -> AppCredential:
+    """Change the editable settings of a credential (never its key, secret or owner); audited."""
+    changed = [name for name, value in fields.items() if name in EDITABLE and getattr(credential, name) != value]
+    for name in changed:
+        setattr(credential, name, fields[name])
+    if changed:
+        with transaction.atomic():
+            credential.save()
+            _audit(credential, user=user, action=SecretAudit.Action.UPDATE, detail=", ".join(changed))
     return credential
+
+
+def credential_delete(*, credential: AppCredential, user: User | None, ip=None) -> None:
+    """Delete a credential with its tokens, permissions and checks; the audit trail keeps its App Key."""
+    with transaction.atomic():
+        _audit(None, user=user, action=SecretAudit.Action.DELETE, detail=credential.name, ip=ip,
+               app_key=credential.app_key)  # fmt: skip
+        credential.delete()
+
+
+def credential_set_owner(*, credential: AppCredential, new_owner: User, secret: str, user: User, ip=None) -> None:
+    """Hand a credential to another user: superusers only, and only with its current App Secret (audited)."""
+    if not user.is_superuser:
+        raise CredentialError(_("Only a superuser can change the owner of a credential."))
+    if secret.strip() != credential.app_secret:
+        raise CredentialError(_("Enter the credential's current App Secret to hand it over: the new owner must "
+                                "know it."))  # fmt: skip
+    if AppCredential.objects.filter(owner=new_owner, app_key=credential.app_key).exclude(pk=credential.pk).exists():
+        raise CredentialError(_("%(user)s already has a credential for App Key %(key)s.")
+                              % {"user": new_owner.username, "key": credential.app_key})  # fmt: skip
+    old = credential.owner.username if credential.owner else "-"
+    with transaction.atomic():
+        credential.owner = new_owner
+        credential.shared_with_team = None  # a share was the old owner's decision
+        credential.save(update_fields=["owner", "shared_with_team", "updated_at"])
+        _audit(credential, user=user, action=SecretAudit.Action.OWNER, detail=f"{old} → {new_owner.username}", ip=ip)
 
 
 def secret_reveal(*, credential: AppCredential, user: User, password: str, ip: str | None) -> str:
-    """The App Secret, once, after the user proves who they are; every attempt is audit-logged."""
+    """The App Secret, once, to its owner after they prove who they are; every attempt is audit-logged."""
+    if credential.owner_id != user.pk:
+        raise CredentialError(_("Only the credential's owner can reveal its secret."))
     if not user.check_password(password):
-        SecretAudit.objects.create(credential=credential, user=user, action=SecretAudit.Action.REVEAL_DENIED, ip=ip)
+        _audit(credential, user=user, action=SecretAudit.Action.REVEAL_DENIED, ip=ip)
         raise CredentialError(_("That password is not right. The secret stays hidden."))
-    SecretAudit.objects.create(credential=credential, user=user, action=SecretAudit.Action.REVEAL, ip=ip)
+    _audit(credential, user=user, action=SecretAudit.Action.REVEAL, ip=ip)
     return credential.app_secret
 
 
-def secret_reset(*, credential: AppCredential, new_secret: str, user: User, ip: str | None) -> AppCredential:
-    """Check a new App Secret with a signed test call, then make it the stored one."""
-    new_secret = new_secret.strip()
-    if len(new_secret) < 6:
-        raise CredentialError(_("Paste the whole App Secret from the 1688 console (应用凭证 → App Secret)."))
-    candidate = AppCredential.objects.get(pk=credential.pk)
-    candidate.app_secret = new_secret
-    try:
-        client_for(candidate).server_time()  # signed: the gateway checks the secret
-    except (errors.SignatureInvalid, errors.SignatureMissing):
-        raise CredentialError(
-            _(
-                "1688 rejected the signature made with this secret: it does not belong to App Key "
-                "%(key)s. Copy it again from the 1688 console."
-            )
-            % {"key": credential.app_key}
-        ) from None
-    except errors.AppKeyInvalid:
-        raise CredentialError(_("1688 does not know App Key %(key)s.") % {"key": credential.app_key}) from None
-    except errors.AlibabaError as error:
-        raise CredentialError(_("The secret could not be checked (%(error)s). Nothing was changed; try again.")
-                              % {"error": error.code or type(error).__name__}) from None  # fmt: skip
+def secret_replace(*, credential: AppCredential, new_secret: str, user: User | None) -> AppCredential:
+    """Make a secret that 1688 accepted the stored one (called by the worker after its check)."""
     with transaction.atomic():
-        candidate.save(update_fields=["app_secret_encrypted", "updated_at"])
-        SecretAudit.objects.create(credential=credential, user=user, action=SecretAudit.Action.RESET, ip=ip)
-    return candidate
+        credential.set_secret(new_secret)
+        credential.save(update_fields=["app_secret_encrypted", "secret_fingerprint", "verified_at", "updated_at"])
+        _audit(credential, user=user, action=SecretAudit.Action.RESET)
+    return credential
+
+
+def site_default_sync() -> AppCredential | None:
+    """Create or update the owner-less site default from ALIBABA_APP_KEY / ALIBABA_APP_SECRET (at migrate and
+    worker start, never during a page view)."""
+    if not (settings.ALIBABA_APP_KEY and settings.ALIBABA_APP_SECRET):
+        return None
+    live = settings.ALIBABA_API_URL.startswith(settings.ALIBABA_LIVE_API_URL)
+    gateway = AppCredential.Gateway.LIVE if live else AppCredential.Gateway.SANDBOX
+    with transaction.atomic():
+        credential = AppCredential.objects.select_for_update().filter(owner__isnull=True).first()
+        if credential is None:
+            return credential_create(owner=None, app_key=settings.ALIBABA_APP_KEY, name=_("Site default"),
+                                     app_secret=settings.ALIBABA_APP_SECRET, gateway=gateway, check=False)  # fmt: skip
+        if credential.app_key != settings.ALIBABA_APP_KEY or credential.app_secret != settings.ALIBABA_APP_SECRET:
+            credential.app_key = settings.ALIBABA_APP_KEY
+            credential.set_secret(settings.ALIBABA_APP_SECRET)
+            credential.gateway = gateway
+            credential.save()
+            _audit(credential, user=None, action=SecretAudit.Action.RESET, detail="from the server settings")
+    return credential
 
 
 def site_default_credential() -> AppCredential | None:
-    """The site-wide credential from ALIBABA_APP_KEY / ALIBABA_APP_SECRET, kept as a row for usage records."""
+    """The site default credential, if the server settings name one (read only)."""
     if not (settings.ALIBABA_APP_KEY and settings.ALIBABA_APP_SECRET):
         return None
-    credential = AppCredential.objects.filter(owner__isnull=True, app_key=settings.ALIBABA_APP_KEY).first()
-    if credential is None:
-        live = settings.ALIBABA_API_URL.startswith(settings.ALIBABA_LIVE_API_URL)
-        credential = AppCredential(
-            owner=None, name=_("Site default"), app_key=settings.ALIBABA_APP_KEY,
-            gateway=AppCredential.Gateway.LIVE if live else AppCredential.Gateway.SANDBOX,
-        )  # fmt: skip
-        credential.app_secret = settings.ALIBABA_APP_SECRET
-        credential.save()
-        ApiPermission.objects.bulk_create([ApiPermission(credential=credential, api=ref.id) for ref in PORTAL_APIS])
-    elif credential.app_secret != settings.ALIBABA_APP_SECRET:
-        credential.app_secret = settings.ALIBABA_APP_SECRET
-        credential.save(update_fields=["app_secret_encrypted"])
-    return credential
+    return AppCredential.objects.filter(owner__isnull=True, app_key=settings.ALIBABA_APP_KEY).first()

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.alibaba import AlibabaClient, errors
+from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.alibaba.client import CallOutcome
 from sourcing.models import ApiCallLog, ApiPermission, ApiPermissionChange, AppCredential, OAuthToken
 
@@ -22,6 +24,7 @@ from .usage import usage_count, usage_take
 
 T = TypeVar("T")
 UNMETERED_NAMESPACES = ("system.oauth2",)
+SYSTEM_NAMESPACES = ("system", "system.oauth2")  # clock and tokens: allowed before a credential is verified
 
 
 class FeatureDisabled(errors.AlibabaError):
@@ -36,31 +39,59 @@ class NoCredential(errors.AlibabaError):
     default_message = "No 1688 credential is set up: add one on the Connections page."
 
 
+class NotVerified(errors.AlibabaError):
+    default_message = (
+        "This credential's App Key and App Secret have not been confirmed by 1688 yet, so the portal makes no "
+        "calls with it. Open the credential and run “Check App Key and secret”."
+    )
+
+
+PORTAL_API_IDS = frozenset(ref.id for ref in PORTAL_APIS)
+
 # What an answer proves about the app's permission for the API (spec §9).
 OBSERVED_BY_ERROR = {
     "": ApiPermission.Observed.GRANTED,
     "ParamMissing": ApiPermission.Observed.GRANTED,
+    "ParamInvalid": ApiPermission.Observed.GRANTED,  # values are checked after the grant (spec §6.4)
     "BusinessError": ApiPermission.Observed.GRANTED,
     "AclDeclined": ApiPermission.Observed.DENIED,
     "ApiUnsupported": ApiPermission.Observed.UNSUPPORTED,
 }
+Status = ApiPermission.Status
 
 
-def permission_observe(*, credential: AppCredential, api: str, observed: str) -> ApiPermission:
-    """Record what a real answer showed about a permission; history keeps each change."""
-    permission, _created = ApiPermission.objects.get_or_create(credential=credential, api=api)
-    if permission.observed != observed:
-        ApiPermissionChange.objects.create(
-            permission=permission, field="observed", old=permission.observed, new=observed
-        )
-    ApiPermission.objects.filter(pk=permission.pk).update(observed=observed, observed_at=timezone.now())
-    permission.observed = observed
+def permission_observe(*, permission: ApiPermission, observed: str) -> ApiPermission:
+    """Record what a real answer showed about a permission; write only when it changes.
+
+    A proven grant makes the console state "approved"; a proven refusal of an "approved" API sets it back
+    to "not requested". What can't be observed (pending, under review, rejected with a reason) stays.
+    """
+    if permission.observed == observed:
+        return permission
+    now = timezone.now()
+    with transaction.atomic():
+        ApiPermissionChange.objects.create(permission=permission, field="observed", old=permission.observed,
+                                           new=observed)  # fmt: skip
+        permission.observed, permission.observed_at = observed, now
+        fields = ["observed", "observed_at"]
+        status = permission.status
+        if observed == ApiPermission.Observed.GRANTED and status != Status.APPROVED:
+            status, why = Status.APPROVED, "1688 answered a call: granted"
+        elif observed == ApiPermission.Observed.DENIED and status == Status.APPROVED:
+            status, why = Status.NOT_REQUESTED, "1688 refused a call (API permission denied)"
+        if status != permission.status:
+            ApiPermissionChange.objects.create(permission=permission, field="status", old=permission.status,
+                                               new=status, reason=f"observed: {why}")  # fmt: skip
+            permission.status, permission.decided_at = status, now
+            fields += ["status", "decided_at"]
+        permission.save(update_fields=fields)
     return permission
 
 
-def feature_refusal(credential: AppCredential, api: str) -> str:
+def feature_refusal(credential: AppCredential, api: str, permission: ApiPermission | None = None) -> str:
     """Why this API may not be called with the credential, or "" when it may."""
-    permission = ApiPermission.objects.filter(credential=credential, api=api).first()
+    if permission is None:
+        permission = ApiPermission.objects.filter(credential=credential, api=api).first()
     if permission is None or permission.usable:
         return ""
     if permission.observed == ApiPermission.Observed.UNSUPPORTED:
@@ -82,18 +113,35 @@ class CallRecorder:
     def __init__(self, credential: AppCredential, *, probe: bool = False):
         self.credential = credential
         self.probe = probe
+        self._permissions: dict[str, ApiPermission] | None = None
+
+    def permission(self, api: str) -> ApiPermission | None:
+        # One query per client for all its permission rows, not one per call.
+        if self._permissions is None:
+            self._permissions = {p.api: p for p in ApiPermission.objects.filter(credential=self.credential)}
+        return self._permissions.get(api)
+
+    def _refuse(self, api: str, error: errors.AlibabaError) -> None:
+        ApiCallLog.objects.create(credential=self.credential, api=api, outcome=ApiCallLog.Outcome.REFUSED,
+                                  error_code=error.code, message=error.message[:300], probe=self.probe)  # fmt: skip
+        raise error
 
     def before(self, api: str) -> None:
         if api.split(":")[0] in UNMETERED_NAMESPACES:
             return
-        if not self.probe:
-            refusal = feature_refusal(self.credential, api)
+        business = api.split(":")[0] not in SYSTEM_NAMESPACES
+        if business and not self.credential.is_verified:
+            # The object may predate the check that verified it: ask the row before refusing.
+            self.credential.refresh_from_db(fields=["verified_at", "verify_error"])
+        if business and not self.credential.is_verified:
+            self._refuse(api, NotVerified(code="local.NotVerified", api=api))
+        if business and not self.probe:
+            refusal = feature_refusal(self.credential, api, self.permission(api) or ApiPermission())
             if refusal:
-                ApiCallLog.objects.create(credential=self.credential, api=api, outcome=ApiCallLog.Outcome.REFUSED,
-                                          error_code="local.FeatureDisabled", message=refusal[:300])  # fmt: skip
-                raise FeatureDisabled(refusal, code="local.FeatureDisabled", api=api)
+                self._refuse(api, FeatureDisabled(refusal, code="local.FeatureDisabled", api=api))
+        # The rate slot first, then the quota unit: a call that times out waiting for its slot spends nothing.
+        rate_acquire(key=f"app:{self.credential.app_identity}", qps=self.credential.qps)
         usage_take(credential=self.credential, api=api)
-        rate_acquire(key=f"app:{self.credential.app_key}", qps=self.credential.qps)
 
     def after(self, outcome: CallOutcome) -> None:
         throttled = outcome.error_type == "FrequencyLimited"
@@ -105,14 +153,27 @@ class CallRecorder:
             error_code=outcome.error_code[:60],
             message=outcome.message[:300],
             latency_ms=outcome.latency_ms,
+            probe=self.probe,
         )  # fmt: skip
         if outcome.api.split(":")[0] in UNMETERED_NAMESPACES:
             return
+        if outcome.ok and not self.credential.is_verified:
+            credential_mark_verified(credential=self.credential)
         if not outcome.ok:
             usage_count(credential=self.credential, api=outcome.api, outcome="throttled" if throttled else "error")
         observed = OBSERVED_BY_ERROR.get(outcome.error_type)
-        if observed:
-            permission_observe(credential=self.credential, api=outcome.api, observed=observed)
+        permission = self.permission(outcome.api) if outcome.api in PORTAL_API_IDS else None
+        if observed and permission is not None:
+            permission_observe(permission=permission, observed=observed)
+
+
+def credential_mark_verified(*, credential: AppCredential) -> None:
+    """A signed call with this key and secret succeeded: the credential may make business calls."""
+    now = timezone.now()
+    AppCredential.objects.filter(pk=credential.pk, secret_fingerprint=credential.secret_fingerprint).update(
+        verified_at=now, verify_error=""
+    )
+    credential.verified_at, credential.verify_error = now, ""
 
 
 def client_for(credential: AppCredential, *, probe: bool = False) -> AlibabaClient:

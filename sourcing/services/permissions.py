@@ -7,7 +7,7 @@ from sourcing.alibaba import errors
 from sourcing.alibaba.api import KEYWORD_SEARCH, PORTAL_APIS
 from sourcing.models import ApiPermission, ApiPermissionChange, AppCredential, ConnectionCheck, User
 
-from .gateway import client_for, gateway_call
+from .gateway import credential_mark_verified, gateway_call
 
 Status = ApiPermission.Status
 
@@ -36,11 +36,15 @@ def permission_set_status(
     return permission
 
 
-def permissions_verify(*, credential_id: int) -> dict[str, str]:
-    """Probe every API the portal uses without business parameters (spec §9); returns api → observed."""
+def permissions_verify(*, credential_id: int, progress=None) -> dict[str, str]:
+    """Probe every API the portal uses without business parameters (spec §9); returns api → observed.
+
+    Transient failures (timeouts, 5xx, frequency limits) propagate, so the task's retry policy runs.
+    `progress(api, observed, done, total)` is called after each API.
+    """
     credential = AppCredential.objects.get(pk=credential_id)
     seen = {}
-    for ref in PORTAL_APIS:
+    for done, ref in enumerate(PORTAL_APIS, start=1):
 
         def probe(client, access, ref=ref):
             return client.call(ref.namespace, ref.name, access_token=access if ref.needs_token else None)
@@ -49,32 +53,32 @@ def permissions_verify(*, credential_id: int) -> dict[str, str]:
             gateway_call(credential=credential, fn=probe, needs_token=ref.needs_token, probe=True)
         except (errors.ParamMissing, errors.BusinessError, errors.AclDeclined, errors.ApiUnsupported):
             pass  # each of these answers says something; the recorder has written it down
+        except errors.TransientError:
+            raise
         except errors.AlibabaError:
-            pass  # no verdict (token, quota, network): the permission keeps what it had
+            pass  # no verdict (token, quota, not verified): the permission keeps what it had
         permission = ApiPermission.objects.get(credential=credential, api=ref.id)
         seen[ref.id] = permission.observed
+        if progress:
+            progress(ref.id, permission.observed, done, len(PORTAL_APIS))
     return seen
 
 
-def connection_check_run(*, check_id: int) -> ConnectionCheck:
-    """Test a credential step by step, saving progress for the page to show."""
-    check = ConnectionCheck.objects.select_related("credential").get(pk=check_id)
-    if check.state in (ConnectionCheck.State.PASSED, ConnectionCheck.State.FAILED):
-        return check  # a second delivery of the task does nothing
+def connection_check_run(*, check: ConnectionCheck) -> ConnectionCheck:
+    """Test a credential step by step (the check is already claimed), saving progress for the page to show."""
     credential = check.credential
-    check.state, check.steps = ConnectionCheck.State.RUNNING, []
-    check.save(update_fields=["state", "steps"])
-    client = client_for(credential)
 
-    def server_clock(_client, _access):
+    # Each step uses the probe client gateway_call hands it: a probe is never refused locally for an API
+    # observed as denied, so the token step can tell a good token from a bad one whatever the grants.
+    def server_clock(client, _access):
         offset = client.sync_clock()
         return f"gateway reached; clock offset {offset / 1000:+.1f} s"
 
-    def signed_call(_client, _access):
+    def signed_call(client, _access):
         client.call("com.alibaba.product", "alibaba.category.get", {"categoryID": 0})
         return "signature accepted (App Key and App Secret match)"
 
-    def token_call(_client, access):
+    def token_call(client, access):
         # A probe without parameters: the gateway checks the token before the grant and the grant
         # before the parameters (spec §5.7, §6.4), so either answer below proves the token is good.
         try:
@@ -105,4 +109,6 @@ def connection_check_run(*, check_id: int) -> ConnectionCheck:
     check.progress = 100
     check.finished_at = timezone.now()
     check.save(update_fields=["state", "progress", "finished_at"])
+    if not failed:
+        credential_mark_verified(credential=credential)
     return check

@@ -8,13 +8,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sourcing.models import Invitation, Membership, Team, User
+from sourcing.models import AppCredential, Invitation, Membership, Team, User
+from sourcing.models.accounts import new_invitation_token, token_digest
 
 Role = Membership.Role
 
 
 class TeamError(Exception):
     """A team change that was refused; the message is shown to the user as it is."""
+
+
+def user_signup(*, form, team_name: str = "") -> User:
+    """Create a user from a valid sign-up form, with their first team when they named one: all or nothing."""
+    with transaction.atomic():
+        user = form.save()
+        if team_name.strip():
+            team_create(name=team_name, owner=user)
+    return user
 
 
 def team_create(*, name: str, owner: User) -> Team:
@@ -67,6 +77,8 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
             raise TeamError(_("The last owner cannot leave: make someone else owner first."))
         user = membership.user
         membership.delete()
+        # A credential is shared with a team only while its owner belongs to it.
+        AppCredential.objects.filter(owner=user, shared_with_team_id=membership.team_id).update(shared_with_team=None)
         if user.current_team_id == membership.team_id:
             other = Membership.objects.filter(user=user).order_by("created_at").first()
             User.objects.filter(pk=user.pk).update(current_team=other.team if other else None)
@@ -84,26 +96,60 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
     email = email.strip().lower()
     if Membership.objects.filter(team_id=actor.team_id, user__email__iexact=email).exists():
         raise TeamError(_("%(email)s is already a member of this team.") % {"email": email})
-    invitation = Invitation.objects.create(
+    token = new_invitation_token()
+    invitation = Invitation(
         team_id=actor.team_id,
         email=email,
         role=role,
         invited_by=actor.user,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+        token_digest=token_digest(token),
     )
+    invitation.token_for_mail = token
+    invitation.save()
+    invitation.token = token  # for the inviter's page, this once; the table keeps only the digest
     tasks.invitation_send.delay_on_commit(invitation.pk)
     return invitation
 
 
-def invitation_url(invitation: Invitation) -> str:
-    return f"{settings.SITE_URL}/invite/{invitation.token}/"
+def invitation_url(token: str) -> str:
+    return f"{settings.SITE_URL}/invite/{token}/"
+
+
+def invitation_find(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("team", "invited_by").filter(token_digest=token_digest(token)).first()
+
+
+def invitation_revoke(*, actor: Membership, invitation_id) -> None:
+    """Withdraw an open invitation of the actor's team."""
+    _require_manager(actor)
+    deleted, _rows = Invitation.objects.filter(
+        pk=invitation_id, team_id=actor.team_id, accepted_at__isnull=True
+    ).delete()
+    if not deleted:
+        raise TeamError(_("That invitation was already used or withdrawn."))
 
 
 def invitation_send(*, invitation_id: int) -> bool:
-    """E-mail an open invitation once; a second run does nothing."""
-    invitation = Invitation.objects.select_related("team", "invited_by").filter(pk=invitation_id).first()
-    if invitation is None or invitation.sent_at or not invitation.is_open:
+    """E-mail an open invitation once: claim it first, so two deliveries of the task can't both send."""
+    now = timezone.now()
+    claimed = Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True, accepted_at__isnull=True,
+                                        expires_at__gt=now).update(sent_at=now)  # fmt: skip
+    if not claimed:
         return False
+    invitation = Invitation.objects.select_related("team", "invited_by").get(pk=invitation_id)
+    try:
+        _mail_invitation(invitation)
+    except Exception:
+        # Not sent after all: give the claim back so the task's retry can send it.
+        Invitation.objects.filter(pk=invitation_id, sent_at=now).update(sent_at=None)
+        raise
+    # The link is in the mail now: keep only its digest.
+    Invitation.objects.filter(pk=invitation_id).update(token_for_mail_encrypted="")
+    return True
+
+
+def _mail_invitation(invitation: Invitation) -> None:
     inviter = invitation.invited_by.username if invitation.invited_by else _("A teammate")
     send_mail(
         subject=_("%(inviter)s invited you to %(team)s on the Sourcing Portal")
@@ -117,20 +163,17 @@ def invitation_send(*, invitation_id: int) -> bool:
             "team": invitation.team.name,
             "role": invitation.get_role_display(),
             "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
-            "url": invitation_url(invitation),
+            "url": invitation_url(invitation.token_for_mail),
         },
         from_email=None,
         recipient_list=[invitation.email],
     )
-    # Conditional so a duplicate delivery of the task never stamps twice.
-    Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-    return True
 
 
 def invitation_accept(*, token: str, user: User) -> Membership:
     """Join the invitation's team; each invitation works once."""
     with transaction.atomic():
-        invitation = Invitation.objects.select_related("team").filter(token=token).first()
+        invitation = Invitation.objects.select_related("team").filter(token_digest=token_digest(token)).first()
         if invitation is None:
             raise TeamError(_("This invitation link is not valid. Ask your teammate for a new one."))
         if Membership.objects.filter(team=invitation.team, user=user).exists():

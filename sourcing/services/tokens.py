@@ -77,6 +77,11 @@ def connect_finish(*, credential: AppCredential, code: str, user) -> OAuthToken:
     except errors.AlibabaError as error:
         message = next(text for cls, text in CONNECT_ERRORS if isinstance(error, cls))
         raise ConnectError(f"{message} ({error.code or type(error).__name__})") from None
+    return token_store(credential=credential, tokens=tokens, user=user)
+
+
+def token_store(*, credential: AppCredential, tokens: oauth.TokenSet, user) -> OAuthToken:
+    """Store a 1688 account's tokens on the credential, replacing an earlier connection."""
     with transaction.atomic():
         token = OAuthToken.objects.select_for_update().filter(credential=credential).first()
         token = token or OAuthToken(credential=credential)
@@ -104,10 +109,11 @@ def token_disconnect(*, credential: AppCredential) -> None:
 
 
 class _Lease:
-    """Claim the token row for one worker; others wait until it is released."""
+    """Claim the token row for one worker; others wait until it is released or has expired."""
 
     def __init__(self, token_id: int, wait: float = 30.0):
         self.token_id, self.wait = token_id, wait
+        self.holder = secrets.token_hex(16)
 
     def __enter__(self):
         deadline = time.monotonic() + self.wait
@@ -115,7 +121,7 @@ class _Lease:
             now = timezone.now()
             claimed = OAuthToken.objects.filter(
                 Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=self.token_id
-            ).update(lease_until=now + timedelta(seconds=LEASE_SECONDS))
+            ).update(lease_until=now + timedelta(seconds=LEASE_SECONDS), lease_holder=self.holder)
             if claimed:
                 return self
             if time.monotonic() > deadline:
@@ -123,21 +129,29 @@ class _Lease:
             time.sleep(0.05)
 
     def __exit__(self, *exc):
-        OAuthToken.objects.filter(pk=self.token_id).update(lease_until=None)
+        # Only our own lease: if ours expired and another worker holds the row now, its lease stays.
+        OAuthToken.objects.filter(pk=self.token_id, lease_holder=self.holder).update(lease_until=None, lease_holder="")
 
 
 def _fail(token: OAuthToken, error: errors.AlibabaError) -> OAuthToken:
+    from sourcing import tasks  # tasks import services; import late to avoid a cycle
+
     token.status = OAuthToken.Status.NEEDS_REAUTH
     token.last_error = str(error)[:300]
     token.save(update_fields=["status", "last_error"])
-    _notify_owner(token)
+    # The e-mail goes from its own task, after the lease: no SMTP wait while the row is claimed.
+    tasks.token_reauth_notify.delay_on_commit(token.pk)
     return token
 
 
-def _notify_owner(token: OAuthToken) -> None:
+def token_reauth_notify(*, token_id: int) -> bool:
+    """E-mail the owner of a connection that needs re-authorisation (nothing if it was renewed since)."""
+    token = OAuthToken.objects.select_related("credential__owner").filter(pk=token_id).first()
+    if token is None or token.status != OAuthToken.Status.NEEDS_REAUTH:
+        return False
     owner = token.credential.owner
     if owner is None or not owner.email:
-        return
+        return False
     send_mail(
         subject=_("Your 1688 connection for %(name)s needs to be renewed") % {"name": token.credential.name},
         message=_(
@@ -148,8 +162,8 @@ def _notify_owner(token: OAuthToken) -> None:
              "url": f"{settings.SITE_URL}/connections/{token.credential_id}/"},
         from_email=None,
         recipient_list=[owner.email],
-        fail_silently=True,
     )  # fmt: skip
+    return True
 
 
 def _renew(token: OAuthToken, call) -> OAuthToken:

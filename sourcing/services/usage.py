@@ -45,19 +45,26 @@ class QuotaExhausted(errors.DailyQuotaExceeded):
 
 
 def usage_take(*, credential: AppCredential, api: str) -> int:
-    """Take one call from today's quota of this API, or raise QuotaExhausted; returns calls so far."""
+    """Take one call from today's quota of this API for the credential's app, or raise QuotaExhausted.
+
+    The row is keyed by the app as proven by its secret, so credentials that hold the same app share
+    one budget and a credential with a wrong secret can't spend the real app's. Returns calls so far.
+    """
     day = beijing_today()
-    ApiUsage.objects.get_or_create(credential=credential, api=api, day=day)
-    taken = ApiUsage.objects.filter(credential=credential, api=api, day=day, calls__lt=credential.daily_quota).update(
-        calls=F("calls") + 1
-    )
-    if not taken:  # two workers may race to the last unit; only the UPDATE decides
+    rows = ApiUsage.objects.filter(app=credential.app_identity, api=api, day=day)
+    # The UPDATE decides (two workers may race to the last unit); the row is created only on the day's first call.
+    taken = rows.filter(calls__lt=credential.daily_quota).update(calls=F("calls") + 1)
+    if not taken:
+        ApiUsage.objects.get_or_create(app=credential.app_identity, api=api, day=day,
+                                       defaults={"credential": credential})  # fmt: skip
+        taken = rows.filter(calls__lt=credential.daily_quota).update(calls=F("calls") + 1)
+    if not taken:
         ApiCallLog.objects.create(
             credential=credential, api=api, outcome=ApiCallLog.Outcome.REFUSED, error_code="local.QuotaExhausted",
             message="daily quota used up",
         )  # fmt: skip
         raise QuotaExhausted(credential, api)
-    calls = ApiUsage.objects.values_list("calls", flat=True).get(credential=credential, api=api, day=day)
+    calls = rows.values_list("calls", flat=True).first() or 0
     warning_at = math.ceil(credential.daily_quota * settings.ALIBABA_QUOTA_WARNING)
     if calls == warning_at:  # exactly one call crosses the line each day
         logger.warning("1688 credential %s reached %s of its %s quota for %s", credential.app_key, calls,
@@ -65,11 +72,25 @@ def usage_take(*, credential: AppCredential, api: str) -> int:
     return calls
 
 
+def usage_give_back(*, credential: AppCredential, api: str) -> None:
+    """Return a unit taken for a call that was never sent."""
+    ApiUsage.objects.filter(app=credential.app_identity, api=api, day=beijing_today(), calls__gt=0).update(
+        calls=F("calls") - 1
+    )
+
+
 def usage_count(*, credential: AppCredential, api: str, outcome: str) -> None:
     """Count an error or a throttled answer in today's row."""
     column = {"error": "errors", "throttled": "throttled"}.get(outcome)
     if column:
-        ApiUsage.objects.filter(credential=credential, api=api, day=beijing_today()).update(**{column: F(column) + 1})
+        ApiUsage.objects.filter(app=credential.app_identity, api=api, day=beijing_today()).update(
+            **{column: F(column) + 1}
+        )
+
+
+def usage_today(credential: AppCredential) -> dict[str, ApiUsage]:
+    """Today's usage rows of the credential's app, by API."""
+    return {u.api: u for u in ApiUsage.objects.filter(app=credential.app_identity, day=beijing_today())}
 
 
 def calllog_purge() -> int:

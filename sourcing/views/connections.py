@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sourcing import tasks
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.explain import explain
 from sourcing.forms import CredentialForm, PasswordConfirmForm, PermissionStatusForm, ResetSecretForm
@@ -17,17 +16,17 @@ from sourcing.models import (
     ApiCallLog,
     ApiPermission,
     ApiPermissionChange,
-    ApiUsage,
     AppCredential,
     ConnectionCheck,
     OAuthToken,
 )
 from sourcing.selectors import credential_in_use, credentials_visible_to, get_credential_for_user, usage_by_day
+from sourcing.services import checks as check_services
 from sourcing.services import credentials as credential_services
 from sourcing.services import permissions as permission_services
 from sourcing.services import tokens as token_services
 from sourcing.services.gateway import feature_refusal
-from sourcing.services.usage import beijing_today, next_beijing_midnight
+from sourcing.services.usage import next_beijing_midnight, usage_today
 
 API_PURPOSES = {
     "alibaba.category.get": _("category tree for browsing"),
@@ -51,7 +50,7 @@ def _ip(request):
 def _api_rows(credential: AppCredential):
     """Each portal API with its permission, today's usage against the quota and whether it is usable."""
     permissions = {p.api: p for p in credential.permissions.all()}
-    today = {u.api: u for u in ApiUsage.objects.filter(credential=credential, day=beijing_today())}
+    today = usage_today(credential)
     rows = []
     for ref in PORTAL_APIS:
         permission = permissions.get(ref.id)
@@ -60,20 +59,33 @@ def _api_rows(credential: AppCredential):
         percent = min(100, round(100 * calls / credential.daily_quota)) if credential.daily_quota else 0
         rows.append({
             "ref": ref, "purpose": API_PURPOSES.get(ref.name, ""), "permission": permission,
-            "calls": calls, "percent": percent, "refusal": feature_refusal(credential, ref.id),
+            "calls": calls, "percent": percent, "refusal": feature_refusal(credential, ref.id, permission or ApiPermission()),
             "level": "full" if percent >= 100 else "warn" if percent >= 80 else "",
         })  # fmt: skip
     return rows
 
 
 def _recent_errors(credential: AppCredential, limit: int = 8):
-    # gw.ParamMissing is what permission probes are meant to get: not an error worth explaining.
-    rows = (
-        ApiCallLog.objects.filter(credential=credential)
-        .exclude(outcome=ApiCallLog.Outcome.OK)
-        .exclude(error_code="gw.ParamMissing")[:limit]
+    """Errors worth explaining: not the portal's own probes, not those a later success resolved; repeats grouped."""
+    # What probes get (gw.ParamMissing, ACL refusals) is recorded as permissions, not as errors.
+    logs = list(
+        ApiCallLog.objects.filter(credential=credential, probe=False)
+        .exclude(error_code="gw.ParamMissing")
+        .only("api", "at", "outcome", "error_code", "message")[:200]
     )
-    return [{"log": log, "explanation": explain(log.error_code)} for log in rows]
+    resolved_after = {}
+    for log in logs:  # newest first: the first success seen for an API is its latest
+        if log.outcome == ApiCallLog.Outcome.OK:
+            resolved_after.setdefault(log.api, log.at)
+    groups: dict[tuple[str, str], dict] = {}
+    for log in logs:
+        if log.outcome == ApiCallLog.Outcome.OK or log.at < resolved_after.get(log.api, log.at):
+            continue
+        group = groups.setdefault((log.api, log.error_code), {"log": log, "count": 0, "first_at": log.at,
+                                                              "explanation": explain(log.error_code)})  # fmt: skip
+        group["count"] += 1
+        group["first_at"] = log.at
+    return list(groups.values())[:limit]
 
 
 @login_required
@@ -111,6 +123,8 @@ def _detail_context(request, credential, **extra):
         "credential": credential, "is_owner": owner, "token": token, "callback_url": callback,
         "callback_mismatch": bool(credential.callback_url) and credential.callback_url.rstrip("/") != callback,
         "api_rows": _api_rows(credential), "recent_errors": _recent_errors(credential),
+        "check": ConnectionCheck.objects.filter(credential=credential).first(),
+        "can_spend": check_services.may_spend_quota(request.user, credential),
         "form": CredentialForm(instance=credential, user=request.user, creating=False) if owner else None,
         "statuses": ApiPermission.Status.choices, "chart": usage_by_day(credential), "now": timezone.now(),
         "history": ApiPermissionChange.objects.filter(permission__credential=credential)
@@ -130,9 +144,10 @@ def connection_detail(request, pk):
 @require_POST
 def connection_edit(request, pk):
     credential = get_credential_for_user(request.user, pk, manage=True)
-    form = CredentialForm(request.POST, instance=credential, user=request.user, creating=False)
+    form = CredentialForm(request.POST, instance=AppCredential.objects.get(pk=credential.pk), user=request.user,
+                          creating=False)  # fmt: skip
     if form.is_valid():
-        form.save()
+        credential_services.credential_update(credential=credential, user=request.user, **form.cleaned_data)
         messages.success(request, _("Credential updated."))
         return redirect("connection_detail", pk=pk)
     credential.refresh_from_db()
@@ -164,17 +179,24 @@ def connection_reveal(request, pk):
 def connection_reset_secret(request, pk):
     credential = get_credential_for_user(request.user, pk, manage=True)
     form = ResetSecretForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Paste the new App Secret."))
+    if not form.is_valid() or len(form.cleaned_data["new_secret"].strip()) < 6:
+        messages.error(request, _("Paste the whole new App Secret from the 1688 console (应用凭证 → App Secret)."))
         return redirect("connection_detail", pk=pk)
+    return _start_check(request, credential, ConnectionCheck.Kind.SECRET, new_secret=form.cleaned_data["new_secret"])
+
+
+def _start_check(request, credential, kind, **kwargs):
+    """Queue a check for a worker; htmx gets the progress panel, a plain form post goes back to the page."""
     try:
-        credential_services.secret_reset(credential=credential, new_secret=form.cleaned_data["new_secret"],
-                                         user=request.user, ip=_ip(request))  # fmt: skip
-    except credential_services.CredentialError as error:
+        check = check_services.check_start(credential=credential, user=request.user, kind=kind, **kwargs)
+    except check_services.CheckRefused as error:
+        if request.headers.get("HX-Request"):
+            return render(request, "sourcing/partials/_check.html", {"refused": str(error)}, status=403)
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("1688 accepted the new secret; it replaced the old one."))
-    return redirect("connection_detail", pk=pk)
+        return redirect("connection_detail", pk=credential.pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "sourcing/partials/_check.html", {"check": check})
+    return redirect("connection_detail", pk=credential.pk)
 
 
 @login_required
@@ -215,7 +237,7 @@ def oauth_callback(request):
         messages.success(
             request, _("Connected to 1688 as %(login)s. Now verify the permissions.") % {"login": token.resource_owner}
         )
-        tasks.permissions_verify.delay_on_commit(credential.pk)
+        check_services.check_start(credential=credential, user=request.user, kind=ConnectionCheck.Kind.VERIFY)
     return redirect("connection_detail", pk=credential.pk)
 
 
@@ -232,16 +254,21 @@ def connection_disconnect(request, pk):
 @require_POST
 def connection_verify(request, pk):
     credential = get_credential_for_user(request.user, pk, manage=True)
-    tasks.permissions_verify.delay_on_commit(credential.pk)
-    messages.info(request, _("Asking 1688 about each API in the background; reload in a few seconds."))
-    return redirect("connection_detail", pk=pk)
+    return _start_check(request, credential, ConnectionCheck.Kind.VERIFY)
+
+
+@login_required
+@require_POST
+def connection_check_key(request, pk):
+    credential = get_credential_for_user(request.user, pk, manage=True)
+    return _start_check(request, credential, ConnectionCheck.Kind.CREDENTIAL)
 
 
 @login_required
 @require_POST
 def connection_delete(request, pk):
     credential = get_credential_for_user(request.user, pk, manage=True)
-    credential.delete()
+    credential_services.credential_delete(credential=credential, user=request.user, ip=_ip(request))
     messages.success(request, _("Credential deleted."))
     return redirect("connection_list")
 
@@ -273,10 +300,10 @@ def api_status(request):
         token = OAuthToken.objects.filter(credential=credential).first()
         context.update({
             "token": token, "api_rows": _api_rows(credential), "recent_errors": _recent_errors(credential),
-            "check": ConnectionCheck.objects.filter(credential=credential).first(),
+            "check": ConnectionCheck.objects.filter(credential=credential, kind=ConnectionCheck.Kind.TEST).first(),
+            "can_spend": check_services.may_spend_quota(request.user, credential),
             "is_sandbox": credential.gateway == AppCredential.Gateway.SANDBOX,
-            "granted": sum(1 for p in credential.permissions.all() if p.status == ApiPermission.Status.APPROVED
-                           or p.observed == ApiPermission.Observed.GRANTED),
+            "granted": sum(1 for p in credential.permissions.all() if p.status == ApiPermission.Status.APPROVED),
         })  # fmt: skip
     return render(request, "sourcing/api_status.html", context)
 
@@ -288,8 +315,13 @@ def api_status_check(request):
     if credential is None:
         messages.error(request, _("Set up a credential first."))
         return redirect("api_status")
-    check = ConnectionCheck.objects.create(credential=credential, requested_by=request.user)
-    tasks.connection_check.delay_on_commit(check.pk)
+    try:
+        check = check_services.check_start(credential=credential, user=request.user, kind=ConnectionCheck.Kind.TEST)
+    except check_services.CheckRefused as error:
+        if request.headers.get("HX-Request"):
+            return render(request, "sourcing/partials/_check.html", {"refused": str(error)}, status=403)
+        messages.error(request, str(error))
+        return redirect("api_status")
     if request.headers.get("HX-Request"):
         return render(request, "sourcing/partials/_check.html", {"check": check})
     return redirect("api_status")
@@ -298,6 +330,8 @@ def api_status_check(request):
 @login_required
 @never_cache
 def api_status_check_progress(request, check_id):
-    # Only the person who asked sees the run (the site default credential has no owner to check).
-    check = get_object_or_404(ConnectionCheck, pk=check_id, requested_by=request.user)
+    # Whoever asked, or anyone who may see the credential, may watch the run; everyone else gets 404.
+    check = get_object_or_404(ConnectionCheck.objects.select_related("credential"), pk=check_id)
+    if not check_services.check_visible(check, request.user):
+        raise Http404("No such check")
     return render(request, "sourcing/partials/_check.html", {"check": check, "now": timezone.now()})

@@ -32,9 +32,7 @@ def signup(request):
         next_url = ""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        if form.cleaned_data["team_name"]:
-            teams.team_create(name=form.cleaned_data["team_name"], owner=user)
+        user = teams.user_signup(form=form, team_name=form.cleaned_data["team_name"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
         return redirect(next_url or "home")
@@ -64,7 +62,7 @@ def team_detail(request, team_id):
             "membership": membership,
             "team": team,
             "members": members,
-            "invitations": [(inv, teams.invitation_url(inv)) for inv in invitations],
+            "invitations": invitations,
             "invite_form": InvitationForm(),
             "roles": Membership.Role.choices,
         },
@@ -94,7 +92,7 @@ def team_invite(request, team_id):
         messages.success(
             request,
             _("Invitation created for %(email)s. We are e-mailing it; you can also share this link: %(url)s")
-            % {"email": invitation.email, "url": teams.invitation_url(invitation)},
+            % {"email": invitation.email, "url": teams.invitation_url(invitation.token)},
         )
     return redirect("team_detail", team_id=team_id)
 
@@ -139,10 +137,12 @@ def member_remove(request, team_id, member_id):
 @require_POST
 def invitation_revoke(request, team_id, invitation_id):
     membership = get_membership_for_user(request.user, team_id)
-    if not membership.can_manage_members:
-        messages.error(request, _("Only the team's owners and admins can manage members."))
+    get_object_or_404(Invitation, pk=invitation_id, team_id=membership.team_id)
+    try:
+        teams.invitation_revoke(actor=membership, invitation_id=invitation_id)
+    except TeamError as error:
+        messages.error(request, str(error))
     else:
-        get_object_or_404(Invitation, pk=invitation_id, team_id=membership.team_id, accepted_at__isnull=True).delete()
         messages.success(request, _("Invitation withdrawn."))
     return redirect("team_detail", team_id=team_id)
 
@@ -160,7 +160,7 @@ def team_switch(request):
 
 
 def invitation_accept(request, token):
-    invitation = Invitation.objects.select_related("team", "invited_by").filter(token=token).first()
+    invitation = teams.invitation_find(token)
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membership = teams.invitation_accept(token=token, user=request.user)

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from sourcing.alibaba import api
-from sourcing.models import ApiPermission, ApiUsage, AppCredential, OAuthToken, User
+from sourcing.models import ApiPermission, ApiUsage, AppCredential, ConnectionCheck, OAuthToken, SecretAudit, User
 from tests.portal_fixtures import APP_KEY, APP_SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,9 +24,9 @@ def test_bulk_permission_actions_keep_history(client, connected, alice):
     for permission in ApiPermission.objects.filter(pk__in=ids):
         assert permission.status == "rejected"
         assert permission.decided_at is not None
-        change = permission.changes.get(field="status")
+        change = permission.changes.get(field="status", changed_by=alice)
         assert (change.old, change.new, change.changed_by, change.reason) == (
-            "not_requested",
+            "approved",  # the probe after connecting proved it granted
             "rejected",
             alice,
             "需要补充材料 (more documents needed)",
@@ -55,7 +55,10 @@ def test_credential_admin_list_and_chart(client, connected):
     assert "set · ends in 2e9a" in page
 
 
-def test_admin_sets_a_new_secret_write_only(client, connected):
+def test_admin_sets_a_new_secret_write_only(client, connected, portal_sandbox):
+    # given the secret was reset in the 1688 console (重置密钥)
+    portal_sandbox.app_secret = "brand-new-secret-77"
+    portal_sandbox.save()
     data = {
         "owner": connected.owner_id,
         "shared_with_team": "",
@@ -75,10 +78,20 @@ def test_admin_sets_a_new_secret_write_only(client, connected):
         "token-0-id": OAuthToken.objects.get().pk,
         "token-0-credential": connected.pk,
     }
+    # when a wrong secret is typed in the admin, then 1688 refuses it and the old one stays
+    response = client.post(f"/admin/sourcing/appcredential/{connected.pk}/change/", {**data, "new_app_secret": "typo"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AppCredential.objects.get(pk=connected.pk).app_secret == APP_SECRET
+    assert ConnectionCheck.objects.filter(kind="secret").first().state == "failed"
+    # when the right one is typed, a worker checks it with 1688 and it replaces the old one, audited
     response = client.post(f"/admin/sourcing/appcredential/{connected.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     credential = AppCredential.objects.get(pk=connected.pk)
-    assert (credential.name, credential.app_secret) == ("Renamed", "brand-new-secret-77")
+    assert (credential.name, credential.app_secret, credential.is_verified) == ("Renamed", "brand-new-secret-77", True)
+    assert list(SecretAudit.objects.filter(credential=credential).values_list("action", flat=True)[:2]) == [
+        "reset",
+        "update",
+    ]
 
 
 def test_demo_data_acceptance(client, live_server, settings):

@@ -48,7 +48,7 @@ def _probe_calls() -> int:
     """Calls made by the automatic permission check after connecting (metered by the sandbox too)."""
     return (
         ApiCallLog.objects.exclude(api=api.KEYWORD_SEARCH.id)
-        .exclude(api__startswith="system.")
+        .exclude(api__startswith="system")
         .exclude(outcome="refused")
         .count()
     )
@@ -207,7 +207,7 @@ def test_status_page_shows_credential_token_and_sandbox_notice(client, connected
 def test_test_connection_runs_and_reports_progress(client, connected, portal_sandbox):
     response = client.post("/api-status/check/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    check = ConnectionCheck.objects.get()
+    check = ConnectionCheck.objects.get(kind="test")
     assert check.state == "passed"
     assert [s["ok"] for s in check.steps] == [True, True, True]
     progress = client.get(f"/api-status/check/{check.pk}/").content.decode()
@@ -223,7 +223,7 @@ def test_test_connection_runs_and_reports_progress(client, connected, portal_san
 
 def test_check_progress_is_404_for_another_team(client, connected, carol):
     client.post("/api-status/check/")
-    check = ConnectionCheck.objects.get()
+    check = ConnectionCheck.objects.get(kind="test")
     client.force_login(carol)
     assert client.get(f"/api-status/check/{check.pk}/").status_code == 404
 

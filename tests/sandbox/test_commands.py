@@ -123,3 +123,17 @@ def test_app_secret_is_not_stored_in_plain_text(transactional_db):
         cursor.execute("SELECT secret_encrypted FROM sandbox_sandboxapp")
         (stored,) = cursor.fetchone()
     assert "plain-secret-value" not in stored
+
+
+def test_owner_from_the_command_sees_the_app_in_the_console(client, alice, carol):
+    call_command("sandbox_app", "--app-key", "30051688", "--app-secret", "s3cret", "--grant-all", "--owner", "alice")
+    call_command("sandbox_app", "--app-key", "30051688", "--qps", "5")  # an update without --owner keeps the owner
+    assert SandboxApp.objects.get().owner == alice
+    client.force_login(alice)
+    assert "30051688" in client.get("/sandbox/console/").content.decode()
+    client.force_login(carol)
+    assert "30051688" not in client.get("/sandbox/console/").content.decode()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No portal user 'nobody'"):
+        call_command("sandbox_app", "--app-key", "30051688", "--owner", "nobody")

@@ -1,5 +1,6 @@
 """Create or update a sandbox 1688 app (idempotent)."""
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from sandbox.gateway import APIS
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--app-secret", help="required when creating the app")
         parser.add_argument("--redirect-uri", help="the registered callback; its domain must match at authorize time")
         parser.add_argument("--name")
+        parser.add_argument(
+            "--owner", metavar="USERNAME", help="the portal user who sees the app in the sandbox console"
+        )
         parser.add_argument(
             "--grant",
             action="append",
@@ -64,6 +68,12 @@ class Command(BaseCommand):
             app = SandboxApp(app_key=o["app_key"])
         if o["app_secret"]:
             app.app_secret = o["app_secret"]
+        if o["owner"] is not None:
+            user_model = get_user_model()
+            try:
+                app.owner = user_model.objects.get(**{user_model.USERNAME_FIELD: o["owner"]})
+            except user_model.DoesNotExist:
+                raise CommandError(f"No portal user {o['owner']!r}.") from None
         for option, attr in [
             ("redirect_uri", "redirect_uri"),
             ("name", "name"),

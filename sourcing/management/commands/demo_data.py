@@ -19,13 +19,12 @@ from sourcing.models import (
     ApiUsage,
     AppCredential,
     Membership,
-    OAuthToken,
     Team,
     User,
 )
 from sourcing.services.credentials import credential_create
 from sourcing.services.permissions import permission_set_status
-from sourcing.services.tokens import callback_url
+from sourcing.services.tokens import callback_url, token_store
 from sourcing.services.usage import beijing_today
 
 DEMO_PASSWORD = "sourcing-demo"
@@ -83,7 +82,7 @@ class Command(BaseCommand):
     def _sandbox_app(self):
         # The sandbox is the "1688 side": reach it through its commands, never its code.
         args = ["--app-key", DEMO_APP_KEY, "--app-secret", DEMO_APP_SECRET, "--redirect-uri", callback_url(),
-                "--name", "Acme 采购门户", "--no-grant-all", "--qps", "10", "--daily-quota", "5000"]  # fmt: skip
+                "--name", "Acme 采购门户", "--owner", "alice", "--no-grant-all", "--qps", "10", "--daily-quota", "5000"]  # fmt: skip
         for api_id in SANDBOX_GRANTS:
             args += ["--grant", api_id]
         for api_id in set(PERMISSIONS) - set(SANDBOX_GRANTS):
@@ -100,13 +99,7 @@ class Command(BaseCommand):
             )  # fmt: skip
         out = io.StringIO()
         call_command("sandbox_token", "--app-key", DEMO_APP_KEY, "--login-id", DEMO_1688_LOGIN, stdout=out)
-        tokens = parse_token_answer(json.loads(out.getvalue()))
-        token = OAuthToken.objects.filter(credential=credential).first() or OAuthToken(credential=credential)
-        token.access_token, token.refresh_token = tokens.access_token, tokens.refresh_token
-        token.access_expires_at, token.refresh_expires_at = tokens.access_expires_at, tokens.refresh_expires_at
-        token.resource_owner, token.member_id, token.ali_id = tokens.resource_owner, tokens.member_id, tokens.ali_id
-        token.status, token.connected_by, token.last_refreshed_at = OAuthToken.Status.ACTIVE, alice, timezone.now()
-        token.save()
+        token_store(credential=credential, tokens=parse_token_answer(json.loads(out.getvalue())), user=alice)
         for api_id, (status, reason) in PERMISSIONS.items():
             permission, _ = ApiPermission.objects.get_or_create(credential=credential, api=api_id)
             if permission.status != status:
@@ -117,7 +110,7 @@ class Command(BaseCommand):
 
     def _history(self, credential: AppCredential):
         """Three weeks of usage, and a few errors worth explaining on the status page."""
-        if ApiUsage.objects.filter(credential=credential, day__lt=beijing_today()).exists():
+        if ApiUsage.objects.filter(app=credential.app_identity, day__lt=beijing_today()).exists():
             return
         rng = random.Random(1688)
         today = beijing_today()
@@ -128,7 +121,7 @@ class Command(BaseCommand):
             for api_id, base in [(apis.KEYWORD_SEARCH.id, 420), (apis.PRODUCT_DETAIL.id, 610), (apis.CATEGORY_GET.id, 35),
                                  (apis.SUPPLIER_INFO.id, 80)]:  # fmt: skip
                 calls = int(base * weekday_factor * rng.uniform(0.6, 1.3))
-                rows.append(ApiUsage(credential=credential, api=api_id, day=day, calls=min(calls, credential.daily_quota),
+                rows.append(ApiUsage(app=credential.app_identity, credential=credential, api=api_id, day=day, calls=min(calls, credential.daily_quota),
                                      errors=rng.randint(0, calls // 60), throttled=rng.randint(0, 3)))  # fmt: skip
         ApiUsage.objects.bulk_create(rows)
         now = timezone.now()
