@@ -1,12 +1,10 @@
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q, Sum
-from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 
+from sourcing.exports import csv_response
 from sourcing.forms import callback_url_field
 from sourcing.models import (
     ApiCallLog,
@@ -374,15 +372,11 @@ class ApiUsageAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Export selected rows as CSV")
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="1688-usage.csv"'
-        response.write("\ufeff")  # a BOM, so spreadsheet programs read the UTF-8 correctly
-        writer = csv.writer(response)
-        writer.writerow(["day", "app_key", "credential", "api", "calls", "daily_quota", "errors", "throttled"])
-        for row in queryset.order_by("day", "credential_id", "api"):
-            writer.writerow([row.day, row.credential.app_key, row.credential.name, row.api, row.calls,
-                             row.credential.daily_quota, row.errors, row.throttled])  # fmt: skip
-        return response
+        header = ["day", "app_key", "credential", "api", "calls", "daily_quota", "errors", "throttled"]
+        rows = ([row.day, row.credential.app_key, row.credential.name, row.api, row.calls,
+                 row.credential.daily_quota, row.errors, row.throttled]
+                for row in queryset.order_by("day", "credential_id", "api"))  # fmt: skip
+        return csv_response("1688-usage.csv", header, rows)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
