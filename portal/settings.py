@@ -18,25 +18,52 @@ _DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-8f3b"
 _DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS0tLW5vdC1zZWNyZXQ="
 
 
-def _production_value(name, dev_default, cast=str):
+_HOW_TO_GENERATE = {
+    "DJANGO_SECRET_KEY": 'python -c "import secrets; print(secrets.token_urlsafe(50))"',
+    "FIELD_ENCRYPTION_KEYS": 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"',
+}
+
+
+def _production_value(name, dev_default):
     """Read a variable that production must set; development falls back to a public default."""
     value = env(name, default=None)
-    if value:
-        return cast(value) if cast is not str else value
-    if not DEBUG:
+    if not value:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                f"{name} must be set when DJANGO_DEBUG=false. Generate one with: {_HOW_TO_GENERATE[name]} "
+                f"(see .env.example and README, 'Production')."
+            )
+        return dev_default
+    if not DEBUG and dev_default in (part.strip() for part in value.split(",")):
+        # The development value is in this repository for anyone to read: sessions signed with it can
+        # be forged, and secrets encrypted with it are as good as plain text.
         raise ImproperlyConfigured(
-            f"{name} must be set when DJANGO_DEBUG=false. See .env.example and README "
-            f"('Production') for how to generate it."
+            f"{name} is the published development value; it must not be used when DJANGO_DEBUG=false. "
+            f"Generate a new one with: {_HOW_TO_GENERATE[name]}"
         )
-    return dev_default
+    return value
+
+
+def _fernet_keys(value: str) -> list[str]:
+    """Split and check FIELD_ENCRYPTION_KEYS: a key Fernet can't read would fail every secret later."""
+    from cryptography.fernet import Fernet
+
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS: key {position} of {len(keys)} is not a Fernet key (32 url-safe "
+                f"base64-encoded bytes). Generate one with: {_HOW_TO_GENERATE['FIELD_ENCRYPTION_KEYS']}"
+            ) from None
+    return keys
 
 
 SECRET_KEY = _production_value("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key,
 # then run `manage.py rotate_encryption_keys`).
-FIELD_ENCRYPTION_KEYS = [
-    k.strip() for k in _production_value("FIELD_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY).split(",") if k.strip()
-]
+FIELD_ENCRYPTION_KEYS = _fernet_keys(_production_value("FIELD_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY))
 
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env.list(
@@ -50,6 +77,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 
 INSTALLED_APPS = [
+    "portal",  # system checks for production settings (portal/checks.py)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
