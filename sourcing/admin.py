@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q, Sum
 from django.utils.html import format_html, format_html_join
@@ -100,7 +101,24 @@ def _visible_credentials(user):
     ).distinct()
 
 
-class CredentialScoped(admin.ModelAdmin):
+class SafeDateFilters:
+    """Filters from the address that no date can satisfy give a message and the whole list, not a 500."""
+
+    def get_changelist_instance(self, request):
+        try:
+            try:
+                return super().get_changelist_instance(request)
+            except (ValueError, OverflowError) as error:
+                # Django turns only some bad dates into IncorrectLookupParameters: ?day__year=99999999999
+                # overflows datetime(), ?day__year=9999 fails on the year after it.
+                raise IncorrectLookupParameters(error) from error
+        except IncorrectLookupParameters:
+            messages.error(request, "That filter can't be used (dates run from year 1 to 9999, months from 1 to "
+                                    "12): showing the whole list.")  # fmt: skip
+            raise  # the admin redirects to the list without the filter
+
+
+class CredentialScoped(SafeDateFilters, admin.ModelAdmin):
     """Rows reached through a credential, limited to the credentials the staff user may see."""
 
     credential_path = "credential"
