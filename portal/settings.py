@@ -1,5 +1,6 @@
 """The portal's only settings module, driven by the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # failed-login lockout; before sourcing, whose admin module wraps axes' admin pages
     "sourcing",
     *(["sandbox"] if SANDBOX_ENABLED else []),
 ]
@@ -100,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -143,10 +146,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# axes' check comes first: a locked-out login never reaches the password check.
+AUTHENTICATION_BACKENDS = ["sourcing.backends.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
+
+# --- Brute force: wrong passwords at login (django-axes) and at Reveal (sourcing/services/throttle.py). ---
+# After AUTH_FAILURE_LIMIT failures for one account or from one address, that account or address
+# waits AUTH_LOCKOUT_MINUTES (each try during the wait starts it again, for login).
+AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=5)
+AUTH_LOCKOUT_MINUTES = env.int("AUTH_LOCKOUT_MINUTES", default=15)
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: trust REMOTE_ADDR only).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = AUTH_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=AUTH_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sourcing.backends.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "sourcing.http.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded (nothing would ever purge them)
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
 LANGUAGE_CODE = "en"

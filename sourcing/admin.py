@@ -1,4 +1,5 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin
@@ -410,3 +411,12 @@ class ApiCallLogAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "error_code", "api"]
     search_fields = ["api", "error_code", "credential__app_key"]
     date_hierarchy = "at"
+
+
+# axes' pages (failed logins; delete an attempt to unlock someone) with the same date-filter safety.
+# "axes" comes before "sourcing" in INSTALLED_APPS, so its admin module has registered them by now.
+for _model in apps.get_app_config("axes").get_models():
+    if admin.site.is_registered(_model):
+        _original = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_original.__name__, (SafeDateFilters, _original), {}))

@@ -153,6 +153,7 @@ def test_the_walk_covers_the_dated_changelists():
     assert {"/admin/sourcing/apiusage/", "/admin/sourcing/apicalllog/"} <= dated
 
 
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
 def test_every_admin_changelist_survives_impossible_dates(client, alice):
     client.force_login(alice)  # a superuser sees every changelist
     client.raise_request_exception = False
@@ -163,8 +164,9 @@ def test_every_admin_changelist_survives_impossible_dates(client, alice):
                 query = {key.format(f=field): value for key, value in params.items()}
                 response = client.get(url, query, follow=True)
                 assert response.status_code == 200, (url, query, response.status_code)
-                page = response.content.decode()
-                assert "That filter can&#x27;t be used" in page or "0 results" in page, (url, query)
+                # a clear message (and the whole list), or an empty list
+                explained = "That filter can&#x27;t be used" in response.content.decode()
+                assert explained or response.context["cl"].result_count == 0, (url, query)
 
 
 def test_a_huge_year_in_the_usage_list_says_why_it_shows_everything(client, alice):
