@@ -392,10 +392,14 @@ class ApiUsageAdmin(ReadOnlyAdmin):
     @admin.action(description="Export selected rows as CSV")
     def export_csv(self, request, queryset):
         header = ["day", "app_key", "credential", "api", "calls", "daily_quota", "errors", "throttled"]
-        rows = ([row.day, row.credential.app_key, row.credential.name, row.api, row.calls,
-                 row.credential.daily_quota, row.errors, row.throttled]
-                for row in queryset.order_by("day", "credential_id", "api"))  # fmt: skip
-        return csv_response("1688-usage.csv", header, rows)
+
+        def row(usage):  # the credential that first used the app may have been deleted since
+            credential = usage.credential
+            app_key = credential.app_key if credential else usage.app.split(":")[0]
+            return [usage.day, app_key, credential.name if credential else "", usage.api, usage.calls,
+                    credential.daily_quota if credential else "", usage.errors, usage.throttled]  # fmt: skip
+
+        return csv_response("1688-usage.csv", header, map(row, queryset.order_by("day", "app", "api")))
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -57,12 +57,28 @@ def test_usage_export_neutralises_a_formula_in_a_credential_name(client, alice):
     credential = AppCredential(owner=alice, name=FORMULA, app_key="-8000001")
     credential.app_secret = "s3cr3t-value"
     credential.save()
-    usage = ApiUsage.objects.create(credential=credential, api="@evil", day=datetime.date(2026, 1, 2), calls=7)
+    day = datetime.date(2026, 1, 2)
+    usage = ApiUsage.objects.create(app=credential.app_identity, credential=credential, api="@evil", day=day, calls=7)
     client.force_login(alice)
     # when the admin exports it
     response = client.post("/admin/sourcing/apiusage/", {"action": "export_csv", "_selected_action": [usage.pk]})
     # then every text cell that would run as a formula starts with a quote; numbers are untouched
     assert response.status_code == 200
     header, row = _rows(response)
-    assert header[:5] == ["day", "app_key", "credential", "api", "calls"]
-    assert row[:5] == ["2026-01-02", "'-8000001", "'" + FORMULA, "'@evil", "7"]
+    assert header == ["day", "app_key", "credential", "api", "calls", "daily_quota", "errors", "throttled"]
+    assert row == ["2026-01-02", "'-8000001", "'" + FORMULA, "'@evil", "7", "1000", "0", "0"]
+
+
+@pytest.mark.django_db
+def test_usage_export_of_an_app_whose_credential_was_deleted(client, alice):
+    # given usage kept after the credential that made it was deleted (the row outlives it)
+    credential = AppCredential(owner=alice, name="Old app", app_key="8000003")
+    credential.app_secret = "s3cr3t-value"
+    credential.save()
+    usage = ApiUsage.objects.create(app=credential.app_identity, credential=credential, api="x", day="2026-01-02")
+    ApiUsage.objects.filter(pk=usage.pk).update(credential=None)
+    client.force_login(alice)
+    client.raise_request_exception = False
+    response = client.post("/admin/sourcing/apiusage/", {"action": "export_csv", "_selected_action": [usage.pk]})
+    assert response.status_code == 200
+    assert _rows(response)[1] == ["2026-01-02", "8000003", "", "x", "0", "", "0", "0"]
