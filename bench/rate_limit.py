@@ -6,7 +6,7 @@
 Each run starts PROCESSES processes that each take CALLS slots of one key at QPS and note when
 each call was let through. Prints a table of medians over the runs: the span from first to last
 call against the ideal (calls - 1) / qps, the calls per second achieved, and the most calls let
-through in any one second. The tests assert the slots handed out (tests/portal/
+through in any one second. The tests assert the slots handed out (tests/sourcing/
 test_quota_and_permissions.py); wall time belongs here, because these machines are noisy.
 """
 

@@ -1,4 +1,4 @@
-"""The recorded 1688 answers in tests/alibaba/recorded/ and the field paths they allow."""
+"""The recorded 1688 answers in tests/sourcing/alibaba/recorded/ and the field paths they allow."""
 
 import json
 from functools import cache

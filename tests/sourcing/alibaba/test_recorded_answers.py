@@ -1,4 +1,4 @@
-"""The readers turn 1688's documented answers (tests/alibaba/recorded/) into the right values.
+"""The readers turn 1688's documented answers (tests/sourcing/alibaba/recorded/) into the right values.
 
 Each answer goes through the real client (error mapping included) over a stand-in HTTP session,
 as if gw.open.1688.com had sent it.
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from sourcing.alibaba import AlibabaClient, api, errors
-from tests.alibaba.recorded_answers import API_NAMES, answer, source
+from tests.sourcing.alibaba.recorded_answers import API_NAMES, answer, source
 
 
 class Response:

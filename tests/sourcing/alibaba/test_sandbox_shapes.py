@@ -10,8 +10,8 @@ from sandbox import apis as sandbox_apis
 from sandbox.catalog import is_sold_out, sales_count
 from sandbox.models import SandboxOffer, SandboxSupplier
 from sourcing.alibaba import api, errors, oauth
-from tests.alibaba.recorded_answers import API_NAMES, allowed_paths, field_paths
 from tests.conftest import code_from, consent
+from tests.sourcing.alibaba.recorded_answers import API_NAMES, allowed_paths, field_paths
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CB = "com.alibaba.fenxiao.crossborder"
