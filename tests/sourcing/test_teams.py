@@ -176,6 +176,20 @@ class TestAccountsAndSwitching:
         assert Membership.objects.get(user=user).role == "owner"
         assert "深圳采购" in response.content.decode()
 
+    def test_signup_and_its_team_are_one_transaction(self, client, monkeypatch):
+        # when creating the first team fails after the user row was written
+        from sourcing.services import teams
+
+        def broken(**kwargs):
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(teams, "team_create", broken)
+        client.raise_request_exception = False
+        client.post(reverse("signup"), {"username": "li", "email": "li@example.com", "team_name": "广州",
+                                        "password1": "a-Long-pass-88", "password2": "a-Long-pass-88"})  # fmt: skip
+        # then no half-made account is left behind: signing up again works
+        assert not User.objects.filter(username="li").exists()
+
     def test_signup_can_be_turned_off(self, client, settings):
         settings.SIGNUP_ENABLED = False
         assert client.get(reverse("signup")).status_code == 404
