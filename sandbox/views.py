@@ -12,7 +12,7 @@ from . import apis, images  # noqa: F401 - apis registers the API handlers
 from . import oauth as _oauth  # noqa: F401 - registers the token endpoints
 from .forms import ConsoleAppForm, grantable_apis
 from .gateway import APIS, beijing_today, handle
-from .models import SandboxApp, SandboxOffer, SandboxUsage, new_app_secret
+from .models import SandboxApp, SandboxOffer, SandboxUsage, _fernet, new_app_secret
 
 authorize = _oauth.authorize
 
@@ -78,8 +78,7 @@ def console(request):
         if form.is_valid():
             app = form.save()
             messages.success(request, f"Created sandbox app {app.app_key}.")
-            # Rendered, not redirected: the App Secret is shown in this answer only.
-            return _app_page(request, app, ConsoleAppForm(owner=request.user, instance=app), new_secret=form.new_secret)
+            return _show_secret_once(request, app, form.new_secret)
     else:
         form = ConsoleAppForm(
             owner=request.user, instance=SandboxApp(), initial={"redirect_uri": _default_callback(request)}
@@ -101,7 +100,8 @@ def console_app(request, app_key: str):
             return redirect("sandbox:console_app", app.app_key)
         app.refresh_from_db()  # the invalid form changed the instance; show what is stored
         return _app_page(request, app, form, status=400)
-    return _app_page(request, app, ConsoleAppForm(owner=request.user, instance=app))
+    return _app_page(request, app, ConsoleAppForm(owner=request.user, instance=app),
+                     new_secret=_take_new_secret(request, app))  # fmt: skip
 
 
 @never_cache
@@ -115,7 +115,28 @@ def console_app_secret(request, app_key: str):
     app.app_secret = secret
     app.save(update_fields=["secret_encrypted"])
     messages.warning(request, "New App Secret made: the old one no longer works.")
-    return _app_page(request, app, ConsoleAppForm(owner=request.user, instance=app), new_secret=secret)
+    return _show_secret_once(request, app, secret)
+
+
+SECRET_SESSION_KEY = "sandbox_new_secret"
+
+
+def _show_secret_once(request, app: SandboxApp, secret: str):
+    """Redirect to the app's page, which shows the new secret once (a reload then makes no second app).
+
+    The secret waits in the session encrypted, and the app page takes it out on its next view."""
+    request.session[SECRET_SESSION_KEY] = {
+        "app_key": app.app_key,
+        "secret": _fernet().encrypt(secret.encode()).decode(),
+    }
+    return redirect("sandbox:console_app", app.app_key)
+
+
+def _take_new_secret(request, app: SandboxApp) -> str:
+    waiting = request.session.pop(SECRET_SESSION_KEY, None)
+    if not waiting or waiting.get("app_key") != app.app_key:
+        return ""
+    return _fernet().decrypt(waiting["secret"].encode()).decode()
 
 
 @never_cache

@@ -78,6 +78,18 @@ class CredentialForm(forms.ModelForm):
             "qps": _("Calls per second allowed for the app; shared by all workers."),
         }
 
+    daily_quota = forms.IntegerField(
+        label=_("Daily call quota per API"), min_value=1, max_value=100_000_000, initial=1000,
+        help_text=_("Calls per API per Beijing day that 1688 granted; the portal stops before it."),
+        error_messages={"min_value": _("The quota must be at least 1 call a day."),
+                        "max_value": _("That is more than any 1688 package grants: enter at most 100,000,000.")},
+    )  # fmt: skip
+    qps = forms.IntegerField(
+        label=_("Calls per second"), min_value=0, max_value=10_000, initial=4,
+        help_text=_("Calls per second allowed for the app, shared by all workers (0 = no limit)."),
+        error_messages={"max_value": _("Enter at most 10,000 calls per second.")},
+    )  # fmt: skip
+
     field_order = ["name", "app_key", "app_secret", "account_type", "gateway", "callback_url", "daily_quota", "qps"]
 
     def __init__(self, *args, user, creating: bool, **kwargs):
@@ -99,8 +111,11 @@ class CredentialForm(forms.ModelForm):
 
     def clean_app_secret(self):
         value = self.cleaned_data.get("app_secret", "").strip().strip("\"'")
-        if self.creating and (len(value) < 6 or any(c.isspace() for c in value)):
-            raise forms.ValidationError(_("Paste the whole App Secret, without spaces."))
+        if self.creating and any(c.isspace() for c in value):
+            raise forms.ValidationError(_("An App Secret has no spaces: copy it again from the 1688 console."))
+        if self.creating and len(value) < 6:
+            raise forms.ValidationError(_("That is too short for an App Secret: paste the whole value (应用凭证 → "
+                                          "App Secret → 显示, then 复制)."))  # fmt: skip
         return value
 
     def clean_daily_quota(self):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.alibaba import errors
+from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.models import AppCredential, ConnectionCheck, Membership, User
 
 from .credentials import secret_replace
@@ -123,7 +124,7 @@ def _run_credential(check: ConnectionCheck) -> ConnectionCheck:
         _step(check, name, False, problem, error.code or type(error).__name__)
         return _finish(check, ok=False, summary=problem)
     _step(check, name, True, _("1688 accepted a call signed with this App Key and secret."))
-    return _finish(check, ok=True, summary=_("App Key and secret confirmed by 1688. Next: connect your 1688 account."))
+    return _finish(check, ok=True, summary=_("1688 confirmed the App Key and secret."))
 
 
 def _run_secret(check: ConnectionCheck) -> ConnectionCheck:
@@ -144,10 +145,23 @@ def _run_secret(check: ConnectionCheck) -> ConnectionCheck:
 
 
 def _run_verify(check: ConnectionCheck) -> ConnectionCheck:
+    from sourcing.models import OAuthToken
+
     from .permissions import permissions_verify
 
+    credential = check.credential
+    if not credential.is_verified:
+        return _finish(check, ok=False, summary=_("1688 has not confirmed this App Key and secret yet: click “Check "
+                                                  "App Key and secret” first."))  # fmt: skip
+    if credential.owner_id and not OAuthToken.objects.filter(credential=credential).exists():
+        return _finish(check, ok=False, summary=_("Connect a 1688 account first: most APIs can only be checked "
+                                                  "with an access token."))  # fmt: skip
+    names = {ref.id: ref.name for ref in PORTAL_APIS}
+    labels = {"granted": _("granted"), "denied": _("not granted"), "unsupported": _("not offered to this app"),
+              "unknown": _("no answer yet")}  # fmt: skip
+
     def progress(api: str, observed: str, done: int, total: int) -> None:
-        _step(check, api, observed not in ("denied", "unsupported"), observed)
+        _step(check, names.get(api, api), observed == "granted", labels.get(observed, observed))
         _save_progress(check, done, total)
 
     seen = permissions_verify(credential_id=check.credential_id, progress=progress)

@@ -57,3 +57,22 @@ def teammates_using(credential):
         .order_by("user__username")
         .values_list("user__username", flat=True)
     )
+
+
+@register.filter
+def api_name(api_id):
+    """The short name of an API id: com.alibaba.product:alibaba.category.get-1 → alibaba.category.get."""
+    text = str(api_id or "")
+    name = text.rsplit(":", 1)[-1]
+    return name.rsplit("-", 1)[0] if name.rsplit("-", 1)[-1].isdigit() else name
+
+
+@register.filter
+def permission_label(value):
+    """The label of a permission state or observation value ("under_review" → "Under review (审核中)")."""
+    from sourcing.models import ApiPermission
+
+    for choices in (ApiPermission.Status, ApiPermission.Observed):
+        if value in choices.values:
+            return choices(value).label
+    return value

@@ -114,7 +114,7 @@ def connection_new(request):
         except credential_services.CredentialError as error:
             form.add_error("app_key", str(error))
         else:
-            messages.success(request, _("Credential saved. Next: connect your 1688 account, then verify permissions."))
+            messages.success(request, _("Credential saved. A worker is asking 1688 to confirm the App Key and secret."))
             return redirect("connection_detail", pk=credential.pk)
     # The sandbox console (sandbox/) creates a test app registered with this callback URL.
     console = f"/sandbox/console/?{urlencode({'callback': callback})}" if settings.SANDBOX_ENABLED else ""
@@ -125,6 +125,7 @@ def connection_new(request):
 
 
 def _detail_context(request, credential, **extra):
+    chart = usage_by_day(credential)
     owner = credential.owner_id == request.user.pk
     token = OAuthToken.objects.filter(credential=credential).first()
     callback = token_services.callback_url()
@@ -133,9 +134,13 @@ def _detail_context(request, credential, **extra):
         "callback_mismatch": bool(credential.callback_url) and credential.callback_url.rstrip("/") != callback,
         "api_rows": _api_rows(credential), "recent_errors": _recent_errors(credential),
         "check": ConnectionCheck.objects.filter(credential=credential).first(),
+        "verified_permissions": ConnectionCheck.objects.filter(
+            credential=credential, kind=ConnectionCheck.Kind.VERIFY, state=ConnectionCheck.State.PASSED
+        ).exists(),
         "can_spend": check_services.may_spend_quota(request.user, credential),
         "form": CredentialForm(instance=credential, user=request.user, creating=False) if owner else None,
-        "statuses": ApiPermission.Status.choices, "chart": usage_by_day(credential), "now": timezone.now(),
+        "statuses": ApiPermission.Status.choices, "chart": chart, "chart_peak": max(p["calls"] for p in chart),
+        "now": timezone.now(),
         "history": ApiPermissionChange.objects.filter(permission__credential=credential)
         .select_related("permission", "changed_by")[:15],
         **extra,
@@ -301,7 +306,8 @@ def permission_status(request, pk, permission_id):
                                                   user=request.user, reason=form.cleaned_data["reason"])  # fmt: skip
         messages.success(
             request,
-            _("%(api)s is now “%(status)s”.") % {"api": permission.api, "status": permission.get_status_display()},
+            _("%(api)s is now “%(status)s”.")
+            % {"api": permission.api.rsplit(":", 1)[-1].rsplit("-", 1)[0], "status": permission.get_status_display()},
         )
     else:
         messages.error(request, _("Choose one of the listed states."))
@@ -312,7 +318,13 @@ def permission_status(request, pk, permission_id):
 @never_cache
 def api_status(request):
     credential, why = credential_in_use(request.user)
-    context = {"credential": credential, "why": why, "next_reset": next_beijing_midnight(), "now": timezone.now()}
+    context = {
+        "credential": credential,
+        "why": why,
+        "next_reset": next_beijing_midnight(),
+        "now": timezone.now(),
+        "sandbox_enabled": settings.SANDBOX_ENABLED,
+    }
     if credential:
         token = OAuthToken.objects.filter(credential=credential).first()
         context.update({
@@ -351,4 +363,9 @@ def api_status_check_progress(request, check_id):
     check = get_object_or_404(ConnectionCheck.objects.select_related("credential"), pk=check_id)
     if not check_services.check_visible(check, request.user):
         raise Http404("No such check")
-    return render(request, "sourcing/partials/_check.html", {"check": check, "now": timezone.now()})
+    response = render(request, "sourcing/partials/_check.html", {"check": check, "now": timezone.now()})
+    if not check.is_running:
+        # The page polls only while the check runs: the poll that sees it end reloads the page, so the
+        # credential's state, the permissions table and the buttons all show the result.
+        response["HX-Refresh"] = "true"
+    return response

@@ -18,7 +18,7 @@ def _create(client, **overrides):
 
     data = {"name": "My sandbox app", "redirect_uri": "http://127.0.0.1:8000/auth/1688/callback",
             "grants": grantable_apis(), "qps": "10", "daily_quota": "10000", **overrides}  # fmt: skip
-    return client.post("/sandbox/console/", data)
+    return client.post("/sandbox/console/", data, follow=True)
 
 
 def _shown(response, element_id: str) -> str:
@@ -82,7 +82,7 @@ def test_edited_grants_and_a_new_secret_take_effect_at_the_gateway(client, alice
             "com.alibaba.product", "alibaba.category.get", {"categoryID": 0}
         )
     # when she makes a new App Secret, it is shown once and the old one stops working
-    renewed = client.post(f"/sandbox/console/{app_key}/secret/")
+    renewed = client.post(f"/sandbox/console/{app_key}/secret/", follow=True)
     new_secret = _shown(renewed, "new-secret")
     assert new_secret != old_secret
     with pytest.raises(SignatureInvalid):
@@ -214,6 +214,17 @@ def test_a_new_app_key_skips_keys_already_used(alice_app, monkeypatch):
     monkeypatch.setattr("sandbox.models.secrets.randbelow", lambda n: next(draws))
     # then the console takes the next unused one
     assert SandboxApp.unused_app_key() == "87654321"
+
+
+def test_reloading_after_creating_shows_the_app_without_making_another(client, alice):
+    client.force_login(alice)
+    created = _create(client)
+    app_key = _shown(created, "app-key")
+    assert created.redirect_chain[-1][0] == f"/sandbox/console/{app_key}/"  # post, redirect, get
+    assert 'id="new-secret"' in created.content.decode()
+    reloaded = client.get(f"/sandbox/console/{app_key}/")
+    assert 'id="new-secret"' not in reloaded.content.decode()  # shown once
+    assert SandboxApp.objects.filter(owner=alice).count() == 1
 
 
 def test_unticking_every_api_grants_none(client, alice):

@@ -117,7 +117,10 @@ def test_add_credential_through_the_wizard(client, alice, portal_sandbox):
     credential = AppCredential.objects.get(owner=alice)
     assert (credential.app_key, credential.app_secret, credential.name) == (APP_KEY, APP_SECRET, "我的应用")
     assert credential.permissions.count() == 11
-    assert "connect your 1688 account" in response.content.decode()
+    # the worker confirmed the key and secret (tasks run eagerly here), so the page's next step is to connect
+    page = response.content.decode()
+    assert credential.is_verified and "1688 confirmed this App Key and secret" in page
+    assert "Next:" in page and "Connect 1688 account" in page
 
 
 def test_wizard_rejects_bad_input_with_messages(client, alice, portal_sandbox):
@@ -137,7 +140,8 @@ def test_wizard_rejects_bad_input_with_messages(client, alice, portal_sandbox):
     body = response.content.decode()
     assert response.status_code == 200
     assert "letters and digits only" in body
-    assert "without spaces" in body
+    assert "An App Secret has no spaces" in body
+    assert "Nothing was saved yet" in body  # a summary at the top points to the form
     assert "at least 1 call" in body
     assert "<script>" not in body
     assert not AppCredential.objects.exists()
