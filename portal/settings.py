@@ -1,5 +1,6 @@
 """The portal's only settings module, driven by the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -18,25 +19,52 @@ _DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-8f3b"
 _DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS0tLW5vdC1zZWNyZXQ="
 
 
-def _production_value(name, dev_default, cast=str):
+_HOW_TO_GENERATE = {
+    "DJANGO_SECRET_KEY": 'python -c "import secrets; print(secrets.token_urlsafe(50))"',
+    "FIELD_ENCRYPTION_KEYS": 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"',
+}
+
+
+def _production_value(name, dev_default):
     """Read a variable that production must set; development falls back to a public default."""
     value = env(name, default=None)
-    if value:
-        return cast(value) if cast is not str else value
-    if not DEBUG:
+    if not value:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                f"{name} must be set when DJANGO_DEBUG=false. Generate one with: {_HOW_TO_GENERATE[name]} "
+                f"(see .env.example and README, 'Production')."
+            )
+        return dev_default
+    if not DEBUG and dev_default in (part.strip() for part in value.split(",")):
+        # The development value is in this repository for anyone to read: sessions signed with it can
+        # be forged, and secrets encrypted with it are as good as plain text.
         raise ImproperlyConfigured(
-            f"{name} must be set when DJANGO_DEBUG=false. See .env.example and README "
-            f"('Production') for how to generate it."
+            f"{name} is the published development value; it must not be used when DJANGO_DEBUG=false. "
+            f"Generate a new one with: {_HOW_TO_GENERATE[name]}"
         )
-    return dev_default
+    return value
+
+
+def _fernet_keys(value: str) -> list[str]:
+    """Split and check FIELD_ENCRYPTION_KEYS: a key Fernet can't read would fail every secret later."""
+    from cryptography.fernet import Fernet
+
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS: key {position} of {len(keys)} is not a Fernet key (32 url-safe "
+                f"base64-encoded bytes). Generate one with: {_HOW_TO_GENERATE['FIELD_ENCRYPTION_KEYS']}"
+            ) from None
+    return keys
 
 
 SECRET_KEY = _production_value("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key,
 # then run `manage.py rotate_encryption_keys`).
-FIELD_ENCRYPTION_KEYS = [
-    k.strip() for k in _production_value("FIELD_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY).split(",") if k.strip()
-]
+FIELD_ENCRYPTION_KEYS = _fernet_keys(_production_value("FIELD_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY))
 
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env.list(
@@ -50,6 +78,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 
 INSTALLED_APPS = [
+    "portal",  # system checks for production settings (portal/checks.py)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,6 +87,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # failed-login lockout; before sourcing, whose admin module wraps axes' admin pages
     "sourcing",
     *(["sandbox"] if SANDBOX_ENABLED else []),
 ]
@@ -73,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sourcing.middleware.FriendlyNotAllowedMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -116,10 +147,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# axes' check comes first: a locked-out login never reaches the password check.
+AUTHENTICATION_BACKENDS = ["sourcing.backends.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
+
+# --- Brute force: wrong passwords at login (django-axes) and at Reveal (sourcing/services/throttle.py). ---
+# After AUTH_FAILURE_LIMIT failures for one account or from one address, that account or address
+# waits AUTH_LOCKOUT_MINUTES (each try during the wait starts it again, for login).
+AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=5)
+AUTH_LOCKOUT_MINUTES = env.int("AUTH_LOCKOUT_MINUTES", default=15)
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: trust REMOTE_ADDR only).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = AUTH_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=AUTH_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sourcing.backends.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "sourcing.http.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded (nothing would ever purge them)
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
 LANGUAGE_CODE = "en"

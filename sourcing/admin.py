@@ -1,12 +1,12 @@
-import csv
-
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q, Sum
-from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 
+from sourcing.exports import csv_response
 from sourcing.forms import callback_url_field
 from sourcing.models import (
     ApiCallLog,
@@ -102,7 +102,24 @@ def _visible_credentials(user):
     ).distinct()
 
 
-class CredentialScoped(admin.ModelAdmin):
+class SafeDateFilters:
+    """Filters from the address that no date can satisfy give a message and the whole list, not a 500."""
+
+    def get_changelist_instance(self, request):
+        try:
+            try:
+                return super().get_changelist_instance(request)
+            except (ValueError, OverflowError) as error:
+                # Django turns only some bad dates into IncorrectLookupParameters: ?day__year=99999999999
+                # overflows datetime(), ?day__year=9999 fails on the year after it.
+                raise IncorrectLookupParameters(error) from error
+        except IncorrectLookupParameters:
+            messages.error(request, "That filter can't be used (dates run from year 1 to 9999, months from 1 to "
+                                    "12): showing the whole list.")  # fmt: skip
+            raise  # the admin redirects to the list without the filter
+
+
+class CredentialScoped(SafeDateFilters, admin.ModelAdmin):
     """Rows reached through a credential, limited to the credentials the staff user may see."""
 
     credential_path = "credential"
@@ -379,15 +396,15 @@ class ApiUsageAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Export selected rows as CSV")
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="1688-usage.csv"'
-        response.write("\ufeff")  # a BOM, so spreadsheet programs read the UTF-8 correctly
-        writer = csv.writer(response)
-        writer.writerow(["day", "app_key", "credential", "api", "calls", "daily_quota", "errors", "throttled"])
-        for row in queryset.order_by("day", "credential_id", "api"):
-            writer.writerow([row.day, row.credential.app_key, row.credential.name, row.api, row.calls,
-                             row.credential.daily_quota, row.errors, row.throttled])  # fmt: skip
-        return response
+        header = ["day", "app_key", "credential", "api", "calls", "daily_quota", "errors", "throttled"]
+
+        def row(usage):  # the credential that first used the app may have been deleted since
+            credential = usage.credential
+            app_key = credential.app_key if credential else usage.app.split(":")[0]
+            return [usage.day, app_key, credential.name if credential else "", usage.api, usage.calls,
+                    credential.daily_quota if credential else "", usage.errors, usage.throttled]  # fmt: skip
+
+        return csv_response("1688-usage.csv", header, map(row, queryset.order_by("day", "app", "api")))
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -403,3 +420,12 @@ class ApiCallLogAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "error_code", "api"]
     search_fields = ["api", "error_code", "credential__app_key"]
     date_hierarchy = "at"
+
+
+# axes' pages (failed logins; delete an attempt to unlock someone) with the same date-filter safety.
+# "axes" comes before "sourcing" in INSTALLED_APPS, so its admin module has registered them by now.
+for _model in apps.get_app_config("axes").get_models():
+    if admin.site.is_registered(_model):
+        _original = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_original.__name__, (SafeDateFilters, _original), {}))

@@ -3,20 +3,42 @@
 import logging
 import re
 
-SECRET_NAMES = ("access_token", "refresh_token", "client_secret", "code", "_aop_signature", "refreshToken")
-# key=value, "key": "value" and 'key': 'value' forms, as found in URLs, form bodies, JSON and reprs.
+SECRET_NAMES = (
+    "access_token",
+    "refresh_token",
+    "refreshToken",
+    "client_secret",
+    "app_secret",
+    "code",
+    "state",
+    "_aop_signature",
+    "password",
+)
+
+# A secret can be logged inside a URL that is itself a parameter (`next=/auth/1688/callback%3Fcode%3D…`),
+# encoded once or more (`%253D`), or as JSON inside a URL (`code%22%3A%22…`). So every separator may
+# appear as itself or percent-encoded any number of times: %3D, %253D, %25253D …
+_ENC = r"%(?:25)*"
+_QUOTE = rf"""(?:\\?["']|{_ENC}2[27])"""
+_SPACE = rf"(?:[ \t]|{_ENC}20)"
+_EQUALS = rf"(?:[:=]|{_ENC}3[aAdD])"
+# What ends a value: & " ' , ; } \ or whitespace, plain or encoded.
+_END = rf"""(?:[&"'\s,;}}\\]|{_ENC}(?:26|2[27]|2[cC]|3[bB]|7[dD]|5[cC]|20))"""
+# The key must start a word: start of text, a non-word character, or an encoded character (`%3Fcode`).
 _PATTERN = re.compile(
-    r"""(?P<key>\b(?:%s)\b)(?P<sep>["']?\s*[:=]\s*["']?)(?P<value>[^&"'\s,;}]+)"""
-    % "|".join(re.escape(n) for n in SECRET_NAMES)
+    rf"(?P<pre>^|[^A-Za-z0-9_%]|{_ENC}[0-9A-Fa-f]{{2}})"
+    rf"(?P<key>{'|'.join(re.escape(n) for n in SECRET_NAMES)})"
+    rf"(?P<sep>{_QUOTE}?{_SPACE}*{_EQUALS}{_SPACE}*{_QUOTE}?)"
+    rf"(?P<value>(?:(?!{_END}).)+)"
 )
 
 
 def mask_secrets(text: str) -> str:
-    return _PATTERN.sub(lambda m: f"{m.group('key')}{m.group('sep')}***", text)
+    return _PATTERN.sub(lambda m: f"{m.group('pre')}{m.group('key')}{m.group('sep')}***", text)
 
 
 class MaskSecretsFilter(logging.Filter):
-    """Rewrite each record's message with secret values masked."""
+    """Rewrite each record's message, and its traceback, with secret values masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -26,4 +48,10 @@ class MaskSecretsFilter(logging.Filter):
         masked = mask_secrets(message)
         if masked != message:
             record.msg, record.args = masked, None
+        # An exception's text can hold a URL with a code in it (requests puts the URL in its errors).
+        # Formatters reuse a cached exc_text, so format it once here, masked.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_secrets(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = mask_secrets(record.stack_info)
         return True

@@ -20,7 +20,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 BASE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "sourcing-demo"
 CHROMIUM = "/usr/bin/chromium"
-VECTORS_PATH = BASE_DIR.parent / "shared" / "vectors" / "signature-vectors.json"
 
 
 def _make_user(username, team, role, **extra):
@@ -54,6 +53,21 @@ def bob(acme, alice):
 @pytest.fixture
 def carol(globex):
     return _make_user("carol", globex, Membership.Role.OWNER)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Hash test passwords with MD5: PBKDF2's deliberate slowness costs seconds per test and proves nothing here.
+
+    Only the test process is changed; production keeps Django's default hashers. They stay listed after
+    MD5 so that a password hashed by a child process (a worker, a command) still checks.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=fast + [h for h in settings.PASSWORD_HASHERS if h not in fast]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -119,3 +119,61 @@ def test_sandbox_migrations_run_forward_and_back(tmp_path):
     again = _manage("migrate", "--no-input", **database)
     assert again.returncode == 0, again.stderr
     assert "sandbox_sandboxapp" in _tables(tmp_path / "dev.sqlite3")
+
+
+# --- Issue 7, item 9: published development keys are refused, risky settings are warned about. ---
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-8f3b"
+DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS0tLW5vdC1zZWNyZXQ="
+PRODUCTION_ENV = PRODUCTION | {
+    "DJANGO_SECRET_KEY": os.urandom(25).hex(),  # 50 random characters
+    "SANDBOX_ENABLED": "false",
+}
+
+
+def _check_deploy(**overrides):
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **(PRODUCTION_ENV | overrides))
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_check_deploy_is_clean_with_a_production_environment():
+    returncode, output = _check_deploy()
+    assert returncode == 0, output
+    assert "System check identified no issues" in output
+
+
+def test_published_development_secret_key_is_refused():
+    returncode, output = _check_deploy(DJANGO_SECRET_KEY=DEV_SECRET_KEY)
+    assert returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is the published development value" in output
+    assert "secrets.token_urlsafe(50)" in output  # says how to make a good one
+
+
+def test_published_development_encryption_key_is_refused_even_as_an_old_key():
+    for keys in (DEV_ENCRYPTION_KEY, f"{Fernet.generate_key().decode()},{DEV_ENCRYPTION_KEY}"):
+        returncode, output = _check_deploy(FIELD_ENCRYPTION_KEYS=keys)
+        assert returncode != 0, keys
+        assert "ImproperlyConfigured: FIELD_ENCRYPTION_KEYS is the published development value" in output
+        assert "Fernet.generate_key()" in output
+
+
+def test_unreadable_encryption_key_is_refused():
+    for keys, position in (
+        ("not-a-fernet-key", "key 1 of 1"),
+        (f"{Fernet.generate_key().decode()}, abc=", "key 2 of 2"),
+    ):
+        returncode, output = _check_deploy(FIELD_ENCRYPTION_KEYS=keys)
+        assert returncode != 0, keys
+        assert f"ImproperlyConfigured: FIELD_ENCRYPTION_KEYS: {position} is not a Fernet key" in output
+
+
+def test_plain_http_site_url_is_a_deploy_warning():
+    returncode, output = _check_deploy(SITE_URL="http://portal.example.com")
+    assert returncode != 0
+    assert "(portal.W001) SITE_URL is 'http://portal.example.com', not https" in output
+
+
+def test_sandbox_in_production_is_a_deploy_warning():
+    returncode, output = _check_deploy(SANDBOX_ENABLED="true")
+    assert returncode != 0
+    assert "(portal.W002) The sandbox gateway is enabled" in output

@@ -1,6 +1,6 @@
 """The 1688 Open Platform client: signing, HTTP calls, OAuth, typed errors and API wrappers.
 
-Plain Python and requests; nothing here imports Django models. Spec: ../shared/1688-protocol.md.
+Plain Python and requests; nothing here imports Django models. Spec: docs/1688-protocol.md.
 """
 
 from .client import AlibabaClient

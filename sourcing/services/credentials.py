@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.models import ApiPermission, AppCredential, SecretAudit, User
 
+from .throttle import Throttled, throttle_check, throttle_clear, throttle_fail
+
 EDITABLE = ["name", "account_type", "gateway", "callback_url", "daily_quota", "qps", "shared_with_team", "status"]
 
 
@@ -77,13 +79,27 @@ def credential_set_owner(*, credential: AppCredential, new_owner: User, secret: 
         _audit(credential, user=user, action=SecretAudit.Action.OWNER, detail=f"{old} → {new_owner.username}", ip=ip)
 
 
+class RevealLocked(CredentialError):
+    """Too many wrong passwords for this user or from this address: Reveal waits."""
+
+
 def secret_reveal(*, credential: AppCredential, user: User, password: str, ip: str | None) -> str:
-    """The App Secret, once, to its owner after they prove who they are; every attempt is audit-logged."""
+    """The App Secret, once, to its owner after they prove who they are; every password check is audit-logged."""
     if credential.owner_id != user.pk:
         raise CredentialError(_("Only the credential's owner can reveal its secret."))
+    keys = [f"reveal:user:{user.pk}"] + ([f"reveal:ip:{ip}"] if ip else [])
+    try:
+        throttle_check(keys=keys)  # locked out: the password is not even checked
+    except Throttled as locked:
+        raise RevealLocked(str(locked)) from None
     if not user.check_password(password):
         _audit(credential, user=user, action=SecretAudit.Action.REVEAL_DENIED, ip=ip)
+        try:
+            throttle_fail(keys=keys)
+        except Throttled as locked:
+            raise RevealLocked(_("That password is not right. %(locked)s") % {"locked": locked}) from None
         raise CredentialError(_("That password is not right. The secret stays hidden."))
+    throttle_clear(keys=keys[:1])
     _audit(credential, user=user, action=SecretAudit.Action.REVEAL, ip=ip)
     return credential.app_secret
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.explain import explain
 from sourcing.forms import CredentialForm, PasswordConfirmForm, PermissionStatusForm, ResetSecretForm
+from sourcing.http import client_ip
 from sourcing.models import (
     ApiCallLog,
     ApiPermission,
@@ -47,7 +48,7 @@ API_PURPOSES = {
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def _api_rows(credential: AppCredential):
@@ -170,7 +171,7 @@ def connection_edit(request, pk):
 def connection_reveal(request, pk):
     credential = get_credential_for_user(request.user, pk, manage=True)
     form = PasswordConfirmForm(request.POST)
-    revealed = ""
+    revealed, status = "", 403
     if form.is_valid():
         try:
             revealed = credential_services.secret_reveal(
@@ -178,8 +179,9 @@ def connection_reveal(request, pk):
             )
         except credential_services.CredentialError as error:
             messages.error(request, str(error))
+            status = 429 if isinstance(error, credential_services.RevealLocked) else 403
     context = _detail_context(request, credential, revealed_secret=revealed)
-    return render(request, "sourcing/connections/detail.html", context, status=200 if revealed else 403)
+    return render(request, "sourcing/connections/detail.html", context, status=200 if revealed else status)
 
 
 @login_required

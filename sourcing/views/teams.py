@@ -6,12 +6,12 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sourcing.converters import parse_id
 from sourcing.forms import InvitationForm, RoleForm, SignupForm, TeamForm
+from sourcing.http import safe_next
 from sourcing.models import Invitation, Membership
 from sourcing.selectors import current_membership, get_membership_for_user, memberships_of
 from sourcing.services import teams
@@ -27,15 +27,13 @@ def home(request):
 def signup(request):
     if not settings.SIGNUP_ENABLED:
         raise Http404("Sign-up is turned off")
-    next_url = request.GET.get("next") or request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    next_url = safe_next(request, request.GET.get("next") or request.POST.get("next"), default="home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = teams.user_signup(form=form, team_name=form.cleaned_data["team_name"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
-        return redirect(next_url or "home")
+        return redirect(next_url)
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
@@ -150,13 +148,10 @@ def invitation_revoke(request, team_id, invitation_id):
 @login_required
 @require_POST
 def team_switch(request):
-    membership = get_membership_for_user(request.user, request.POST.get("team", ""))
+    membership = get_membership_for_user(request.user, parse_id(request.POST.get("team")))  # None: 404
     teams.team_switch(user=request.user, membership=membership)
     messages.success(request, _("Now working in %(team)s.") % {"team": membership.team})
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("home")
-    return redirect(next_url)
+    return redirect(safe_next(request, request.POST.get("next"), default="home"))
 
 
 def invitation_accept(request, token):

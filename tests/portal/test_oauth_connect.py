@@ -8,7 +8,7 @@ import requests
 from django.core import mail
 from django.utils import timezone
 
-from sandbox.models import SandboxAccessToken, SandboxRefreshToken
+from sandbox.models import SandboxAccessToken, SandboxOffer, SandboxRefreshToken, digest
 from sourcing import tasks
 from sourcing.alibaba import api
 from sourcing.models import ApiCallLog, OAuthToken
@@ -134,8 +134,11 @@ def test_a_401_refreshes_once_and_retries(connected):
     SandboxAccessToken.objects.update(expires_at=timezone.now())  # the gateway no longer takes the access token
     last_log = ApiCallLog.objects.order_by("-pk").first().pk
     page = gateway_call(credential=connected, fn=lambda c, t: api.keyword_search(c, t, "杯"))
-    assert page.total >= 0
-    assert OAuthToken.objects.get(pk=token.pk).access_token != token.access_token
+    assert (page.total, page.page) == (SandboxOffer.objects.filter(subject__contains="杯").count(), 1)
+    # the portal now holds the access token the sandbox issued last, not the refused one
+    renewed = OAuthToken.objects.get(pk=token.pk).access_token
+    assert renewed != token.access_token
+    assert digest(renewed) == SandboxAccessToken.objects.latest("pk").token_digest
     outcomes = list(
         ApiCallLog.objects.filter(pk__gt=last_log)
         .exclude(api__startswith="system.")
@@ -179,6 +182,8 @@ def test_beat_refreshes_expiring_and_postpones_ageing_tokens(connected):
     assert tasks.tokens_maintain.delay().get() == 1
     token.refresh_from_db()
     assert token.refresh_token != old_refresh
+    (live,) = [t for t in SandboxRefreshToken.objects.all() if t.is_valid()]  # the old one was revoked
+    assert digest(token.refresh_token) == live.token_digest
     assert token.refresh_expires_at > timezone.now() + timedelta(days=170)
     assert tasks.tokens_maintain.delay().get() == 0  # nothing due any more
 

@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.utils import timezone
 
-from sandbox.models import SandboxAuthCode, SandboxRefreshToken
+from sandbox.models import SandboxAccessToken, SandboxAuthCode, SandboxOffer, SandboxRefreshToken, digest
 from sourcing.alibaba import api, errors, oauth
 from tests.conftest import SANDBOX_KEY, SANDBOX_SECRET, code_from, consent
 
@@ -128,8 +128,14 @@ def test_wrong_secret_at_exchange_is_invalid_client(live_server, sandbox_app, ga
 def test_refresh_gives_a_new_working_access_token(client_1688, tokens, catalog):
     refreshed = oauth.refresh(client_1688, refresh_token=tokens.refresh_token)
     assert refreshed.access_token != tokens.access_token
+    # the sandbox issued exactly this token (it keeps digests only), the old one still stands beside it
+    assert sorted(SandboxAccessToken.objects.values_list("token_digest", flat=True)) == sorted(
+        [digest(tokens.access_token), digest(refreshed.access_token)]
+    )
     assert refreshed.refresh_token is None  # 1688 keeps the refresh token
-    assert api.keyword_search(client_1688, refreshed.access_token, "杯子").total >= 0
+    word = SandboxOffer.objects.order_by("offer_id").first().category.name
+    page = api.keyword_search(client_1688, refreshed.access_token, word)
+    assert page.total == SandboxOffer.objects.filter(subject__contains=word).count() > 0
 
 
 def test_refresh_accepts_the_sdk_spelling(client_1688, tokens, gateway_url):
