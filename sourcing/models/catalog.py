@@ -233,6 +233,7 @@ class CatalogJob(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     target = models.CharField(max_length=100, blank=True)  # offer id, open id, search key, category id
+    params = models.JSONField(default=dict, blank=True)  # what the worker needs besides the target (no secrets)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="catalog_jobs")
     requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     credential = models.ForeignKey(AppCredential, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
