@@ -309,7 +309,8 @@ def category_tree() -> list[Category]:
     """Top categories with their children and grandchildren prefetched (three queries)."""
     grandchildren = Prefetch("children", queryset=Category.objects.order_by("id"))
     children = Prefetch("children", queryset=Category.objects.order_by("id").prefetch_related(grandchildren))
-    return list(Category.objects.filter(parent__isnull=True).order_by("id").prefetch_related(children))
+    roots = Category.objects.filter(parent__isnull=True, level=1)  # not ids known only from a product
+    return list(roots.order_by("id").prefetch_related(children))
 
 
 def category_for_page(pk) -> Category | None:

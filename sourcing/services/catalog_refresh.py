@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,7 +53,9 @@ def want_source(fn: WantSource) -> WantSource:
 @want_source
 def recently_viewed(now: datetime) -> QuerySet:
     since = now - timedelta(days=settings.CATALOG_WANTED_DAYS)
-    return ProductView.objects.filter(viewed_at__gte=since).values("product_id", "user_id", team_id=Value(None))
+    return ProductView.objects.filter(viewed_at__gte=since).values(
+        "product_id", "user_id", team_id=Value(None, output_field=IntegerField())
+    )
 
 
 def wanted_product_ids(now: datetime) -> Q:

@@ -77,6 +77,10 @@ def categories_ensure(chains: Iterable[tuple[int | None, ...]], *, source: str) 
         # Parents first, so each row's parent exists when the row is inserted (FK checks on PostgreSQL).
         ordered = sorted(rows.values(), key=lambda c: c.level or 0)
         Category.objects.bulk_create(ordered, ignore_conflicts=True)
+        # A category first known by id alone (a detail without the chain) gets its place in the tree now.
+        for orphan in Category.objects.filter(pk__in=list(rows), level__isnull=True):
+            row = rows[orphan.pk]
+            Category.objects.filter(pk=orphan.pk, level__isnull=True).update(parent_id=row.parent_id, level=row.level)
 
 
 def categories_upsert(
@@ -353,7 +357,8 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
         return product, False
     categories_ensure([(detail.top_category_id, detail.second_category_id, detail.third_category_id)], source=source)
     if category_id:
-        categories_ensure([(category_id,)], source=source)
+        # Known by id only when the answer has no top/second/third chain: level unknown, no parent yet.
+        Category.objects.bulk_create([Category(id=category_id, source=source)], ignore_conflicts=True)
         if detail.category_name:
             Category.objects.filter(pk=category_id, name="").update(name=detail.category_name[:200])
     with transaction.atomic():
