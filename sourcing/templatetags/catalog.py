@@ -178,6 +178,8 @@ def _n(value: float) -> str:
 
 def _label_date(value: datetime, span_days: float) -> str:
     local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if span_days < 2:
+        return local.strftime("%m-%d %H:%M")
     return local.strftime("%Y-%m-%d" if span_days > 300 else "%m-%d")
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,6 +61,22 @@ OFFER_LINK = re.compile(r"(?:1688\.com/offer/|[?&]offerId=)(\d{6,19})", re.ASCII
 
 
 # --- helpers shared by the catalog views ---
+def results_page(query, filters, *, user=None, after=None, notes=None):
+    """search_products, restarting from the first page when a tampered cursor upsets the database.
+
+    Local guard: the selector drops unreadable cursors itself, but one that decodes to a value the
+    database rejects (NaN) raised; the buyer gets the first page and a note instead of a 500.
+    """
+    try:
+        return search_products(query, filters, user=user, after=after, limit=PAGE_SIZE)
+    except (ValidationError, ArithmeticError, ValueError, TypeError, OverflowError):
+        if after is None:
+            raise
+        if notes is not None:
+            notes.append(_("That page link was damaged; showing the first results."))
+        return search_products(query, filters, user=user, after=None, limit=PAGE_SIZE)
+
+
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -152,7 +169,7 @@ def search(request):
         # the first page of a search: remember it for the team and ask 1688 unless fetched recently
         started = catalog_services.search_fetch_start(user=request.user, query=raw, filters=request.GET)
         job = started.job
-    page = search_products(raw, request.GET, user=request.user, after=after, limit=PAGE_SIZE)
+    page = results_page(raw, request.GET, user=request.user, after=after, notes=notes)
     team_search = started.search or (search_for(request.user, page.query, page.filters) if page.query else None)
     if team_search is not None and job is None and team_search.job_id and not after:
         job = team_search.job if team_search.job.is_running else None
@@ -223,13 +240,14 @@ def category_detail(request, pk):
         raise Http404("No such category")
     after = (request.GET.get("after") or "").strip() or None
     sort = request.GET.get("sort") or "sales"
-    page = search_products("", {"category": str(category.pk), "sort": sort}, after=after, limit=PAGE_SIZE)
+    notes = []
+    page = results_page("", {"category": str(category.pk), "sort": sort}, after=after, notes=notes)
     base = reverse("category_detail", args=[category.pk])
     sort_param = page.filters.sort if page.filters.sort != "relevance" else None
     context = {
         "category": category,
         "page": page,
-        "notes": page.problems,
+        "notes": notes + page.problems,
         "next_url": with_params(base, sort=sort_param, after=page.next_cursor) if page.next_cursor else "",
         "sort_links": [(v, label, with_params(base, sort=v)) for v, label in SORT_CHOICES if v != "relevance"],
         "sort": page.filters.sort,
@@ -300,6 +318,7 @@ def image_results(request, search_id):
         "next_url": with_params(base, after=page.next_cursor) if page.next_cursor else "",
         "team_search": search,
         "notes": [],
+        "empty_text": _("1688 found no offers that look like this picture.") if search.fetched_at else "",
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)
