@@ -87,8 +87,11 @@ def _text_condition(terms: list[str], fetched_ids: list[int]) -> tuple[Q, Case]:
     condition = Q(matches)
     if fetched_ids:
         condition |= Q(offer_id__in=fetched_ids)
-    tier = Case(When(in_title, then=Value(2)), When(matches, then=Value(1)), default=Value(0),
-                output_field=IntegerField())  # fmt: skip
+    if fetched_ids:
+        tier = Case(When(in_title, then=Value(2)), When(matches, then=Value(1)), default=Value(0),
+                    output_field=IntegerField())  # fmt: skip
+    else:  # every row matches: one more test tells title hits from attribute hits
+        tier = Case(When(in_title, then=Value(2)), default=Value(1), output_field=IntegerField())
     return condition, tier
 
 

@@ -138,7 +138,8 @@ class Product(models.Model):
     refresh_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     refresh_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     refresh_error = models.CharField(max_length=300, blank=True)
-    # Search: the app's own lexemes of title (weight A) and of attributes, category and company (B).
+    # Search: the app's own lexemes of title (weight A) and of attributes and company (B): PostgreSQL fills only
+    # search_vector (GIN-indexed tsvector), SQLite only the two plain texts (matched with instr()).
     search_title = models.TextField(blank=True, editable=False)  # " 手机 机壳 手 机 壳 phone case "
     search_body = models.TextField(blank=True, editable=False)
     search_vector = SearchDocumentField(null=True, blank=True, editable=False)  # PostgreSQL only (GIN index)

@@ -102,15 +102,18 @@ def tsquery_literal(terms: list[str], *, weights: str = "") -> str:
     return " & ".join(f"{_quoted(term)}{suffix}" for term in terms)
 
 
-def document(*, title_parts: list[str], body_parts: list[str]) -> dict[str, str]:
-    """The three search columns of a product."""
+def document(*, title_parts: list[str], body_parts: list[str], vendor: str | None = None) -> dict[str, str]:
+    """The search columns of a product: the tsvector on PostgreSQL, the plain lexeme texts elsewhere.
+
+    Only the columns the database searches are filled, keeping rows narrow (a search reads every matching row).
+    """
+    from django.db import connection
+
     title = [w for part in title_parts for w in lexemes(part)]
     body = [w for part in body_parts for w in lexemes(part)]
-    return {
-        "search_title": delimited(title),
-        "search_body": delimited(body),
-        "search_vector": tsvector_literal(title, body) or None,
-    }
+    if (vendor or connection.vendor) == "postgresql":
+        return {"search_title": "", "search_body": "", "search_vector": tsvector_literal(title, body) or None}
+    return {"search_title": delimited(title), "search_body": delimited(body), "search_vector": None}
 
 
 # --- filters: cleaned from whatever a query string holds ---

@@ -154,3 +154,18 @@ def test_empty_huge_and_symbol_only_queries(products):
     symbols = search_products("!!! ???")
     assert symbols.problems and len(symbols.products) == 8
     assert search_products("a" * 100000).products == []
+
+
+def test_each_database_searches_its_own_way(products):
+    with CaptureQueriesContext(connection) as queries:
+        search_products("手机")
+    sql = queries[0]["sql"]
+    if connection.vendor == "postgresql":  # the tsvector under its GIN index, whatever the server's locale
+        assert "@@" in sql and "::tsquery" in sql and "instr(" not in sql
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN SELECT id FROM sourcing_product WHERE search_vector @@ %s::tsquery", ["'手机'"])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+        assert "product_search_vector_gin" in plan
+    else:
+        assert "instr(" in sql and "@@" not in sql
