@@ -164,6 +164,8 @@ def search(request):
         notes.append(_("Your search was shortened to its first %(n)s characters.") % {"n": MAX_QUERY_CHARS})
     polling = "job" in request.GET
     job = job_from_request(request, kinds=[CatalogJob.Kind.SEARCH])
+    if is_htmx(request) and polling and job is not None and job.is_running:
+        return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
     started = catalog_services.Started()
     if not polling and not after and query_lexemes(query):
         # the first page of a search: remember it for the team and ask 1688 unless fetched recently
@@ -205,7 +207,6 @@ def search(request):
             "filter_count": sum(
                 1 for k in ("category", "price_min", "price_max", "max_moq", "province") if k in params
             ),
-            "membership": current_membership(request.user),
             **source_context(request.user),
         }
     )
@@ -308,6 +309,8 @@ def image_results(request, search_id):
     job = job_from_request(request, kinds=[CatalogJob.Kind.IMAGE_SEARCH], target=search.key)
     if job is None and search.job_id and search.job.is_running:
         job = search.job
+    if is_htmx(request) and polling and job is not None and job.is_running:
+        return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
     page = search_results(search, after=after, limit=PAGE_SIZE)
     base = reverse("image_results", args=[search.pk])
     context = {
