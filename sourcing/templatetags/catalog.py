@@ -140,7 +140,7 @@ def attr_pairs(attributes):
 
 @register.filter
 def tiers(product):
-    """The quantity tiers as (min_quantity, price, max_quantity or None), ascending."""
+    """The quantity tiers as (min_quantity, price, max_quantity or None, % off the first tier), ascending."""
     rows = []
     for tier in getattr(product, "price_tiers", None) or []:
         if not isinstance(tier, dict):
@@ -153,7 +153,32 @@ def tiers(product):
         if price is not None:
             rows.append((start, price))
     rows.sort()
-    return [(start, price, rows[i + 1][0] - 1 if i + 1 < len(rows) else None) for i, (start, price) in enumerate(rows)]
+    first = rows[0][1] if rows else None
+    return [
+        (
+            start,
+            price,
+            rows[i + 1][0] - 1 if i + 1 < len(rows) else None,
+            int((first - price) * 100 / first) if first and price < first else 0,
+        )
+        for i, (start, price) in enumerate(rows)
+    ]
+
+
+@register.simple_tag
+def next_tier(product, quote):
+    """The next cheaper tier above the quoted quantity, to tell the buyer what ordering more would save."""
+    if quote is None or quote.unit_price is None:
+        return None
+    for start, price, _end, _off in tiers(product):
+        if start > quote.quantity and price < quote.unit_price:
+            return {
+                "quantity": start,
+                "price": price,
+                "more": start - quote.quantity,
+                "saving": quote.unit_price - price,
+            }
+    return None
 
 
 @register.filter

@@ -204,3 +204,11 @@ def test_viewing_an_offer_records_recently_viewed(client, alice, cup):
     client.force_login(alice)
     client.get("/products/700001/")
     assert ProductView.objects.filter(user=alice, product=cup).exists()
+
+
+def test_the_quote_says_what_ordering_more_would_save(client, alice, cup):
+    client.force_login(alice)
+    page = page_text(client.get("/products/700001/?qty=60"))
+    assert "From 100 个: ¥10.00 each (¥2.00 less per 个)." in page
+    assert "≥ 100 个 ¥10.00 −16%" in page  # the tier table shows each tier's saving
+    assert "From 100 个" not in page_text(client.get("/products/700001/?qty=100"))  # already at the best tier
