@@ -268,6 +268,8 @@ def products_upsert_summaries(
                 product.province = supplier.province
             if not product.images and product.image_url:
                 product.images = [product.image_url]
+            if product.status != Status.ACTIVE:  # 1688 lists it again
+                product.status, product.status_changed_at = Status.ACTIVE, now
             product.source = source
             product.summary_hash, product.summary_fetched_at, product.changed_at = digest, now, now
             for key, value in _search_columns(product).items():
@@ -413,12 +415,3 @@ def product_mark_status(*, product: Product, status: str) -> bool:
     if changed:
         product.status, product.status_changed_at = status, now
     return bool(changed)
-
-
-def supplier_years_note(*, supplier: Supplier, offers: list[OfferSummary]) -> None:
-    """Search items carry the seller's years and scores; keep them on a supplier we know."""
-    for offer in offers:
-        values = _supplier_values(company_name=offer.company_name, seller_data=offer.seller_data,
-                                  badges=offer.badges, place=offer.company_address)  # fmt: skip
-        supplier_upsert(open_id=supplier.open_id, values=values, source=supplier.source)
-        return

@@ -6,6 +6,7 @@ import random
 
 import pytest
 import requests
+from django.utils import timezone
 
 from sandbox.models import SandboxCategory, SandboxOffer, SandboxUsage
 from sourcing.alibaba import api
@@ -265,3 +266,43 @@ def test_without_a_credential_the_local_catalog_is_searched_and_the_page_says_wh
 def test_supplier_without_more_offers(shop, alice):
     supplier = Supplier.objects.create(open_id="BBBx", offers_pages_fetched=1, offers_has_more=False)
     assert "every offer" in catalog.supplier_offers_fetch_start(user=alice, supplier=supplier).notice
+
+
+def test_jobs_wait_for_a_pending_key_check_then_run(shop, alice, monkeypatch):
+    # given a credential whose App Key check is still queued (demo_data queues both at once)
+    from sourcing import tasks
+    from sourcing.models import AppCredential, ConnectionCheck
+    from sourcing.services.catalog_jobs import WaitingForCheck
+
+    AppCredential.objects.filter(pk=shop.pk).update(verified_at=None)
+    ConnectionCheck.objects.create(credential=shop, requested_by=alice, kind=ConnectionCheck.Kind.CREDENTIAL)
+    monkeypatch.setattr(tasks.catalog_search_fetch, "delay_on_commit", lambda *a: None)
+    started = catalog.search_fetch_start(user=alice, query="保温杯")
+    assert started.job is not None  # queued: it will wait for the check
+    # when the worker gets it first, it waits (a transient error: the task retries later)
+    with pytest.raises(WaitingForCheck):
+        catalog.search_fetch_run(job_id=started.job.pk)
+    catalog.job_requeue(job_id=started.job.pk, error=WaitingForCheck(code="local.WaitingForCheck"))
+    assert calls(api.KEYWORD_SEARCH) == 0
+    # then, once the check confirmed the key, the retry runs
+    AppCredential.objects.filter(pk=shop.pk).update(verified_at=timezone.now())
+    catalog.search_fetch_run(job_id=started.job.pk)
+    assert CatalogJob.objects.get(pk=started.job.pk).state == State.DONE
+
+
+def test_an_unverified_credential_without_a_pending_check_queues_nothing(shop, alice):
+    from sourcing.models import AppCredential, ConnectionCheck
+
+    AppCredential.objects.filter(pk=shop.pk).update(verified_at=None)
+    ConnectionCheck.objects.filter(credential=shop).update(state=ConnectionCheck.State.PASSED)
+    started = catalog.search_fetch_start(user=alice, query="保温杯")
+    assert started.job is None and "Check App Key and secret" in started.notice
+
+
+def test_beat_runs_the_refresh():
+    from django.conf import settings
+
+    from portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["catalog-refresh-due"]
+    assert entry["task"] in app.tasks and entry["schedule"] == settings.CATALOG_REFRESH_EVERY
