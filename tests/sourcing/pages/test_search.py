@@ -224,6 +224,7 @@ def test_home_has_search_categories_recently_viewed_and_the_team_searches(client
     assert 'role="search"' in page and "家居园艺" in page
     assert "Recently viewed" in page and "/products/700001/" in page
     assert "Your team's recent searches" in page and "保温杯" in page and "price_max=50" in page
+    assert "≤ ¥50.00" in page_text(client.get("/"))  # the filter it ran with, in words
     # bob is in the same team: he sees the search too, not alice's views
     client.force_login(bob)
     page = page_text(client.get("/"))
