@@ -135,3 +135,23 @@ def test_a_damaged_page_link_restarts_at_the_first_page_and_says_so(signed_in):
 def test_a_huge_query_on_the_image_page_url_param_is_cut(signed_in):
     response = signed_in.get("/products/image/", {"url": "https://x.example/" + "a" * 5000})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("after", ["garbage", "-1", "99999999", "²", "x" * 3000, "0"])
+def test_photo_results_never_fail_on_a_bad_page_link(signed_in, credential, after):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG")
+    signed_in.post("/products/image/", {"image": SimpleUploadedFile("a.png", buffer.getvalue(), "image/png")})
+    from sourcing.models import SearchQuery
+
+    search = SearchQuery.objects.get()
+    assert signed_in.get(f"/products/image/{search.pk}/", {"after": after}).status_code == 200
+    assert (
+        signed_in.get(f"/products/image/{search.pk}/", {"after": after}, headers={"HX-Request": "true"}).status_code
+        == 200
+    )
