@@ -237,6 +237,7 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-purge-expired": {"task": "sourcing.tasks.invitations_purge_expired", "schedule": 3600.0},
     "tokens-maintain": {"task": "sourcing.tasks.tokens_maintain", "schedule": 600.0},
     "calllog-purge": {"task": "sourcing.tasks.calllog_purge", "schedule": 6 * 3600.0},
+    "catalog-refresh-due": {"task": "sourcing.tasks.catalog_refresh_due", "schedule": 0.0},  # set below
 }
 
 # --- 1688 Open Platform ---
@@ -257,6 +258,23 @@ ALIBABA_RATE_WAIT = env.float("ALIBABA_RATE_WAIT", default=10.0)
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=30)
 ALIBABA_CONNECT_TIMEOUT = env.float("ALIBABA_CONNECT_TIMEOUT", default=5.0)
 ALIBABA_READ_TIMEOUT = env.float("ALIBABA_READ_TIMEOUT", default=20.0)
+# Background refresh never takes more than this share of a credential's daily quota per API.
+ALIBABA_BACKGROUND_QUOTA_SHARE = min(1.0, max(0.0, env.float("ALIBABA_BACKGROUND_QUOTA_SHARE", default=0.70)))
+
+# --- Catalog (docs/catalog.md) ---
+CATALOG_SEARCH_FRESH_MINUTES = env.int("CATALOG_SEARCH_FRESH_MINUTES", default=6 * 60)
+CATALOG_SEARCH_PAGES = env.int("CATALOG_SEARCH_PAGES", default=2)
+CATALOG_SEARCH_PAGE_SIZE = env.int("CATALOG_SEARCH_PAGE_SIZE", default=50)
+CATALOG_DETAIL_FRESH_MINUTES = env.int("CATALOG_DETAIL_FRESH_MINUTES", default=6 * 60)
+CATALOG_REFETCH_SECONDS = env.int("CATALOG_REFETCH_SECONDS", default=300)
+CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=3_000_000)
+CATALOG_JOB_STALE_SECONDS = env.int("CATALOG_JOB_STALE_SECONDS", default=600)
+CATALOG_WANTED_DAYS = env.int("CATALOG_WANTED_DAYS", default=14)
+CATALOG_REFRESH_WANTED_HOURS = env.int("CATALOG_REFRESH_WANTED_HOURS", default=6)
+CATALOG_REFRESH_EVERY = env.int("CATALOG_REFRESH_EVERY", default=900)
+CATALOG_REFRESH_CLAIM_SECONDS = env.int("CATALOG_REFRESH_CLAIM_SECONDS", default=3600)
+CATALOG_REFRESH_BATCH = env.int("CATALOG_REFRESH_BATCH", default=200)
+CELERY_BEAT_SCHEDULE["catalog-refresh-due"]["schedule"] = float(CATALOG_REFRESH_EVERY)
 
 # --- Sandbox gateway (a stand-in for gw.open.1688.com) ---
 # SANDBOX_ENABLED is read above, next to INSTALLED_APPS.

@@ -30,7 +30,7 @@ TOP_CATEGORIES = [
         ("蓝牙耳机", "Bluetooth earphones", [("无线蓝牙耳机", "wireless Bluetooth earbuds"), ("头戴式耳机", "over-ear headphones"), ("运动耳机", "sports earphones")]),
         ("手机配件", "Phone accessories", [("手机壳", "phone case"), ("数据线", "charging cable"), ("充电宝", "power bank"), ("手机支架", "phone stand")]),
         ("智能穿戴", "Wearables", [("智能手表", "smart watch"), ("运动手环", "fitness band")]),
-        ("电脑周边", "Computer peripherals", [("机械键盘", "mechanical keyboard"), ("无线鼠标", "wireless mouse"), ("USB集线器", "USB hub")]),
+        ("电脑周边", "Computer peripherals", [("机械键盘", "mechanical keyboard"), ("无线鼠标", "wireless mouse"), ("USB集线器", "USB hub"), ("笔记本电脑支架", "laptop stand")]),
     ], (8, 260), [("个", "piece"), ("件", "piece")], [("颜色", "Color", COLORS), ("规格", "Version", SPEC)]),
     ("服装服饰", "Apparel", [
         ("女装", "Women's clothing", [("连衣裙", "dress"), ("针织开衫", "knit cardigan"), ("阔腿裤", "wide-leg trousers"), ("卫衣", "hoodie")]),

@@ -140,3 +140,39 @@ class ResetSecretForm(forms.Form):
 class PermissionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ApiPermission.Status.choices)
     reason = forms.CharField(required=False, max_length=300)
+
+
+class ImageSearchForm(forms.Form):
+    """A photo to search 1688 by, or the picture address of a product the portal shows."""
+
+    image = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    image_url = forms.URLField(
+        label=_("…or the picture address of a product in the portal"), required=False, max_length=500,
+        assume_scheme="https",
+    )  # fmt: skip
+
+    def clean_image(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data.get("image")
+        if upload is None:
+            return None
+        limit = settings.CATALOG_IMAGE_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("That file is %(size)s MB; pictures up to %(limit)s MB can be searched. Send a smaller photo.")
+                % {"size": f"{upload.size / 1_000_000:.1f}", "limit": f"{limit / 1_000_000:g}"}
+            )
+        if not upload.size:
+            raise forms.ValidationError(_("That file is empty."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("image") and not cleaned.get("image_url"):
+            raise forms.ValidationError(_("Choose a photo to upload, or paste a product picture's address."))
+        return cleaned

@@ -1,9 +1,11 @@
 """Thin Celery tasks: take ids, call one service; retry only on transient errors."""
 
+import random
+
 from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
-from sourcing.services import checks, permissions, teams, tokens, usage
+from sourcing.services import catalog, catalog_refresh, checks, permissions, teams, tokens, usage
 
 RETRY = {"autoretry_for": (TransientError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
@@ -64,3 +66,66 @@ def token_reauth_notify(token_id: int) -> bool:
 @shared_task
 def calllog_purge() -> int:
     return usage.calllog_purge()
+
+
+# --- catalog: every task takes a job (or product) id; refusals fail the job, transient errors retry ---
+CATALOG_RETRIES = 5
+
+
+def _catalog_job(task, run, job_id: int) -> None:
+    """Run a catalog job; on a transient error re-queue it and retry with backoff, then give up in plain words."""
+    try:
+        run(job_id=job_id)
+    except TransientError as error:
+        if task.request.retries >= task.max_retries:
+            catalog.job_give_up(job_id=job_id, error=error)
+            return
+        catalog.job_requeue(job_id=job_id, error=error)
+        raise task.retry(exc=error, countdown=_backoff(task.request.retries)) from None
+
+
+def _backoff(retries: int) -> float:
+    return min(60.0, 2.0**retries) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+
+
+@shared_task(bind=True, max_retries=CATALOG_RETRIES)
+def catalog_search_fetch(self, job_id: int) -> None:
+    _catalog_job(self, catalog.search_fetch_run, job_id)
+
+
+@shared_task(bind=True, max_retries=CATALOG_RETRIES)
+def catalog_image_search(self, job_id: int) -> None:
+    _catalog_job(self, catalog.image_search_run, job_id)
+
+
+@shared_task(bind=True, max_retries=CATALOG_RETRIES)
+def catalog_product_fetch(self, job_id: int) -> None:
+    _catalog_job(self, catalog.product_fetch_run, job_id)
+
+
+@shared_task(bind=True, max_retries=CATALOG_RETRIES)
+def catalog_supplier_offers(self, job_id: int) -> None:
+    _catalog_job(self, catalog.supplier_offers_run, job_id)
+
+
+@shared_task(bind=True, max_retries=CATALOG_RETRIES)
+def catalog_categories_fetch(self, job_id: int) -> None:
+    _catalog_job(self, catalog.categories_fetch_run, job_id)
+
+
+@shared_task(bind=True, max_retries=CATALOG_RETRIES)
+def catalog_product_refresh(self, product_id: int, job_id: int | None = None) -> str:
+    try:
+        return catalog_refresh.product_refresh_run(product_id=product_id, job_id=job_id)
+    except TransientError as error:
+        if self.request.retries >= self.max_retries:
+            catalog_refresh.product_refresh_give_up(product_id=product_id, job_id=job_id, error=error)
+            return "gave_up"
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from None
+
+
+@shared_task
+def catalog_refresh_due() -> int:
+    """Beat: queue one refresh per stale wanted product (claimed once per cycle)."""
+    job = catalog_refresh.refresh_due()
+    return job.total if job else 0

@@ -1,15 +1,15 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from sourcing.converters import IdConverter
+from sourcing.views import catalog, catalog_products, teams
 from sourcing.views import connections as conn
-from sourcing.views import teams
 from sourcing.views.site import favicon
 
 # Every id in a URL is <id:...>: an <int:...> past 2**63-1 would reach the database and fail there (500).
 register_converter(IdConverter, "id")
 
 urlpatterns = [
-    path("", teams.home, name="home"),
+    path("", catalog.home, name="home"),
     path("accounts/signup/", teams.signup, name="signup"),
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
@@ -23,9 +23,22 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invite/<str:token>/", teams.invitation_accept, name="invitation_accept"),
-    path("search/", teams.coming_soon, {"area": "search"}, name="search"),
+    # The catalog (docs/catalog.md): every page reads the local database and polls workers' jobs.
+    path("products/", catalog.search, name="search"),
+    path("search/", catalog.search_redirect, name="search_legacy"),
+    path("searches/<id:search_id>/more/", catalog.search_more, name="search_more"),
+    path("products/image/", catalog.image_search, name="image_search"),
+    path("products/image/<id:search_id>/", catalog.image_results, name="image_results"),
+    path("products/image/<id:search_id>/picture/", catalog.image_picture, name="image_picture"),
+    path("products/<id:offer_id>/", catalog_products.product_detail, name="product"),
+    path("products/<id:offer_id>/refresh/", catalog_products.product_refresh, name="product_refresh"),
+    re_path(r"^products/(?P<raw>[^/]{1,200})/$", catalog_products.product_bad_id, name="product_bad_id"),
+    path("suppliers/", catalog_products.supplier_list, name="suppliers"),
+    path("suppliers/<id:pk>/", catalog_products.supplier_detail, name="supplier_detail"),
+    path("suppliers/<id:pk>/fetch/", catalog_products.supplier_fetch, name="supplier_fetch"),
+    path("categories/", catalog.category_list, name="categories"),
+    path("categories/<id:pk>/", catalog.category_detail, name="category_detail"),
     path("lists/", teams.coming_soon, {"area": "lists"}, name="lists"),
-    path("suppliers/", teams.coming_soon, {"area": "suppliers"}, name="suppliers"),
     path("connections/", conn.connection_list, name="connection_list"),
     path("connections/new/", conn.connection_new, name="connection_new"),
     path("connections/<id:pk>/", conn.connection_detail, name="connection_detail"),

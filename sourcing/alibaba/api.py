@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from . import errors
 from .client import LIVE_IMAGE_HOST, AlibabaClient
+from .timefmt import parse_gateway_time
 
 IMAGE_HOST = LIVE_IMAGE_HOST
 CROSSBORDER = "com.alibaba.fenxiao.crossborder"
@@ -110,6 +111,10 @@ class OfferSummary:
     price_max: Decimal | None = None
     seller_open_id: str = ""  # no search answer documents it; read when present
     ships_within_hours: int | None = None
+    seller_data: dict[str, str] = field(default_factory=dict)  # sellerDataInfo, see read_seller_data
+    badges: list[str] = field(default_factory=list)  # sellerIdentities and offerIdentities, in words
+    company_address: str = ""  # image search items: "浙江省杭州市"
+    listed_at: datetime | None = None  # createDate (Beijing time)
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,12 @@ class ProductDetail:
     quote_type: int | None = None  # 0 by quantity, 1 by SKU, 2 SKUs priced by quantity
     shipping_guarantee: str = ""  # shipIn24Hours, shipIn48Hours, ...
     ships_within_hours: int | None = None
+    seller_data: dict[str, str] = field(default_factory=dict)  # sellerDataInfo, see read_seller_data
+    badges: list[str] = field(default_factory=list)  # offerIdentities and true tagInfoList flags, in words
+    listed_at: datetime | None = None  # createDate (Beijing time)
+    top_category_id: int | None = None
+    second_category_id: int | None = None
+    third_category_id: int | None = None
 
     @property
     def sold_out(self) -> bool:
@@ -332,6 +343,68 @@ def option_name(attribute_id: Any) -> str:
     return f"Option {text}" if text else "Option"
 
 
+# sellerDataInfo keys → ours (scores are strings "0.0"-"5.0"; repeatPurchasePercent is a fraction in
+# detail answers ("0.4666") and a percent in search items ("11")).
+SELLER_DATA_KEYS = {
+    "compositeServiceScore": "service",
+    "logisticsExperienceScore": "logistics",
+    "disputeComplaintScore": "dispute",
+    "offerExperienceScore": "offer",
+    "consultingExperienceScore": "consulting",
+    "afterSalesExperienceScore": "after_sales",
+    "tradeMedalLevel": "trade_medal_level",
+    "repeatPurchasePercent": "repurchase",
+    "tpYear": "years",
+}
+# Identity codes seen in sellerIdentities / offerIdentities / tagInfoList, as buyers know them.
+BADGE_WORDS = {
+    "powerful_merchants": "实力商家",
+    "super_factory": "超级工厂",
+    "source_factory": "源头工厂",
+    "tp_member": "诚信通",
+    "yx": "严选",
+    "isOnePsale": "一件代发",
+    "isSelect": "精选货源",
+}
+
+
+def read_seller_data(raw: Any) -> dict[str, str]:
+    """sellerDataInfo as {"service": "4.5", "repurchase": "46.66", "years": "3", ...}; repurchase in percent."""
+    data = {}
+    for key, ours in SELLER_DATA_KEYS.items():
+        value = _dict(raw).get(key)
+        if value in (None, "") or isinstance(value, dict | list):
+            continue
+        if ours == "repurchase":
+            number = _decimal(str(value).strip().rstrip("%"))
+            if number is None:
+                continue
+            percent = number * 100 if number <= 1 and "%" not in str(value) and "." in str(value) else number
+            value = str(percent.quantize(Decimal("0.01")))
+        data[ours] = str(value).strip()
+    return data
+
+
+def read_badges(*lists: Any, tags: Any = None) -> list[str]:
+    """Identity codes and true tag flags, in words, without repeats."""
+    seen: list[str] = []
+    codes = [str(c).strip() for values in lists for c in _list(values) if isinstance(c, str | int)]
+    codes += [str(t.get("key")) for t in _list(tags) if isinstance(t, dict) and _bool(t.get("value"))]
+    for code in codes:
+        word = BADGE_WORDS.get(code, code)
+        if word and word not in seen:
+            seen.append(word)
+    return seen
+
+
+def read_listed_at(value: Any) -> datetime | None:
+    """1688's createDate ("2024-04-20 08:00:00", Beijing time), or None."""
+    try:
+        return parse_gateway_time(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _read_offer(item: dict, image_host: str = IMAGE_HOST) -> OfferSummary:
     low, high = price_range(_dict(item.get("priceInfo")).get("price"))
     seller = _dict(item.get("sellerDataInfo"))
@@ -356,6 +429,10 @@ def _read_offer(item: dict, image_host: str = IMAGE_HOST) -> OfferSummary:
         price_max=high,
         seller_open_id=str(item.get("sellerOpenId") or ""),
         ships_within_hours=ships_within_hours(shipping.get("shippingTimeGuarantee")),
+        seller_data=read_seller_data(seller),
+        badges=read_badges(item.get("sellerIdentities"), item.get("offerIdentities")),
+        company_address=str(item.get("companyAddress") or ""),
+        listed_at=read_listed_at(item.get("createDate")),
     )
 
 
@@ -476,6 +553,12 @@ def _read_detail(raw: dict, image_host: str = IMAGE_HOST) -> ProductDetail:
         quote_type=_int(sale.get("quoteType")),
         shipping_guarantee=guarantee,
         ships_within_hours=ships_within_hours(guarantee),
+        seller_data=read_seller_data(raw.get("sellerDataInfo")),
+        badges=read_badges(raw.get("offerIdentities"), raw.get("sellerIdentities"), tags=raw.get("tagInfoList")),
+        listed_at=read_listed_at(raw.get("createDate")),
+        top_category_id=_int(raw.get("topCategoryId")),
+        second_category_id=_int(raw.get("secondCategoryId")),
+        third_category_id=_int(raw.get("thirdCategoryId")),
     )
 
 

@@ -1,4 +1,15 @@
 from .accounts import Invitation, Membership, Team, User
+from .catalog import (
+    CatalogJob,
+    Category,
+    ImageUpload,
+    PriceHistory,
+    Product,
+    ProductView,
+    SearchQuery,
+    Sku,
+    Supplier,
+)
 from .credentials import (
     ApiCallLog,
     ApiPermission,
@@ -12,6 +23,7 @@ from .credentials import (
 )
 
 __all__ = [
-    "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "ConnectionCheck",
-    "Invitation", "Membership", "OAuthToken", "RateSlot", "SecretAudit", "Team", "User",
+    "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
+    "ConnectionCheck", "ImageUpload", "Invitation", "Membership", "OAuthToken", "PriceHistory", "Product",
+    "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
 ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Home, sign-up, teams, members and invitations."""
+"""Sign-up, teams, members and invitations (the home page is in catalog.py)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,15 +13,9 @@ from sourcing.converters import parse_id
 from sourcing.forms import InvitationForm, RoleForm, SignupForm, TeamForm
 from sourcing.http import safe_next
 from sourcing.models import Invitation, Membership
-from sourcing.selectors import current_membership, get_membership_for_user, memberships_of
+from sourcing.selectors import get_membership_for_user, memberships_of
 from sourcing.services import teams
 from sourcing.services.teams import TeamError
-
-
-@login_required
-def home(request):
-    membership = current_membership(request.user)
-    return render(request, "sourcing/home.html", {"membership": membership})
 
 
 def signup(request):

@@ -31,3 +31,31 @@
     if (event.target.matches("select[name=gateway]")) sync();
   });
 })();
+
+// Product gallery: a thumbnail shows its picture in the main frame. Without JavaScript it opens it.
+(function () {
+  document.addEventListener("click", function (event) {
+    const thumb = event.target.closest("[data-gallery-thumb]");
+    const main = document.getElementById("gallery-main");
+    if (!thumb || !main) return;
+    event.preventDefault();
+    main.src = thumb.getAttribute("href");
+    main.closest("a").href = thumb.getAttribute("href");
+    document.querySelectorAll("[data-gallery-thumb].on").forEach(function (el) { el.classList.remove("on"); });
+    thumb.classList.add("on");
+  });
+})();
+
+// Photo search: say at once when a picture is over the size limit, before it is uploaded.
+(function () {
+  document.addEventListener("change", function (event) {
+    const input = event.target.closest("input[type=file][data-size-hint]");
+    if (!input) return;
+    const form = input.form, limit = Number(form.dataset.maxBytes || 0);
+    const warning = form.querySelector("[data-size-warning]");
+    const file = input.files && input.files[0];
+    const tooBig = Boolean(file && limit && file.size > limit);
+    if (warning) warning.hidden = !tooBig;
+    input.setCustomValidity(tooBig ? (warning ? warning.textContent.trim() : "Too large") : "");
+  });
+})();

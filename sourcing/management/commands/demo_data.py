@@ -18,11 +18,15 @@ from sourcing.models import (
     ApiPermissionChange,
     ApiUsage,
     AppCredential,
+    Category,
+    ConnectionCheck,
     Membership,
     Team,
     User,
 )
-from sourcing.services.credentials import credential_create
+from sourcing.services import catalog
+from sourcing.services.checks import check_start
+from sourcing.services.credentials import credential_create, credential_update
 from sourcing.services.permissions import permission_set_status
 from sourcing.services.tokens import callback_url, token_store
 from sourcing.services.usage import beijing_today
@@ -44,25 +48,57 @@ PERMISSIONS = {
     apis.CATEGORY_TRANSLATION.id: (S.APPROVED, ""),
     apis.SELLER_OFFERS.id: (S.APPROVED, ""),
     apis.SUPPLIER_INFO.id: (S.APPROVED, ""),
-    apis.IMAGE_UPLOAD.id: (S.UNDER_REVIEW, ""),
-    apis.IMAGE_SEARCH.id: (S.UNDER_REVIEW, ""),
+    apis.IMAGE_UPLOAD.id: (S.APPROVED, ""),
+    apis.IMAGE_SEARCH.id: (S.APPROVED, ""),
     apis.PRODUCT_GET.id: (S.REJECTED, "需要支付宝企业认证 (Alipay enterprise verification required)"),
-    apis.OPENUID_ENCRYPT.id: (S.PENDING, ""),
+    apis.OPENUID_ENCRYPT.id: (S.UNDER_REVIEW, ""),
     apis.WANGWANG_URL.id: (S.PENDING, ""),
 }
 SANDBOX_GRANTS = [api_id for api_id, (status, _r) in PERMISSIONS.items() if status == S.APPROVED]
+WARM_SEARCHES = ["保温杯", "手机壳", "laptop stand"]
 
 
 class Command(BaseCommand):
     help = "Create or refresh the demo users, teams and alice's connected sandbox app (safe to run again)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--catalog-offers", type=int, default=5000, help="offers in a new sandbox catalog")
+
+    def handle(self, *args, catalog_offers=5000, **options):
+        # The sandbox is the "1688 side": its catalog is built through its own command, never its code.
+        call_command("sandbox_seed", "--if-empty", "--offers", str(catalog_offers), stdout=io.StringIO())
         with transaction.atomic():
             users = self._cast()
         self._sandbox_app()
-        self._credential(users["alice"])
+        credential = self._credential(users["alice"])
+        queued = self._catalog(credential, users["alice"])
         self.stdout.write(self.style.SUCCESS(f"Demo users alice, bob, carol (password: {DEMO_PASSWORD}); alice's sandbox "
-                                             f"app {DEMO_APP_KEY} is connected as {DEMO_1688_LOGIN}."))  # fmt: skip
+                                             f"app {DEMO_APP_KEY} is connected as {DEMO_1688_LOGIN} and shared with "
+                                             f"{users['alice'].current_team}."))  # fmt: skip
+        if queued:
+            self.stdout.write(f"Queued for the worker: {', '.join(queued)}.")
+
+    def _catalog(self, credential: AppCredential, alice: User) -> list[str]:
+        """Share alice's app with Acme, have a worker confirm it, load categories and warm a few searches.
+
+        Everything is queued: a worker that is not running yet does it when it starts (the checks first;
+        catalog jobs wait for the key check they depend on).
+        """
+        credential_update(credential=credential, user=alice, shared_with_team=alice.current_team)
+        queued = []
+        credential.refresh_from_db()
+        pending = ConnectionCheck.objects.filter(credential=credential, kind=ConnectionCheck.Kind.CREDENTIAL,
+                                                 state__in=[ConnectionCheck.State.QUEUED, ConnectionCheck.State.RUNNING])  # fmt: skip
+        if not credential.is_verified and not pending.exists():
+            check_start(credential=credential, user=alice, kind=ConnectionCheck.Kind.CREDENTIAL)
+            queued.append("the App Key check")
+        if not Category.objects.filter(fetched_at__isnull=False).exists():
+            if catalog.category_tree_fetch_start(user=alice).job:
+                queued.append("the category tree")
+        for query in WARM_SEARCHES:
+            if catalog.search_fetch_start(user=alice, query=query).job:
+                queued.append(f"the search “{query}”")
+        return queued
 
     def _cast(self) -> dict[str, User]:
         users = {}
@@ -107,6 +143,7 @@ class Command(BaseCommand):
                 if status != S.PENDING:
                     permission_set_status(permission=permission, status=status, user=alice, reason=reason)
         self._history(credential)
+        return credential
 
     def _history(self, credential: AppCredential):
         """Three weeks of usage, and a few errors worth explaining on the status page."""
@@ -126,7 +163,7 @@ class Command(BaseCommand):
         ApiUsage.objects.bulk_create(rows)
         now = timezone.now()
         ApiCallLog.objects.bulk_create([
-            ApiCallLog(credential=credential, api=apis.IMAGE_SEARCH.id, at=now - timedelta(hours=5),
+            ApiCallLog(credential=credential, api=apis.OPENUID_ENCRYPT.id, at=now - timedelta(hours=5),
                        outcome=ApiCallLog.Outcome.ERROR, error_code="gw.APIACLDecline",
                        message="AppKey is not allowed(acl)", latency_ms=84),
             ApiCallLog(credential=credential, api=apis.KEYWORD_SEARCH.id, at=now - timedelta(days=2, hours=3),

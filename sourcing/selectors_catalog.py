@@ -1,0 +1,423 @@
+"""Catalog reads for the pages: search, product, supplier and category reads with a constant number
+of queries, recently viewed products, and the one door to a team's searches and jobs.
+
+Search (design.md §5, docs/catalog.md): the query becomes the same lexemes as the documents
+(`services.catalog_search`). PostgreSQL matches a tsquery against the GIN-indexed tsvector; SQLite
+matches the lexemes with instr() over the plain documents. Relevance: all terms in the title
+(either language) first, then terms found in attributes, then offers 1688 returned for the team's
+search that match only on 1688's side; within a tier the best sellers first. Pages are keyset
+pages (an opaque cursor of the last row's sort values), never OFFSET and never COUNT(*).
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection
+from django.db.models import BooleanField, Case, DateTimeField, DecimalField, IntegerField, Prefetch, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from sourcing.models import (
+    CatalogJob,
+    Category,
+    Membership,
+    PriceHistory,
+    Product,
+    ProductView,
+    SearchQuery,
+    Sku,
+    Supplier,
+    User,
+)
+from sourcing.services.catalog_search import (
+    SORTS,
+    SearchFilters,
+    clean_filters,
+    clean_query,
+    query_lexemes,
+    tsquery_literal,
+)
+from sourcing.services.catalog_upsert import offer_number
+
+__all__ = [
+    "SORTS", "PriceQuote", "ResultPage", "SearchFilters", "catalog_source", "category_for_page", "category_tree",
+    "clean_filters", "clean_offer_id", "get_catalog_job_for_user", "get_search_for_user", "price_at_quantity",
+    "price_history_points", "product_for_page", "recently_viewed", "search_for", "search_history_for",
+    "search_products", "search_results", "supplier_for_page", "supplier_products",
+]  # fmt: skip
+
+MAX_LIMIT = 100
+NO_PRICE_HIGH = Decimal("9999999999.99")
+NO_PRICE_LOW = Decimal("-1")
+
+
+@dataclass
+class ResultPage:
+    products: list[Product]
+    next_cursor: str | None
+    query: str = ""
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    problems: list[str] = field(default_factory=list)
+    restarted: bool = False  # a page link (cursor) was given but unusable: this is the first page
+
+
+# --- matching ---
+def _match_sql(terms: list[str], *, title_only: bool) -> tuple[str, list]:
+    """SQL that is true when every term is in the document (or in the title, with title_only)."""
+    table = Product._meta.db_table
+    if connection.vendor == "postgresql":
+        literal = tsquery_literal(terms, weights="A" if title_only else "")
+        return f'"{table}"."search_vector" @@ %s::tsquery', [literal]
+    column = f'"{table}"."search_title"' if title_only else f'("{table}"."search_title" || "{table}"."search_body")'
+    return " AND ".join([f"instr({column}, %s) > 0"] * len(terms)), [f" {t} " for t in terms]
+
+
+def _text_condition(terms: list[str], fetched_ids: list[int]) -> tuple[Q, Case]:
+    match_sql, match_params = _match_sql(terms, title_only=False)
+    title_sql, title_params = _match_sql(terms, title_only=True)
+    # Parameters carry every value; the SQL text is built from constants only.
+    matches = RawSQL(match_sql, match_params, output_field=BooleanField())  # noqa: S611
+    in_title = RawSQL(title_sql, title_params, output_field=BooleanField())  # noqa: S611
+    condition = Q(matches)
+    if fetched_ids:
+        condition |= Q(offer_id__in=fetched_ids)
+    if fetched_ids:
+        tier = Case(When(in_title, then=Value(2)), When(matches, then=Value(1)), default=Value(0),
+                    output_field=IntegerField())  # fmt: skip
+    else:  # every row matches: one more test tells title hits from attribute hits
+        tier = Case(When(in_title, then=Value(2)), default=Value(1), output_field=IntegerField())
+    return condition, tier
+
+
+# --- ordering and cursors ---
+def _sort_keys(sort: str, tier) -> list[tuple[str, object, bool]]:
+    """(name, expression, descending) from the first key to the last; the id makes every key unique."""
+    sales = Coalesce("month_sold", Value(0), output_field=IntegerField())
+    keys = {
+        "relevance": [("k_tier", tier, True), ("k_sales", sales, True)] if tier is not None else [
+            ("k_sales", sales, True)],
+        "sales": [("k_sales", sales, True)],
+        "price": [("k_price", Coalesce("price_min", Value(NO_PRICE_HIGH), output_field=DecimalField()), False)],
+        "price_desc": [("k_price", Coalesce("price_min", Value(NO_PRICE_LOW), output_field=DecimalField()), True)],
+        "newest": [("k_new", Coalesce("listed_at", "created_at", output_field=DateTimeField()), True)],
+    }[sort]  # fmt: skip
+    descending_id = sort != "price"
+    return [*keys, ("k_id", None, descending_id)]
+
+
+def _encode_cursor(sort: str, values: list) -> str:
+    text = json.dumps([sort, [str(v) if isinstance(v, Decimal | datetime) else v for v in values]])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, sort: str, keys) -> list | None:
+    """The sort values of the last row shown, or None when the cursor is absent or unusable."""
+    if not cursor or len(cursor) > 500:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        saved_sort, values = json.loads(raw)
+    except (ValueError, binascii.Error, TypeError):
+        return None
+    if saved_sort != sort or not isinstance(values, list) or len(values) != len(keys):
+        return None
+    typed = []
+    try:
+        for (name, _expr, _desc), value in zip(keys, values, strict=True):
+            if name == "k_price":
+                price = Decimal(str(value))
+                if not price.is_finite() or abs(price) > 10**9:  # NaN, Infinity, 1e999: a forged cursor
+                    return None
+                typed.append(price)
+            elif name == "k_new":
+                typed.append(datetime.fromisoformat(value))
+            else:
+                if not isinstance(value, int) or isinstance(value, bool):
+                    return None
+                typed.append(value)
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return typed
+
+
+def _after(keys, values) -> Q:
+    """Rows after the cursor in the sort order: (k1 > v1) or (k1 = v1 and k2 > v2) or ..."""
+    columns = ["pk" if name == "k_id" else name for name, _e, _d in keys]
+    condition = Q(pk__in=[])
+    for index, (_name, _expr, desc) in enumerate(keys):
+        step = Q(**{f"{columns[index]}__{'lt' if desc else 'gt'}": values[index]})
+        for prior in range(index):
+            step &= Q(**{columns[prior]: values[prior]})
+        condition |= step
+    return condition
+
+
+def _page(queryset, keys, sort: str, after: str | None, limit: int) -> tuple[list[Product], str | None, bool]:
+    """One keyset page, the cursor of the next one, and whether a given cursor was unusable."""
+    queryset = queryset.annotate(**{name: expr for name, expr, _d in keys if expr is not None})
+    values = _decode_cursor(after, sort, keys)
+    if values is not None:
+        queryset = queryset.filter(_after(keys, values))
+    order = [("-" if desc else "") + ("pk" if name == "k_id" else name) for name, _e, desc in keys]
+    rows = list(queryset.order_by(*order)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = None
+    if more and rows:
+        last = rows[-1]
+        cursor = _encode_cursor(sort, [last.pk if name == "k_id" else getattr(last, name) for name, _e, _d in keys])
+    return rows, cursor, bool(after) and values is None
+
+
+def _limit(limit) -> int:
+    try:
+        return min(MAX_LIMIT, max(1, int(limit)))
+    except (TypeError, ValueError):
+        return 24
+
+
+def _filtered(filters: SearchFilters):
+    products = Product.objects.select_related("category", "supplier").exclude(status=Product.Status.NOT_FOUND)
+    if filters.category:
+        c = filters.category
+        tree = Category.objects.filter(Q(pk=c) | Q(parent_id=c) | Q(parent__parent_id=c)).values("pk")
+        products = products.filter(category_id__in=tree)
+    if filters.price_min is not None:
+        products = products.filter(price_min__gte=filters.price_min)
+    if filters.price_max is not None:
+        products = products.filter(price_min__lte=filters.price_max)
+    if filters.max_moq is not None:
+        products = products.filter(moq__lte=filters.max_moq)
+    if filters.province:
+        products = products.filter(province__startswith=filters.province)
+    return products
+
+
+def search_products(query: str = "", filters: "Mapping | SearchFilters | None" = None, *, user: User | None = None,
+                    after: str | None = None, limit: int = 24) -> ResultPage:  # fmt: skip
+    """A keyset page of the local catalog for a query (Chinese or English) and filters; never raises on input."""
+    text = clean_query(query)
+    cleaned, problems = clean_filters(filters)
+    terms = query_lexemes(text)
+    products = _filtered(cleaned)
+    tier = None
+    if terms:
+        search = search_for(user, text, cleaned) if user is not None else None
+        condition, tier = _text_condition(terms, list(search.offer_ids) if search else [])
+        products = products.filter(condition)
+    elif text:
+        problems.append(_("“%(q)s” has no letters, digits or Chinese characters to search for.") % {"q": text[:40]})
+    rows, cursor, restarted = _page(products, _sort_keys(cleaned.sort, tier), cleaned.sort, after, _limit(limit))
+    return ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
+                      restarted=restarted)  # fmt: skip
+
+
+def supplier_products(supplier: Supplier, *, after: str | None = None, limit: int = 24) -> ResultPage:
+    products = _filtered(SearchFilters()).filter(supplier=supplier)
+    rows, cursor, restarted = _page(products, _sort_keys("sales", None), "sales", after, _limit(limit))
+    return ResultPage(products=rows, next_cursor=cursor, restarted=restarted)
+
+
+def search_results(search: SearchQuery, *, after: str | None = None, limit: int = 24) -> ResultPage:
+    """A team search's offers in 1688's order (image search results), a page at a time."""
+    limit = _limit(limit)
+    start = int(after) if after and after.isascii() and after.isdigit() and len(after) < 7 else 0
+    ids = list(search.offer_ids)[start : start + limit + 1]
+    found = {p.offer_id: p for p in Product.objects.select_related("category", "supplier").filter(offer_id__in=ids)}
+    rows = [found[i] for i in ids[:limit] if i in found]
+    return ResultPage(products=rows, next_cursor=str(start + limit) if len(ids) > limit else None)
+
+
+# --- reads for single pages ---
+def clean_offer_id(value) -> int | None:
+    return offer_number(value)
+
+
+def product_for_page(offer_id) -> Product | None:
+    """The product with category (and parent), supplier, SKUs and recent price history: three queries."""
+    number = clean_offer_id(offer_id)
+    if number is None:
+        return None
+    history = PriceHistory.objects.order_by("-at", "-pk")[:90]
+    return (
+        Product.objects.select_related("category__parent", "supplier")
+        .prefetch_related(
+            Prefetch("skus", queryset=Sku.objects.order_by("position", "pk")),
+            Prefetch("price_history", queryset=history, to_attr="recent_prices"),
+        )  # fmt: skip
+        .filter(offer_id=number)
+        .first()
+    )
+
+
+def price_history_points(product: Product, limit: int = 90) -> list[PriceHistory]:
+    """Price history, oldest first (uses what product_for_page prefetched)."""
+    rows = getattr(product, "recent_prices", None)
+    if rows is None:
+        rows = list(PriceHistory.objects.filter(product=product).order_by("-at", "-pk")[:limit])
+    return sorted(rows[:limit], key=lambda r: (r.at, r.pk))
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    quantity: int
+    unit_price: Decimal | None
+    total: Decimal | None
+    tier_min_quantity: int | None
+    below_moq: bool
+    message: str = ""
+
+
+def price_at_quantity(product: Product, quantity) -> PriceQuote:
+    """The unit price and total at a quantity, with the quantity tiers and the minimum order applied."""
+    moq = product.moq or 1
+    try:
+        wanted = int(str(quantity).strip())
+    except (TypeError, ValueError):
+        wanted = 0
+    message = ""
+    if wanted <= 0 or wanted > 10_000_000:
+        wanted, message = moq, _("Enter a whole number of pieces; showing the minimum order.")
+    tiers = sorted(
+        ((int(t["min_quantity"]), Decimal(str(t["price"]))) for t in product.price_tiers or []
+         if isinstance(t, dict) and t.get("price") not in (None, "", "None")),
+        key=lambda t: t[0],
+    )  # fmt: skip
+    below = wanted < moq
+    quantity = max(wanted, moq)
+    if below:
+        message = _("The minimum order is %(moq)s; priced at %(moq)s.") % {"moq": moq}
+    tier = None
+    for start, price in tiers:
+        if start <= quantity:
+            tier = (start, price)
+    if tier is None and tiers:
+        tier = tiers[0]
+    unit = tier[1] if tier else product.price_min
+    total = (unit * quantity).quantize(Decimal("0.01")) if unit is not None else None
+    if unit is None and not message:
+        message = _("1688 gave no price for this offer.")
+    return PriceQuote(quantity=quantity, unit_price=unit, total=total, tier_min_quantity=tier[0] if tier else None,
+                      below_moq=below, message=message)  # fmt: skip
+
+
+def supplier_for_page(pk) -> Supplier | None:
+    if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
+        return None
+    return Supplier.objects.filter(pk=int(pk)).first()
+
+
+def category_tree() -> list[Category]:
+    """Top categories with their children and grandchildren prefetched (three queries)."""
+    grandchildren = Prefetch("children", queryset=Category.objects.order_by("id"))
+    children = Prefetch("children", queryset=Category.objects.order_by("id").prefetch_related(grandchildren))
+    roots = Category.objects.filter(parent__isnull=True, level=1)  # not ids known only from a product
+    return list(roots.order_by("id").prefetch_related(children))
+
+
+def category_for_page(pk) -> Category | None:
+    if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
+        return None
+    return (
+        Category.objects.select_related("parent__parent")
+        .prefetch_related(Prefetch("children", queryset=Category.objects.order_by("id")))
+        .filter(pk=int(pk))
+        .first()
+    )
+
+
+def recently_viewed(user: User, limit: int = 8) -> list[Product]:
+    if not user.is_authenticated:
+        return []
+    views = (
+        ProductView.objects.filter(user=user)
+        .select_related("product__category", "product__supplier")
+        .order_by("-viewed_at", "-pk")[: _limit(limit)]
+    )
+    return [v.product for v in views]
+
+
+# --- the one door to team searches and jobs ---
+def _team_ids(user: User) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(Membership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+
+
+def _current_team_id(user: User) -> int | None:
+    from sourcing.selectors import current_membership
+
+    membership = current_membership(user)
+    return membership.team_id if membership else None
+
+
+def search_history_for(user: User, limit: int = 20) -> list[SearchQuery]:
+    """The searches of the user's current team, latest first; never another team's."""
+    team_id = _current_team_id(user)
+    if team_id is None:
+        return []
+    return list(
+        SearchQuery.objects.filter(team_id=team_id).select_related("job", "requested_by")
+        .order_by("-last_searched_at", "-pk")[: _limit(limit)]
+    )  # fmt: skip
+
+
+def search_for(user: User | None, query: str, filters: "Mapping | SearchFilters | None" = None) -> SearchQuery | None:
+    """The current team's fetch of this keyword search (same normalised query and 1688-side filters)."""
+    from sourcing.services.catalog import search_key
+
+    if user is None or not user.is_authenticated:
+        return None
+    team_id = _current_team_id(user)
+    text = clean_query(query)
+    if team_id is None or not query_lexemes(text):
+        return None
+    cleaned, _problems = clean_filters(filters)
+    key = search_key(kind="keyword", query=text, remote=cleaned.remote())
+    return SearchQuery.objects.select_related("job").filter(team_id=team_id, key=key).first()
+
+
+def get_search_for_user(user: User, pk) -> SearchQuery:
+    """The search if the user is in its team; 404 otherwise."""
+    if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
+        raise Http404("No such search")
+    search = (
+        SearchQuery.objects.select_related("job", "image", "team")
+        .filter(pk=int(pk), team_id__in=_team_ids(user))
+        .first()
+    )
+    if search is None:
+        raise Http404("No such search")
+    return search
+
+
+def get_catalog_job_for_user(user: User, pk) -> CatalogJob:
+    """The job if the user asked for it or is in its team; 404 otherwise."""
+    if not user.is_authenticated or not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
+        raise Http404("No such job")
+    job = (
+        CatalogJob.objects.filter(pk=int(pk))
+        .filter(Q(requested_by_id=user.pk) | Q(team_id__in=_team_ids(user)))
+        .first()
+    )
+    if job is None:
+        raise Http404("No such job")
+    return job
+
+
+def catalog_source(user: User) -> str:
+    """Where the user's live results come from: "live", "sandbox", or "" without a credential."""
+    from sourcing.selectors import credential_in_use
+    from sourcing.services.catalog import source_of
+
+    if not user.is_authenticated:
+        return ""
+    credential, _why = credential_in_use(user)
+    return source_of(credential)

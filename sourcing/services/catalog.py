@@ -1,0 +1,512 @@
+"""Catalog work: what pages start (searches, product and supplier fetches, image search, the category
+tree) and what workers run. A start function never calls the gateway: it checks the input and the
+user's credential, records what the team asked for, and queues one job (on commit) that a page can
+poll. The run functions are called by thin tasks with a job id; every gateway call goes through
+`gateway_call`. Docs: docs/catalog.md.
+"""
+
+import base64
+import hashlib
+import io
+import json
+from collections.abc import Mapping
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sourcing.alibaba import api, errors
+from sourcing.models import (
+    AppCredential,
+    CatalogJob,
+    ImageUpload,
+    Product,
+    ProductView,
+    SearchQuery,
+    Supplier,
+    Team,
+    User,
+)
+
+from .catalog_jobs import (  # noqa: F401 - re-exported: pages and tasks use catalog.<name>
+    LOCAL_REFUSALS,
+    Started,
+    WaitingForCheck,
+    _call,
+    _check_pending,
+    _connected,
+    _job_create,
+    _live,
+    _run,
+    _running_job,
+    credential_for,
+    job_claim,
+    job_finish,
+    job_give_up,
+    job_progress,
+    job_requeue,
+    source_of,
+    team_of,
+)
+from .catalog_search import SearchFilters, clean_filters, clean_query, query_lexemes
+from .catalog_upsert import (
+    categories_upsert,
+    category_names_en_set,
+    offer_number,
+    product_mark_status,
+    product_upsert_detail,
+    products_upsert_summaries,
+)
+from .gateway import feature_refusal
+
+Kind, State = CatalogJob.Kind, CatalogJob.State
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+# --- keyword search ---
+def search_key(*, kind: str, query: str = "", remote: dict | None = None, image_sha: str = "") -> str:
+    text = json.dumps([kind, query.lower(), remote or {}, image_sha], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _search_record(*, user: User, team: Team, kind: str, key: str, query: str = "", filters: dict | None = None,
+                   image: ImageUpload | None = None) -> SearchQuery:  # fmt: skip
+    now = timezone.now()
+    search, created = SearchQuery.objects.get_or_create(
+        team=team, key=key,
+        defaults={"kind": kind, "query": query, "filters": filters or {}, "image": image, "requested_by": user,
+                  "last_searched_at": now},
+    )  # fmt: skip
+    if not created:
+        SearchQuery.objects.filter(pk=search.pk).update(times_searched=F("times_searched") + 1, last_searched_at=now)
+        search.refresh_from_db()
+    return search
+
+
+def _queue_search(*, search: SearchQuery, user: User, credential: AppCredential, kind: str, params: dict,
+                  fresh_after) -> CatalogJob | None:  # fmt: skip
+    """Claim the search row for one new job (conditional UPDATE: two clicks at once queue one job)."""
+    from sourcing import tasks
+
+    job = _job_create(kind=kind, target=search.key, user=user, team=search.team, credential=credential,
+                      total=params.get("pages", 1), params=params)  # fmt: skip
+    stale = timezone.now() - timedelta(seconds=settings.CATALOG_JOB_STALE_SECONDS)
+    free = Q(job__isnull=True) | ~Q(job__state__in=[State.QUEUED, State.RUNNING]) | Q(job__created_at__lt=stale)
+    if fresh_after is not None:
+        free &= Q(fetched_at__isnull=True) | Q(fetched_at__lt=fresh_after)
+    if not SearchQuery.objects.filter(pk=search.pk).filter(free).update(job=job):
+        job.delete()
+        search.refresh_from_db()
+        return search.job if _live(search.job) else None
+    search.job = job
+    task = tasks.catalog_image_search if kind == Kind.IMAGE_SEARCH else tasks.catalog_search_fetch
+    task.delay_on_commit(job.pk)
+    return job
+
+
+def search_fetch_start(*, user: User, query: str, filters: "Mapping | SearchFilters | None" = None) -> Started:
+    """Record the team's search and queue a 1688 fetch unless the team fetched it recently."""
+    text = clean_query(query)
+    if not query_lexemes(text):
+        return Started()
+    team = team_of(user)
+    if team is None:
+        return Started(notice=_("Join or create a team to search 1688; the portal's catalog is searched meanwhile."))
+    cleaned, _problems = clean_filters(filters)
+    remote = cleaned.remote()
+    search = _search_record(user=user, team=team, kind=SearchQuery.Kind.KEYWORD,
+                            key=search_key(kind="keyword", query=text, remote=remote), query=text, filters=remote)  # fmt: skip
+    fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
+    if search.fetched_at and search.fetched_at >= fresh_after:
+        return Started(search=search)
+    if _live(search.job):
+        return Started(search=search, job=search.job)
+    credential, notice = credential_for(user, api_ref=api.KEYWORD_SEARCH)
+    if credential is None:
+        return Started(search=search, notice=notice)
+    job = _queue_search(search=search, user=user, credential=credential, kind=Kind.SEARCH,
+                        params={"pages": settings.CATALOG_SEARCH_PAGES, "first_page": 1}, fresh_after=fresh_after)  # fmt: skip
+    return Started(search=search, job=job)
+
+
+def search_fetch_more(*, user: User, search_id: int) -> Started:
+    """Queue the next page of a team search from 1688."""
+    from sourcing.selectors_catalog import get_search_for_user
+
+    search = get_search_for_user(user, search_id)
+    if not search.has_more:
+        return Started(search=search, notice=_("1688 has no more results for this search."))
+    if _live(search.job):
+        return Started(search=search, job=search.job)
+    ref = api.IMAGE_SEARCH if search.kind == SearchQuery.Kind.IMAGE else api.KEYWORD_SEARCH
+    credential, notice = credential_for(user, api_ref=ref)
+    if credential is None:
+        return Started(search=search, notice=notice)
+    kind = Kind.IMAGE_SEARCH if search.kind == SearchQuery.Kind.IMAGE else Kind.SEARCH
+    job = _queue_search(search=search, user=user, credential=credential, kind=kind,
+                        params={"pages": 1, "first_page": search.pages_fetched + 1}, fresh_after=None)  # fmt: skip
+    return Started(search=search, job=job)
+
+
+def _search_pages(job: CatalogJob, search: SearchQuery, fetch_page) -> CatalogJob:
+    """Fetch pages first_page … first_page+pages-1 (resuming after the pages a failed try already stored)."""
+    first, pages = int(job.params.get("first_page", 1)), int(job.params.get("pages", 1))
+    source = source_of(job.credential)
+    ids = list(search.offer_ids) if first > 1 or job.done else []
+    page = None
+    for index in range(job.done, pages):
+        number = first + index
+        page = _call(job, lambda client, token, n=number: fetch_page(client, token, n))
+        products = products_upsert_summaries(offers=page.items, source=source)
+        ids += [p.offer_id for p in products if p.offer_id not in ids]
+        SearchQuery.objects.filter(pk=search.pk).update(
+            offer_ids=ids, total=page.reachable, pages_fetched=number, has_more=page.has_next,
+            credential=job.credential, fetched_at=timezone.now(),
+        )  # fmt: skip
+        job_progress(job, done=index + 1)
+        if not page.has_next:
+            break
+    found = len(ids)
+    message = (_("%(n)s offers from 1688.") % {"n": found}) if found else _("1688 found no offers for this search.")
+    return job_finish(job, ok=True, message=message)
+
+
+def search_fetch_run(*, job_id: int) -> CatalogJob | None:
+    """Worker: fetch the pages of a keyword search and upsert the offers found."""
+
+    def body(job: CatalogJob) -> CatalogJob:
+        search = SearchQuery.objects.filter(team=job.team, key=job.target).first()
+        if search is None:
+            return job_finish(job, ok=False, message=_("The search was deleted."), error_code="gone")
+        remote = search.filters or {}
+
+        def fetch(client, token, number):
+            return api.keyword_search(
+                client, token, search.query, page=number, page_size=settings.CATALOG_SEARCH_PAGE_SIZE,
+                category_id=int(remote["category"]) if remote.get("category") else None,
+                price_min=remote.get("price_min"), price_max=remote.get("price_max"),
+            )  # fmt: skip
+
+        return _search_pages(job, search, fetch)
+
+    return _run(job_id, body)
+
+
+# --- image search ---
+def _image_problem(data: bytes) -> tuple[str, dict]:
+    """Plain words when the bytes are not a picture we can send, else "" and its facts."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        return _("Choose a picture to search with."), {}
+    if len(data) > settings.CATALOG_IMAGE_MAX_BYTES:
+        return _("The picture is too large (%(mb).1f MB); the limit is %(max)s MB.") % {
+            "mb": len(data) / 1e6, "max": settings.CATALOG_IMAGE_MAX_BYTES // 1_000_000}, {}  # fmt: skip
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            kind, width, height = image.format, image.width, image.height
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return _("That file is not a picture the portal can read: upload a JPEG, PNG, WebP or GIF."), {}
+    if kind not in IMAGE_TYPES:
+        return _("Upload a JPEG, PNG, WebP or GIF picture (this one is %(kind)s).") % {"kind": kind}, {}
+    return "", {"content_type": IMAGE_TYPES[kind], "width": width, "height": height}
+
+
+def image_search_start(*, user: User, data: bytes = b"", content_type: str = "", image_url: str = "") -> Started:
+    """Store the picture (or note a product picture's URL) and queue an image search with it."""
+    team = team_of(user)
+    if team is None:
+        return Started(error=_("Join or create a team to search by picture."))
+    image_url = (image_url or "").strip()
+    if data or not image_url:
+        problem, facts = _image_problem(data)
+        if problem:
+            return Started(error=problem)
+        upload = ImageUpload.objects.create(team=team, uploaded_by=user, data=data,
+                                            sha256=hashlib.sha256(data).hexdigest(), **facts)  # fmt: skip
+    else:
+        if len(image_url) > 500 or not Product.objects.filter(Q(image_url=image_url)).exists():
+            return Started(error=_("Paste the picture address of a product shown in the portal, or upload a picture."))
+        upload = ImageUpload.objects.create(team=team, uploaded_by=user, source_url=image_url,
+                                            sha256=hashlib.sha256(image_url.encode()).hexdigest())  # fmt: skip
+    key = search_key(kind="image", image_sha=upload.sha256)
+    search = _search_record(user=user, team=team, kind=SearchQuery.Kind.IMAGE, key=key, image=upload)
+    if search.image_id != upload.pk:
+        SearchQuery.objects.filter(pk=search.pk).update(image=upload)
+        search.image = upload
+    fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
+    if search.fetched_at and search.fetched_at >= fresh_after:
+        return Started(search=search)
+    credential, notice = credential_for(user, api_ref=api.IMAGE_SEARCH)
+    if credential is None:
+        return Started(search=search, notice=notice)
+    refusal = feature_refusal(credential, api.IMAGE_UPLOAD.id)
+    if refusal:
+        return Started(search=search, notice=_("Image search is not available. %(why)s") % {"why": refusal})
+    job = _queue_search(search=search, user=user, credential=credential, kind=Kind.IMAGE_SEARCH,
+                        params={"pages": 1, "first_page": 1}, fresh_after=fresh_after)  # fmt: skip
+    return Started(search=search, job=job)
+
+
+def _image_bytes(upload: ImageUpload) -> bytes:
+    if upload.data:
+        return bytes(upload.data)
+    answer = requests.get(upload.source_url, timeout=(settings.ALIBABA_CONNECT_TIMEOUT, settings.ALIBABA_READ_TIMEOUT),
+                          stream=True)  # fmt: skip
+    answer.raise_for_status()
+    data = answer.raw.read(settings.CATALOG_IMAGE_MAX_BYTES + 1, decode_content=True)
+    if len(data) > settings.CATALOG_IMAGE_MAX_BYTES:
+        raise ValueError("picture too large")
+    return data
+
+
+def image_search_run(*, job_id: int) -> CatalogJob | None:
+    """Worker: upload the stored picture to 1688 and fetch the offers that look like it."""
+
+    def body(job: CatalogJob) -> CatalogJob:
+        search = SearchQuery.objects.select_related("image").filter(team=job.team, key=job.target).first()
+        if search is None or search.image is None:
+            return job_finish(job, ok=False, message=_("The picture was deleted."), error_code="gone")
+        image_id = job.params.get("image_id")
+        if not image_id:
+            try:
+                data = _image_bytes(search.image)
+            except (requests.RequestException, ValueError) as error:
+                return job_finish(job, ok=False, message=_("The picture could not be loaded (%(e)s).") % {
+                    "e": type(error).__name__}, error_code="image")  # fmt: skip
+            encoded = base64.b64encode(data).decode()
+            image_id = _call(job, lambda client, token: api.image_upload(client, token, encoded))
+            job.params["image_id"] = image_id  # a retry reuses the upload instead of paying for another
+            CatalogJob.objects.filter(pk=job.pk).update(params=job.params)
+
+        def fetch(client, token, number):
+            return api.image_search(client, token, image_id, page=number, page_size=settings.CATALOG_SEARCH_PAGE_SIZE)
+
+        return _search_pages(job, search, fetch)
+
+    return _run(job_id, body)
+
+
+# --- product detail ---
+def _not_found(error: errors.AlibabaError) -> bool:
+    text = f"{error.code} {error.message}".lower()
+    return isinstance(error, errors.BusinessError) and ("404" in text or "不存在" in text or "not found" in text)
+
+
+def product_fetch_start(*, user: User, offer_id, force: bool = False) -> Started:
+    """Queue the detail of an offer (one we lack, or a refresh on request); one job per team and offer."""
+    number = offer_number(offer_id)
+    if number is None:
+        return Started(error=_("“%(v)s” is not a 1688 offer id: it is the number in an offer link, "
+                               "detail.1688.com/offer/<number>.html.") % {"v": str(offer_id)[:40]})  # fmt: skip
+    product = Product.objects.filter(offer_id=number).first()
+    fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_DETAIL_FRESH_MINUTES)
+    if product and not force and product.detail_fetched_at and product.detail_fetched_at >= fresh_after:
+        return Started()
+    team = team_of(user)
+    running = _running_job(kind=Kind.PRODUCT, target=str(number), team=team)
+    if running:
+        return Started(job=running)
+    credential, notice = credential_for(user, api_ref=api.PRODUCT_DETAIL)
+    if credential is None:
+        return Started(notice=notice)
+    from sourcing import tasks
+
+    job = _job_create(kind=Kind.PRODUCT, target=str(number), user=user, team=team, credential=credential, total=1,
+                      params={"force": bool(force)})  # fmt: skip
+    tasks.catalog_product_fetch.delay_on_commit(job.pk)
+    return Started(job=job)
+
+
+def product_detail_fetch(*, job: CatalogJob, offer_id: int, credential: AppCredential | None = None) -> Product | None:
+    """Fetch and store one offer's detail (marking it delisted or not found when 1688 says so)."""
+    credential = credential or job.credential
+    try:
+        detail = _call(job, lambda client, token: api.product_detail(client, token, str(offer_id)),
+                       credential=credential)  # fmt: skip
+    except errors.BusinessError as error:
+        if not _not_found(error):
+            raise
+        product = Product.objects.filter(offer_id=offer_id).first()
+        if product is not None:
+            product_mark_status(product=product, status=Product.Status.NOT_FOUND)
+            Product.objects.filter(pk=product.pk).update(detail_fetched_at=timezone.now(), refresh_error="")
+        raise
+    product, _changed = product_upsert_detail(detail=detail, source=source_of(credential))
+    return product
+
+
+def product_fetch_run(*, job_id: int) -> CatalogJob | None:
+    """Worker: fetch an offer's detail unless someone fetched it since the job was queued."""
+
+    def body(job: CatalogJob) -> CatalogJob:
+        number = int(job.target)
+        product = Product.objects.filter(offer_id=number).first()
+        recent = timezone.now() - timedelta(seconds=settings.CATALOG_REFETCH_SECONDS)
+        if (
+            product
+            and product.detail_fetched_at
+            and (
+                product.detail_fetched_at >= job.created_at
+                or (not job.params.get("force") and product.detail_fetched_at >= recent)
+            )
+        ):  # deduplicated in the worker: another job or the refresh got it meanwhile
+            return job_finish(job, ok=True, message=_("Up to date."))
+        try:
+            product_detail_fetch(job=job, offer_id=number)
+        except errors.BusinessError as error:
+            if _not_found(error):
+                return job_finish(job, ok=False, error_code="not_found",
+                                  message=_("1688 has no offer %(id)s (it may have been removed).") % {"id": number})  # fmt: skip
+            raise
+        return job_finish(job, ok=True, message=_("Fetched from 1688."))
+
+    return _run(job_id, body)
+
+
+def product_view_record(*, user: User, product: Product) -> None:
+    """Remember the view (recently viewed, sooner refresh); at most one write a minute per user and product."""
+    if not user.is_authenticated:
+        return
+    now = timezone.now()
+    recent = now - timedelta(minutes=1)
+    updated = ProductView.objects.filter(user=user, product=product, viewed_at__lt=recent).update(viewed_at=now)
+    if not updated:
+        ProductView.objects.get_or_create(user=user, product=product, defaults={"viewed_at": now})
+    Product.objects.filter(pk=product.pk).filter(Q(last_viewed_at__isnull=True) | Q(last_viewed_at__lt=recent)).update(
+        last_viewed_at=now
+    )
+
+
+# --- suppliers ---
+def supplier_offers_fetch_start(*, user: User, supplier: Supplier) -> Started:
+    """Queue the next page of the seller's offer list ("fetch more")."""
+    if supplier.offers_pages_fetched and not supplier.offers_has_more:
+        return Started(notice=_("The portal has every offer 1688 lists for this supplier."))
+    team = team_of(user)
+    running = _running_job(kind=Kind.SUPPLIER, target=supplier.open_id, team=team)
+    if running:
+        return Started(job=running)
+    credential, notice = credential_for(user, api_ref=api.SELLER_OFFERS)
+    if credential is None:
+        return Started(notice=notice)
+    from sourcing import tasks
+
+    job = _job_create(kind=Kind.SUPPLIER, target=supplier.open_id, user=user, team=team, credential=credential,
+                      total=1, params={"supplier_id": supplier.pk})  # fmt: skip
+    tasks.catalog_supplier_offers.delay_on_commit(job.pk)
+    return Started(job=job)
+
+
+def supplier_offers_run(*, job_id: int) -> CatalogJob | None:
+    """Worker: fetch the next page of a seller's offers and link them to the supplier."""
+
+    def body(job: CatalogJob) -> CatalogJob:
+        supplier = Supplier.objects.filter(pk=job.params.get("supplier_id")).first()
+        if supplier is None:
+            return job_finish(job, ok=False, message=_("The supplier was deleted."), error_code="gone")
+        number = supplier.offers_pages_fetched + 1
+        page = _call(job, lambda client, token: api.seller_offers(
+            client, token, supplier.open_id, page=number, page_size=settings.CATALOG_SEARCH_PAGE_SIZE))  # fmt: skip
+        products = products_upsert_summaries(offers=page.items, source=source_of(job.credential), supplier=supplier)
+        Supplier.objects.filter(pk=supplier.pk).update(
+            offers_pages_fetched=number, offers_total=page.reachable, offers_has_more=page.has_next,
+            offers_fetched_at=timezone.now(),
+        )  # fmt: skip
+        job_progress(job, done=1)
+        return job_finish(job, ok=True, message=_("%(n)s offers from 1688.") % {"n": len(products)})
+
+    return _run(job_id, body)
+
+
+# --- categories ---
+def category_tree_fetch_start(*, user: User | None = None, credential: AppCredential | None = None) -> Started:
+    """Queue a walk of 1688's category tree (category.get), with English names when translation is granted."""
+    if credential is None:
+        if user is None:
+            return Started(error=_("Say whose credential fetches the category tree."))
+        credential, notice = credential_for(user, api_ref=api.CATEGORY_GET)
+        if credential is None:
+            return Started(notice=notice)
+    running = _running_job(kind=Kind.CATEGORIES, target="0", team=None)
+    if running:
+        return Started(job=running)
+    from sourcing import tasks
+
+    job = _job_create(kind=Kind.CATEGORIES, target="0", user=user, team=None, credential=credential, total=1)
+    tasks.catalog_categories_fetch.delay_on_commit(job.pk)
+    return Started(job=job)
+
+
+def categories_fetch_run(*, job_id: int) -> CatalogJob | None:
+    """Worker: walk the tree from the roots (done/total grow as branches are found), then translate names."""
+
+    def body(job: CatalogJob) -> CatalogJob:
+        source = source_of(job.credential)
+        pending, seen, nodes = [0], set(), []
+        parents: dict[int, int | None] = {}
+        levels: dict[int, int] = {}
+        done = 0
+        while pending:
+            category_id = pending.pop(0)
+            if category_id in seen:
+                continue
+            seen.add(category_id)
+            found = _call(job, lambda client, token, c=category_id: api.category_get(client, c), needs_token=False)
+            done += 1
+            for node in found:
+                if node.id:
+                    nodes.append(node)
+                for child in node.children:
+                    if child.id and child.id not in parents:
+                        parents[child.id] = node.id or None
+                        levels[child.id] = levels.get(node.id, 0) + 1
+                        if not child.is_leaf:
+                            pending.append(child.id)
+                        else:  # a leaf needs no call of its own: its parent's answer names it
+                            nodes.append(api.Category(id=child.id, name=child.name, level=None, is_leaf=True,
+                                                      parent_ids=[node.id], children=[]))  # fmt: skip
+            job_progress(job, done=done, total=done + len(pending))
+        written = categories_upsert(nodes=_unique(nodes), parents=parents, levels=levels, source=source)
+        message = _("%(n)s categories (%(c)s changed).") % {"n": len(_unique(nodes)), "c": written}
+        english = _translate(job, [c for c in seen], done)
+        if english is None:
+            message += " " + _("English names need category.translation.getById, which this app is not granted.")
+        return job_finish(job, ok=True, message=message)
+
+    return _run(job_id, body)
+
+
+def _unique(nodes: list[api.Category]) -> list[api.Category]:
+    by_id: dict[int, api.Category] = {}
+    for node in nodes:
+        if node.id not in by_id or not by_id[node.id].name:
+            by_id[node.id] = node
+    return list(by_id.values())
+
+
+def _translate(job: CatalogJob, parent_ids: list[int], done: int) -> int | None:
+    """English names of every category under the walked parents; None when the API is not granted."""
+    credential = job.credential
+    if credential is None or feature_refusal(credential, api.CATEGORY_TRANSLATION.id):
+        return None
+    if credential.owner_id is not None and not _connected(credential):
+        return None
+    names: dict[int, str] = {}
+    total = done + len(parent_ids)
+    for index, category_id in enumerate(parent_ids, start=1):
+        try:
+            node = _call(job, lambda client, token, c=category_id: api.category_translation(client, token, c))
+        except errors.AlibabaError as error:
+            if error.retryable:
+                raise
+            return None
+        for item in [node, *node.children]:
+            if item.id and item.translated_name:
+                names[item.id] = item.translated_name
+        job_progress(job, done=done + index, total=total)
+    return category_names_en_set(names=names)

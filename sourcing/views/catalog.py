@@ -1,0 +1,343 @@
+"""Catalog pages: home, keyword search, categories and image search (docs/catalog.md).
+
+Every page reads the local database only; what it lacks it asks a worker for through the catalog
+services (`*_start`), then polls the job with htmx and swaps in what the worker stored.
+Products and suppliers are in `catalog_products.py`.
+"""
+
+import re
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sourcing.converters import parse_id
+from sourcing.forms import ImageSearchForm
+from sourcing.models import CatalogJob, Category, ImageUpload, SearchQuery
+from sourcing.selectors import current_membership
+from sourcing.selectors_catalog import (
+    catalog_source,
+    category_for_page,
+    category_tree,
+    get_catalog_job_for_user,
+    get_search_for_user,
+    recently_viewed,
+    search_for,
+    search_history_for,
+    search_products,
+    search_results,
+)
+from sourcing.services import catalog as catalog_services
+from sourcing.services.catalog_search import MAX_QUERY_CHARS, clean_query, query_lexemes
+from sourcing.templatetags.catalog import search_url as search_link
+
+PAGE_SIZE = 24
+# Where a supplier is: the provinces 1688 sellers name, with the English beside (filter by prefix).
+PROVINCES = [
+    ("广东", "Guangdong"), ("浙江", "Zhejiang"), ("江苏", "Jiangsu"), ("福建", "Fujian"), ("山东", "Shandong"),
+    ("上海", "Shanghai"), ("河北", "Hebei"), ("河南", "Henan"), ("安徽", "Anhui"), ("湖北", "Hubei"),
+    ("湖南", "Hunan"), ("江西", "Jiangxi"), ("北京", "Beijing"), ("天津", "Tianjin"), ("四川", "Sichuan"),
+    ("重庆", "Chongqing"), ("辽宁", "Liaoning"), ("广西", "Guangxi"), ("陕西", "Shaanxi"), ("山西", "Shanxi"),
+    ("云南", "Yunnan"), ("贵州", "Guizhou"), ("黑龙江", "Heilongjiang"), ("吉林", "Jilin"), ("内蒙古", "Inner Mongolia"),
+    ("新疆", "Xinjiang"), ("甘肃", "Gansu"), ("海南", "Hainan"), ("宁夏", "Ningxia"), ("青海", "Qinghai"),
+    ("西藏", "Tibet"),
+]  # fmt: skip
+SORT_CHOICES = [
+    ("relevance", _("Best match")),
+    ("price", _("Price ↑")),
+    ("price_desc", _("Price ↓")),
+    ("sales", _("Best selling")),
+    ("newest", _("Newest")),
+]
+SUGGESTIONS = ["保温杯", "手机壳", "laptop stand", "数据线", "收纳盒"]
+OFFER_LINK = re.compile(r"(?:1688\.com/offer/|[?&]offerId=)(\d{6,19})", re.ASCII)
+
+
+# --- helpers shared by the catalog views ---
+def results_page(query, filters, *, user=None, after=None, notes=None):
+    """search_products with the page size of these pages; says so when a damaged page link restarted it."""
+    page = search_products(query, filters, user=user, after=after, limit=PAGE_SIZE)
+    if page.restarted and notes is not None:
+        notes.append(_("That page link was damaged; showing the first results."))
+    return page
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def job_from_request(request, *, kinds, target=None) -> CatalogJob | None:
+    """The job named by ?job= when the user may see it (404 otherwise) and it belongs to this page."""
+    job_id = parse_id(request.GET.get("job"))
+    if job_id is None:
+        return None  # absent or garbage: the page just doesn't poll
+    job = get_catalog_job_for_user(request.user, job_id)
+    if job.kind not in kinds or (target is not None and job.target != str(target)):
+        return None
+    return job
+
+
+def with_params(path: str, **params) -> str:
+    """`path` with the non-empty params as a query string."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    if not query:
+        return path
+    return f"{path}{'&' if '?' in path else '?'}{query}"
+
+
+def job_finished_redirect(url: str) -> HttpResponse:
+    """The answer to a poll once the worker is done: htmx loads the page again, now with the data."""
+    return HttpResponse(status=200, headers={"HX-Redirect": url})
+
+
+def source_context(user) -> dict:
+    """What every catalog page says about where its data comes from."""
+    return {"catalog_source": catalog_source(user)}
+
+
+def category_options(tree: list[Category]) -> list[tuple[int, str, int]]:
+    """The category tree as (id, label, depth) rows for a <select>."""
+    rows = []
+
+    def walk(nodes, depth):
+        for node in nodes:
+            label = node.name if not node.name_en or node.name_en == node.name else f"{node.name} · {node.name_en}"
+            rows.append((node.pk, "\u3000" * depth + (label or node.display_name), depth))
+            if depth < 2:
+                walk(node.children.all(), depth + 1)
+
+    walk(tree, 0)
+    return rows
+
+
+# --- home ---
+@login_required
+def home(request):
+    membership = current_membership(request.user)
+    history = search_history_for(request.user, limit=12) if membership else []
+    return render(
+        request,
+        "sourcing/home.html",
+        {
+            "membership": membership,
+            "categories": category_tree(),
+            "recent": recently_viewed(request.user, limit=8),
+            "history": history,
+            "suggestions": SUGGESTIONS,
+            **source_context(request.user),
+        },
+    )
+
+
+# --- keyword search ---
+def search_redirect(request):
+    """The old /search/ address: the products page, with the same query string."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{reverse('search')}?{query}" if query else reverse("search"), permanent=False)
+
+
+@login_required
+def search(request):
+    raw = request.GET.get("q", "")
+    link = OFFER_LINK.search(raw)
+    if link and parse_id(link.group(1)):  # a pasted 1688 offer link opens that offer
+        return redirect("product", offer_id=int(link.group(1)))
+    after = (request.GET.get("after") or "").strip() or None
+    query = clean_query(raw)
+    notes = []
+    if len(" ".join(raw.split())) > MAX_QUERY_CHARS:
+        notes.append(_("Your search was shortened to its first %(n)s characters.") % {"n": MAX_QUERY_CHARS})
+    polling = "job" in request.GET
+    job = job_from_request(request, kinds=[CatalogJob.Kind.SEARCH])
+    if is_htmx(request) and polling and job is not None and job.is_running:
+        return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
+    started = catalog_services.Started()
+    if not polling and not after and query_lexemes(query):
+        # the first page of a search: remember it for the team and ask 1688 unless fetched recently
+        started = catalog_services.search_fetch_start(user=request.user, query=raw, filters=request.GET)
+        job = started.job
+    page = results_page(raw, request.GET, user=request.user, after=after, notes=notes)
+    team_search = started.search or (search_for(request.user, page.query, page.filters) if page.query else None)
+    if team_search is not None and job is None and team_search.job_id and not after:
+        job = team_search.job if team_search.job.is_running else None
+    params = {"q": page.query, **page.filters.as_params()}
+    context = {
+        "page": page,
+        "query": page.query,
+        "filters": page.filters,
+        "params": params,
+        "next_url": with_params(reverse("search"), **params, after=page.next_cursor) if page.next_cursor else "",
+        "job": job,
+        "poll_url": with_params(reverse("search"), **params, job=job.pk) if job else "",
+        "team_search": team_search,
+        "started": started,
+        "notes": notes + page.problems,
+        "after": after,
+    }
+    if is_htmx(request) and after:
+        return render(request, "sourcing/catalog/_cards.html", context)
+    if is_htmx(request) and polling:
+        return render(request, "sourcing/catalog/_search_live.html", context)
+    tree = category_tree()
+    context.update(
+        {
+            "category_options": category_options(tree),
+            "provinces": PROVINCES,
+            "province_custom": bool(page.filters.province) and page.filters.province not in dict(PROVINCES),
+            "sorts": SORT_CHOICES,
+            "sort_links": [
+                (value, label, with_params(reverse("search"), **{**params, "sort": value}))
+                for value, label in SORT_CHOICES
+            ],
+            "filter_count": sum(
+                1 for k in ("category", "price_min", "price_max", "max_moq", "province") if k in params
+            ),
+            **source_context(request.user),
+        }
+    )
+    return render(request, "sourcing/catalog/search.html", context)
+
+
+@login_required
+@require_POST
+def search_more(request, search_id):
+    """Ask 1688 for the next page of a team search ("More from 1688")."""
+    search = get_search_for_user(request.user, search_id)
+    started = catalog_services.search_fetch_more(user=request.user, search_id=search.pk)
+    if started.error or started.notice:
+        messages.warning(request, started.error or started.notice)
+    return redirect(with_params(search_link(search), job=started.job.pk if started.job else None))
+
+
+# --- categories ---
+@login_required
+def category_list(request):
+    return render(
+        request,
+        "sourcing/catalog/categories.html",
+        {"categories": category_tree(), **source_context(request.user)},
+    )
+
+
+@login_required
+def category_detail(request, pk):
+    category = category_for_page(pk)
+    if category is None:
+        raise Http404("No such category")
+    after = (request.GET.get("after") or "").strip() or None
+    sort = request.GET.get("sort") or "sales"
+    notes = []
+    page = results_page("", {"category": str(category.pk), "sort": sort}, after=after, notes=notes)
+    base = reverse("category_detail", args=[category.pk])
+    sort_param = page.filters.sort if page.filters.sort != "relevance" else None
+    context = {
+        "category": category,
+        "page": page,
+        "notes": notes + page.problems,
+        "next_url": with_params(base, sort=sort_param, after=page.next_cursor) if page.next_cursor else "",
+        "sort_links": [(v, label, with_params(base, sort=v)) for v, label in SORT_CHOICES if v != "relevance"],
+        "sort": page.filters.sort,
+    }
+    if is_htmx(request) and after:
+        return render(request, "sourcing/catalog/_cards.html", context)
+    return render(request, "sourcing/catalog/category.html", {**context, **source_context(request.user)})
+
+
+# --- image search ---
+@login_required
+@require_http_methods(["GET", "POST"])
+def image_search(request):
+    if request.method == "POST":
+        form = ImageSearchForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data.get("image")
+            started = catalog_services.image_search_start(
+                user=request.user,
+                data=upload.read() if upload else b"",
+                content_type=getattr(upload, "content_type", "") if upload else "",
+                image_url=form.cleaned_data.get("image_url") or "",
+            )
+            if started.error:
+                form.add_error(None, started.error)
+            else:
+                if started.notice:
+                    messages.warning(request, started.notice)
+                target = reverse("image_results", args=[started.search.pk])
+                return redirect(with_params(target, job=started.job.pk if started.job else None))
+        status = 400
+    else:
+        form = ImageSearchForm(initial={"image_url": (request.GET.get("url") or "")[:500]})
+        status = 200
+    history = [s for s in search_history_for(request.user, limit=40) if s.kind == SearchQuery.Kind.IMAGE][:8]
+    return render(
+        request,
+        "sourcing/catalog/image_search.html",
+        {
+            "form": form,
+            "history": history,
+            "suggestions": SUGGESTIONS,
+            "max_bytes": settings.CATALOG_IMAGE_MAX_BYTES,
+            "max_mb": f"{settings.CATALOG_IMAGE_MAX_BYTES / 1_000_000:g}",
+            **source_context(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def image_results(request, search_id):
+    search = get_search_for_user(request.user, search_id)
+    if search.kind != SearchQuery.Kind.IMAGE:
+        raise Http404("Not an image search")
+    after = (request.GET.get("after") or "").strip() or None
+    polling = "job" in request.GET
+    job = job_from_request(request, kinds=[CatalogJob.Kind.IMAGE_SEARCH], target=search.key)
+    if job is None and search.job_id and search.job.is_running:
+        job = search.job
+    if is_htmx(request) and polling and job is not None and job.is_running:
+        return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
+    page = search_results(search, after=after, limit=PAGE_SIZE)
+    base = reverse("image_results", args=[search.pk])
+    context = {
+        "search": search,
+        "page": page,
+        "job": job,
+        "poll_url": with_params(base, job=job.pk) if job else "",
+        "next_url": with_params(base, after=page.next_cursor) if page.next_cursor else "",
+        "team_search": search,
+        "notes": [],
+        "empty_text": _("1688 found no offers that look like this picture.") if search.fetched_at else "",
+    }
+    if is_htmx(request) and after:
+        return render(request, "sourcing/catalog/_cards.html", context)
+    if is_htmx(request) and polling:
+        return render(request, "sourcing/catalog/_search_live.html", context)
+    return render(request, "sourcing/catalog/image_results.html", {**context, **source_context(request.user)})
+
+
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+
+@login_required
+def image_picture(request, search_id):
+    """The picture a team searched with (its bytes never leave the team)."""
+    search = get_search_for_user(request.user, search_id)
+    upload: ImageUpload | None = search.image
+    if upload is None:
+        raise Http404("No picture")
+    if not upload.data:
+        if upload.source_url.startswith(("http://", "https://")):
+            return redirect(upload.source_url)
+        raise Http404("No picture")
+    content_type = upload.content_type if upload.content_type in IMAGE_TYPES else "application/octet-stream"
+    response = HttpResponse(bytes(upload.data), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
