@@ -59,3 +59,13 @@
     input.setCustomValidity(tooBig ? (warning ? warning.textContent.trim() : "Too large") : "");
   });
 })();
+
+// A finished job's id in the address only serves the page that showed its result: drop it, so a link
+// copied from the address bar is the plain public page (another team can't open someone's job).
+document.addEventListener("DOMContentLoaded", function () {
+  var url = new URL(window.location.href);
+  if (url.searchParams.has("job") && !document.querySelector("[hx-trigger*='every']")) {
+    url.searchParams.delete("job");
+    window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+});
