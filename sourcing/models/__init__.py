@@ -21,9 +21,11 @@ from .credentials import (
     RateSlot,
     SecretAudit,
 )
+from .lists import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
 
 __all__ = [
     "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
-    "ConnectionCheck", "ImageUpload", "Invitation", "Membership", "OAuthToken", "PriceHistory", "Product",
-    "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
+    "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
+    "Membership", "OAuthToken", "PriceHistory", "Product",
+    "ProductList", "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
 ]  # fmt: skip
