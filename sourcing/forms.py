@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from sourcing.models import ApiPermission, AppCredential, Membership, Team, User
+from sourcing.models import ApiPermission, AppCredential, ListItem, Membership, Team, User
 
 
 class SignupForm(UserCreationForm):
@@ -176,3 +176,129 @@ class ImageSearchForm(forms.Form):
         if not self.errors and not cleaned.get("image") and not cleaned.get("image_url"):
             raise forms.ValidationError(_("Choose a photo to upload, or paste a product picture's address."))
         return cleaned
+
+
+# --- team lists (docs/lists.md) ---
+QUANTITY_MAX = 10_000_000
+PRICE_MAX = 1_000_000
+
+
+def quantity_field(**kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Target quantity"), required=False, min_value=1, max_value=QUANTITY_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1, "min": 1}),
+        error_messages={"invalid": _("Enter a whole number of pieces, like 500."),
+                        "min_value": _("Enter at least 1 piece."),
+                        "max_value": _("Enter at most 10,000,000 pieces.")},
+        **kwargs,
+    )  # fmt: skip
+
+
+def price_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=_("Target price (¥ per piece)"), required=False, min_value=0, max_value=PRICE_MAX, max_digits=12,
+        decimal_places=2, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": 0}),
+        error_messages={"invalid": _("Enter an amount in yuan, like 12.50."),
+                        "min_value": _("A price can't be below ¥0."),
+                        "max_value": _("Enter at most ¥1,000,000."),
+                        "max_decimal_places": _("Enter at most two decimals (fen), like 12.50."),
+                        "max_digits": _("Enter at most ¥1,000,000."),
+                        "max_whole_digits": _("Enter at most ¥1,000,000.")},
+        **kwargs,
+    )  # fmt: skip
+
+
+def _one_line(value: str) -> str:
+    return " ".join(str(value or "").split())
+
+
+class ListForm(forms.Form):
+    name = forms.CharField(label=_("List name"), max_length=120,
+                           error_messages={"max_length": _("Keep the name to 120 characters.")})  # fmt: skip
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the list is for: a range, a season, a customer's order."),
+        error_messages={"max_length": _("Keep the description to 2,000 characters.")},
+    )  # fmt: skip
+
+    def clean_name(self):
+        name = _one_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Give the list a name."))
+        return name
+
+
+class ItemForm(forms.Form):
+    """An item's SKU, target quantity and price, and note; `version` is the item's version when the form opened."""
+
+    sku = forms.TypedChoiceField(label=_("Option (SKU)"), required=False, coerce=int, empty_value=None)
+    target_quantity = quantity_field()
+    target_price = price_field()
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                           error_messages={"max_length": _("Keep the note to 2,000 characters.")})  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args, product, **kwargs):
+        super().__init__(*args, **kwargs)
+        from sourcing.templatetags.catalog import yuan
+
+        choices = [("", _("No option chosen"))]
+        for sku in product.skus.all()[:500]:
+            label = sku.label or sku.sku_id
+            if sku.price is not None:
+                label += f" · {yuan(sku.price)}"
+            if sku.stock is not None:
+                label += " · " + (_("sold out") if sku.stock == 0 else _("%(n)s in stock") % {"n": f"{sku.stock:,}"})
+            choices.append((sku.pk, label))
+        self.fields["sku"].choices = choices
+
+    def clean_note(self):
+        return self.cleaned_data["note"].replace("\r\n", "\n").replace("\r", "\n")
+
+
+class ItemBaseForm(ItemForm):
+    """The values the editor saw when the form opened (hidden), so a save merges with changes made meanwhile."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="base", **kwargs)
+        for field in self.fields.values():
+            field.widget = forms.HiddenInput()
+        del self.fields["version"]
+
+
+class AddToListForm(forms.Form):
+    """One click on a result card or product page: the offer, and a list or the name of a new one."""
+
+    offer_id = forms.CharField(max_length=19)
+    list = forms.CharField(required=False, max_length=19)
+    new_list_name = forms.CharField(label=_("New list"), required=False, max_length=120,
+                                    error_messages={"max_length": _("Keep the name to 120 characters.")})  # fmt: skip
+    qty = quantity_field()
+    sku = forms.CharField(required=False, max_length=19)
+
+    def clean_new_list_name(self):
+        return _one_line(self.cleaned_data["new_list_name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("new_list_name") and not (cleaned.get("list") or "").isdigit():
+            raise forms.ValidationError(_("Choose a list, or name a new one."))
+        return cleaned
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("Write something first."),
+                                           "max_length": _("Keep a comment to 2,000 characters.")})  # fmt: skip
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ListItem.Status.choices)
+
+
+class CurrencyForm(forms.Form):
+    currency = forms.ChoiceField(label=_("Show prices also in"))
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = choices

@@ -5,7 +5,7 @@ import random
 from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
-from sourcing.services import catalog, catalog_refresh, checks, permissions, teams, tokens, usage
+from sourcing.services import catalog, catalog_refresh, checks, lists, permissions, teams, tokens, usage  # noqa: F401 - lists registers its want_source
 
 RETRY = {"autoretry_for": (TransientError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
@@ -129,3 +129,14 @@ def catalog_refresh_due() -> int:
     """Beat: queue one refresh per stale wanted product (claimed once per cycle)."""
     job = catalog_refresh.refresh_due()
     return job.total if job else 0
+
+
+# --- team lists ---
+@shared_task(bind=True, max_retries=90)
+def demo_lists_fill(self) -> bool:
+    """The demo's lists hold offers the warm searches bring in: wait for them (10 s apart, 15 minutes at most)."""
+    from sourcing.management.commands.demo_data import demo_lists_fill as fill
+
+    if not fill():
+        raise self.retry(countdown=10)
+    return True

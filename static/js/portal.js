@@ -59,3 +59,31 @@
     input.setCustomValidity(tooBig ? (warning ? warning.textContent.trim() : "Too large") : "");
   });
 })();
+
+// Team lists: answers a form marks with data-swap-errors (a refusal, bad input) replace it like a success,
+// so the words show where the click was; elsewhere htmx keeps its default of ignoring 4xx answers.
+(function () {
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const status = event.detail.xhr.status;
+    const elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (status >= 400 && status < 500 && elt && elt.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // "Save to list": the new list's name is asked for only when "+ New list…" is chosen (always shown without JavaScript).
+  function sync(select) {
+    const input = select.form && select.form.querySelector("[data-new-list-name]");
+    if (!input) return;
+    const isNew = select.value === "new";
+    input.hidden = !isNew;
+    input.required = isNew;
+    if (!isNew) input.value = "";
+  }
+  function syncAll(root) { (root || document).querySelectorAll("select[data-new-list]").forEach(sync); }
+  document.addEventListener("DOMContentLoaded", function () { syncAll(); });
+  document.addEventListener("htmx:afterSwap", function () { syncAll(); });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-new-list]")) sync(event.target);
+  });
+})();
