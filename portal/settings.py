@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sourcing.middleware.FriendlyNotAllowedMiddleware",
+    "sourcing.middleware.FriendlyNotFoundMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
@@ -255,6 +256,9 @@ ALIBABA_REFRESH_MARGIN = env.int("ALIBABA_REFRESH_MARGIN", default=3600)
 ALIBABA_QUOTA_WARNING = env.float("ALIBABA_QUOTA_WARNING", default=0.8)
 # How long a call may wait for the per-app rate limiter before giving up (seconds).
 ALIBABA_RATE_WAIT = env.float("ALIBABA_RATE_WAIT", default=10.0)
+# Share of an app's calls-per-second limit the portal paces itself at (below 1: no call lands in a
+# one-second window that already holds the limit).
+ALIBABA_RATE_HEADROOM = min(1.0, max(0.1, env.float("ALIBABA_RATE_HEADROOM", default=0.95)))
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=30)
 ALIBABA_CONNECT_TIMEOUT = env.float("ALIBABA_CONNECT_TIMEOUT", default=5.0)
 ALIBABA_READ_TIMEOUT = env.float("ALIBABA_READ_TIMEOUT", default=20.0)

@@ -1,6 +1,6 @@
 """A friendly page instead of Django's empty 405 when someone opens a form's POST address."""
 
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,3 +35,20 @@ class FriendlyNotAllowedMiddleware:
         page = render(request, "405.html", {"back_to": _back_to(request), "method": request.method}, status=405)
         page["Allow"] = response["Allow"]
         return page
+
+
+class FriendlyNotFoundMiddleware:
+    """Render templates/404.html for a 404 a view raised, in development too (where Django would otherwise
+    show its technical page listing every URL pattern). The status stays 404, and the page never says
+    whether the object exists for another team."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and not request.path.startswith(("/admin/", "/sandbox/openapi/")):
+            return render(request, "404.html", status=404)
+        return None

@@ -311,6 +311,12 @@ def product_fetch_start(*, user: User, offer_id, force: bool = False) -> Started
     running = _running_job(kind=Kind.PRODUCT, target=str(number), team=team)
     if running:
         return Started(job=running)
+    if product is None and not force:
+        # 1688 said "no such offer" a short while ago: say it again rather than spend another call.
+        missed = CatalogJob.objects.filter(kind=Kind.PRODUCT, target=str(number), team=team, error_code="not_found",
+                                           finished_at__gte=fresh_after).order_by("-pk").first()  # fmt: skip
+        if missed is not None:
+            return Started(job=missed)
     credential, notice = credential_for(user, api_ref=api.PRODUCT_DETAIL)
     if credential is None:
         return Started(notice=notice)

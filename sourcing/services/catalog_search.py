@@ -66,9 +66,12 @@ def query_lexemes(text: str) -> list[str]:
     return seen[:MAX_QUERY_LEXEMES]
 
 
-def clean_query(text) -> str:
-    """The query as shown and stored: NFKC, whitespace collapsed, cut to MAX_QUERY_CHARS."""
-    return " ".join(unicodedata.normalize("NFKC", str(text or "")).split())[:MAX_QUERY_CHARS]
+def clean_query(text, limit: int = MAX_QUERY_CHARS) -> str:
+    """The query as shown and stored: NFKC, control characters dropped (PostgreSQL refuses NUL in text),
+    whitespace collapsed, cut to `limit` characters."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return " ".join(text.split())[:limit]
 
 
 def delimited(words: list[str]) -> str:

@@ -23,6 +23,7 @@ from sourcing.selectors_catalog import (
     supplier_products,
 )
 from sourcing.services import catalog as catalog_services
+from sourcing.services.catalog_search import clean_query
 from sourcing.views.catalog import (
     PAGE_SIZE,
     is_htmx,
@@ -190,7 +191,7 @@ def suppliers_page(*, query: str = "", after: str | None = None, limit: int = PA
         k_score=Coalesce("service_score", Value(-1), output_field=DecimalField(max_digits=3, decimal_places=1)),
         offer_count=Subquery(offers.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
     )
-    query = " ".join(str(query or "").split())[:60]
+    query = clean_query(query, limit=60)
     if query:
         suppliers = suppliers.filter(
             Q(company_name__icontains=query) | Q(login_id__icontains=query) | Q(city__icontains=query)

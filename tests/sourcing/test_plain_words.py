@@ -265,3 +265,14 @@ def test_wizard_links_the_sandbox_console_and_prefills_the_callback(client, alic
     page = client.get("/connections/new/").content.decode()
     assert "/sandbox/console/" not in page
     assert f'name="callback_url" value="{callback_url()}"' in page
+
+
+def test_a_404_is_a_plain_page_not_django_s_url_list(client, carol, settings):
+    # in development too: Django's technical 404 lists every URL pattern of the site
+    settings.DEBUG = True
+    client.force_login(carol)
+    response = client.get("/connections/999999/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "Nothing here for you" in page and "belongs to another team" in page
+    assert "URLconf" not in page and "DEBUG = True" not in page

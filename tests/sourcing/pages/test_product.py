@@ -166,6 +166,11 @@ def test_an_offer_1688_doesnt_know_gets_a_not_found_on_1688_page(client, alice, 
     assert response.status_code == 404
     assert "Not found on 1688" in page_text(response) and "1688 has no offer 612345678902" in page_text(response)
     assert len(queued) == 1  # the answer page doesn't start the fetch again
+    # a later visit within CATALOG_DETAIL_FRESH_MINUTES answers from that job instead of asking 1688 again
+    CatalogJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())
+    again = client.get("/products/612345678902/")
+    assert again.status_code == 404 and "Not found on 1688" in page_text(again)
+    assert len(queued) == 1
 
 
 def test_an_offer_we_dont_have_without_a_credential_is_a_404_that_says_what_to_set_up(client, alice):
