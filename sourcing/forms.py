@@ -302,3 +302,92 @@ class CurrencyForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = choices
+
+
+# --- inquiries and alerts (docs/inquiries-alerts.md) ---
+class InquiryForm(forms.Form):
+    """Contact a supplier: option, quantity, target price, language and the message to paste into the chat."""
+
+    sku = forms.TypedChoiceField(label=_("Option (SKU)"), required=False, coerce=int, empty_value=None)
+    quantity = quantity_field()
+    target_price = price_field()
+    language = forms.ChoiceField(label=_("Message language"), choices=[("zh", "中文"), ("en", "English")],
+                                 initial="zh", widget=forms.RadioSelect)  # fmt: skip
+    message = forms.CharField(
+        label=_("Message to the supplier"), max_length=4000, widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": _("Write a message to the supplier first."),
+                        "max_length": _("Keep the message to 4,000 characters.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, product, **kwargs):
+        super().__init__(*args, **kwargs)
+        from sourcing.templatetags.catalog import yuan
+
+        self.fields["quantity"].label = _("Quantity")
+        choices = [("", _("No option chosen"))]
+        for sku in product.skus.all()[:500]:
+            label = sku.label or sku.sku_id
+            if sku.price is not None:
+                label += f" · {yuan(sku.price)}"
+            if sku.stock == 0:
+                label += " · " + _("sold out")
+            choices.append((sku.pk, label))
+        self.fields["sku"].choices = choices
+
+    def clean_message(self):
+        return self.cleaned_data["message"].replace("\r\n", "\n").strip()
+
+
+class InquiryReplyForm(forms.Form):
+    quoted_price = price_field()
+    quoted_moq = quantity_field()
+    quoted_lead_days = forms.IntegerField(
+        label=_("Lead time (days)"), required=False, min_value=0, max_value=365,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1, "min": 0}),
+        error_messages={"invalid": _("Enter a whole number of days, like 15."),
+                        "min_value": _("Enter 0 days or more."), "max_value": _("Enter at most 365 days.")},
+    )  # fmt: skip
+    replied_at = forms.DateTimeField(
+        label=_("They answered at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"], help_text=_("Leave empty for now."),
+        error_messages={"invalid": _("Enter a date and time like 2025-05-01 14:30.")},
+    )  # fmt: skip
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"max_length": _("Keep the notes to 4,000 characters.")})  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quoted_price"].label = _("Quoted price (¥ per piece)")
+        self.fields["quoted_moq"].label = _("Quoted minimum order")
+
+
+class InquiryNotesForm(forms.Form):
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"max_length": _("Keep the notes to 4,000 characters.")})  # fmt: skip
+
+
+class AlertForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Tell me when"), choices=[
+        ("price_below", _("the price drops below")), ("price_above", _("the price rises above")),
+        ("back_in_stock", _("it is back in stock")), ("out_of_stock", _("it sells out")),
+        ("delisted", _("it is taken off 1688")),
+    ])  # fmt: skip
+    threshold = price_field()
+    notify_team = forms.BooleanField(label=_("Tell the whole team"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["threshold"].label = _("Price (¥ per piece)")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") in ("price_below", "price_above") and cleaned.get("threshold") is None \
+                and "threshold" not in self.errors:  # fmt: skip
+            self.add_error("threshold", _("A price alert needs a price in yuan, like 12.50."))
+        return cleaned
+
+
+class AlertSettingsForm(forms.Form):
+    delivery = forms.ChoiceField(label=_("E-mail me about alerts"), widget=forms.RadioSelect, choices=[
+        ("immediate", _("Right away")), ("daily", _("In a daily digest")), ("off", _("Never (the bell only)")),
+    ])  # fmt: skip

@@ -1,8 +1,10 @@
 from django.urls import path, re_path, register_converter
 
 from sourcing.converters import IdConverter
+from sourcing.views import alerts as alerts_views
 from sourcing.views import catalog, catalog_products, teams
 from sourcing.views import connections as conn
+from sourcing.views import inquiries as inquiry_views
 from sourcing.views import lists as lists_views
 from sourcing.views.site import favicon
 
@@ -55,6 +57,21 @@ urlpatterns = [
     path("lists/items/<id:item_id>/delete/", lists_views.item_delete, name="item_delete"),
     path("lists/items/<id:item_id>/comment/", lists_views.item_comment, name="item_comment"),
     path("teams/<id:team_id>/currency/", lists_views.team_currency, name="team_currency"),
+    # Contacting suppliers and alerts (docs/inquiries-alerts.md): through the doors in selectors_inquiries.
+    path("inquiries/", inquiry_views.inquiry_index, name="inquiries"),
+    path("inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),
+    path("inquiries/message/", inquiry_views.inquiry_message, name="inquiry_message"),
+    path("inquiries/<id:inquiry_id>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
+    path("inquiries/<id:inquiry_id>/link/", inquiry_views.inquiry_link, name="inquiry_link"),
+    path("inquiries/<id:inquiry_id>/sent/", inquiry_views.inquiry_sent, name="inquiry_sent"),
+    path("inquiries/<id:inquiry_id>/reply/", inquiry_views.inquiry_reply, name="inquiry_reply"),
+    path("inquiries/<id:inquiry_id>/close/", inquiry_views.inquiry_close, name="inquiry_close"),
+    path("inquiries/<id:inquiry_id>/notes/", inquiry_views.inquiry_notes, name="inquiry_notes"),
+    path("alerts/", alerts_views.alert_index, name="alerts"),
+    path("alerts/watch/", alerts_views.product_watch, name="product_watch"),
+    path("alerts/<id:alert_id>/delete/", alerts_views.alert_delete, name="alert_delete"),
+    path("notifications/", alerts_views.notification_list, name="notifications"),
+    path("notifications/<id:notification_id>/", alerts_views.notification_open, name="notification_open"),
     path("connections/", conn.connection_list, name="connection_list"),
     path("connections/new/", conn.connection_new, name="connection_new"),
     path("connections/<id:pk>/", conn.connection_detail, name="connection_detail"),

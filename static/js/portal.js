@@ -87,3 +87,32 @@
     if (event.target.matches("select[data-new-list]")) sync(event.target);
   });
 })();
+
+// Contacting suppliers: "Copy message" puts the inquiry's text on the clipboard for the WangWang chat.
+document.documentElement.classList.add("js");
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source) return;
+  const text = source.value !== undefined ? source.value : source.textContent;
+  const done = () => {
+    const label = button.textContent;
+    button.textContent = button.dataset.done || "✓";
+    setTimeout(() => { button.textContent = label; }, 2000);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, () => fallbackCopy(source, done));
+  } else {
+    fallbackCopy(source, done);
+  }
+});
+
+function fallbackCopy(source, done) {
+  const range = document.createRange();
+  range.selectNodeContents(source);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  try { if (document.execCommand("copy")) done(); } catch (error) { /* the text stays selected: copy by hand */ }
+}
