@@ -159,7 +159,7 @@ def list_xlsx(product_list: ProductList, converter: Converter, *, user=None) -> 
     data = rows(_items(product_list), converter)
     book = Workbook()
     sheet = book.active
-    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", product_list.name)[:31].strip() or "List"
+    sheet.title = " ".join(re.sub(r"[\[\]:*?/\\]", " ", product_list.name).split())[:31].strip() or "List"
     bold, header_fill = Font(bold=True), PatternFill("solid", fgColor="FFF0E5")
     for c, col in enumerate(cols, start=1):
         cell = sheet.cell(row=1, column=c, value=_text(col.title))

@@ -287,7 +287,8 @@ class AddToListForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+    text = forms.CharField(label=_("Comment"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Write to the team…")}),
                            error_messages={"required": _("Write something first."),
                                            "max_length": _("Keep a comment to 2,000 characters.")})  # fmt: skip
 

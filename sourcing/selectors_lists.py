@@ -348,14 +348,14 @@ def compare_columns(items: list[ListItem], converter: Converter) -> list[Compare
             )
         )
     _mark_best(columns, "unit", lambda c: c.quote.unit_price)
-    _mark_best(columns, "total", lambda c: c.quote.total)
+    if len({c.quote.quantity for c in columns}) == 1:  # totals at different quantities aren't comparable
+        _mark_best(columns, "total", lambda c: c.quote.total)
     _mark_best(columns, "moq", lambda c: c.product.moq)
     _mark_best(columns, "stock", lambda c: c.stock, highest=True)
     _mark_best(columns, "ships", lambda c: c.product.ships_within_hours)
     _mark_best(columns, "years", lambda c: c.supplier.years if c.supplier else None, highest=True)
     _mark_best(columns, "score", lambda c: c.supplier.service_score if c.supplier else None, highest=True)
     _mark_best(columns, "repurchase", lambda c: c.supplier.repurchase_rate if c.supplier else None, highest=True)
-    _mark_best(columns, "fresh", lambda c: c.product.fetched_at, highest=True)
     return columns
 
 

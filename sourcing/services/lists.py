@@ -28,6 +28,7 @@ from sourcing.models import (
     User,
 )
 
+from .catalog import product_fetch_start
 from .catalog_refresh import want_source
 
 Verb = ListActivity.Verb
@@ -229,6 +230,9 @@ def item_add(*, actor: User, product_list: ProductList, product: Product, sku=No
             activity_record(product_list=product_list, actor=actor, verb=Verb.ADDED, item=item, detail=_title(product))
     except IntegrityError:  # two clicks (or two people) raced to add the same offer: one item
         return ListItem.objects.get(product_list=product_list, product=product), False
+    if product.detail_fetched_at is None:
+        # Saved from a search result: compare and export need the tiers, SKUs and supplier of the full detail.
+        product_fetch_start(user=actor, offer_id=product.offer_id)
     return item, True
 
 

@@ -191,10 +191,12 @@ def list_compare(request, list_id):
     product_list = get_list_for_user(request.user, list_id)
     items, error = compare_items(product_list, request.GET.getlist("item"))
     converter = Converter.for_team(product_list.team)
+    columns = compare_columns(items, converter) if not error else []
     context = {
         "product_list": product_list,
         "error": error,
-        "columns": compare_columns(items, converter) if not error else [],
+        "columns": columns,
+        "same_quantity": len({c.quote.quantity for c in columns}) == 1,
         "converter": converter,
         "all_items": list(product_list.items.select_related("product").order_by("position", "pk")),
         "picked": {i.pk for i in items},

@@ -183,24 +183,19 @@ class Command(BaseCommand):
 # The items are offers the warm searches bring in: on a fresh install the worker fetches those after this
 # command, so the lists are filled by a task that waits for them (demo_lists_fill), or at once when they exist.
 ACME_LIST, GLOBEX_LIST = "Spring kitchen range", "Trade show giveaways"
-# (status, target quantity, target price ¥, note); "below" = a quantity under the offer's minimum order
+# (status, target quantity, target price as a share of the quoted unit price, note); "below" = under the MOQ
 ACME_PLAN = [
-    (
-        "shortlisted",
-        500,
-        "18.00",
-        "主推款 · lead item for the spring catalogue; ask for a quote with our logo printed.",
-    ),
-    ("sampling", 300, "22.50", "3 samples ordered, arriving next week. 样品3个，下周到。"),
+    ("shortlisted", 500, "0.90", "主推款 · lead item for the spring catalogue; ask for a quote with our logo printed."),
+    ("sampling", 300, "0.95", "3 samples ordered, arriving next week. 样品3个，下周到。"),
     ("idea", 1000, None, "Cheaper option if the budget shrinks."),
-    ("ordered", 200, "15.00", "PO A-1043 placed; delivery by the end of the month."),
-    ("rejected", 120, "12.00", "Lid leaks in the sample — 盖子漏水."),
+    ("ordered", 200, "1.05", "PO A-1043 placed; delivery by the end of the month."),
+    ("rejected", 120, "0.80", "Lid leaks in the sample — 盖子漏水."),
     ("shortlisted", "below", None, "Trial order below their minimum: will they accept it?"),
 ]
 GLOBEX_PLAN = [
-    ("shortlisted", 2000, "3.50", "Booth giveaway, printed with the Globex logo."),
+    ("shortlisted", 2000, "0.90", "Booth giveaway, printed with the Globex logo."),
     ("idea", 500, None, ""),
-    ("sampling", 1000, "4.20", "Two colours to compare."),
+    ("sampling", 1000, "1.00", "Two colours to compare."),
 ]
 BOB_COMMENT = "样品已到，做工不错；盖子密封还要再测一下。Samples arrived: good finish, the lid seal needs another test."
 DEMO_RATES = [("USD", "0.1379", 30), ("USD", "0.1384", 2), ("EUR", "0.1268", 30), ("EUR", "0.1271", 2),
@@ -236,14 +231,17 @@ def _demo_list(team_name: str, owner: str, name: str, description: str) -> Produ
 
 
 def _demo_products(query: str, user: User, count: int) -> list | None:
-    """Offers for a demo list, or None while the warm search that brings them is still to land."""
+    """Offers for a demo list: the query's first, then the other warm searches' (a small sandbox catalog may hold
+    only a few of one kind); None while the warm searches that bring them are still to land."""
     from sourcing.selectors_catalog import search_products
 
-    products = search_products(query, user=user, limit=24).products
-    if len(products) >= count:
-        return products[:count]
-    fetched = SearchQuery.objects.filter(query=query, fetched_at__isnull=False).exists()
-    return products if fetched else None
+    products = []
+    for word in [query] + [w for w in WARM_SEARCHES if w != query]:
+        products += [p for p in search_products(word, user=user, limit=24).products if p not in products]
+        if len(products) >= count:
+            return products[:count]
+    landed = SearchQuery.objects.filter(query__in=WARM_SEARCHES, fetched_at__isnull=False).count()
+    return products if landed >= len(WARM_SEARCHES) else None
 
 
 def demo_lists_fill() -> bool:
@@ -258,6 +256,8 @@ def demo_lists_fill() -> bool:
         ("Globex Trading", "carol", GLOBEX_LIST, "Small branded items for the autumn trade show.", "手机壳",
          GLOBEX_PLAN),
     ]  # fmt: skip
+    from sourcing.selectors_catalog import price_at_quantity
+
     for team_name, owner, name, description, query, plan in plans:
         product_list = _demo_list(team_name, owner, name, description)
         if product_list.items.exists():
@@ -270,13 +270,17 @@ def demo_lists_fill() -> bool:
         for product, (status, quantity, price, note) in zip(products, plan, strict=False):
             if quantity == "below":
                 quantity = max(1, (product.moq or 2) // 2)
+            unit = price_at_quantity(product, quantity).unit_price
+            target = (unit * Decimal(price)).quantize(Decimal("0.01")) if price and unit else None
             item, _created = list_services.item_add(
                 actor=actor, product_list=product_list, product=product, target_quantity=quantity,
-                target_price=Decimal(price) if price else None, note=note,
+                target_price=target, note=note,
             )  # fmt: skip
             # bob moves the sample along and comments on it, as a buyer does
             mover = users["bob"] if team_name == "Acme Sourcing" and status == "sampling" else actor
             list_services.item_set_status(actor=mover, item=item, status=status)
             if mover is users["bob"]:
                 list_services.comment_add(actor=users["bob"], item=item, text=BOB_COMMENT)
+            if product.detail_fetched_at is None:  # carol has no 1688 app: alice's fetch serves every team
+                catalog.product_fetch_start(user=users["alice"], offer_id=product.offer_id)
     return not waiting

@@ -63,3 +63,17 @@ def usd(acme):
     acme.display_currency = "USD"
     acme.save(update_fields=["display_currency"])
     return acme
+
+
+def body(response) -> str:
+    """A page's text as a reader sees it (entities such as &#x27; decoded)."""
+    import html
+
+    return html.unescape(response.content.decode())
+
+
+def text(response) -> str:
+    """A page's words without markup, spaces collapsed: "bob changed the status of …"."""
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", body(response)).split()).replace(" .", ".")
