@@ -68,9 +68,11 @@ def get_notification_for_user(user: User, pk) -> Notification:
 
 
 # --- inquiries ---
-def team_inquiries(user: User, *, status: str = "") -> QuerySet[Inquiry]:
-    """The current team's inquiries, newest first; `status` one of Inquiry.Status or "" for all."""
-    membership = current_membership(user)
+def team_inquiries(user: User, *, status: str = "", membership: Membership | None = None) -> QuerySet[Inquiry]:
+    """The current team's inquiries, newest first; `status` one of Inquiry.Status or "" for all.
+
+    `membership`: the user's current membership when the caller has it already (saves a query)."""
+    membership = membership or current_membership(user)
     if membership is None:
         return Inquiry.objects.none()
     found = Inquiry.objects.filter(team_id=membership.team_id).select_related("product", "supplier", "created_by")
@@ -79,16 +81,16 @@ def team_inquiries(user: User, *, status: str = "") -> QuerySet[Inquiry]:
     return found
 
 
-def inquiries_for_product(user: User, product: Product | None, limit: int = 20) -> list[Inquiry]:
+def inquiries_for_product(user: User, product: Product | None, limit: int = 20, *, membership=None) -> list[Inquiry]:
     if product is None:
         return []
-    return list(team_inquiries(user).filter(product=product)[:limit])
+    return list(team_inquiries(user, membership=membership).filter(product=product)[:limit])
 
 
-def inquiries_for_supplier(user: User, supplier: Supplier | None, limit: int = 50) -> list[Inquiry]:
+def inquiries_for_supplier(user: User, supplier: Supplier | None, limit: int = 50, *, membership=None) -> list[Inquiry]:
     if supplier is None:
         return []
-    return list(team_inquiries(user).filter(supplier=supplier)[:limit])
+    return list(team_inquiries(user, membership=membership).filter(supplier=supplier)[:limit])
 
 
 def average_response(inquiries) -> timedelta | None:
@@ -105,8 +107,8 @@ def status_counts(user: User) -> dict[str, int]:
 
 
 # --- alerts and notifications ---
-def team_alerts(user: User) -> QuerySet[Alert]:
-    membership = current_membership(user)
+def team_alerts(user: User, *, membership: Membership | None = None) -> QuerySet[Alert]:
+    membership = membership or current_membership(user)
     if membership is None:
         return Alert.objects.none()
     return Alert.objects.filter(team_id=membership.team_id).select_related(
@@ -114,8 +116,8 @@ def team_alerts(user: User) -> QuerySet[Alert]:
     )
 
 
-def alerts_for_product(user: User, product: Product | None) -> list[Alert]:
-    return list(team_alerts(user).filter(product=product)) if product is not None else []
+def alerts_for_product(user: User, product: Product | None, *, membership=None) -> list[Alert]:
+    return list(team_alerts(user, membership=membership).filter(product=product)) if product is not None else []
 
 
 def unread_count(user: User) -> int:

@@ -35,11 +35,17 @@ def duration(value) -> str:
     return _("%(m)s min") % {"m": minutes}
 
 
+def _membership(context):
+    """The navigation's current membership (already loaded for the page), else a query."""
+    membership = context.get("current_membership")
+    return membership if membership is not None else current_membership(context["request"].user)
+
+
 @register.inclusion_tag("sourcing/inquiries/_product_box.html", takes_context=True)
 def contact_box(context, product):
     user = context["request"].user
-    history = inquiries_for_product(user, product)
-    membership = current_membership(user)
+    membership = _membership(context)
+    history = inquiries_for_product(user, product, membership=membership)
     return {"product": product, "history": history, "average": average_response(history),
             "can_edit": bool(membership and membership.can_edit)}  # fmt: skip
 
@@ -47,9 +53,10 @@ def contact_box(context, product):
 @register.inclusion_tag("sourcing/inquiries/_supplier_box.html", takes_context=True)
 def supplier_inquiries(context, supplier):
     user = context["request"].user
-    history = inquiries_for_supplier(user, supplier)
-    membership = current_membership(user)
-    offer = supplier.products.order_by("-detail_fetched_at", "-pk").first() if supplier else None
+    membership = _membership(context)
+    history = inquiries_for_supplier(user, supplier, membership=membership)
+    page = context.get("page")
+    offer = page.products[0] if page is not None and getattr(page, "products", None) else None
     return {"supplier": supplier, "history": history, "average": average_response(history), "offer": offer,
             "replied": sum(1 for i in history if i.response_time is not None),
             "can_edit": bool(membership and membership.can_edit)}  # fmt: skip
@@ -58,8 +65,8 @@ def supplier_inquiries(context, supplier):
 @register.inclusion_tag("sourcing/alerts/_product_box.html", takes_context=True)
 def alerts_box(context, product):
     request = context["request"]
-    alerts = alerts_for_product(request.user, product)
-    membership = current_membership(request.user)
+    membership = _membership(context)
+    alerts = alerts_for_product(request.user, product, membership=membership)
     watching = {a.kind for a in alerts if a.created_by_id == request.user.pk and a.list_item_id is None
                 and a.sku_id is None and a.kind in WATCH_KINDS}  # fmt: skip
     return {"product": product, "alerts": alerts, "watching": len(watching) == len(WATCH_KINDS),
