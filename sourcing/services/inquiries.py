@@ -153,8 +153,8 @@ def inquiry_link_run(*, inquiry_id: int) -> Inquiry | None:
         raise
     except errors.AlibabaError as error:
         why = error.message if error.code.startswith("local.") else explain_error(error).sentence
-        return _fallback(inquiry, _("1688 gave no chat link (%(why)s), so this links the offer page: use the chat "
-                                    "button (旺旺) there.") % {"why": why})  # fmt: skip
+        return _fallback(inquiry, _("1688 gave no chat link: %(why)s Until then this links the offer page: use the "
+                                    "chat button (旺旺) there.") % {"why": why.rstrip(".") + "."})  # fmt: skip
     inquiry.link_url, inquiry.link_kind, inquiry.link_state = url[:1000], LinkKind.WANGWANG, LinkState.DONE
     inquiry.link_note = _("A WangWang chat link from 1688 (account.wangwangUrl.get): it opens the chat with this "
                           "supplier in 1688's web messenger; you need to be logged in to 1688 as a buyer.")  # fmt: skip
