@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sourcing.models import (
     ExchangeRate,
@@ -35,17 +36,17 @@ Verb = ListActivity.Verb
 EDITABLE = ("sku", "target_quantity", "target_price", "note")
 CURRENCIES = {
     # code: (symbol, decimals, English name)
-    "CNY": ("¥", 2, "Chinese yuan"), "USD": ("$", 2, "US dollar"), "EUR": ("€", 2, "Euro"),
-    "GBP": ("£", 2, "Pound sterling"), "JPY": ("JP¥", 0, "Japanese yen"), "KRW": ("₩", 0, "South Korean won"),
-    "HKD": ("HK$", 2, "Hong Kong dollar"), "TWD": ("NT$", 0, "New Taiwan dollar"), "SGD": ("S$", 2, "Singapore dollar"),
-    "AUD": ("A$", 2, "Australian dollar"), "NZD": ("NZ$", 2, "New Zealand dollar"), "CAD": ("C$", 2, "Canadian dollar"),
-    "CHF": ("CHF ", 2, "Swiss franc"), "SEK": ("SEK ", 2, "Swedish krona"), "NOK": ("NOK ", 2, "Norwegian krone"),
-    "DKK": ("DKK ", 2, "Danish krone"), "PLN": ("zł ", 2, "Polish złoty"), "CZK": ("Kč ", 2, "Czech koruna"),
-    "RUB": ("₽", 2, "Russian rouble"), "TRY": ("₺", 2, "Turkish lira"), "INR": ("₹", 2, "Indian rupee"),
-    "THB": ("฿", 2, "Thai baht"), "VND": ("₫", 0, "Vietnamese dong"), "MYR": ("RM ", 2, "Malaysian ringgit"),
-    "IDR": ("Rp ", 0, "Indonesian rupiah"), "PHP": ("₱", 2, "Philippine peso"), "AED": ("AED ", 2, "UAE dirham"),
-    "SAR": ("SAR ", 2, "Saudi riyal"), "ILS": ("₪", 2, "Israeli shekel"), "ZAR": ("R ", 2, "South African rand"),
-    "BRL": ("R$", 2, "Brazilian real"), "MXN": ("MX$", 2, "Mexican peso"), "CLP": ("CLP ", 0, "Chilean peso"),
+    "CNY": ("¥", 2, _lazy("Chinese yuan")), "USD": ("$", 2, _lazy("US dollar")), "EUR": ("€", 2, _lazy("Euro")),
+    "GBP": ("£", 2, _lazy("Pound sterling")), "JPY": ("JP¥", 0, _lazy("Japanese yen")), "KRW": ("₩", 0, _lazy("South Korean won")),
+    "HKD": ("HK$", 2, _lazy("Hong Kong dollar")), "TWD": ("NT$", 0, _lazy("New Taiwan dollar")), "SGD": ("S$", 2, _lazy("Singapore dollar")),
+    "AUD": ("A$", 2, _lazy("Australian dollar")), "NZD": ("NZ$", 2, _lazy("New Zealand dollar")), "CAD": ("C$", 2, _lazy("Canadian dollar")),
+    "CHF": ("CHF ", 2, _lazy("Swiss franc")), "SEK": ("SEK ", 2, _lazy("Swedish krona")), "NOK": ("NOK ", 2, _lazy("Norwegian krone")),
+    "DKK": ("DKK ", 2, _lazy("Danish krone")), "PLN": ("zł ", 2, _lazy("Polish złoty")), "CZK": ("Kč ", 2, _lazy("Czech koruna")),
+    "RUB": ("₽", 2, _lazy("Russian rouble")), "TRY": ("₺", 2, _lazy("Turkish lira")), "INR": ("₹", 2, _lazy("Indian rupee")),
+    "THB": ("฿", 2, _lazy("Thai baht")), "VND": ("₫", 0, _lazy("Vietnamese dong")), "MYR": ("RM ", 2, _lazy("Malaysian ringgit")),
+    "IDR": ("Rp ", 0, _lazy("Indonesian rupiah")), "PHP": ("₱", 2, _lazy("Philippine peso")), "AED": ("AED ", 2, _lazy("UAE dirham")),
+    "SAR": ("SAR ", 2, _lazy("Saudi riyal")), "ILS": ("₪", 2, _lazy("Israeli shekel")), "ZAR": ("R ", 2, _lazy("South African rand")),
+    "BRL": ("R$", 2, _lazy("Brazilian real")), "MXN": ("MX$", 2, _lazy("Mexican peso")), "CLP": ("CLP ", 0, _lazy("Chilean peso")),
 }  # fmt: skip
 
 
@@ -251,7 +252,8 @@ def _describe(name: str, value) -> str:
     return str(value)
 
 
-FIELD_LABELS = {"sku": "SKU", "target_quantity": "quantity", "target_price": "target price", "note": "note"}
+FIELD_LABELS = {"sku": _lazy("SKU"), "target_quantity": _lazy("quantity"), "target_price": _lazy("target price"),
+                "note": _lazy("note")}  # fmt: skip
 
 
 def item_update(*, actor: User, item: ListItem, version: int, changes: Mapping,
@@ -298,16 +300,18 @@ def item_update(*, actor: User, item: ListItem, version: int, changes: Mapping,
         if not write:
             return current
         values = {("sku_id" if k == "sku" else k): v for k, v in write.items()}
+        shown = {k: _describe(k, v) for k, v in write.items()}
+        was = {k: _describe(k, _value(current, k)) for k in write}
         if "sku" in write:
             values["sku_label"] = Sku.objects.get(pk=write["sku"]).label[:200] if write["sku"] else ""
+            shown["sku"], was["sku"] = values["sku_label"] or "—", current.sku_label or "—"
         now = timezone.now()
         with transaction.atomic():
             landed = ListItem.objects.filter(pk=item.pk, version=current.version).update(
                 **values, version=F("version") + 1, updated_at=now, updated_by=actor
             )
             if landed:
-                detail = "; ".join(f"{FIELD_LABELS[k]}: {_describe(k, _value(current, k))} → {_describe(k, v)}"
-                                   for k, v in write.items())  # fmt: skip
+                detail = "; ".join(f"{FIELD_LABELS[k]}: {was[k]} → {shown[k]}" for k in write)
                 activity_record(product_list=item.product_list, actor=actor, verb=Verb.EDITED, item=item,
                                 detail=f"{_title(product)} · {detail}", at=now)  # fmt: skip
                 return ListItem.objects.select_related("updated_by", "sku").get(pk=item.pk)
