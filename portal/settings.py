@@ -280,6 +280,11 @@ CATALOG_REFRESH_CLAIM_SECONDS = env.int("CATALOG_REFRESH_CLAIM_SECONDS", default
 CATALOG_REFRESH_BATCH = env.int("CATALOG_REFRESH_BATCH", default=200)
 CELERY_BEAT_SCHEDULE["catalog-refresh-due"]["schedule"] = float(CATALOG_REFRESH_EVERY)
 
+# --- Alerts (docs/inquiries-alerts.md) ---
+# Daily digests go out on the first beat after this hour (local time), once a day per user.
+ALERTS_DIGEST_HOUR = min(23, max(0, env.int("ALERTS_DIGEST_HOUR", default=8)))
+CELERY_BEAT_SCHEDULE["alerts-digest-due"] = {"task": "sourcing.tasks.alerts_digest_due", "schedule": 900.0}
+
 # --- Sandbox gateway (a stand-in for gw.open.1688.com) ---
 # SANDBOX_ENABLED is read above, next to INSTALLED_APPS.
 SANDBOX_TIMESTAMP_TOLERANCE = env.int("SANDBOX_TIMESTAMP_TOLERANCE", default=15 * 60)

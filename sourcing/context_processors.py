@@ -13,4 +13,12 @@ def navigation(request):
         "current_membership": current_membership(user),
         "my_memberships": memberships_of(user),
         "tokens_needing_reauth": list(broken.select_related("credential")),
+        "unread_notifications": unread_notifications(user),
     }
+
+
+def unread_notifications(user) -> int:
+    """The bell's count: the user's unread alert notifications."""
+    from sourcing.selectors_inquiries import unread_count
+
+    return unread_count(user)

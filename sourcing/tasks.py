@@ -5,7 +5,7 @@ import random
 from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
-from sourcing.services import catalog, catalog_refresh, checks, permissions, teams, tokens, usage
+from sourcing.services import catalog, catalog_refresh, checks, lists, permissions, teams, tokens, usage  # noqa: F401 - lists registers its want_source
 
 RETRY = {"autoretry_for": (TransientError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
@@ -129,3 +129,61 @@ def catalog_refresh_due() -> int:
     """Beat: queue one refresh per stale wanted product (claimed once per cycle)."""
     job = catalog_refresh.refresh_due()
     return job.total if job else 0
+
+
+# --- team lists ---
+@shared_task(bind=True, max_retries=90)
+def demo_lists_fill(self) -> bool:
+    """The demo's lists hold offers the warm searches bring in: wait for them (10 s apart, 15 minutes at most)."""
+    from sourcing.management.commands.demo_data import demo_lists_fill as fill
+
+    if not fill():
+        raise self.retry(countdown=10)
+    return True
+
+
+# --- inquiries and alerts (docs/inquiries-alerts.md) ---
+@shared_task(bind=True, max_retries=CATALOG_RETRIES)
+def inquiry_link_fetch(self, inquiry_id: int) -> None:
+    """Ask 1688 for an inquiry's WangWang chat link; after the retries, link the offer page."""
+    from sourcing.services import inquiries
+
+    try:
+        inquiries.inquiry_link_run(inquiry_id=inquiry_id)
+    except TransientError as error:
+        if self.request.retries >= self.max_retries:
+            inquiries.inquiry_link_give_up(inquiry_id=inquiry_id)
+            return
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from None
+
+
+@shared_task
+def alerts_evaluate(product_ids: list[int]) -> int:
+    from sourcing.services import alerts
+
+    return alerts.alerts_evaluate(product_ids=product_ids)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def notification_email(notification_id: int) -> bool:
+    from sourcing.services import alerts
+
+    return alerts.notification_email_send(notification_id=notification_id)
+
+
+@shared_task
+def alerts_digest_due() -> int:
+    """Beat: queue today's digest of each user who asked for one (each claimed once per day)."""
+    from sourcing.services import alerts
+
+    user_ids = alerts.digests_due()
+    for user_id in user_ids:
+        alerts_digest_send.delay(user_id)
+    return len(user_ids)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=3)
+def alerts_digest_send(user_id: int) -> int:
+    from sourcing.services import alerts
+
+    return alerts.digest_send(user_id=user_id)

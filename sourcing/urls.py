@@ -1,8 +1,11 @@
 from django.urls import path, re_path, register_converter
 
 from sourcing.converters import IdConverter
+from sourcing.views import alerts as alerts_views
 from sourcing.views import catalog, catalog_products, teams
 from sourcing.views import connections as conn
+from sourcing.views import inquiries as inquiry_views
+from sourcing.views import lists as lists_views
 from sourcing.views.site import favicon
 
 # Every id in a URL is <id:...>: an <int:...> past 2**63-1 would reach the database and fail there (500).
@@ -38,7 +41,37 @@ urlpatterns = [
     path("suppliers/<id:pk>/fetch/", catalog_products.supplier_fetch, name="supplier_fetch"),
     path("categories/", catalog.category_list, name="categories"),
     path("categories/<id:pk>/", catalog.category_detail, name="category_detail"),
-    path("lists/", teams.coming_soon, {"area": "lists"}, name="lists"),
+    # Team lists (docs/lists.md): every list and item through the doors in selectors_lists.
+    path("lists/", lists_views.list_index_view, name="lists"),
+    path("lists/add/", lists_views.list_add, name="list_add"),
+    path("lists/<id:list_id>/", lists_views.list_detail, name="list_detail"),
+    path("lists/<id:list_id>/edit/", lists_views.list_edit, name="list_edit"),
+    path("lists/<id:list_id>/copy/", lists_views.list_copy, name="list_copy"),
+    path("lists/<id:list_id>/archive/", lists_views.list_archive, name="list_archive"),
+    path("lists/<id:list_id>/delete/", lists_views.list_delete, name="list_delete"),
+    path("lists/<id:list_id>/compare/", lists_views.list_compare, name="list_compare"),
+    path("lists/<id:list_id>/export.csv", lists_views.list_export_csv, name="list_export_csv"),
+    path("lists/<id:list_id>/export.xlsx", lists_views.list_export_xlsx, name="list_export_xlsx"),
+    path("lists/items/<id:item_id>/", lists_views.item_edit, name="item_edit"),
+    path("lists/items/<id:item_id>/status/", lists_views.item_status, name="item_status"),
+    path("lists/items/<id:item_id>/delete/", lists_views.item_delete, name="item_delete"),
+    path("lists/items/<id:item_id>/comment/", lists_views.item_comment, name="item_comment"),
+    path("teams/<id:team_id>/currency/", lists_views.team_currency, name="team_currency"),
+    # Contacting suppliers and alerts (docs/inquiries-alerts.md): through the doors in selectors_inquiries.
+    path("inquiries/", inquiry_views.inquiry_index, name="inquiries"),
+    path("inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),
+    path("inquiries/message/", inquiry_views.inquiry_message, name="inquiry_message"),
+    path("inquiries/<id:inquiry_id>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
+    path("inquiries/<id:inquiry_id>/link/", inquiry_views.inquiry_link, name="inquiry_link"),
+    path("inquiries/<id:inquiry_id>/sent/", inquiry_views.inquiry_sent, name="inquiry_sent"),
+    path("inquiries/<id:inquiry_id>/reply/", inquiry_views.inquiry_reply, name="inquiry_reply"),
+    path("inquiries/<id:inquiry_id>/close/", inquiry_views.inquiry_close, name="inquiry_close"),
+    path("inquiries/<id:inquiry_id>/notes/", inquiry_views.inquiry_notes, name="inquiry_notes"),
+    path("alerts/", alerts_views.alert_index, name="alerts"),
+    path("alerts/watch/", alerts_views.product_watch, name="product_watch"),
+    path("alerts/<id:alert_id>/delete/", alerts_views.alert_delete, name="alert_delete"),
+    path("notifications/", alerts_views.notification_list, name="notifications"),
+    path("notifications/<id:notification_id>/", alerts_views.notification_open, name="notification_open"),
     path("connections/", conn.connection_list, name="connection_list"),
     path("connections/new/", conn.connection_new, name="connection_new"),
     path("connections/<id:pk>/", conn.connection_detail, name="connection_detail"),

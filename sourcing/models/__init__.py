@@ -1,4 +1,5 @@
 from .accounts import Invitation, Membership, Team, User
+from .alerts import Alert, AlertSettings, Notification
 from .catalog import (
     CatalogJob,
     Category,
@@ -21,9 +22,13 @@ from .credentials import (
     RateSlot,
     SecretAudit,
 )
+from .inquiries import Inquiry
+from .lists import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
 
 __all__ = [
+    "Alert", "AlertSettings", "Inquiry", "Notification",
     "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
-    "ConnectionCheck", "ImageUpload", "Invitation", "Membership", "OAuthToken", "PriceHistory", "Product",
-    "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
+    "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
+    "Membership", "OAuthToken", "PriceHistory", "Product",
+    "ProductList", "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
 ]  # fmt: skip

@@ -25,6 +25,8 @@ class Team(models.Model):
     """A group of buyers who share lists, credentials and suppliers."""
 
     name = models.CharField(_("name"), max_length=100)
+    # Prices show in yuan and, beside them, in this currency (ISO 4217) at the admins' newest dated rate.
+    display_currency = models.CharField(_("display currency"), max_length=3, default="CNY")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

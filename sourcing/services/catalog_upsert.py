@@ -18,6 +18,7 @@ from sourcing.alibaba.api import Category as ApiCategory
 from sourcing.alibaba.api import OfferSummary, ProductDetail
 from sourcing.models import Category, PriceHistory, Product, Sku, Supplier
 
+from .alerts import alerts_queue
 from .catalog_search import document
 
 Status = Product.Status
@@ -279,6 +280,7 @@ def products_upsert_summaries(
         result.append(product)
     if unchanged:
         Product.objects.filter(pk__in=unchanged).update(summary_fetched_at=now)
+    alerts_queue(product_ids={p.pk for p in result} - set(unchanged))  # their alerts, in a worker after commit
     return result
 
 
@@ -387,6 +389,7 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
         product.save()
         _skus_replace(product, skus)
         _record_price(product, before, now)
+    alerts_queue(product_ids=[product.pk])
     return product, True
 
 
@@ -414,4 +417,5 @@ def product_mark_status(*, product: Product, status: str) -> bool:
     changed = Product.objects.filter(pk=product.pk).exclude(status=status).update(status=status, status_changed_at=now)
     if changed:
         product.status, product.status_changed_at = status, now
+        alerts_queue(product_ids=[product.pk])
     return bool(changed)

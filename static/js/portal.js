@@ -69,3 +69,59 @@ document.addEventListener("DOMContentLoaded", function () {
     window.history.replaceState(null, "", url.pathname + url.search + url.hash);
   }
 });
+// Team lists: answers a form marks with data-swap-errors (a refusal, bad input) replace it like a success,
+// so the words show where the click was; elsewhere htmx keeps its default of ignoring 4xx answers.
+(function () {
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const status = event.detail.xhr.status;
+    const elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (status >= 400 && status < 500 && elt && elt.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // "Save to list": the new list's name is asked for only when "+ New list…" is chosen (always shown without JavaScript).
+  function sync(select) {
+    const input = select.form && select.form.querySelector("[data-new-list-name]");
+    if (!input) return;
+    const isNew = select.value === "new";
+    input.hidden = !isNew;
+    input.required = isNew;
+    if (!isNew) input.value = "";
+  }
+  function syncAll(root) { (root || document).querySelectorAll("select[data-new-list]").forEach(sync); }
+  document.addEventListener("DOMContentLoaded", function () { syncAll(); });
+  document.addEventListener("htmx:afterSwap", function () { syncAll(); });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-new-list]")) sync(event.target);
+  });
+})();
+
+// Contacting suppliers: "Copy message" puts the inquiry's text on the clipboard for the WangWang chat.
+document.documentElement.classList.add("js");
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source) return;
+  const text = source.value !== undefined ? source.value : source.textContent;
+  const done = () => {
+    const label = button.textContent;
+    button.textContent = button.dataset.done || "✓";
+    setTimeout(() => { button.textContent = label; }, 2000);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, () => fallbackCopy(source, done));
+  } else {
+    fallbackCopy(source, done);
+  }
+});
+
+function fallbackCopy(source, done) {
+  const range = document.createRange();
+  range.selectNodeContents(source);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  try { if (document.execCommand("copy")) done(); } catch (error) { /* the text stays selected: copy by hand */ }
+}

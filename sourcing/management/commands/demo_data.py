@@ -4,6 +4,7 @@ import io
 import json
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -20,11 +21,15 @@ from sourcing.models import (
     AppCredential,
     Category,
     ConnectionCheck,
+    ExchangeRate,
     Membership,
+    ProductList,
+    SearchQuery,
     Team,
     User,
 )
 from sourcing.services import catalog
+from sourcing.services import lists as list_services
 from sourcing.services.checks import check_start
 from sourcing.services.credentials import credential_create, credential_update
 from sourcing.services.permissions import permission_set_status
@@ -72,6 +77,7 @@ class Command(BaseCommand):
         self._sandbox_app()
         credential = self._credential(users["alice"])
         queued = self._catalog(credential, users["alice"])
+        queued += demo_lists_start()
         self.stdout.write(self.style.SUCCESS(f"Demo users alice, bob, carol (password: {DEMO_PASSWORD}); alice's sandbox "
                                              f"app {DEMO_APP_KEY} is connected as {DEMO_1688_LOGIN} and shared with "
                                              f"{users['alice'].current_team}."))  # fmt: skip
@@ -171,3 +177,110 @@ class Command(BaseCommand):
                        message="App call exceeds limited frequency", latency_ms=31),
         ])  # fmt: skip
         ApiPermissionChange.objects.filter(permission__credential=credential).update(changed_at=now - timedelta(days=3))
+
+
+# --- team lists: Acme's "Spring kitchen range" (bob comments on it) and a Globex list of its own ---
+# The items are offers the warm searches bring in: on a fresh install the worker fetches those after this
+# command, so the lists are filled by a task that waits for them (demo_lists_fill), or at once when they exist.
+ACME_LIST, GLOBEX_LIST = "Spring kitchen range", "Trade show giveaways"
+# (status, target quantity, target price as a share of the quoted unit price, note); "below" = under the MOQ
+ACME_PLAN = [
+    ("shortlisted", 500, "0.90", "主推款 · lead item for the spring catalogue; ask for a quote with our logo printed."),
+    ("sampling", 300, "0.95", "3 samples ordered, arriving next week. 样品3个，下周到。"),
+    ("idea", 1000, None, "Cheaper option if the budget shrinks."),
+    ("ordered", 200, "1.05", "PO A-1043 placed; delivery by the end of the month."),
+    ("rejected", 120, "0.80", "Lid leaks in the sample — 盖子漏水."),
+    ("shortlisted", "below", None, "Trial order below their minimum: will they accept it?"),
+]
+GLOBEX_PLAN = [
+    ("shortlisted", 2000, "0.90", "Booth giveaway, printed with the Globex logo."),
+    ("idea", 500, None, ""),
+    ("sampling", 1000, "1.00", "Two colours to compare."),
+]
+BOB_COMMENT = "样品已到，做工不错；盖子密封还要再测一下。Samples arrived: good finish, the lid seal needs another test."
+DEMO_RATES = [("USD", "0.1379", 30), ("USD", "0.1384", 2), ("EUR", "0.1268", 30), ("EUR", "0.1271", 2),
+              ("GBP", "0.1092", 2)]  # (currency, units per ¥1, days ago)  # fmt: skip
+
+
+def demo_lists_start() -> list[str]:
+    """Rates, the teams' currencies and the two lists; fill them now, or queue a task that waits for the offers."""
+    from sourcing import tasks
+
+    today = timezone.localdate()
+    alice = User.objects.filter(username="alice").first()
+    for currency, rate, days_ago in DEMO_RATES:
+        ExchangeRate.objects.get_or_create(currency=currency, date=today - timedelta(days=days_ago),
+                                           defaults={"rate": Decimal(rate), "updated_by": alice})  # fmt: skip
+    for team_name, owner, currency in [("Acme Sourcing", "alice", "USD"), ("Globex Trading", "carol", "EUR")]:
+        team = Team.objects.get(name=team_name)
+        if team.display_currency == "CNY":
+            list_services.team_set_currency(actor=User.objects.get(username=owner), team=team, currency=currency)
+    if demo_lists_fill():
+        return []
+    tasks.demo_lists_fill.delay_on_commit()
+    return ["the demo lists (once the warm searches have landed)"]
+
+
+def _demo_list(team_name: str, owner: str, name: str, description: str) -> ProductList:
+    team = Team.objects.get(name=team_name)
+    found = ProductList.objects.filter(team=team, name=name).first()
+    if found:
+        return found
+    return list_services.list_create(actor=User.objects.get(username=owner), team=team, name=name,
+                                     description=description)  # fmt: skip
+
+
+def _demo_products(query: str, user: User, count: int) -> list | None:
+    """Offers for a demo list: the query's first, then the other warm searches' (a small sandbox catalog may hold
+    only a few of one kind); None while the warm searches that bring them are still to land."""
+    from sourcing.selectors_catalog import search_products
+
+    products = []
+    for word in [query] + [w for w in WARM_SEARCHES if w != query]:
+        products += [p for p in search_products(word, user=user, limit=24).products if p not in products]
+        if len(products) >= count:
+            return products[:count]
+    landed = SearchQuery.objects.filter(query__in=WARM_SEARCHES, fetched_at__isnull=False).count()
+    return products if landed >= len(WARM_SEARCHES) else None
+
+
+def demo_lists_fill() -> bool:
+    """Fill the demo lists that are still empty; False while their offers aren't in the catalog yet."""
+    users = {u.username: u for u in User.objects.filter(username__in=["alice", "bob", "carol"])}
+    if len(users) < 3:
+        return True  # not the demo cast: nothing to fill
+    waiting = False
+    plans = [
+        ("Acme Sourcing", "alice", ACME_LIST, "Kettles, flasks and cups for the spring catalogue. 春季厨房系列。",
+         "保温杯", ACME_PLAN),
+        ("Globex Trading", "carol", GLOBEX_LIST, "Small branded items for the autumn trade show.", "手机壳",
+         GLOBEX_PLAN),
+    ]  # fmt: skip
+    from sourcing.selectors_catalog import price_at_quantity
+
+    for team_name, owner, name, description, query, plan in plans:
+        product_list = _demo_list(team_name, owner, name, description)
+        if product_list.items.exists():
+            continue
+        products = _demo_products(query, users["alice"], len(plan))
+        if products is None:
+            waiting = True
+            continue
+        actor = users[owner]
+        for product, (status, quantity, price, note) in zip(products, plan, strict=False):
+            if quantity == "below":
+                quantity = max(1, (product.moq or 2) // 2)
+            unit = price_at_quantity(product, quantity).unit_price
+            target = (unit * Decimal(price)).quantize(Decimal("0.01")) if price and unit else None
+            item, _created = list_services.item_add(
+                actor=actor, product_list=product_list, product=product, target_quantity=quantity,
+                target_price=target, note=note,
+            )  # fmt: skip
+            # bob moves the sample along and comments on it, as a buyer does
+            mover = users["bob"] if team_name == "Acme Sourcing" and status == "sampling" else actor
+            list_services.item_set_status(actor=mover, item=item, status=status)
+            if mover is users["bob"]:
+                list_services.comment_add(actor=users["bob"], item=item, text=BOB_COMMENT)
+            if product.detail_fetched_at is None:  # carol has no 1688 app: alice's fetch serves every team
+                catalog.product_fetch_start(user=users["alice"], offer_id=product.offer_id)
+    return not waiting

@@ -1,0 +1,130 @@
+"""Reads of inquiries, alerts and notifications: the doors (404 outside the team) and team-scoped lists.
+
+Every inquiry or alert a view shows comes through `get_inquiry_for_user` / `get_alert_for_user`
+(members of the owning team only, `.membership` set); a notification only ever reaches its recipient.
+"""
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from sourcing.converters import parse_id
+from sourcing.models import Alert, Inquiry, Membership, Notification, Product, Supplier, User
+from sourcing.selectors import current_membership
+
+
+def _membership(user: User, team_id: int) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("team").filter(user_id=user.pk, team_id=team_id).first()
+
+
+def get_inquiry_for_user(user: User, pk) -> Inquiry:
+    """The inquiry if the user is a member of its team (`.membership` set); 404 for anyone else."""
+    inquiry_id = parse_id(pk)
+    inquiry = (
+        Inquiry.objects.select_related("team", "created_by", "supplier", "product__supplier", "sku")
+        .filter(pk=inquiry_id)
+        .first()
+        if inquiry_id and user.is_authenticated
+        else None
+    )
+    membership = _membership(user, inquiry.team_id) if inquiry else None
+    if membership is None:
+        raise Http404("No such inquiry")
+    inquiry.membership = membership
+    return inquiry
+
+
+def get_alert_for_user(user: User, pk) -> Alert:
+    """The alert if the user is a member of its team (`.membership` set); 404 for anyone else."""
+    alert_id = parse_id(pk)
+    alert = (
+        Alert.objects.select_related("product", "sku", "list_item__product_list", "created_by")
+        .filter(pk=alert_id)
+        .first()
+        if alert_id and user.is_authenticated
+        else None
+    )
+    membership = _membership(user, alert.team_id) if alert else None
+    if membership is None:
+        raise Http404("No such alert")
+    alert.membership = membership
+    return alert
+
+
+def get_notification_for_user(user: User, pk) -> Notification:
+    """A notification of the user's own; 404 for anyone else's."""
+    note_id = parse_id(pk)
+    note = (
+        Notification.objects.select_related("product").filter(pk=note_id, user_id=user.pk).first()
+        if note_id and user.is_authenticated
+        else None
+    )
+    if note is None:
+        raise Http404("No such notification")
+    return note
+
+
+# --- inquiries ---
+def team_inquiries(user: User, *, status: str = "", membership: Membership | None = None) -> QuerySet[Inquiry]:
+    """The current team's inquiries, newest first; `status` one of Inquiry.Status or "" for all.
+
+    `membership`: the user's current membership when the caller has it already (saves a query)."""
+    membership = membership or current_membership(user)
+    if membership is None:
+        return Inquiry.objects.none()
+    found = Inquiry.objects.filter(team_id=membership.team_id).select_related("product", "supplier", "created_by")
+    if status in Inquiry.Status.values:
+        found = found.filter(status=status)
+    return found
+
+
+def inquiries_for_product(user: User, product: Product | None, limit: int = 20, *, membership=None) -> list[Inquiry]:
+    if product is None:
+        return []
+    return list(team_inquiries(user, membership=membership).filter(product=product)[:limit])
+
+
+def inquiries_for_supplier(user: User, supplier: Supplier | None, limit: int = 50, *, membership=None) -> list[Inquiry]:
+    if supplier is None:
+        return []
+    return list(team_inquiries(user, membership=membership).filter(supplier=supplier)[:limit])
+
+
+def average_response(inquiries) -> timedelta | None:
+    """The mean of replied − sent over the inquiries with a logged reply; None without any."""
+    times = [i.response_time for i in inquiries if i.response_time is not None]
+    return sum(times, timedelta()) / len(times) if times else None
+
+
+def status_counts(user: User) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = team_inquiries(user).order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+# --- alerts and notifications ---
+def team_alerts(user: User, *, membership: Membership | None = None) -> QuerySet[Alert]:
+    membership = membership or current_membership(user)
+    if membership is None:
+        return Alert.objects.none()
+    return Alert.objects.filter(team_id=membership.team_id).select_related(
+        "product", "sku", "list_item__product_list", "created_by"
+    )
+
+
+def alerts_for_product(user: User, product: Product | None, *, membership=None) -> list[Alert]:
+    return list(team_alerts(user, membership=membership).filter(product=product)) if product is not None else []
+
+
+def unread_count(user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
+
+
+def notifications_for(user: User, limit: int = 100) -> list[Notification]:
+    return list(Notification.objects.filter(user_id=user.pk).select_related("product", "team")[:limit])
