@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -352,9 +352,3 @@ def compare_columns(items: list[ListItem], converter: Converter) -> list[Compare
     _mark_best(columns, "score", lambda c: c.supplier.service_score if c.supplier else None, highest=True)
     _mark_best(columns, "repurchase", lambda c: c.supplier.repurchase_rate if c.supplier else None, highest=True)
     return columns
-
-
-def prefetch_items(queryset):
-    """A list queryset with its items, products and SKUs (exports)."""
-    items = ListItem.objects.select_related("product__supplier", "sku", "added_by").order_by("position", "pk")
-    return queryset.prefetch_related(Prefetch("items", queryset=items))
