@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -123,27 +123,22 @@ def team_lists_and_saved(team_id: int, *, limit: int = 30) -> tuple[list[Product
 
 
 # --- pages ---
-def list_index(user: User, *, archived: bool = False) -> list[ProductList]:
-    """The lists page: each list with item counts by status, its total, and up to four pictures."""
+def list_index(user: User, *, archived: bool = False, converter: "Converter | None" = None) -> list[ProductList]:
+    """The lists page: each list with item counts by status, its total at target quantities, and up to four
+    pictures (three queries however many lists)."""
     S = ListItem.Status
     counts = {f"n_{s}": Count("items", filter=Q(items__status=s)) for s in S.values}
     lists = list(
-        lists_for_user(user, archived=archived)
-        .select_related("created_by")
-        .annotate(n_items=Count("items"), last_change=Max("items__updated_at"), **counts)
+        lists_for_user(user, archived=archived).select_related("created_by").annotate(n_items=Count("items"), **counts)
     )
-    pictures: dict[int, list[str]] = {}
-    rows = (
-        ListItem.objects.filter(product_list__in=lists)
-        .exclude(product__image_url="")
-        .order_by("product_list_id", "position", "pk")
-        .values_list("product_list_id", "product__image_url")
-    )
-    for list_id, url in rows:
-        if len(pictures.setdefault(list_id, [])) < 4:
-            pictures[list_id].append(url)
+    by_list: dict[int, list[ListItem]] = {}
+    items = ListItem.objects.filter(product_list__in=lists).select_related("product", "sku").order_by("position", "pk")
+    for item in items:
+        by_list.setdefault(item.product_list_id, []).append(item)
     for product_list in lists:
-        product_list.pictures = pictures.get(product_list.pk, [])
+        mine = by_list.get(product_list.pk, [])
+        product_list.pictures = [i.product.image_url for i in mine if i.product.image_url][:4]
+        product_list.totals = list_totals(mine, converter or Converter())
         product_list.status_counts = [
             (s.value, s.label, getattr(product_list, f"n_{s.value}"))
             for s in S
@@ -357,9 +352,3 @@ def compare_columns(items: list[ListItem], converter: Converter) -> list[Compare
     _mark_best(columns, "score", lambda c: c.supplier.service_score if c.supplier else None, highest=True)
     _mark_best(columns, "repurchase", lambda c: c.supplier.repurchase_rate if c.supplier else None, highest=True)
     return columns
-
-
-def prefetch_items(queryset):
-    """A list queryset with its items, products and SKUs (exports)."""
-    items = ListItem.objects.select_related("product__supplier", "sku", "added_by").order_by("position", "pk")
-    return queryset.prefetch_related(Prefetch("items", queryset=items))

@@ -82,13 +82,14 @@ def list_index_view(request):
             return redirect("list_detail", product_list.pk)
         status = 400
     archived = request.GET.get("archived") == "1"
+    converter = Converter.for_team(membership.team)
     context = {
         "membership": membership,
-        "lists": list_index(request.user, archived=archived),
+        "lists": list_index(request.user, archived=archived, converter=converter),
         "archived": archived,
         "n_archived": lists_for_user(request.user, archived=True).count() if not archived else 0,
         "form": form,
-        "converter": Converter.for_team(membership.team),
+        "converter": converter,
     }
     return render(request, "sourcing/lists/index.html", context, status=status)
 

@@ -45,6 +45,10 @@ def test_alice_saves_bob_comments_and_the_export_downloads(page, browser, live_s
     # the glass's product page: the list is offered, the quantity she priced becomes the target
     page.goto(f"{live_server.url}/products/{glass.offer_id}/")
     assert not page.is_visible("input[name=new_list_name]")  # asked for only when "+ New list…" is chosen
+    page.fill("#qty", "1e9")  # the server's refusal is shown where she clicked, not lost
+    page.click("#save-box button:has-text('Save to list')")
+    page.wait_for_selector("#save-box .save-err:has-text('Enter a whole number of pieces, like 500.')")
+    assert not kitchen.items.filter(product=glass).exists()
     page.fill("#qty", "600")
     page.wait_for_selector("#quote-result .quote-line:has-text('600 ')")
     page.select_option("#save-list", str(kitchen.pk))

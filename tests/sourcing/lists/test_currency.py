@@ -52,6 +52,8 @@ def test_owner_picks_the_currency_and_the_list_shows_both(client, alice, kitchen
     assert "Total at target quantities ¥7,440.00 ≈ $1,041.60" in page
     assert f"Rate ¥1 = 0.14 USD ({yesterday}), kept by the admins." in page
     assert "≈ $875.00" in page
+    index = text(client.get("/lists/"))
+    assert "¥7,440.00 ≈ $1,041.60 at target quantities" in index and f"¥1 = 0.14 USD ({yesterday})" in index
     item_page = text(client.get(f"/lists/items/{kitchen.items.first().pk}/"))
     assert "≈ $1.75 each · total ≈ $875.00" in item_page
 

@@ -147,3 +147,25 @@ def test_the_door_and_the_services_agree(alice, bob, carol, dave, kitchen):
             get_item_for_user(alice, raw)
     with pytest.raises(services.ListForbidden):
         services.list_create(actor=carol, team=kitchen.team, name="into Acme")
+
+
+def test_the_admin_shows_staff_only_their_own_teams_lists_and_changes_nothing(client, alice, carol, kitchen, globex):
+    theirs = services.list_create(actor=carol, team=globex, name="Globex giveaways")
+    carol.is_staff = True
+    carol.save()
+    from django.contrib.auth.models import Permission
+
+    carol.user_permissions.set(Permission.objects.filter(codename__in=["view_productlist", "view_listitem",
+                                                                       "change_productlist", "delete_productlist"]))  # fmt: skip
+    client.force_login(carol)
+    page = body(client.get("/admin/sourcing/productlist/"))
+    assert "Globex giveaways" in page and "Spring kitchen range" not in page
+    assert client.get(f"/admin/sourcing/productlist/{kitchen.pk}/change/").status_code == 302  # not hers: gone
+    response = client.post(f"/admin/sourcing/productlist/{theirs.pk}/change/", {"name": "renamed in the admin"})
+    assert response.status_code == 403
+    assert client.post(f"/admin/sourcing/productlist/{theirs.pk}/delete/", {"post": "yes"}).status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.name == "Globex giveaways"
+    client.force_login(alice)  # a superuser sees every team's lists
+    page = body(client.get("/admin/sourcing/productlist/"))
+    assert "Globex giveaways" in page and "Spring kitchen range" in page

@@ -8,6 +8,7 @@ from sourcing.models import ListItem, ProductList
 from sourcing.services import lists as services
 from sourcing.services.catalog_refresh import refresh_candidates, wanted_product_ids
 from tests.sourcing.lists.conftest import body, text
+from tests.sourcing.pages.conftest import credential, queued  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +170,14 @@ def test_saving_a_search_summary_asks_a_worker_for_its_details(alice, kitchen, p
     services.item_add(actor=alice, product_list=kitchen, product=products[0])  # already on it: nothing to fetch
     assert asked == [830001]
     assert ListItem.objects.filter(product=summary).exists()
+
+
+def test_the_teams_shared_credential_pays_for_refreshing_its_lists(alice, bob, kitchen, products, credential):  # noqa: F811
+    from sourcing.services.catalog_refresh import background_credential, credentials_wanting
+    from sourcing.services.credentials import credential_update
+
+    flask, glass, _mug = products
+    assert credentials_wanting(flask.pk) == [credential]  # alice added it: her own credential may pay
+    assert credentials_wanting(glass.pk) == []  # bob added it and has no credential; alice's isn't shared
+    credential_update(credential=credential, user=alice, shared_with_team=kitchen.team)
+    assert credentials_wanting(glass.pk) == [credential] and background_credential(glass.pk) == credential
