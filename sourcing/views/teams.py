@@ -164,8 +164,3 @@ def invitation_accept(request, token):
         {"invitation": invitation, "signup_enabled": settings.SIGNUP_ENABLED},
         status=200 if invitation else 404,
     )
-
-
-@login_required
-def coming_soon(request, area):
-    return render(request, "sourcing/coming_soon.html", {"area": area})
