@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from sourcing.converters import parse_id
 from sourcing.models import ApiUsage, AppCredential, Membership, User
 from sourcing.services.credentials import site_default_credential
 from sourcing.services.usage import beijing_today
@@ -21,6 +22,23 @@ def get_membership_for_user(user: User, team_id) -> Membership:
     if membership is None:
         raise Http404("No such team")
     return membership
+
+
+def get_team_object_for_user(user: User, queryset, pk, *, team_of=lambda obj: obj.team_id, name: str = "object"):
+    """The object `pk` of `queryset` if the user is a member of its team, with `.membership` set; else 404.
+
+    The one door to team-owned rows: lists, list items, inquiries and alerts go through it."""
+    object_id = parse_id(pk) if user.is_authenticated else None
+    found = queryset.filter(pk=object_id).first() if object_id else None
+    membership = (
+        Membership.objects.select_related("team").filter(user_id=user.pk, team_id=team_of(found)).first()
+        if found is not None
+        else None
+    )
+    if membership is None:
+        raise Http404(f"No such {name}")
+    found.membership = membership
+    return found
 
 
 def current_membership(user: User) -> Membership | None:

@@ -11,47 +11,19 @@ from django.http import Http404
 
 from sourcing.converters import parse_id
 from sourcing.models import Alert, Inquiry, Membership, Notification, Product, Supplier, User
-from sourcing.selectors import current_membership
-
-
-def _membership(user: User, team_id: int) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.select_related("team").filter(user_id=user.pk, team_id=team_id).first()
+from sourcing.selectors import current_membership, get_team_object_for_user
 
 
 def get_inquiry_for_user(user: User, pk) -> Inquiry:
     """The inquiry if the user is a member of its team (`.membership` set); 404 for anyone else."""
-    inquiry_id = parse_id(pk)
-    inquiry = (
-        Inquiry.objects.select_related("team", "created_by", "supplier", "product__supplier", "sku")
-        .filter(pk=inquiry_id)
-        .first()
-        if inquiry_id and user.is_authenticated
-        else None
-    )
-    membership = _membership(user, inquiry.team_id) if inquiry else None
-    if membership is None:
-        raise Http404("No such inquiry")
-    inquiry.membership = membership
-    return inquiry
+    inquiries = Inquiry.objects.select_related("team", "created_by", "supplier", "product__supplier", "sku")
+    return get_team_object_for_user(user, inquiries, pk, name="inquiry")
 
 
 def get_alert_for_user(user: User, pk) -> Alert:
     """The alert if the user is a member of its team (`.membership` set); 404 for anyone else."""
-    alert_id = parse_id(pk)
-    alert = (
-        Alert.objects.select_related("product", "sku", "list_item__product_list", "created_by")
-        .filter(pk=alert_id)
-        .first()
-        if alert_id and user.is_authenticated
-        else None
-    )
-    membership = _membership(user, alert.team_id) if alert else None
-    if membership is None:
-        raise Http404("No such alert")
-    alert.membership = membership
-    return alert
+    alerts = Alert.objects.select_related("product", "sku", "list_item__product_list", "created_by")
+    return get_team_object_for_user(user, alerts, pk, name="alert")
 
 
 def get_notification_for_user(user: User, pk) -> Notification:

@@ -10,12 +10,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.http import Http404
 from django.utils import timezone
 
 from sourcing.converters import parse_id
-from sourcing.models import ExchangeRate, ItemComment, ListActivity, ListItem, Membership, Product, ProductList, User
-from sourcing.selectors import current_membership
+from sourcing.models import ExchangeRate, ItemComment, ListActivity, ListItem, Product, ProductList, User
+from sourcing.selectors import current_membership, get_team_object_for_user
 from sourcing.selectors_catalog import PriceQuote, price_at_quantity
 
 COMPARE_MIN, COMPARE_MAX = 2, 6
@@ -23,41 +22,17 @@ CENT = Decimal("0.01")
 
 
 # --- the doors ---
-def _membership(user: User, team_id: int) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.select_related("team").filter(user_id=user.pk, team_id=team_id).first()
-
-
 def get_list_for_user(user: User, pk) -> ProductList:
     """The list if the user is a member of its team (with `.membership` set); 404 for anyone else."""
-    list_id = parse_id(pk)
-    product_list = (
-        ProductList.objects.select_related("team", "created_by", "copied_from").filter(pk=list_id).first()
-        if list_id and user.is_authenticated
-        else None
-    )
-    membership = _membership(user, product_list.team_id) if product_list else None
-    if membership is None:
-        raise Http404("No such list")
-    product_list.membership = membership
-    return product_list
+    lists = ProductList.objects.select_related("team", "created_by", "copied_from")
+    return get_team_object_for_user(user, lists, pk, name="list")
 
 
 def get_item_for_user(user: User, pk) -> ListItem:
     """A list item if the user is a member of its list's team (`.membership` set on it and its list); else 404."""
-    item_id = parse_id(pk)
-    item = (
-        ListItem.objects.select_related("product_list__team", "product__supplier", "sku", "added_by", "updated_by")
-        .filter(pk=item_id)
-        .first()
-        if item_id and user.is_authenticated
-        else None
-    )
-    membership = _membership(user, item.product_list.team_id) if item else None
-    if membership is None:
-        raise Http404("No such item")
-    item.membership = item.product_list.membership = membership
+    items = ListItem.objects.select_related("product_list__team", "product__supplier", "sku", "added_by", "updated_by")
+    item = get_team_object_for_user(user, items, pk, team_of=lambda i: i.product_list.team_id, name="item")
+    item.product_list.membership = item.membership
     return item
 
 
