@@ -179,9 +179,9 @@ AXES_VERBOSE = False  # no banner on every manage.py command; failures and locko
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
 LANGUAGE_CODE = "en"
-# English only until the interface is translated (issue 10): a browser asking for Chinese would otherwise
-# get Django's own strings in Chinese beside the portal's in English.
-LANGUAGES = [("en", "English")]
+# English and Simplified Chinese (issue 10). LocaleMiddleware picks the django_language cookie set by the
+# language switch, then the browser's Accept-Language; without either, English.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True

@@ -12,7 +12,7 @@ def log_in(page, live_server):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", "sourcing-demo")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # not the language switch's <noscript> button
     page.wait_for_selector("h1:has-text('Hello')")
 
 
