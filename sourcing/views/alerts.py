@@ -25,11 +25,11 @@ from sourcing.selectors_inquiries import (
 from sourcing.selectors_lists import get_item_for_user
 from sourcing.services import alerts as services
 from sourcing.services.alerts import AlertError, AlertForbidden
+from sourcing.views.site import refusal
 
 
 def _refused(request, error: AlertError, *, back: str = ""):
-    status = 403 if isinstance(error, AlertForbidden) else 400
-    return render(request, "sourcing/inquiries/refused.html", {"message": str(error), "back": back}, status=status)
+    return refusal(request, str(error), status=403 if isinstance(error, AlertForbidden) else 400, back=back)
 
 
 def _target(request, source):

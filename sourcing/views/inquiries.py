@@ -19,16 +19,13 @@ from sourcing.selectors_catalog import clean_offer_id, product_for_page
 from sourcing.selectors_inquiries import average_response, get_inquiry_for_user, status_counts, team_inquiries
 from sourcing.services import inquiries as services
 from sourcing.services.inquiries import InquiryError, InquiryForbidden
-from sourcing.views.catalog import is_htmx
+from sourcing.views.site import refusal
 
 PAGE = 50
 
 
 def _refused(request, error: InquiryError, *, back: str = ""):
-    status = 403 if isinstance(error, InquiryForbidden) else 400
-    if is_htmx(request):
-        return render(request, "sourcing/inquiries/_refused.html", {"message": str(error)}, status=status)
-    return render(request, "sourcing/inquiries/refused.html", {"message": str(error), "back": back}, status=status)
+    return refusal(request, str(error), status=403 if isinstance(error, InquiryForbidden) else 400, back=back)
 
 
 def _sku_of(product, value) -> Sku | None:

@@ -49,6 +49,7 @@ from sourcing.selectors_lists import (
 from sourcing.services import lists as services
 from sourcing.services.lists import EDITABLE, ItemConflict, ListError, ListForbidden
 from sourcing.views.catalog import is_htmx
+from sourcing.views.site import refusal
 
 
 def _status_of(error: ListError) -> int:
@@ -56,9 +57,8 @@ def _status_of(error: ListError) -> int:
 
 
 def _refused(request, error: ListError, *, back: str = ""):
-    """A refusal in words: a small partial for htmx, a page otherwise; 403 for a role, 400 for bad input."""
-    template = "sourcing/lists/_refused.html" if is_htmx(request) else "sourcing/lists/refused.html"
-    return render(request, template, {"message": str(error), "back": back}, status=_status_of(error))
+    """A refusal in words; 403 for a role, 400 for bad input."""
+    return refusal(request, str(error), status=_status_of(error), back=back)
 
 
 # --- the lists page ---
@@ -257,7 +257,7 @@ def list_add(request):
 def _save_answer(request, product, *, where, next_url, saved=None, text="", error="", status=200):
     if not is_htmx(request):
         if error:
-            return render(request, "sourcing/lists/refused.html", {"message": error, "back": next_url}, status=status)
+            return refusal(request, error, status=status, back=next_url)
         messages.success(request, text)
         return redirect(next_url)
     if hasattr(request, "_team_lists"):

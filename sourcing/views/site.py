@@ -1,5 +1,6 @@
-"""Small site-wide views: the favicon at the address browsers ask for without being told."""
+"""Small site-wide views and answers: the favicon, and the page that says an action was refused."""
 
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
@@ -8,3 +9,10 @@ from django.views.generic import RedirectView
 @cache_control(max_age=86400, public=True)
 def favicon(request):
     return RedirectView.as_view(url=static("favicon.ico"), permanent=False)(request)
+
+
+def refusal(request, message, *, status: int, back: str = ""):
+    """A refused action in plain words: a small partial for htmx, a page with a way back otherwise."""
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "_refused.html", {"message": message}, status=status)
+    return render(request, "refused.html", {"message": message, "back": back}, status=status)
