@@ -44,13 +44,17 @@ class Camera:
         self.folder.mkdir(parents=True)
         self.width, self.phone, self.count = width, phone, 0
 
-    def shoot(self, page, step: str):
-        self.count += 1
+    def fits(self, page, step: str):
+        """At phone width, fail if the page is wider than the screen, naming what sticks out."""
         if self.phone:
             scroll = page.evaluate("document.documentElement.scrollWidth")
             assert scroll <= min(self.width, page.evaluate("innerWidth")), (
                 f"{step}: {page.url} is {scroll} px wide; past the edge: {page.evaluate(PAST_THE_EDGE, self.width)}"
             )
+
+    def shoot(self, page, step: str):
+        self.count += 1
+        self.fits(page, step)
         page.screenshot(path=self.folder / f"{self.count:02d}-{step}.png", full_page=True)
 
 
@@ -59,7 +63,8 @@ def nav(page, label: str):
     link = page.locator("nav.nav a", has_text=label).first
     if not link.is_visible():
         page.click("label.nav-toggle-label")
-    link.click()
+    with page.expect_navigation():
+        link.click()
 
 
 def sign_up(page, username: str, team: str = ""):
@@ -94,6 +99,7 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     # mei signs up and creates her team
     page.goto(f"{url}/accounts/signup/")
     assert page.inner_text("h1") == "Create an account"
+    camera.fits(page, "sign-up form")
     sign_up(page, "mei", team="Mei Trading")
     page.wait_for_selector("h1:has-text('Hello, mei')")
     assert page.is_visible(".msg-success:has-text('Welcome, mei! Your account is ready.')")
@@ -101,8 +107,10 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
 
     # she adds a credential: the wizard sends her to the sandbox console, which makes an app with her callback
     nav(page, "Connections")
+    camera.fits(page, "connections")
     page.click("a:has-text('Add a 1688 app')")
     page.wait_for_selector("h1:has-text('Add your 1688 app')")
+    camera.fits(page, "wizard")
     page.select_option("select[name=gateway]", "sandbox")
     with page.expect_popup() as popup:
         page.click("#credential-form a:has-text('Open the sandbox console')")
@@ -167,6 +175,7 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
 
     # she invites lin to the team; the page shows the link once
     nav(page, "Teams")
+    camera.fits(page, "teams")
     page.click("a:has-text('Mei Trading')")
     page.wait_for_selector("h1:has-text('Mei Trading')")
     page.fill("input[name=email]", "lin@example.com")
@@ -184,6 +193,7 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     assert lin_page.is_visible("text=mei invited you as Buyer")
     camera.shoot(lin_page, "invitation")
     lin_page.click("a:has-text('Create an account')")
+    camera.fits(lin_page, "teammate sign-up form")
     sign_up(lin_page, "lin")
     lin_page.click("button:has-text('Accept invitation')")
     lin_page.wait_for_selector(".msg-success:has-text('You joined Mei Trading.')")
@@ -192,6 +202,7 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
 
     # she sees the offer on the list and comments on it
     nav(lin_page, "Lists")
+    camera.fits(lin_page, "lists")
     lin_page.click("a:has-text('Spring thermos')")
     lin_page.wait_for_selector("h1:has-text('Spring thermos')")
     assert lin_page.locator(".litem").count() == 1 and title in lin_page.inner_text(".litems")
@@ -229,6 +240,7 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     camera.shoot(page, "inquiry-form")
     page.click("text=Save and get the chat link")
     page.wait_for_selector("#inq-message:has-text('Quantity: 300')")
+    camera.fits(page, "inquiry")
     page.wait_for_selector("#chat-link:has-text('Open WangWang chat')", timeout=WORKER)
     page.click("button:has-text('I sent it')")
     page.wait_for_selector(".inq-status.inq-sent")
@@ -244,11 +256,14 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     admin = browser.new_context(**args)
     admin_page = admin.new_page()
     admin_page.goto(f"{url}/admin/sourcing/apipermission/")
+    camera.fits(admin_page, "admin login")
     admin_page.fill("input[name=username]", "admin")
     admin_page.fill("input[name=password]", PASSWORD)
     admin_page.click("input[type=submit]")
     admin_page.fill("#searchbar", app_key)
     admin_page.press("#searchbar", "Enter")
+    admin_page.wait_for_selector(f"#searchbar[value='{app_key}']")
+    camera.fits(admin_page, "admin permissions")
     admin_page.click("#result_list a:has-text('product.search.keywordQuery')")
     admin_page.select_option("select[name=status]", "under_review")
     admin_page.fill("input[name=reason]", "1688 is reviewing the higher daily volume")
