@@ -88,12 +88,12 @@ def journey_worker(settings, monkeypatch, live_server, catalog, request):
 
 
 @pytest.mark.parametrize("device", WIDTHS)
-def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tmp_path, device):
+def test_the_whole_journey(new_context, live_server, journey_worker, monkeypatch, tmp_path, device):
     args = {**WIDTHS[device], "locale": "en-US"}
     width = args["viewport"]["width"]
     camera = Camera(width, device == "phone")
     url = live_server.url
-    mei = browser.new_context(**args)
+    mei = new_context(**args)  # each person in a browser of their own, closed after the test
     page = mei.new_page()
 
     # mei signs up and creates her team
@@ -186,7 +186,7 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     camera.shoot(page, "invited")
 
     # lin, in her own browser, signs up from the link and joins
-    lin = browser.new_context(**args)
+    lin = new_context(**args)
     lin_page = lin.new_page()
     lin_page.goto(invite_url)
     assert lin_page.inner_text("h1") == "Join Mei Trading"
@@ -212,7 +212,6 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     lin_page.click("button:has-text('Add comment')")
     lin_page.wait_for_selector(".comments:has-text('Two samples first')")
     camera.shoot(lin_page, "teammate-comment")
-    lin.close()
 
     # mei sees the comment and exports the list
     nav(page, "Lists")
@@ -253,7 +252,7 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     # the site's admin (made with createsuperuser) puts the keyword search permission under review
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
     call_command("createsuperuser", interactive=False, username="admin", email="admin@example.com", verbosity=0)
-    admin = browser.new_context(**args)
+    admin = new_context(**args)
     admin_page = admin.new_page()
     admin_page.goto(f"{url}/admin/sourcing/apipermission/")
     camera.fits(admin_page, "admin login")
@@ -272,7 +271,6 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     admin_page.wait_for_selector(".messagelist .success:has-text('was changed successfully')")
     assert "Under review" in admin_page.inner_text("#result_list")
     camera.shoot(admin_page, "admin-saved")
-    admin.close()
 
     # mei's API status page shows the new state and the reason
     nav(page, "API status")
@@ -281,4 +279,3 @@ def test_the_whole_journey(browser, live_server, journey_worker, monkeypatch, tm
     permission = row.locator("td[data-label=Permission]").inner_text()
     assert "Under review (审核中)" in permission and "1688 is reviewing the higher daily volume" in permission
     camera.shoot(page, "api-status")
-    mei.close()
