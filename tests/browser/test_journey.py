@@ -87,11 +87,11 @@ def journey_worker(settings, monkeypatch, live_server, catalog, request):
     return request.getfixturevalue("celery_worker_process")
 
 
-@pytest.mark.parametrize("device", WIDTHS)
-def test_the_whole_journey(new_context, live_server, journey_worker, monkeypatch, tmp_path, device):
-    args = {**WIDTHS[device], "locale": "en-US"}
+@pytest.mark.parametrize("screen", WIDTHS)  # not "device": pytest-playwright has a fixture of that name
+def test_the_whole_journey(new_context, live_server, journey_worker, monkeypatch, tmp_path, screen):
+    args = {**WIDTHS[screen], "locale": "en-US"}
     width = args["viewport"]["width"]
-    camera = Camera(width, device == "phone")
+    camera = Camera(width, screen == "phone")
     url = live_server.url
     mei = new_context(**args)  # each person in a browser of their own, closed after the test
     page = mei.new_page()
