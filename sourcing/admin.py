@@ -55,6 +55,13 @@ class SuperuserWrites:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
+class FitsAPhone:
+    """Admin pages with a tabular inline or long object names that still fit a phone's width."""
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+
 class MembershipInline(SuperuserWrites, admin.TabularInline):
     model = Membership
     extra = 0
@@ -73,7 +80,7 @@ class PortalUserAdmin(SuperuserWrites, UserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(SuperuserWrites, admin.ModelAdmin):
+class TeamAdmin(FitsAPhone, SuperuserWrites, admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
@@ -352,7 +359,7 @@ def _status_action(status):
 
 
 @admin.register(ApiPermission)
-class ApiPermissionAdmin(CredentialScoped):
+class ApiPermissionAdmin(FitsAPhone, CredentialScoped):
     action_form = PermissionActionForm
     list_display = ["api", "credential", "status", "observed", "observed_at", "requested_at", "decided_at", "reason"]
     list_filter = ["status", "observed", "api"]
@@ -466,7 +473,7 @@ class ListItemInline(admin.TabularInline):
 
 
 @admin.register(ProductList)
-class ProductListAdmin(TeamListScoped):
+class ProductListAdmin(FitsAPhone, TeamListScoped):
     list_display = ["name", "team", "created_by", "updated_at", "archived_at"]
     list_filter = ["team"]
     search_fields = ["name"]

@@ -125,6 +125,11 @@ def connection_new(request):
 
 
 def _detail_context(request, credential, **extra):
+    # The check is read before the credential's verification: a worker marks the credential verified before it
+    # finishes the check, so the page never shows a finished check next to a stale "not confirmed yet" and
+    # (no check left to poll) stays stuck there.
+    check = ConnectionCheck.objects.filter(credential=credential).first()
+    credential.refresh_from_db(fields=["verified_at", "verify_error"])
     chart = usage_by_day(credential)
     owner = credential.owner_id == request.user.pk
     token = OAuthToken.objects.filter(credential=credential).first()
@@ -133,7 +138,7 @@ def _detail_context(request, credential, **extra):
         "credential": credential, "is_owner": owner, "token": token, "callback_url": callback,
         "callback_mismatch": bool(credential.callback_url) and credential.callback_url.rstrip("/") != callback,
         "api_rows": _api_rows(credential), "recent_errors": _recent_errors(credential),
-        "check": ConnectionCheck.objects.filter(credential=credential).first(),
+        "check": check,
         "verified_permissions": ConnectionCheck.objects.filter(
             credential=credential, kind=ConnectionCheck.Kind.VERIFY, state=ConnectionCheck.State.PASSED
         ).exists(),

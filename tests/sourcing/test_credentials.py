@@ -123,6 +123,20 @@ def test_add_credential_through_the_wizard(client, alice, portal_sandbox):
     assert "Next:" in page and "Connect 1688 account" in page
 
 
+def test_the_page_never_shows_a_finished_key_check_beside_a_stale_not_confirmed(rf, alice, portal_sandbox):
+    """A worker that confirms the key between the page's two reads: the page shows it confirmed, not a dead end."""
+    from sourcing.views.connections import _detail_context
+
+    credential_create(owner=alice, app_key=APP_KEY, app_secret=APP_SECRET, name="Acme app",
+                      gateway=AppCredential.Gateway.SANDBOX)  # fmt: skip
+    loaded_before_the_worker = AppCredential.objects.get(owner=alice)
+    loaded_before_the_worker.verified_at = None  # as the view read it, a moment before the worker's commit
+    request = rf.get("/")
+    request.user = alice
+    context = _detail_context(request, loaded_before_the_worker)
+    assert context["check"].state == "passed" and context["credential"].is_verified
+
+
 def test_wizard_rejects_bad_input_with_messages(client, alice, portal_sandbox):
     client.force_login(alice)
     response = client.post(
