@@ -54,7 +54,8 @@ def walk(page, live_server, product_list, glass):
     assert "Price at quantity" not in page.inner_text("main") and CHINESE_DATE.search(page.inner_text("main"))
     seen.append(page_width(page))
     page.click(f"a[href='/inquiries/new/?offer={glass.offer_id}']")
-    page.wait_for_selector("h1:has-text('联系供应商')")
+    page.wait_for_selector(f"h1:has-text('{zh('Contact the supplier')}')")
+    assert not page.is_visible("h1 .term")  # 1688's term beside the label would say it twice in Chinese
     assert zh("Option (SKU)") in page.inner_text("main") and "Option (SKU)" not in page.inner_text("main")
     seen.append(page_width(page))
     return seen
