@@ -6,7 +6,7 @@ from django.utils.translation import gettext_noop
 
 from sourcing.alibaba import errors
 from sourcing.alibaba.api import KEYWORD_SEARCH, PORTAL_APIS
-from sourcing.explain import explain_error
+from sourcing.explain import error_kind, explain_error
 from sourcing.models import ApiPermission, ApiPermissionChange, AppCredential, ConnectionCheck, User
 
 from .gateway import credential_mark_verified, gateway_call
@@ -111,6 +111,8 @@ def connection_check_run(*, check: ConnectionCheck) -> ConnectionCheck:
                     "ok": False,
                     "detail": explain_error(error, app_key=credential.app_key).sentence[:300],
                     "code": error.code or type(error).__name__,
+                    "kind": error_kind(error),  # to explain it again in the reader's language
+                    "api": error.api or "",
                 }
             )
             failed = True

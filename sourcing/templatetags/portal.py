@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from sourcing.explain import explain, explain_text, strip_java
+from sourcing.explain import explain_kind, explain_text, strip_java
 
 register = template.Library()
 
@@ -52,8 +52,8 @@ def step_text(step, app_key=""):
     """A check step's outcome in the reader's language: a failure explained again from its code."""
     if not isinstance(step, dict):
         return ""
-    if not step.get("ok") and step.get("code"):
-        return explain(str(step["code"]), str(step.get("detail") or ""), app_key=str(app_key or "")).sentence
+    if not step.get("ok") and step.get("kind"):
+        return explain_kind(str(step["kind"]), app_key=str(app_key or ""), api=str(step.get("api") or "")).sentence
     detail = _(str(step.get("detail") or ""))
     args = step.get("args")
     return strip_java(detail % args if isinstance(args, dict) else detail)

@@ -227,7 +227,7 @@ def test_a_checks_steps_read_in_the_readers_language(client, alice, journey):
         steps=[{"name": "Reach the gateway", "ok": True, "detail": CLOCK_OFFSET, "args": {"offset": "+0.3"}},
                {"name": "Check the signature", "ok": True,
                 "detail": "signature accepted (App Key and App Secret match)"},
-               {"name": "Use the access token", "ok": False, "code": "NotConnected",
+               {"name": "Use the access token", "ok": False, "code": "local.NotConnected", "kind": "NotConnected",
                 "detail": "No 1688 account is connected to this credential. Click “Connect 1688 account”."}],
     )  # fmt: skip
     client.force_login(alice)
@@ -236,7 +236,7 @@ def test_a_checks_steps_read_in_the_readers_language(client, alice, journey):
     assert "连接网关: 已连通网关；时钟偏差 +0.3 秒" in chinese
     assert "检查签名: 签名通过（App Key 与 App Secret 匹配）" in chinese
     with translation.override("zh-hans"):
-        assert f"使用访问令牌: {explain('NotConnected', app_key='30051688').sentence}" in chinese
+        assert f"使用访问令牌: {explain('local.NotConnected', app_key='30051688').sentence}" in chinese
     english = _words(_get(client, url, "en"))
     assert "Reach the gateway: gateway reached; clock offset +0.3 s" in english
     assert "Use the access token: No 1688 account is connected to this credential. Click" in english
