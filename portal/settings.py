@@ -183,6 +183,9 @@ LANGUAGE_CODE = "en"
 # language switch, then the browser's Accept-Language; without either, English.
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates go through format names (DATETIME_FORMAT, …): English keeps 2026-11-28 18:05 (portal/formats/en),
+# Chinese gets Django's 2026年11月28日 18:05. Numbers keep their own filters (¥1,234.50 reads the same in both).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -4,6 +4,7 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 @cache
@@ -34,7 +35,7 @@ def rotate(value: str) -> str:
 
 def hint(secret: str) -> str:
     """What a page may show of a secret: that it is set and how it ends."""
-    return f"set · ends in {secret[-4:]}" if len(secret) >= 8 else "set"
+    return _("set · ends in %(end)s") % {"end": secret[-4:]} if len(secret) >= 8 else _("set")
 
 
 class EncryptedSecret:

@@ -277,11 +277,19 @@ def explain_error(error: BaseException, *, app_key: str = "") -> Explanation:
         if isinstance(cause, errors.AlibabaError):
             return explain_error(cause, app_key=app_key)
         return Explanation(strip_java(str(error)) or _("Something went wrong"), "", "", "")
-    kind = LOCAL_CODES.get(error.code, "")
-    if not kind:
-        kind = next((cls.__name__ for cls in type(error).__mro__ if cls.__name__ in TEXTS), "AlibabaError")
     code = error.code or type(error).__name__
-    return _explain_kind(kind, code=code, message=error.message, app_key=app_key, api=error.api)
+    return _explain_kind(error_kind(error), code=code, message=error.message, app_key=app_key, api=error.api)
+
+
+def error_kind(error: errors.AlibabaError) -> str:
+    """Which explanation a raised 1688 error gets: stored with a worker's result, it is explained again when shown."""
+    kind = LOCAL_CODES.get(error.code, "")
+    return kind or next((cls.__name__ for cls in type(error).__mro__ if cls.__name__ in TEXTS), "AlibabaError")
+
+
+def explain_kind(kind: str, *, app_key: str = "", api: str = "") -> Explanation:
+    """Explain an error by its `error_kind`, in the current language."""
+    return _explain_kind(kind, code=kind, message="", app_key=app_key, api=api)
 
 
 def explain_text(text: str, *, app_key: str = "") -> Explanation:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -201,7 +201,7 @@ def inquiry_log_reply(*, actor: User, inquiry: Inquiry, replied_at: datetime | N
         raise InquiryError(_("The reply can't be in the future."))
     if inquiry.sent_at and replied_at < inquiry.sent_at:
         raise InquiryError(_("The reply can't come before the inquiry was sent (%(at)s).") %
-                           {"at": timezone.localtime(inquiry.sent_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
+                           {"at": formats.date_format(timezone.localtime(inquiry.sent_at), "DATETIME_FORMAT")})  # fmt: skip
     values = {"status": Status.REPLIED, "replied_at": replied_at, "reply_logged_at": now, "quoted_price": quoted_price,
               "quoted_moq": quoted_moq, "quoted_lead_days": quoted_lead_days}  # fmt: skip
     if notes is not None:

@@ -2,15 +2,17 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from sourcing.alibaba import errors
 from sourcing.alibaba.api import KEYWORD_SEARCH, PORTAL_APIS
-from sourcing.explain import explain_error
+from sourcing.explain import error_kind, explain_error
 from sourcing.models import ApiPermission, ApiPermissionChange, AppCredential, ConnectionCheck, User
 
 from .gateway import credential_mark_verified, gateway_call
 
 Status = ApiPermission.Status
+CLOCK_OFFSET = gettext_noop("gateway reached; clock offset %(offset)s s")
 
 
 def permission_set_status(
@@ -73,11 +75,11 @@ def connection_check_run(*, check: ConnectionCheck) -> ConnectionCheck:
     # observed as denied, so the token step can tell a good token from a bad one whatever the grants.
     def server_clock(client, _access):
         offset = client.sync_clock()
-        return f"gateway reached; clock offset {offset / 1000:+.1f} s"
+        return {"detail": CLOCK_OFFSET, "args": {"offset": f"{offset / 1000:+.1f}"}}
 
     def signed_call(client, _access):
         client.call("com.alibaba.product", "alibaba.category.get", {"categoryID": 0})
-        return "signature accepted (App Key and App Secret match)"
+        return gettext_noop("signature accepted (App Key and App Secret match)")
 
     def token_call(client, access):
         # A probe without parameters: the gateway checks the token before the grant and the grant
@@ -85,18 +87,23 @@ def connection_check_run(*, check: ConnectionCheck) -> ConnectionCheck:
         try:
             client.call(KEYWORD_SEARCH.namespace, KEYWORD_SEARCH.name, access_token=access)
         except errors.ParamMissing:
-            return "access token accepted"
+            return gettext_noop("access token accepted")
         except errors.AclDeclined:
-            return "access token accepted (keyword search itself is not granted yet)"
-        return "access token accepted"
+            return gettext_noop("access token accepted (keyword search itself is not granted yet)")
+        return gettext_noop("access token accepted")
 
-    steps = [("Reach the gateway", server_clock, False), ("Check the signature", signed_call, False),
-             ("Use the access token", token_call, True)]  # fmt: skip
+    # Steps are stored in English (a worker has no reader) and translated when shown: `step_text`.
+    steps = [(gettext_noop("Reach the gateway"), server_clock, False),
+             (gettext_noop("Check the signature"), signed_call, False),
+             (gettext_noop("Use the access token"), token_call, True)]  # fmt: skip
     failed = False
     for index, (name, fn, needs_token) in enumerate(steps, start=1):
         try:
             detail = gateway_call(credential=credential, fn=fn, needs_token=needs_token, probe=True)
-            check.steps.append({"name": name, "ok": True, "detail": detail})
+            if isinstance(detail, dict):  # words with a value: kept apart, so they translate when shown
+                check.steps.append({"name": name, "ok": True, **detail})
+            else:
+                check.steps.append({"name": name, "ok": True, "detail": detail})
         except errors.AlibabaError as error:
             check.steps.append(
                 {
@@ -104,6 +111,8 @@ def connection_check_run(*, check: ConnectionCheck) -> ConnectionCheck:
                     "ok": False,
                     "detail": explain_error(error, app_key=credential.app_key).sentence[:300],
                     "code": error.code or type(error).__name__,
+                    "kind": error_kind(error),  # to explain it again in the reader's language
+                    "api": error.api or "",
                 }
             )
             failed = True

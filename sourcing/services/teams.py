@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from sourcing.models import AppCredential, Invitation, Membership, Team, User
@@ -162,7 +162,7 @@ def _mail_invitation(invitation: Invitation) -> None:
             "inviter": inviter,
             "team": invitation.team.name,
             "role": invitation.get_role_display(),
-            "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
+            "expires": formats.date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
             "url": invitation_url(invitation.token_for_mail),
         },
         from_email=None,

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -101,7 +101,7 @@ def ago(value, now=None):
     days = hours // 24
     if days < 60:
         return _("%(n)s d ago") % {"n": days}
-    return timezone.localtime(value).strftime("%Y-%m-%d") if timezone.is_aware(value) else value.strftime("%Y-%m-%d")
+    return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATE_FORMAT")
 
 
 @register.filter
@@ -204,8 +204,8 @@ def _n(value: float) -> str:
 def _label_date(value: datetime, span_days: float) -> str:
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     if span_days < 2:
-        return local.strftime("%m-%d %H:%M")
-    return local.strftime("%Y-%m-%d" if span_days > 300 else "%m-%d")
+        return formats.date_format(local, "MONTH_DAY_FORMAT") + " " + formats.time_format(local, "H:i")
+    return formats.date_format(local, "SHORT_DATE_FORMAT" if span_days > 300 else "MONTH_DAY_FORMAT")
 
 
 @register.simple_tag

@@ -3,33 +3,60 @@
 from datetime import datetime
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from sourcing.explain import explain_text, strip_java
+from sourcing.explain import explain_kind, explain_text, strip_java
 
 register = template.Library()
 
 # The portal's zone is Asia/Shanghai; "CST" alone also reads as US Central, so name the city.
-ZONE_CITIES = {"Asia/Shanghai": "Beijing", "Asia/Chongqing": "Beijing", "PRC": "Beijing", "Asia/Hong_Kong": "Hong Kong"}
+BEIJING, HONG_KONG = gettext_noop("Beijing"), gettext_noop("Hong Kong")
+ZONE_CITIES = {"Asia/Shanghai": BEIJING, "Asia/Chongqing": BEIJING, "PRC": BEIJING, "Asia/Hong_Kong": HONG_KONG}
 
 
 def zone_label(value: datetime) -> str:
     """ "CST (Beijing)" for the portal's zone; the abbreviation and city of any other zone."""
     abbreviation = value.tzname() or ""
     name = timezone.get_current_timezone_name()
-    city = ZONE_CITIES.get(name) or (name.rsplit("/", 1)[-1].replace("_", " ") if "/" in name else "")
+    city = (
+        _(ZONE_CITIES[name])
+        if name in ZONE_CITIES
+        else (name.rsplit("/", 1)[-1].replace("_", " ") if "/" in name else "")
+    )
     if not city or city == abbreviation:
         return abbreviation
     return f"{abbreviation} ({city})" if abbreviation else city
 
 
 @register.filter
-def stamp(value, fmt: str = "Y-m-d H:i"):
-    """A date and time in the portal's zone, labelled with that zone: 2026-11-28 18:05 CST (Beijing)."""
+def stamp(value, fmt: str = "DATETIME_FORMAT"):
+    """A date and time in the portal's zone, labelled with that zone: 2026-11-28 18:05 CST (Beijing).
+
+    `fmt` is a format name (the language's: 2026年11月28日 18:05 CST (北京) in Chinese) or a date pattern."""
     if not isinstance(value, datetime):
         return value if value not in (None, "") else ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{dateformat.format(local, fmt)} {zone_label(local)}".strip()
+    return f"{formats.date_format(local, fmt)} {zone_label(local)}".strip()
+
+
+@register.filter
+def translated(text):
+    """Words a worker stored in English (a check's summary, a step's name), in the reader's language when known."""
+    return _(str(text)) if text else ""
+
+
+@register.filter
+def step_text(step, app_key=""):
+    """A check step's outcome in the reader's language: a failure explained again from its code."""
+    if not isinstance(step, dict):
+        return ""
+    if not step.get("ok") and step.get("kind"):
+        return explain_kind(str(step["kind"]), app_key=str(app_key or ""), api=str(step.get("api") or "")).sentence
+    detail = _(str(step.get("detail") or ""))
+    args = step.get("args")
+    return strip_java(detail % args if isinstance(args, dict) else detail)
 
 
 @register.filter

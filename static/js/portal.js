@@ -1,11 +1,13 @@
 // Live countdowns: <time data-countdown="ISO-8601"> shows the time left, updated every 20 seconds.
 (function () {
+  // The page's language picks the units: the server's first rendering (Django's timeuntil) is in it too.
   function left(ms) {
-    if (ms <= 0) return document.documentElement.lang.startsWith("zh") ? "已过期" : "expired";
+    const zh = document.documentElement.lang.startsWith("zh");
+    if (ms <= 0) return zh ? "已过期" : "expired";
     const minutes = Math.floor(ms / 60000), days = Math.floor(minutes / 1440);
-    if (days >= 2) return days + " d";
+    if (days >= 2) return days + (zh ? " 天" : " d");
     const hours = Math.floor(minutes / 60);
-    return (hours ? hours + " h " : "") + (minutes % 60) + " min";
+    return (hours ? hours + (zh ? " 小时 " : " h ") : "") + (minutes % 60) + (zh ? " 分钟" : " min");
   }
   function tick() {
     document.querySelectorAll("time[data-countdown]").forEach(function (el) {
