@@ -4,10 +4,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from sourcing.views.site import set_language
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switch in the nav
+    path("i18n/setlang/", set_language, name="set_language"),  # the language switch in the nav
     path("", include("sourcing.urls")),
 ]
 

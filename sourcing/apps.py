@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -6,6 +7,14 @@ def _site_default_sync(**kwargs):
     from sourcing.services.credentials import site_default_sync
 
     site_default_sync()
+
+
+def _remember_language(sender, request, user, **kwargs):
+    from sourcing.services.teams import user_language_set
+
+    language = getattr(request, "LANGUAGE_CODE", None)
+    if language:
+        user_language_set(user=user, language=language)
 
 
 class SourcingConfig(AppConfig):
@@ -16,3 +25,5 @@ class SourcingConfig(AppConfig):
         # The site default credential is created or updated once, at migrate (and at worker start, see
         # portal/celery.py), never while a page is being served.
         post_migrate.connect(_site_default_sync, sender=self)
+        # Workers write notifications and e-mails in the language a user last read the portal in.
+        user_logged_in.connect(_remember_language, dispatch_uid="sourcing-remember-language")

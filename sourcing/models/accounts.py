@@ -16,6 +16,8 @@ class User(AbstractUser):
 
     email = models.EmailField(_("email address"), blank=True)
     current_team = models.ForeignKey("Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The language the user last chose or logged in with: workers write notifications and e-mails in it.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     def __str__(self):
         return self.username

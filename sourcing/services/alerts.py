@@ -185,7 +185,7 @@ def _notify(alert: Alert) -> None:
     from sourcing import tasks
 
     for user in _recipients(alert):
-        with override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
+        with override(user.language or settings.LANGUAGE_CODE):
             text = alert_text(alert)
         note = Notification.objects.create(user=user, team_id=alert.team_id, alert=alert, product=alert.product,
                                            text=text)  # fmt: skip
@@ -228,6 +228,12 @@ def notification_email_send(*, notification_id: int) -> bool:
     if not note.user.email or delivery_of(note.user) != Delivery.IMMEDIATE:
         return False
     link = _link(reverse("product", args=[note.product.offer_id])) if note.product else _link(reverse("notifications"))
+    with override(note.user.language or settings.LANGUAGE_CODE):
+        _send_notification_mail(note, link)
+    return True
+
+
+def _send_notification_mail(note: Notification, link: str) -> None:
     send_mail(
         subject=_("Alert: %(text)s") % {"text": note.text[:120]},
         message=f"{note.text}\n\n{link}\n\n"
@@ -235,7 +241,6 @@ def notification_email_send(*, notification_id: int) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[note.user.email],
     )
-    return True
 
 
 def digest_day() -> date:
@@ -269,6 +274,12 @@ def digest_send(*, user_id: int) -> int:
     notes = list(Notification.objects.filter(pk__in=ids, mail_claimed_at=now).select_related("product"))
     if not notes or not user.email:
         return 0
+    with override(user.language or settings.LANGUAGE_CODE):
+        _send_digest_mail(user, notes)
+    return len(notes)
+
+
+def _send_digest_mail(user: User, notes: list[Notification]) -> None:
     lines = [
         f"• {n.text}\n  {_link(reverse('product', args=[n.product.offer_id])) if n.product else ''}" for n in notes
     ]
@@ -278,4 +289,3 @@ def digest_send(*, user_id: int) -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )
-    return len(notes)

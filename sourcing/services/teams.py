@@ -27,6 +27,13 @@ def user_signup(*, form, team_name: str = "") -> User:
     return user
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the interface language a user reads, for what workers write to them later."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+
+
 def team_create(*, name: str, owner: User) -> Team:
     """Create a team with `owner` as its first owner and make it their current team."""
     with transaction.atomic():

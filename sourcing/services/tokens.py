@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, override
 
 from sourcing.alibaba import errors, oauth
 from sourcing.models import AppCredential, OAuthToken
@@ -152,17 +152,18 @@ def token_reauth_notify(*, token_id: int) -> bool:
     owner = token.credential.owner
     if owner is None or not owner.email:
         return False
-    send_mail(
-        subject=_("Your 1688 connection for %(name)s needs to be renewed") % {"name": token.credential.name},
-        message=_(
-            "The 1688 account %(account)s connected to the credential %(name)s (App Key %(key)s) could not be "
-            "renewed automatically. Searches and refreshes with it are paused.\n\n"
-            "Open %(url)s and click “Connect 1688 account” to authorise it again."
-        ) % {"account": token.resource_owner, "name": token.credential.name, "key": token.credential.app_key,
-             "url": f"{settings.SITE_URL}/connections/{token.credential_id}/"},
-        from_email=None,
-        recipient_list=[owner.email],
-    )  # fmt: skip
+    with override(owner.language or settings.LANGUAGE_CODE):  # the owner's language, not the worker's
+        send_mail(
+            subject=_("Your 1688 connection for %(name)s needs to be renewed") % {"name": token.credential.name},
+            message=_(
+                "The 1688 account %(account)s connected to the credential %(name)s (App Key %(key)s) could not be "
+                "renewed automatically. Searches and refreshes with it are paused.\n\n"
+                "Open %(url)s and click “Connect 1688 account” to authorise it again."
+            ) % {"account": token.resource_owner, "name": token.credential.name, "key": token.credential.app_key,
+                 "url": f"{settings.SITE_URL}/connections/{token.credential_id}/"},
+            from_email=None,
+            recipient_list=[owner.email],
+        )  # fmt: skip
     return True
 
 

@@ -114,6 +114,38 @@ def test_an_immediate_email_is_sent_once(alice, products, answer):
     assert len(mail.outbox) == 1
 
 
+def test_alerts_reach_each_reader_in_the_language_they_chose(client, alice, bob, products, answer, settings):
+    """Workers run in English; what they write to a user follows the user's last language choice."""
+    settings.ALERTS_DIGEST_HOUR = 0
+    client.force_login(bob)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})  # bob picks 简体中文 in the menu
+    bob.refresh_from_db()
+    assert bob.language == "zh-hans"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})  # not a language of the portal: kept as it was
+    bob.refresh_from_db()
+    assert bob.language == "zh-hans"
+    services.alert_create(actor=alice, team=alice.current_team, product=products[0], kind="out_of_stock",
+                          notify_team=True)  # fmt: skip
+    flask_answer(answer, stock=0)
+    by_user = {n.user_id: n.text for n in Notification.objects.all()}
+    assert by_user[alice.pk] == "“不锈钢保温杯 500ml” is out of stock."
+    assert by_user[bob.pk] == "“不锈钢保温杯 500ml” 已缺货。"
+    mails = {m.to[0]: m for m in mail.outbox}
+    assert mails["alice@example.com"].subject.startswith("Alert: ")
+    assert (
+        mails["bob@example.com"].subject.startswith("提醒：")
+        and "“不锈钢保温杯 500ml” 已缺货。" in mails["bob@example.com"].body
+    )
+
+
+def test_logging_in_with_a_chinese_browser_remembers_chinese(client, bob):
+    client.post(
+        "/accounts/login/", {"username": "bob", "password": "sourcing-demo"}, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"
+    )
+    bob.refresh_from_db()
+    assert bob.language == "zh-hans"
+
+
 def test_watch_from_the_product_page(client, bob, products, answer):
     client.force_login(bob)
     page = client.get(f"/products/{FLASK}/").content.decode()
