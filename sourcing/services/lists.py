@@ -331,9 +331,9 @@ def item_set_status(*, actor: User, item: ListItem, status: str) -> ListItem:
         if current.status != status:
             now = timezone.now()
             ListItem.objects.filter(pk=item.pk).update(status=status, updated_at=now, updated_by=actor)
-            old, new = ListItem.Status(current.status).label, ListItem.Status(status).label
+            # Stored by value; the page names the statuses in its reader's language.
             activity_record(product_list=item.product_list, actor=actor, verb=Verb.STATUS, item=item,
-                            detail=f"{_title(item.product)} · {old} → {new}", at=now)  # fmt: skip
+                            detail=f"{_title(item.product)} · {current.status} → {status}", at=now)  # fmt: skip
     item.status = status
     return item
 

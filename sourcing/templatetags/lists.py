@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import template
+from django.utils import translation
 
-from sourcing.models import ProductList
+from sourcing.models import ListActivity, ListItem, ProductList
 from sourcing.selectors import current_membership
 from sourcing.selectors_lists import Converter, team_lists_and_saved
 from sourcing.services.lists import CURRENCIES, currency_choices
@@ -103,3 +104,17 @@ def currency_picker(context, team, membership):
         "choices": choices,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def activity_detail(activity) -> str:
+    """An activity line's detail in the reader's language: a status change names both statuses in it."""
+    if activity.verb != ListActivity.Verb.STATUS or " · " not in activity.detail:
+        return activity.detail
+    title, change = activity.detail.rsplit(" · ", 1)
+    words = {}
+    for status in ListItem.Status:
+        with translation.override("en"):  # lines written before statuses were stored by value
+            words[str(status.label)] = status.label
+        words[status.value] = status.label
+    return f"{title} · " + " → ".join(str(words.get(part, part)) for part in change.split(" → "))

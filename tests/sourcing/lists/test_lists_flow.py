@@ -110,7 +110,7 @@ def test_activity_log_and_copy(client, alice, bob, kitchen, products):
         ("alice", "added", "不锈钢保温杯 500ml"),
         ("bob", "added", "玻璃水杯 带盖"),
         ("alice", "added", "陶瓷马克杯"),
-        ("bob", "status", "不锈钢保温杯 500ml · Idea → Sampling"),
+        ("bob", "status", "不锈钢保温杯 500ml · idea → sampling"),  # by value: shown in the reader's words
         ("bob", "edited", "不锈钢保温杯 500ml · quantity: 500 → 1000; note: 主推款 → 翻倍"),
         ("bob", "commented", "不锈钢保温杯 500ml: “样品到了 samples are in”"),
         ("alice", "copied", "to “Spring kitchen range (B)”"),
@@ -121,6 +121,9 @@ def test_activity_log_and_copy(client, alice, bob, kitchen, products):
     assert (
         "bob changed the status of 不锈钢保温杯 500ml · Idea → Sampling" in page and "alice removed 陶瓷马克杯" in page
     )
+    client.cookies["django_language"] = "zh-hans"
+    assert "不锈钢保温杯 500ml · 意向 → 打样中" in text(client.get(f"/lists/{kitchen.pk}/"))
+    del client.cookies["django_language"]
     item_page = text(client.get(f"/lists/items/{flask_item.pk}/"))
     assert "样品到了 samples are in" in item_page and "bob commented on" in item_page
 
