@@ -16,7 +16,7 @@ from .conftest import known_products
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-PRODUCTS = 300
+PRODUCTS = 1000
 # Five kinds of fault, each drawn on every call: 1 - (1 - 0.0436) ** 5 = 20 % of calls fail.
 FAULT_EACH = 0.0436
 STILL = 10**9  # sandbox prices and stock hold still during the test, so the stored data can be checked exactly
@@ -30,23 +30,17 @@ def refreshed_rounds(limit: int = 4) -> list[CatalogJob]:
         if job is None:
             return jobs
         jobs.append(job)
-        wait_for(lambda j=job: CatalogJob.objects.get(pk=j.pk).state == CatalogJob.State.DONE, timeout=420,
+        wait_for(lambda j=job: CatalogJob.objects.get(pk=j.pk).state == CatalogJob.State.DONE, timeout=900,
                  interval=1)  # fmt: skip
     pytest.fail(f"products still due after {limit} beat runs")
 
 
 def test_a_thousand_products_refresh_through_a_fifth_of_calls_failing(connected, alice, settings, workers):
     # given 1,000 products known from searches and looked at by alice, and alice's app with room for them
-    import time
-
-    T = time.monotonic()
-    print("start")
     settings.SANDBOX_DRIFT_SECONDS = settings.CATALOG_REFRESH_BATCH = STILL
     build_catalog(offers=PRODUCTS, seed=11)
     offers = {o.offer_id: o for o in SandboxOffer.objects.select_related("supplier")}
-    print("catalog", time.monotonic() - T)
     known_products(offers.values(), viewer=alice)
-    print("known", time.monotonic() - T)
     connected.daily_quota, connected.qps = 100_000, 1000
     connected.save()
     # and a gateway that times out, answers 502, sends broken and cut-off JSON and refuses for frequency
@@ -56,9 +50,7 @@ def test_a_thousand_products_refresh_through_a_fifth_of_calls_failing(connected,
     )  # fmt: skip
     worker = workers.start("faults", "--pool=prefork", "--concurrency=4", ALIBABA_READ_TIMEOUT="1.5")
     # when beat queues the refresh (and again for any product whose retries ran out, as the next cycle would)
-    print("worker", time.monotonic() - T)
     jobs = refreshed_rounds()
-    print("refreshed", time.monotonic() - T)
     # then every product holds exactly what the gateway has, fully written, once
     assert jobs[0].total == PRODUCTS
     assert Product.objects.count() == PRODUCTS
@@ -74,7 +66,6 @@ def test_a_thousand_products_refresh_through_a_fifth_of_calls_failing(connected,
         assert product.supplier.open_id == source.supplier.open_uid
         assert product.price_tiers and product.content_hash and product.detail_fetched_at
         assert (product.refresh_error, product.refresh_queued_at, product.refresh_lease_until) == ("", None, None)
-    print("checked", time.monotonic() - T)
     assert Sku.objects.count() == expected_skus  # no SKU written twice
     # one price-history row from the search, one from the refresh: a fetch that landed twice would add a third
     assert Counter(PriceHistory.objects.values_list("product_id", flat=True)) == Counter(
@@ -88,7 +79,7 @@ def test_a_thousand_products_refresh_through_a_fifth_of_calls_failing(connected,
     assert 0.12 < sum(failed.values()) / detail.count() < 0.28
     assert {"GatewayTimeout", "ServerError", "gw.QosAppFrequencyLimit"} <= set(failed)
     log = worker_log(worker)
-    assert log.count("Retry in") >= sum(failed.values()) - jobs[0].total  # the failures went back to the queue
+    assert log.count("Retry in") + log.count("'gave_up'") == sum(failed.values())  # each failure went back
     # the worker never crashed: still the same process, no child lost
     assert worker.poll() is None
     assert "WorkerLostError" not in log and "Traceback" not in log
