@@ -128,9 +128,10 @@ def start_celery_worker(log_path: Path, *args: str, env: dict | None = None, hos
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None and "ready." not in worker_log(proc):
         time.sleep(0.2)
-    if "ready." not in worker_log(proc):
+    output = worker_log(proc)
+    if "ready." not in output:
         stop_celery_worker(proc)
-        pytest.fail(f"Celery worker did not start:\n{worker_log(proc)[-3000:]}")
+        pytest.fail(f"Celery worker did not start:\n{output[-3000:]}")
     return proc
 
 

@@ -16,15 +16,18 @@ from .conftest import known_products
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_task_of_a_killed_worker_runs_again_on_another_and_lands_once(connected, alice, workers):
+def test_a_task_of_a_killed_worker_runs_again_on_another_and_lands_once(connected, alice, workers, redis_server,
+                                                                       use_broker):  # fmt: skip
     # given a product alice looked at, and a gateway slow enough to kill a worker while it waits for the answer
     build_catalog(offers=20, seed=3)
     (product,) = known_products(SandboxOffer.objects.order_by("offer_id")[:1], viewer=alice)
     sandbox = SandboxApp.objects.filter(app_key=connected.app_key)
     sandbox.update(latency_ms=10_000)
-    # Redis gives an unacknowledged task to another worker after the visibility timeout; a short one here, and a
-    # refresh lease that ends soon after, stand for the production hour and ten minutes.
-    quick = {"CELERY_BROKER_VISIBILITY_TIMEOUT": "4", "CATALOG_JOB_STALE_SECONDS": "6"}
+    # Redis (a server of this test's own) gives an unacknowledged task to another worker after the visibility
+    # timeout; a short one here, and a refresh lease that ends soon after, stand for the production hour and ten minutes.
+    use_broker(redis_server.url)
+    quick = {"CELERY_BROKER_URL": redis_server.url, "CELERY_BROKER_VISIBILITY_TIMEOUT": "4",
+             "CATALOG_JOB_STALE_SECONDS": "6"}  # fmt: skip
     first = workers.start("doomed", **quick)
     job = catalog_refresh.refresh_due()
     # when the worker has taken the product and is waiting on 1688, it is killed outright
