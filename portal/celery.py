@@ -3,11 +3,26 @@
 import os
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
+from celery.exceptions import Reject
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("portal")
+
+class PortalTask(DjangoTask):
+    """Celery's Django task (delay_on_commit …), except that a retry the broker could not take gives the task back instead of dropping it."""
+
+    def retry(self, *args, **kwargs):
+        try:
+            return super().retry(*args, **kwargs)
+        except Reject as reject:
+            # Celery rejects a task whose retry it could not publish (the broker is restarting) without requeueing
+            # it, so the work would be lost; requeued, it runs again once the broker is back.
+            raise Reject(reject.reason, requeue=True) from None
+
+
+app = Celery("portal", task_cls=PortalTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

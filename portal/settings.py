@@ -227,9 +227,28 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+# Redis hands a task that was delivered but never acknowledged (its worker died) to another worker after
+# this many seconds. Keep it above CELERY_TASK_TIME_LIMIT and the longest retry countdown (60 s), or a task
+# still running or waiting is handed out twice (harmless, tasks are idempotent, but wasted).
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        # Look for such tasks every few seconds (one small sorted-set read), not every 100 s as kombu does.
+        "unacked_restore_interval": max(1, min(10, CELERY_BROKER_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
+    }
+# A task is acknowledged when it ends, not when it starts: a worker killed mid-task (or a child process lost)
+# gives it back to the queue, and another worker runs it again (tasks are safe to run twice).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers outlive a broker restart: they reconnect on their own, however long it takes.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection drops finishes its work (the broker hands it out again later, and
+# the second run finds nothing to do) rather than being cancelled half-way.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_TASK_IGNORE_RESULT = True

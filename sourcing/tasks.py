@@ -116,12 +116,17 @@ def catalog_categories_fetch(self, job_id: int) -> None:
 @shared_task(bind=True, max_retries=CATALOG_RETRIES)
 def catalog_product_refresh(self, product_id: int, job_id: int | None = None) -> str:
     try:
-        return catalog_refresh.product_refresh_run(product_id=product_id, job_id=job_id)
+        outcome = catalog_refresh.product_refresh_run(product_id=product_id, job_id=job_id)
     except TransientError as error:
         if self.request.retries >= self.max_retries:
             catalog_refresh.product_refresh_give_up(product_id=product_id, job_id=job_id, error=error)
             return "gave_up"
         raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from None
+    if outcome == "leased" and self.request.retries < self.max_retries:
+        # When the lease ends the other run has either finished (this one then skips) or died with its
+        # worker (this one then does the work): a killed worker's task still happens, and only once.
+        raise self.retry(countdown=catalog_refresh.lease_seconds_left(product_id) + 1)
+    return outcome
 
 
 @shared_task

@@ -98,6 +98,59 @@ def database_url_for_subprocess() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+def start_celery_worker(log_path: Path, *args: str, env: dict | None = None, hostname: str = "") -> subprocess.Popen:
+    """Start a real `celery worker` process (solo pool unless `args` say otherwise) and wait until it is ready.
+
+    The process gets `.log`, its open log file; stop it with `stop_celery_worker`.
+    """
+    log = open(log_path, "w+")  # noqa: SIM115 - closed by stop_celery_worker
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--loglevel=INFO",
+            f"--hostname={hostname or f'test-{os.getpid()}'}@%h",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            *(args or ["--pool=solo"]),
+        ],
+        cwd=BASE_DIR,
+        env=env if env is not None else dict(os.environ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    proc.log = log
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and "ready." not in worker_log(proc):
+        time.sleep(0.2)
+    output = worker_log(proc)
+    if "ready." not in output:
+        stop_celery_worker(proc)
+        pytest.fail(f"Celery worker did not start:\n{output[-3000:]}")
+    return proc
+
+
+def worker_log(proc: subprocess.Popen) -> str:
+    proc.log.seek(0)
+    return proc.log.read()
+
+
+def stop_celery_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    proc.log.close()
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
     """A real `celery worker` process on the configured broker and the test database."""
@@ -107,49 +160,10 @@ def celery_worker_process(transactional_db, tmp_path):
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = dict(os.environ, DATABASE_URL=database_url_for_subprocess(), EMAIL_URL=f"filemail:///{mail_dir}")
-    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            f"--hostname=test-{os.getpid()}@%h",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        log.seek(0)
-        if "ready." in log.read():
-            break
-        if proc.poll() is not None:
-            break
-        time.sleep(0.2)
-    log.seek(0)
-    output = log.read()
-    if "ready." not in output:
-        proc.kill()
-        pytest.fail(f"Celery worker did not start:\n{output[-3000:]}")
+    proc = start_celery_worker(tmp_path / "worker.log", env=env)
     proc.mail_dir = mail_dir
-    proc.log = log
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    stop_celery_worker(proc)
     app.conf.task_always_eager = True
 
 

@@ -197,7 +197,11 @@ def _count_done(job_id: int | None) -> None:
 
 
 def product_refresh_run(*, product_id: int, job_id: int | None = None) -> str:
-    """Worker: refresh one claimed product once; returns what happened ("fetched", "skipped", ...)."""
+    """Worker: refresh one claimed product once; returns what happened ("fetched", "skipped", "leased", ...).
+
+    "leased": another run holds the product, either a duplicate delivery racing this one or a run on a
+    worker that died mid-task (its message came back to the queue); the task looks again when the lease ends.
+    """
     now = timezone.now()
     lease = now + timedelta(seconds=settings.CATALOG_JOB_STALE_SECONDS)
     # Take the row: only a queued product whose lease is free (a second delivery or racing worker gets 0 rows).
@@ -207,7 +211,8 @@ def product_refresh_run(*, product_id: int, job_id: int | None = None) -> str:
         .update(refresh_lease_until=lease)
     )
     if not taken:
-        return "skipped"
+        held = Product.objects.filter(pk=product_id, refresh_queued_at__isnull=False, refresh_lease_until__gte=now)
+        return "leased" if held.exists() else "skipped"
     product = Product.objects.get(pk=product_id)
     if product.detail_fetched_at and product.detail_fetched_at >= product.refresh_queued_at:
         _release(product_id)  # fetched since it was queued (a page asked for it): nothing to do this cycle
@@ -232,6 +237,12 @@ def product_refresh_run(*, product_id: int, job_id: int | None = None) -> str:
     _release(product_id)
     _count_done(job_id)
     return "fetched"
+
+
+def lease_seconds_left(product_id: int) -> float:
+    """How long another run still holds the product's refresh lease (0 when nobody does)."""
+    until = Product.objects.filter(pk=product_id).values_list("refresh_lease_until", flat=True).first()
+    return max(0.0, (until - timezone.now()).total_seconds()) if until else 0.0
 
 
 def product_refresh_give_up(*, product_id: int, job_id: int | None, error: errors.AlibabaError) -> None:

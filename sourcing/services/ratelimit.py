@@ -37,8 +37,18 @@ def _redis_script(url: str):
     return redis.Redis.from_url(url).register_script(RESERVE_LUA)
 
 
+class RateLimiterUnreachable(errors.TransientError):
+    default_message = "The shared rate limiter (Redis) did not answer; the call will be retried."
+
+
 def _reserve_redis(key: str, interval: float, max_wait: float) -> float:
-    return float(_redis_script(settings.REDIS_URL)(keys=[f"ratelimit:{key}"], args=[interval, max_wait]))
+    import redis
+
+    try:
+        return float(_redis_script(settings.REDIS_URL)(keys=[f"ratelimit:{key}"], args=[interval, max_wait]))
+    except (redis.ConnectionError, redis.TimeoutError) as error:
+        # Redis restarting: the task retries with backoff instead of failing for good.
+        raise RateLimiterUnreachable(code="local.RateLimiterUnreachable") from error
 
 
 def _reserve_db(key: str, interval: float, max_wait: float) -> float:
