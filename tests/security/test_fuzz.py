@@ -2,11 +2,10 @@
 everything): never a 500, and a refused request writes no row."""
 
 import ast
-import os
 import inspect
+import os
 import textwrap
 
-import pytest
 from django.db import connection, transaction
 from django.forms import BaseForm
 from django.test import Client
