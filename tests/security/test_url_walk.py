@@ -181,3 +181,26 @@ def test_a_pattern_the_walker_cannot_fill_fails_with_its_name(acme_world):
         fill("new_thing", "widgets/<id:widget_id>/", acme_world)
     with pytest.raises(pytest.fail.Exception, match="regex_thing.*REGEX_PATHS"):
         fill("regex_thing", "^widgets/(?P<raw>.+)$", acme_world)
+
+
+def test_staff_carol_sees_no_acme_row_in_the_admin(acme_world, carol):
+    # given carol is staff with every admin permission, but not a superuser
+    from django.contrib.auth.models import Permission
+
+    carol.is_staff = True
+    carol.save(update_fields=["is_staff"])
+    carol.user_permissions.set(Permission.objects.all())
+    client = Client(raise_request_exception=False)
+    problems = []
+    for key, route, _pattern in url_patterns():
+        if not route.startswith("admin/") or key in ("admin:logout", "admin/(?P<url>.*)$"):
+            continue
+        path, owned = fill(key, route, acme_world)
+        response = _fetch(carol, "get", path, client)
+        if response.status_code >= 500:
+            problems.append(f"{path} ({key}): {response.status_code}")
+        elif owned and response.status_code == 200:
+            problems.append(f"{path} ({key}): 200 for an Acme row")
+        elif leaked := _leaks(response):
+            problems.append(f"{path} ({key}): shows {leaked}")
+    assert problems == [], "\n".join(problems)
