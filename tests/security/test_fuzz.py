@@ -28,7 +28,7 @@ VALUE = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))  # per view; FUZZ_EXAMPLES=200 for a long run by hand
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))  # per view; FUZZ_EXAMPLES=200 for a long run by hand
 VALUES = st.one_of(VALUE, st.lists(VALUE, min_size=2, max_size=3))  # a list sends the parameter several times
 # Parameters that shared helpers read for many views (job polling, paging, catalog filters, where to go next).
 COMMON = ["job", "after", "q", "sort", "category", "price_min", "price_max", "max_moq", "province", "status", "offer",
