@@ -60,8 +60,9 @@ def fields_of(callback) -> list[str]:
     return sorted(names)
 
 
-# A refused Reveal (wrong password) is audited on purpose: that row is the point, not half a write.
-AUDIT_TABLES = {"sourcing_secretaudit"}
+# A refused Reveal (wrong password) is audited and counted by the throttle on purpose: those rows are the point,
+# not half a write (the throttle's counters live in RateSlot rows when REDIS_URL is not set).
+AUDIT_TABLES = {"sourcing_secretaudit", "sourcing_rateslot"}
 
 
 def _row_counts() -> tuple:
