@@ -169,7 +169,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]  # per account; per address: sourcing/bac
 # the per-account limit, so that colleagues behind one office address don't lock each other out.
 AUTH_ADDRESS_FAILURE_LIMIT = env.int("AUTH_ADDRESS_FAILURE_LIMIT", default=20)
 # axes warns that it does not count per address; sourcing/backends.py does, at AUTH_ADDRESS_FAILURE_LIMIT
-# (tests/sourcing/test_bruteforce.py::test_one_address_trying_many_accounts_is_locked).
+# (tests/security/test_bruteforce.py::test_one_address_trying_many_accounts_is_locked).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "sourcing.backends.lockout_response"

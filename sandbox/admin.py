@@ -44,6 +44,11 @@ class SandboxAppAdmin(admin.ModelAdmin):
                                         "fault_truncated", "fault_frequency", "latency_ms"]}),
     ]  # fmt: skip
 
+    def get_queryset(self, request):
+        # Like the console: staff who are not superusers see (and change) only the apps they own.
+        apps = super().get_queryset(request)
+        return apps if request.user.is_superuser else apps.filter(owner=request.user)
+
 
 @admin.register(SandboxAccount)
 class SandboxAccountAdmin(admin.ModelAdmin):

@@ -61,7 +61,11 @@ def _category_levels(leaf_id: int) -> tuple[int, int, int]:
 
 def _promotion_url(offer: SandboxOffer) -> str:
     """The offer page with tracking parameters, as 1688's promotionURL carries them."""
-    refer = base64.b32encode(hashlib.sha1(str(offer.offer_id).encode()).digest()).decode().rstrip("=")  # noqa: S324
+    refer = (
+        base64.b32encode(hashlib.sha1(str(offer.offer_id).encode(), usedforsecurity=False).digest())
+        .decode()
+        .rstrip("=")
+    )
     return f"https://detail.1688.com/offer/{offer.offer_id}.html?fromkv=refer:{refer}&kjSource=pc"
 
 
@@ -70,7 +74,7 @@ def _money(value: Decimal) -> str:
 
 
 def _spec_id(offer: SandboxOffer, index: int) -> str:
-    return hashlib.md5(f"{offer.offer_id}:{index}".encode()).hexdigest()  # noqa: S324 - an id, not security
+    return hashlib.md5(f"{offer.offer_id}:{index}".encode(), usedforsecurity=False).hexdigest()  # an id
 
 
 def _skus(offer: SandboxOffer, price: Decimal, stock: int):

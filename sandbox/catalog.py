@@ -176,7 +176,7 @@ def _supplier(i: int, rng: random.Random, top_index: int) -> SandboxSupplier:
     top_name = TOP_CATEGORIES[top_index][0]
     company = f"{city}市{rng.choice(COMPANY_WORDS)}{COMPANY_KINDS[top_name]}有限公司"
     login = f"{rng.choice(COMPANY_WORDS)}{COMPANY_KINDS[top_name][:2]}{i}"
-    domain = f"shop{hashlib.md5(login.encode()).hexdigest()[:10]}.1688.com"  # noqa: S324 - not security
+    domain = f"shop{hashlib.md5(login.encode(), usedforsecurity=False).hexdigest()[:10]}.1688.com"
     return SandboxSupplier(
         login_id=login,
         member_id=f"b2b-{2200000000 + i * 37}",

@@ -45,7 +45,7 @@ class GatewayAnswer(Exception):
 
 
 def gw_error(code: str, message: str, status: int = 400) -> GatewayAnswer:
-    request_id = hashlib.md5(f"{time.time_ns()}{random.random()}".encode()).hexdigest()[:16]  # noqa: S324
+    request_id = hashlib.md5(f"{time.time_ns()}{random.random()}".encode(), usedforsecurity=False).hexdigest()[:16]
     return GatewayAnswer(
         status, {"error_code": code, "error_message": message, "exception": message, "request_id": request_id}
     )

@@ -475,7 +475,7 @@ class ListItemInline(admin.TabularInline):
 @admin.register(ProductList)
 class ProductListAdmin(FitsAPhone, TeamListScoped):
     list_display = ["name", "team", "created_by", "updated_at", "archived_at"]
-    list_filter = ["team"]
+    list_filter = [("team", admin.RelatedOnlyFieldListFilter)]  # only the teams this user's lists belong to
     search_fields = ["name"]
     date_hierarchy = "updated_at"
     inlines = [ListItemInline]

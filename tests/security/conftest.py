@@ -1,0 +1,99 @@
+"""Acme's world for the security suite: one row of every kind of team data, owned by Acme (alice, bob)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from sandbox.models import SandboxApp
+from sourcing.models import (
+    ApiPermission,
+    CatalogJob,
+    ConnectionCheck,
+    ImageUpload,
+    Membership,
+    Notification,
+    SearchQuery,
+)
+from sourcing.services import alerts as alert_services
+from sourcing.services import inquiries as inquiry_services
+from sourcing.services import lists as list_services
+from sourcing.services import teams as team_services
+from sourcing.services.credentials import credential_create
+from tests.sourcing.lists.conftest import kitchen, products  # noqa: F401 - fixtures
+from tests.sourcing.pages.conftest import categories  # noqa: F401 - fixture
+
+# Words that only Acme's rows hold: a page shown to carol or to a visitor must contain none of them.
+ACME_MARKERS = [
+    "Acme Sourcing",
+    "Spring kitchen range",
+    "alice@example.com",
+    "bob@example.com",
+    "Acme app",
+    "30051688",
+    "Acme-only inquiry 问价",
+    "Acme-only comment",
+    "invited-by-acme@example.com",
+]
+
+
+@dataclass
+class AcmeWorld:
+    """Every Acme object a URL can name, by the URL parameter that names it."""
+
+    objects: dict
+    fill: dict  # URL parameter name -> value, for parameters whose name says what they are
+    invitation_token: str
+    reset_uid: str
+    reset_token: str
+
+
+@pytest.fixture
+def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a fixture
+    """Acme's list, item, comment, inquiry, alert, notification, credential, check, searches, job and invitation."""
+    item = kitchen.items.order_by("pk").first()
+    product = item.product
+    comment = list_services.comment_add(actor=bob, item=item, text="Acme-only comment")
+    inquiry = inquiry_services.inquiry_create(actor=alice, team=acme, product=product,
+                                              message="Acme-only inquiry 问价")  # fmt: skip
+    alert = alert_services.alert_create(actor=alice, team=acme, product=product, kind="price_below",
+                                        threshold=Decimal("1.00"))  # fmt: skip
+    notification = Notification.objects.create(user=alice, team=acme, alert=alert, product=product,
+                                               text="Acme-only notification")  # fmt: skip
+    credential = credential_create(owner=alice, app_key="30051688", app_secret="acme-app-secret-0f1e2d3c",
+                                   name="Acme app")  # fmt: skip
+    check = ConnectionCheck.objects.get(credential=credential)
+    permission = ApiPermission.objects.filter(credential=credential).first()
+    picture = ImageUpload.objects.create(team=acme, uploaded_by=alice, data=b"\x89PNG acme", content_type="image/png",
+                                         sha256="a" * 64)  # fmt: skip
+    search = SearchQuery.objects.create(team=acme, kind=SearchQuery.Kind.IMAGE, key="b" * 64, image=picture,
+                                        requested_by=alice)  # fmt: skip
+    job = CatalogJob.objects.create(kind=CatalogJob.Kind.IMAGE_SEARCH, target=search.key, team=acme,
+                                    requested_by=alice)  # fmt: skip
+    owner = Membership.objects.get(user=alice, team=acme)
+    invitation = team_services.invitation_create(actor=owner, email="invited-by-acme@example.com", role="buyer")
+    sandbox_app = SandboxApp(app_key="40051688", owner=alice, name="Acme sandbox app")
+    sandbox_app.app_secret = "acme-sandbox-secret"
+    sandbox_app.save()
+    objects = {
+        "team": acme, "membership": Membership.objects.get(user=bob, team=acme), "invitation": invitation,
+        "list": kitchen, "item": item, "comment": comment, "inquiry": inquiry, "alert": alert,
+        "notification": notification, "credential": credential, "check": check, "permission": permission,
+        "picture": picture, "search": search, "job": job, "sandbox_app": sandbox_app,
+    }  # fmt: skip
+    fill = {
+        "team_id": acme.pk, "member_id": objects["membership"].pk, "invitation_id": invitation.pk,
+        "list_id": kitchen.pk, "item_id": item.pk, "inquiry_id": inquiry.pk, "alert_id": alert.pk,
+        "notification_id": notification.pk, "permission_id": permission.pk, "check_id": check.pk,
+        "search_id": search.pk, "app_key": sandbox_app.app_key, "offer_id": product.offer_id,
+    }  # fmt: skip
+    return AcmeWorld(
+        objects=objects,
+        fill=fill,
+        invitation_token=invitation.token,
+        reset_uid=urlsafe_base64_encode(force_bytes(alice.pk)),
+        reset_token=default_token_generator.make_token(alice),
+    )
