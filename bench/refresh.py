@@ -7,7 +7,7 @@ Starts the sandbox under gunicorn and Celery worker processes (bench/celery_app.
 
 * sync: with 1, 2 and 4 workers, beat queues a refresh of M wanted products; achieved detail calls
   per second ÷ the app's QPS limit and the sandbox's frequency-limit answers. The same workers then
-  run the same calls paced only by Celery's per-worker `rate_limit` (no shared limiter).
+  run the same refresh paced only by Celery's per-worker `rate_limit` (the shared limiter off).
 * calls: the same products on T teams' lists, each team's user with their own credential; one beat
   cycle, gateway calls counted by the sandbox's usage counter ÷ products; then a per-user refresh
   (each team's user fetches their list's first K products with their own credential), as a ratio.
@@ -31,9 +31,21 @@ def _wait_job(job, timeout: float) -> None:
     common.wait_for(lambda: CatalogJob.objects.get(pk=job.pk).done >= job.total, timeout, "the refresh")
 
 
-def _ours(products: list, workers: int, qps: int) -> dict:
-    """One beat cycle over `products` with the gateway's shared limiter; rate from the call log."""
+def _detail_calls(expected: int, timeout: float) -> dict:
+    """Wait for `expected` detail calls in the call log; calls, seconds and rate of the ok ones, throttled ones."""
     from sourcing.alibaba import api
+    from sourcing.models import ApiCallLog
+
+    calls = ApiCallLog.objects.filter(api=api.PRODUCT_DETAIL.id)
+    common.wait_for(lambda: calls.count() >= expected, timeout, "the detail calls")
+    ok = list(calls.filter(outcome="ok").order_by("at").values_list("at", flat=True))
+    seconds = (ok[-1] - ok[0]).total_seconds() if len(ok) > 1 else 0.0
+    return {"calls": len(ok), "seconds": seconds, "rate": (len(ok) - 1) / seconds if seconds else 0.0,
+            "throttled": calls.filter(outcome="throttled").count()}  # fmt: skip
+
+
+def _ours(products: list, qps: int) -> dict:
+    """One beat cycle over `products`, paced by the gateway's shared limiter."""
     from sourcing.models import ApiCallLog
     from sourcing.services.catalog_refresh import refresh_due
 
@@ -43,34 +55,29 @@ def _ours(products: list, workers: int, qps: int) -> dict:
     if not job or job.total != len(products):
         raise SystemExit(f"beat queued {job and job.total} products, expected {len(products)}")
     _wait_job(job, 60 + 3 * len(products) / qps)
-    calls = ApiCallLog.objects.filter(api=api.PRODUCT_DETAIL.id)
-    ok = list(calls.filter(outcome="ok").order_by("at").values_list("at", flat=True))
-    seconds = (ok[-1] - ok[0]).total_seconds()
-    return {"calls": len(ok), "seconds": seconds, "rate": (len(ok) - 1) / seconds if seconds else 0.0,
-            "throttled": calls.filter(outcome="throttled").count()}  # fmt: skip
+    return _detail_calls(len(products), 60)
 
 
 def _celery_paced(products: list, credential, qps: int) -> dict:
-    """The same calls as tasks paced by Celery's own per-worker rate_limit; outcomes counted in Redis."""
-    import redis
-    from django.conf import settings
+    """The same refresh with the credential's limit off, paced by Celery's per-worker rate_limit only."""
+    from django.utils import timezone
 
-    from bench.celery_app import OUTCOMES, celery_paced_detail
+    from bench.celery_app import celery_paced_refresh
+    from sourcing.models import ApiCallLog, AppCredential, CatalogJob
+    from sourcing.services.catalog_refresh import refresh_claim
 
-    store = redis.Redis.from_url(settings.REDIS_URL)
-    store.delete(*(OUTCOMES + k for k in ("ok", "throttled", "error")))
-    for product in products:
-        celery_paced_detail.delay(credential.pk, product.offer_id)
-
-    def finished():
-        done = store.llen(OUTCOMES + "ok") + int(store.get(OUTCOMES + "throttled") or 0)
-        return done + int(store.get(OUTCOMES + "error") or 0) >= len(products)
-
-    common.wait_for(finished, 60 + 3 * len(products) / qps, "the Celery-paced calls")
-    ok = sorted(float(s) for s in store.lrange(OUTCOMES + "ok", 0, -1))
-    seconds = ok[-1] - ok[0] if len(ok) > 1 else 0.0
-    return {"calls": len(ok), "seconds": seconds, "rate": (len(ok) - 1) / seconds if seconds else 0.0,
-            "throttled": int(store.get(OUTCOMES + "throttled") or 0)}  # fmt: skip
+    ApiCallLog.objects.all().delete()
+    common.make_due([p.pk for p in products])
+    AppCredential.objects.filter(pk=credential.pk).update(qps=0)
+    try:
+        claimed = refresh_claim(product_ids=[p.pk for p in products])
+        job = CatalogJob.objects.create(kind=CatalogJob.Kind.REFRESH, target="bench", total=len(claimed),
+                                        state=CatalogJob.State.RUNNING, started_at=timezone.now())  # fmt: skip
+        for product_id in claimed:
+            celery_paced_refresh.delay(product_id, job.pk)
+        return _detail_calls(len(products), 60 + 3 * len(products) / qps)
+    finally:
+        AppCredential.objects.filter(pk=credential.pk).update(qps=qps)
 
 
 def sync(*, qps: int, products: int, worker_counts: list[int]):
@@ -87,7 +94,7 @@ def sync(*, qps: int, products: int, worker_counts: list[int]):
         common.flush_redis()  # no leftover limiter slots or queued tasks from an earlier run
         pool = common.celery_workers(workers, f"sync{workers}", {"BENCH_CELERY_RATE": f"{qps}/s"})
         try:
-            ours = _ours(batch, workers, qps)
+            ours = _ours(batch, qps)
             paced = _celery_paced(batch, credential, qps)
         finally:
             for worker in pool:
