@@ -163,6 +163,7 @@ def machine() -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
         db_version = cursor.fetchone()[0].split(" on ")[0]
+    db_version = db_version if connection.vendor == "postgresql" else f"SQLite {db_version}"
     try:
         import redis
 
