@@ -1,0 +1,58 @@
+"""The naive design, for comparison: every page view asks the gateway first, as the original app did.
+
+Each view makes the gateway call(s) the page needs over real HTTP with our client
+(sourcing/alibaba), then renders the page with the portal's own view, so the template and the
+middleware are the same as ours. It leaves the gateway's answer unused, which flatters the naive
+design (it skips turning the answer into the page), so the ratios are a lower bound.
+`bench/urls.py` mounts these views under /naive/ for the bench only.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+
+from sourcing.alibaba import AlibabaClient, api
+from sourcing.models import Category, ListItem
+from sourcing.views import catalog, catalog_products, lists
+
+
+@dataclass
+class Gateway:
+    """The credential the naive views call with, and which sandbox offer stands in for a portal product."""
+
+    client: AlibabaClient | None = None
+    access_token: str = ""
+    offer_ids: list[int] = field(default_factory=list)
+
+    def offer_for(self, offer_id: int) -> str:
+        return str(self.offer_ids[offer_id % len(self.offer_ids)])
+
+
+GATEWAY = Gateway()
+
+
+@login_required
+def search(request):
+    api.keyword_search(GATEWAY.client, GATEWAY.access_token, request.GET.get("q", ""), page_size=24)
+    return catalog.search(request)
+
+
+@login_required
+def category_detail(request, pk):
+    category = Category.objects.get(pk=pk)
+    api.keyword_search(GATEWAY.client, GATEWAY.access_token, category.name, category_id=pk, page_size=24)
+    return catalog.category_detail(request, pk)
+
+
+@login_required
+def product_detail(request, offer_id):
+    api.product_detail(GATEWAY.client, GATEWAY.access_token, GATEWAY.offer_for(offer_id))
+    return catalog_products.product_detail(request, offer_id)
+
+
+@login_required
+def list_detail(request, list_id):
+    # the original app fetched every item's offer again to show its current price and stock
+    for offer_id in ListItem.objects.filter(product_list_id=list_id).values_list("product__offer_id", flat=True):
+        api.product_detail(GATEWAY.client, GATEWAY.access_token, GATEWAY.offer_for(offer_id))
+    return lists.list_detail(request, list_id)
