@@ -1,5 +1,6 @@
 """The portal's only settings module, driven by the environment (see .env.example)."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sourcing.request_cache.RequestCacheMiddleware",  # first: one cache per request, dropped at its end
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -202,8 +204,31 @@ STORAGES = {
     },
 }
 
+# The test suite runs in parallel processes (pytest-xdist: gw0, gw1, …). Each gets Redis databases of its
+# own (db + 2 × n: the broker's and the cache's) and its own broker folder, so one process's Celery worker
+# never takes another's tasks and a cache flush in one test never reaches another's.
+_TEST_PROCESS = int(env("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw") or 0)
+if os.environ.get("PORTAL_TEST_URLS_MOVED"):  # a child (worker, command) of a test process: already moved
+    _TEST_PROCESS = 0
+
+
+def _own_redis_db(url: str) -> str:
+    if not _TEST_PROCESS or not url.startswith(("redis://", "rediss://")):
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + 2 * _TEST_PROCESS}"))
+
+
 # --- Cache and the shared rate limiter: Redis through REDIS_URL, else process-local. ---
-REDIS_URL = env("REDIS_URL", default="")
+REDIS_URL = _own_redis_db(env("REDIS_URL", default=""))
+if _TEST_PROCESS:
+    # Celery reads CELERY_BROKER_URL from the environment before these settings; children inherit both.
+    for _name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        if os.environ.get(_name):
+            os.environ[_name] = _own_redis_db(os.environ[_name])
+    os.environ["PORTAL_TEST_URLS_MOVED"] = "1"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -217,6 +242,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sourcing Portal <noreply
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
+    if env("PYTEST_XDIST_WORKER", default="gw0") != "gw0":
+        _broker_dir = _broker_dir / env("PYTEST_XDIST_WORKER")
     if not _broker_dir.is_absolute():
         _broker_dir = BASE_DIR / _broker_dir
     for _sub in ("queue", "control"):

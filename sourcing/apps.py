@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _site_default_sync(**kwargs):
@@ -27,3 +27,10 @@ class SourcingConfig(AppConfig):
         post_migrate.connect(_site_default_sync, sender=self)
         # Workers write notifications and e-mails in the language a user last read the portal in.
         user_logged_in.connect(_remember_language, dispatch_uid="sourcing-remember-language")
+        # A page that changes a membership or credential and then renders must not see the request's cached ones.
+        from sourcing.models import AppCredential, Membership, OAuthToken
+        from sourcing.request_cache import forget
+
+        for model in (Membership, AppCredential, OAuthToken):
+            post_save.connect(forget, sender=model, dispatch_uid=f"request-cache-{model.__name__}-save")
+            post_delete.connect(forget, sender=model, dispatch_uid=f"request-cache-{model.__name__}-delete")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from sourcing.converters import parse_id
 from sourcing.models import ApiUsage, AppCredential, Membership, User
+from sourcing.request_cache import cached
 from sourcing.services.credentials import site_default_credential
 from sourcing.services.usage import beijing_today
 
@@ -45,6 +46,10 @@ def current_membership(user: User) -> Membership | None:
     """The membership of the user's current team, falling back to their oldest team."""
     if not user.is_authenticated:
         return None
+    return cached(("membership", user.pk, user.current_team_id), lambda: _current_membership(user))
+
+
+def _current_membership(user: User) -> Membership | None:
     memberships = Membership.objects.select_related("team").filter(user_id=user.pk)
     if user.current_team_id:
         found = memberships.filter(team_id=user.current_team_id).first()
@@ -87,16 +92,18 @@ def _best(credentials: list[AppCredential]) -> AppCredential:
 
 def credential_in_use(user: User):
     """Which credential the user's calls use and why: own → shared by a teammate → site default → none."""
+    return cached(("credential_in_use", user.pk, user.current_team_id), lambda: _credential_in_use(user))
+
+
+def _credential_in_use(user: User):
     active = AppCredential.Status.ACTIVE
-    own = [c for c in credentials_visible_to(user) if c.owner_id == user.pk and c.status == active]
+    visible = [c for c in credentials_visible_to(user) if c.status == active]
+    own = [c for c in visible if c.owner_id == user.pk]
     if own:
         return _best(own), _("your own credential")
     membership = current_membership(user)
     if membership:
-        shared = [
-            c for c in credentials_visible_to(user)
-            if c.shared_with_team_id == membership.team_id and c.status == active
-        ]  # fmt: skip
+        shared = [c for c in visible if c.shared_with_team_id == membership.team_id]
         if shared:
             best = _best(shared)
             return best, _("shared with %(team)s by %(owner)s") % {
