@@ -3,17 +3,10 @@ and the price calculator works without JavaScript."""
 
 import pytest
 
+from tests.browser import log_in
 from tests.sourcing.pages.conftest import stock_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", "sourcing-demo")
-    page.click("main button[type=submit]")  # not the language switch's <noscript> button
-    page.wait_for_selector("h1:has-text('Hello')")
 
 
 def test_the_photo_form_warns_about_a_large_file_before_uploading(page, live_server, alice, settings):

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from sourcing.models import CatalogJob, Product, SearchQuery
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -19,14 +20,6 @@ def live_worker(monkeypatch, live_server, portal_sandbox, request):
     monkeypatch.setenv("SITE_URL", live_server.url)
     monkeypatch.setenv("ALIBABA_API_URL", f"{live_server.url}/sandbox/openapi")
     return request.getfixturevalue("celery_worker_process")
-
-
-def log_in(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", "sourcing-demo")
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Hello')")
 
 
 def test_search_product_price_supplier_and_photo_search(page, live_server, connected, catalog, live_worker):

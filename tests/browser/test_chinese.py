@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from sourcing.services import lists as list_services
+from tests.browser import log_in, page_width
 from tests.sourcing.lists.conftest import kitchen, products  # noqa: F401 - fixtures
 from tests.sourcing.pages.conftest import categories  # noqa: F401 - fixture
 
@@ -20,18 +21,6 @@ def zh(text: str) -> str:
     """The catalog's Chinese for an English string."""
     with translation.override("zh-hans"):
         return translation.gettext(text)
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "sourcing-demo")
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Hello')")
-
-
-def page_width(page) -> int:
-    return page.evaluate("document.scrollingElement.scrollWidth")
 
 
 def walk(page, live_server, product_list, glass):

@@ -4,17 +4,10 @@ copies the message, marks it sent, and the inquiry shows in the supplier's histo
 import pytest
 
 from sourcing.models import Inquiry
+from tests.browser import log_in
 from tests.sourcing.pages.conftest import stock_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "sourcing-demo")
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Hello')")
 
 
 def test_bob_contacts_the_supplier_and_the_inquiry_shows_in_its_history(page, live_server, alice, bob):

@@ -9,24 +9,13 @@ import pytest
 from openpyxl import load_workbook
 
 from sourcing.models import ItemComment, ListItem, ProductList
+from tests.browser import log_in, page_width
 from tests.sourcing.lists.conftest import products  # noqa: F401 - fixture
 from tests.sourcing.pages.conftest import categories  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "sourcing-demo")
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Hello')")
-
-
-def page_width(page) -> int:
-    return page.evaluate("document.scrollingElement.scrollWidth")
 
 
 def test_alice_saves_bob_comments_and_the_export_downloads(page, browser, live_server, alice, bob, products, tmp_path):  # noqa: F811
