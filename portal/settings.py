@@ -207,7 +207,8 @@ STORAGES = {
 # The test suite runs in parallel processes (pytest-xdist: gw0, gw1, …). Each gets Redis databases of its
 # own (db + 2 × n: the broker's and the cache's) and its own broker folder, so one process's Celery worker
 # never takes another's tasks and a cache flush in one test never reaches another's.
-_TEST_PROCESS = int(env("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw") or 0)
+_TEST_WORKER = env("PYTEST_XDIST_WORKER", default="gw0")
+_TEST_PROCESS = int(_TEST_WORKER.removeprefix("gw") or 0)
 if os.environ.get("PORTAL_TEST_URLS_MOVED"):  # a child (worker, command) of a test process: already moved
     _TEST_PROCESS = 0
 
@@ -242,8 +243,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sourcing Portal <noreply
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
-    if env("PYTEST_XDIST_WORKER", default="gw0") != "gw0":
-        _broker_dir = _broker_dir / env("PYTEST_XDIST_WORKER")
+    if _TEST_WORKER != "gw0":  # children keep their test process's folder (the name is inherited)
+        _broker_dir = _broker_dir / _TEST_WORKER
     if not _broker_dir.is_absolute():
         _broker_dir = BASE_DIR / _broker_dir
     for _sub in ("queue", "control"):

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -21,6 +22,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.username
+
+    @property
+    def reading_language(self) -> str:
+        """The language to write to this user in when no request says (workers' notifications and mail)."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class Team(models.Model):

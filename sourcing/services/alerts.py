@@ -185,7 +185,7 @@ def _notify(alert: Alert) -> None:
     from sourcing import tasks
 
     for user in _recipients(alert):
-        with override(user.language or settings.LANGUAGE_CODE):
+        with override(user.reading_language):
             text = alert_text(alert)
         note = Notification.objects.create(user=user, team_id=alert.team_id, alert=alert, product=alert.product,
                                            text=text)  # fmt: skip
@@ -228,19 +228,15 @@ def notification_email_send(*, notification_id: int) -> bool:
     if not note.user.email or delivery_of(note.user) != Delivery.IMMEDIATE:
         return False
     link = _link(reverse("product", args=[note.product.offer_id])) if note.product else _link(reverse("notifications"))
-    with override(note.user.language or settings.LANGUAGE_CODE):
-        _send_notification_mail(note, link)
+    with override(note.user.reading_language):
+        send_mail(
+            subject=_("Alert: %(text)s") % {"text": note.text[:120]},
+            message=f"{note.text}\n\n{link}\n\n"
+            + _("Change how alerts reach you: %(url)s") % {"url": _link(reverse("notifications"))},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[note.user.email],
+        )
     return True
-
-
-def _send_notification_mail(note: Notification, link: str) -> None:
-    send_mail(
-        subject=_("Alert: %(text)s") % {"text": note.text[:120]},
-        message=f"{note.text}\n\n{link}\n\n"
-        + _("Change how alerts reach you: %(url)s") % {"url": _link(reverse("notifications"))},
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[note.user.email],
-    )
 
 
 def digest_day() -> date:
@@ -274,18 +270,16 @@ def digest_send(*, user_id: int) -> int:
     notes = list(Notification.objects.filter(pk__in=ids, mail_claimed_at=now).select_related("product"))
     if not notes or not user.email:
         return 0
-    with override(user.language or settings.LANGUAGE_CODE):
-        _send_digest_mail(user, notes)
-    return len(notes)
-
-
-def _send_digest_mail(user: User, notes: list[Notification]) -> None:
     lines = [
         f"• {n.text}\n  {_link(reverse('product', args=[n.product.offer_id])) if n.product else ''}" for n in notes
     ]
-    send_mail(
-        subject=_("Your daily alerts: %(n)s") % {"n": len(notes)},
-        message="\n".join(lines) + "\n\n" + _("All notifications: %(url)s") % {"url": _link(reverse("notifications"))},
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
-    )
+    with override(user.reading_language):
+        send_mail(
+            subject=_("Your daily alerts: %(n)s") % {"n": len(notes)},
+            message="\n".join(lines)
+            + "\n\n"
+            + _("All notifications: %(url)s") % {"url": _link(reverse("notifications"))},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )
+    return len(notes)

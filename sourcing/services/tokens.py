@@ -152,7 +152,7 @@ def token_reauth_notify(*, token_id: int) -> bool:
     owner = token.credential.owner
     if owner is None or not owner.email:
         return False
-    with override(owner.language or settings.LANGUAGE_CODE):  # the owner's language, not the worker's
+    with override(owner.reading_language):  # the owner's language, not the worker's
         send_mail(
             subject=_("Your 1688 connection for %(name)s needs to be renewed") % {"name": token.credential.name},
             message=_(
