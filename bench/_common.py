@@ -378,6 +378,7 @@ def generate(count: int) -> None:
 
     from sandbox.catalog import FEATURES, PREFIXES, SUFFIXES, categories
     from sourcing.models import Category, PriceHistory, Product, Sku, Supplier
+    from sourcing.selectors_catalog import catalog_changed, forget_category_options
     from sourcing.services.catalog_search import document
 
     generated = Product.objects.filter(offer_id__gte=GENERATED_BASE).count()
@@ -448,4 +449,6 @@ def generate(count: int) -> None:
                                       for pk, price in detailed for n in range(6)], batch_size=5000)  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    catalog_changed()  # bulk writes send no signals: retire cached result pages and category options
+    forget_category_options()
     print(f"generated in {time.perf_counter() - started:.0f}s", flush=True)

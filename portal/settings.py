@@ -231,9 +231,23 @@ if _TEST_PROCESS:
             os.environ[_name] = _own_redis_db(os.environ[_name])
     os.environ["PORTAL_TEST_URLS_MOVED"] = "1"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        # What pages can do without (portal/cache.py): a missing Redis means a full render, not an error page.
+        "pages": {
+            "BACKEND": "portal.cache.PageCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pages",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis nothing is shared between the web and worker processes, so nothing page-level is cached:
+    # a worker's new data must show on the next page view.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
 
 # --- Email: console by default; EMAIL_URL like smtp+tls://user:pass@host:587 ---
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -317,6 +331,9 @@ ALIBABA_BACKGROUND_QUOTA_SHARE = min(1.0, max(0.0, env.float("ALIBABA_BACKGROUND
 
 # --- Catalog (docs/catalog.md) ---
 CATALOG_SEARCH_FRESH_MINUTES = env.int("CATALOG_SEARCH_FRESH_MINUTES", default=6 * 60)
+# A search or category page's products (what their cards show, in order) are cached this long, or until any
+# product is saved or changes status; 0 ranks and reads them on every view (selectors_catalog._cached_page).
+CATALOG_RESULTS_CACHE_SECONDS = env.int("CATALOG_RESULTS_CACHE_SECONDS", default=60)
 CATALOG_SEARCH_PAGES = env.int("CATALOG_SEARCH_PAGES", default=2)
 CATALOG_SEARCH_PAGE_SIZE = env.int("CATALOG_SEARCH_PAGE_SIZE", default=50)
 CATALOG_DETAIL_FRESH_MINUTES = env.int("CATALOG_DETAIL_FRESH_MINUTES", default=6 * 60)

@@ -1,4 +1,9 @@
+from types import SimpleNamespace
+
+from portal.cache import page_cache
 from sourcing.selectors import current_membership, memberships_of
+
+NAV_SECONDS = 60  # a backstop: every write that changes the bell or the renew banner forgets it at once (apps.py)
 
 
 def navigation(request):
@@ -6,19 +11,36 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from sourcing.models import OAuthToken
-
-    broken = OAuthToken.objects.filter(credential__owner_id=user.pk, status=OAuthToken.Status.NEEDS_REAUTH)
+    unread, broken = nav_state(user.pk)
     return {
         "current_membership": current_membership(user),
         "my_memberships": memberships_of(user),
-        "tokens_needing_reauth": list(broken.select_related("credential")),
-        "unread_notifications": unread_notifications(user),
+        "tokens_needing_reauth": [
+            SimpleNamespace(credential_id=pk, credential=SimpleNamespace(name=name)) for pk, name in broken
+        ],  # fmt: skip
+        "unread_notifications": unread,
     }
 
 
-def unread_notifications(user) -> int:
-    """The bell's count: the user's unread alert notifications."""
-    from sourcing.selectors_inquiries import unread_count
+def nav_state(user_id: int) -> tuple[int, list[tuple[int, str]]]:
+    """The bell's unread count and the (credential id, name) of 1688 connections to renew, cached per user:
+    every page shows them, and they change seldom."""
+    key = f"nav:{user_id}"
+    state = page_cache.get(key)
+    if state is None:
+        from sourcing.models import Notification, OAuthToken
 
-    return unread_count(user)
+        unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+        broken = OAuthToken.objects.filter(credential__owner_id=user_id, status=OAuthToken.Status.NEEDS_REAUTH)
+        state = (unread, list(broken.values_list("credential_id", "credential__name")))
+        page_cache.set(key, state, NAV_SECONDS)
+    return state
+
+
+def forget_nav(user_id) -> None:
+    """The user's bell or renew banner changed: now, and again once the writing transaction has committed."""
+    from django.db import transaction
+
+    if user_id is not None:
+        page_cache.delete(f"nav:{user_id}")
+        transaction.on_commit(lambda: page_cache.delete(f"nav:{user_id}"))

@@ -50,16 +50,17 @@ def current_membership(user: User) -> Membership | None:
 
 
 def _current_membership(user: User) -> Membership | None:
-    memberships = Membership.objects.select_related("team").filter(user_id=user.pk)
-    if user.current_team_id:
-        found = memberships.filter(team_id=user.current_team_id).first()
-        if found:
-            return found
-    return memberships.order_by("created_at").first()
+    memberships = memberships_of(user)
+    found = [m for m in memberships if m.team_id == user.current_team_id]
+    return found[0] if found else min(memberships, key=lambda m: (m.created_at, m.pk), default=None)
 
 
-def memberships_of(user: User):
-    return Membership.objects.select_related("team").filter(user_id=user.pk).order_by("team__name")
+def memberships_of(user: User) -> list[Membership]:
+    """The user's memberships with their teams, by team name (one query per request)."""
+    return cached(
+        ("memberships", user.pk),
+        lambda: list(Membership.objects.select_related("team").filter(user_id=user.pk).order_by("team__name", "pk")),
+    )
 
 
 def credentials_visible_to(user: User):
@@ -96,14 +97,26 @@ def credential_in_use(user: User):
 
 
 def _credential_in_use(user: User):
-    active = AppCredential.Status.ACTIVE
-    visible = [c for c in credentials_visible_to(user) if c.status == active]
-    own = [c for c in visible if c.owner_id == user.pk]
+    # The active ones among credentials_visible_to, for the current team only: a plainer query than that
+    # door's (asked on every search and product page), with its owner-still-in-the-team test done after.
+    membership = current_membership(user)
+    mine_or_team = Q(owner_id=user.pk)
+    if membership:
+        mine_or_team |= Q(shared_with_team_id=membership.team_id)
+    candidates = list(
+        AppCredential.objects.select_related("token")
+        .filter(mine_or_team, status=AppCredential.Status.ACTIVE)
+        .order_by("name", "pk")
+    )
+    own = [c for c in candidates if c.owner_id == user.pk]
     if own:
         return _best(own), _("your own credential")
-    membership = current_membership(user)
-    if membership:
-        shared = [c for c in visible if c.shared_with_team_id == membership.team_id]
+    if membership and candidates:
+        owners = {c.owner_id for c in candidates}
+        members = set(
+            Membership.objects.filter(team_id=membership.team_id, user_id__in=owners).values_list("user_id", flat=True)
+        )
+        shared = [c for c in candidates if c.owner_id in members]
         if shared:
             best = _best(shared)
             return best, _("shared with %(team)s by %(owner)s") % {

@@ -56,7 +56,12 @@ def team_inquiries(user: User, *, status: str = "", membership: Membership | Non
 def inquiries_for_product(user: User, product: Product | None, limit: int = 20, *, membership=None) -> list[Inquiry]:
     if product is None:
         return []
-    return list(team_inquiries(user, membership=membership).filter(product=product)[:limit])
+    # the product is known: joining it again would cost more to compile than the query takes
+    found = team_inquiries(user, membership=membership).select_related(None).select_related("supplier", "created_by")
+    rows = list(found.filter(product=product)[:limit])
+    for row in rows:
+        row.product = product
+    return rows
 
 
 def inquiries_for_supplier(user: User, supplier: Supplier | None, limit: int = 50, *, membership=None) -> list[Inquiry]:
@@ -89,7 +94,13 @@ def team_alerts(user: User, *, membership: Membership | None = None) -> QuerySet
 
 
 def alerts_for_product(user: User, product: Product | None, *, membership=None) -> list[Alert]:
-    return list(team_alerts(user, membership=membership).filter(product=product)) if product is not None else []
+    if product is None:
+        return []
+    found = team_alerts(user, membership=membership).select_related(None)
+    rows = list(found.select_related("sku", "list_item__product_list", "created_by").filter(product=product))
+    for row in rows:
+        row.product = product
+    return rows
 
 
 def unread_count(user: User) -> int:

@@ -72,10 +72,11 @@ def _fast_password_hasher():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Counters kept in the cache (rate limits) start from zero in every test."""
-    from django.core.cache import cache
+    """Counters kept in the cache (rate limits) and cached pages start from nothing in every test."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.cache import page_cache
 from sourcing.alibaba import api, errors
 from sourcing.models import (
     AppCredential,
@@ -82,7 +83,7 @@ def _search_record(*, user: User, team: Team, kind: str, key: str, query: str = 
     )  # fmt: skip
     if not created:
         SearchQuery.objects.filter(pk=search.pk).update(times_searched=F("times_searched") + 1, last_searched_at=now)
-        search.refresh_from_db()
+        search.times_searched, search.last_searched_at = search.times_searched + 1, now  # no second read
     return search
 
 
@@ -297,13 +298,16 @@ def _not_found(error: errors.AlibabaError) -> bool:
     return isinstance(error, errors.BusinessError) and ("404" in text or "不存在" in text or "not found" in text)
 
 
-def product_fetch_start(*, user: User, offer_id, force: bool = False) -> Started:
-    """Queue the detail of an offer (one we lack, or a refresh on request); one job per team and offer."""
+def product_fetch_start(*, user: User, offer_id, force: bool = False, product: "Product | None | bool" = False) -> Started:  # fmt: skip
+    """Queue the detail of an offer (one we lack, or a refresh on request); one job per team and offer.
+
+    `product`: the offer's row when the caller has just read it (None: the portal lacks it)."""
     number = offer_number(offer_id)
     if number is None:
         return Started(error=_("“%(v)s” is not a 1688 offer id: it is the number in an offer link, "
                                "detail.1688.com/offer/<number>.html.") % {"v": str(offer_id)[:40]})  # fmt: skip
-    product = Product.objects.filter(offer_id=number).first()
+    if product is False or (product is not None and product.offer_id != number):
+        product = Product.objects.filter(offer_id=number).first()
     fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_DETAIL_FRESH_MINUTES)
     if product and not force and product.detail_fetched_at and product.detail_fetched_at >= fresh_after:
         return Started()
@@ -378,6 +382,8 @@ def product_view_record(*, user: User, product: Product) -> None:
     """Remember the view (recently viewed, sooner refresh); at most one write a minute per user and product."""
     if not user.is_authenticated:
         return
+    if not page_cache.add(f"viewed:{user.pk}:{product.pk}", 1, 60):
+        return  # recorded in the last minute: no query at all
     now = timezone.now()
     recent = now - timedelta(minutes=1)
     updated = ProductView.objects.filter(user=user, product=product, viewed_at__lt=recent).update(viewed_at=now)

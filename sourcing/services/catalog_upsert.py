@@ -74,14 +74,33 @@ def categories_ensure(chains: Iterable[tuple[int | None, ...]], *, source: str) 
                 continue
             rows.setdefault(category_id, Category(id=category_id, parent_id=parent, level=level, source=source))
             parent = category_id
-    if rows:
+    known = dict(Category.objects.filter(pk__in=list(rows)).values_list("pk", "level")) if rows else {}
+    if len(known) < len(rows):
         # Parents first, so each row's parent exists when the row is inserted (FK checks on PostgreSQL).
         ordered = sorted(rows.values(), key=lambda c: c.level or 0)
         Category.objects.bulk_create(ordered, ignore_conflicts=True)
-        # A category first known by id alone (a detail without the chain) gets its place in the tree now.
-        for orphan in Category.objects.filter(pk__in=list(rows), level__isnull=True):
-            row = rows[orphan.pk]
-            Category.objects.filter(pk=orphan.pk, level__isnull=True).update(parent_id=row.parent_id, level=row.level)
+        categories_changed()
+    # A category first known by id alone (a detail without the chain) gets its place in the tree now.
+    for pk in [pk for pk, level in known.items() if level is None]:
+        row = rows[pk]
+        Category.objects.filter(pk=pk, level__isnull=True).update(parent_id=row.parent_id, level=row.level)
+        categories_changed()
+
+
+def catalog_changed() -> None:
+    """Cached result pages are out of date (a product's searchable data or status changed)."""
+    from sourcing.selectors_catalog import catalog_changed as retire_result_pages
+
+    retire_result_pages()
+
+
+def categories_changed() -> None:
+    """Drop the cached category <select> now (this transaction's own reads) and again once it has committed
+    (a page that cached the old tree meanwhile)."""
+    from sourcing.selectors_catalog import forget_category_options
+
+    forget_category_options()
+    transaction.on_commit(forget_category_options)
 
 
 def categories_upsert(
@@ -107,6 +126,8 @@ def categories_upsert(
             changed += 1
         else:
             Category.objects.filter(pk=node.id).update(fetched_at=now)
+    if changed:
+        categories_changed()
     return changed
 
 
@@ -114,6 +135,8 @@ def category_names_en_set(*, names: dict[int, str]) -> int:
     changed = 0
     for category_id, name in names.items():
         changed += Category.objects.filter(pk=category_id).exclude(name_en=name[:200]).update(name_en=name[:200])
+    if changed:
+        categories_changed()
     return changed
 
 
@@ -362,9 +385,13 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
     categories_ensure([(detail.top_category_id, detail.second_category_id, detail.third_category_id)], source=source)
     if category_id:
         # Known by id only when the answer has no top/second/third chain: level unknown, no parent yet.
-        Category.objects.bulk_create([Category(id=category_id, source=source)], ignore_conflicts=True)
-        if detail.category_name:
-            Category.objects.filter(pk=category_id, name="").update(name=detail.category_name[:200])
+        if not Category.objects.filter(pk=category_id).exists():
+            Category.objects.bulk_create([Category(id=category_id, source=source)], ignore_conflicts=True)
+            categories_changed()
+        if detail.category_name and Category.objects.filter(pk=category_id, name="").update(
+            name=detail.category_name[:200]
+        ):
+            categories_changed()
     with transaction.atomic():
         supplier = supplier_upsert(open_id=detail.seller_open_id, values=supplier_values, source=source)
         if product is None:
@@ -418,4 +445,5 @@ def product_mark_status(*, product: Product, status: str) -> bool:
     if changed:
         product.status, product.status_changed_at = status, now
         alerts_queue(product_ids=[product.pk])
+        catalog_changed()
     return bool(changed)

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcing.converters import parse_id
 from sourcing.forms import ImageSearchForm
-from sourcing.models import CatalogJob, Category, ImageUpload, SearchQuery
+from sourcing.models import CatalogJob, ImageUpload, SearchQuery
 from sourcing.selectors import current_membership
 from sourcing.selectors_catalog import (
     catalog_source,
     category_for_page,
+    category_options_html,
     category_tree,
     get_catalog_job_for_user,
     get_search_for_user,
@@ -32,6 +33,7 @@ from sourcing.selectors_catalog import (
     search_history_for,
     search_products,
     search_results,
+    with_selected,
 )
 from sourcing.services import catalog as catalog_services
 from sourcing.services.catalog_search import MAX_QUERY_CHARS, clean_query, query_lexemes
@@ -60,9 +62,9 @@ OFFER_LINK = re.compile(r"(?:1688\.com/offer/|[?&]offerId=)(\d{6,19})", re.ASCII
 
 
 # --- helpers shared by the catalog views ---
-def results_page(query, filters, *, user=None, after=None, notes=None):
+def results_page(query, filters, *, user=None, after=None, notes=None, team_search=None):
     """search_products with the page size of these pages; says so when a damaged page link restarted it."""
-    page = search_products(query, filters, user=user, after=after, limit=PAGE_SIZE)
+    page = search_products(query, filters, user=user, after=after, limit=PAGE_SIZE, team_search=team_search)
     if page.restarted and notes is not None:
         notes.append(_("That page link was damaged; showing the first results."))
     return page
@@ -99,21 +101,6 @@ def job_finished_redirect(url: str) -> HttpResponse:
 def source_context(user) -> dict:
     """What every catalog page says about where its data comes from."""
     return {"catalog_source": catalog_source(user)}
-
-
-def category_options(tree: list[Category]) -> list[tuple[int, str, int]]:
-    """The category tree as (id, label, depth) rows for a <select>."""
-    rows = []
-
-    def walk(nodes, depth):
-        for node in nodes:
-            label = node.name if not node.name_en or node.name_en == node.name else f"{node.name} · {node.name_en}"
-            rows.append((node.pk, "\u3000" * depth + (label or node.display_name), depth))
-            if depth < 2:
-                walk(node.children.all(), depth + 1)
-
-    walk(tree, 0)
-    return rows
 
 
 # --- home ---
@@ -162,7 +149,7 @@ def search(request):
         # the first page of a search: remember it for the team and ask 1688 unless fetched recently
         started = catalog_services.search_fetch_start(user=request.user, query=raw, filters=request.GET)
         job = started.job
-    page = results_page(raw, request.GET, user=request.user, after=after, notes=notes)
+    page = results_page(raw, request.GET, user=request.user, after=after, notes=notes, team_search=started.search)
     team_search = started.search or (search_for(request.user, page.query, page.filters) if page.query else None)
     if team_search is not None and job is None and team_search.job_id and not after:
         job = team_search.job if team_search.job.is_running else None
@@ -184,10 +171,9 @@ def search(request):
         return render(request, "sourcing/catalog/_cards.html", context)
     if is_htmx(request) and polling:
         return render(request, "sourcing/catalog/_search_live.html", context)
-    tree = category_tree()
     context.update(
         {
-            "category_options": category_options(tree),
+            "category_options": with_selected(category_options_html(), page.filters.category),
             "provinces": PROVINCES,
             "province_custom": bool(page.filters.province) and page.filters.province not in dict(PROVINCES),
             "sorts": SORT_CHOICES,

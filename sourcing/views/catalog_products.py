@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import hashlib
 import json
 
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,7 +74,7 @@ def product_detail(request, offer_id):
     started = catalog_services.Started()
     if "job" not in request.GET and not is_htmx(request):
         # an offer we lack, or whose detail is old: a worker fetches it while the page shows what we have
-        started = catalog_services.product_fetch_start(user=request.user, offer_id=offer_id)
+        started = catalog_services.product_fetch_start(user=request.user, offer_id=offer_id, product=product)
         job = started.job or job
     if product is None:
         if job is not None and job.is_running:
@@ -105,7 +108,9 @@ def product_detail(request, offer_id):
             "notice": started.notice,
             "skus": skus,
             "sku_matrix": sku_matrix(skus),
-            "history": price_history_points(product),
+            # read only when the cached part of the page that draws it is rendered again
+            "history": SimpleLazyObject(lambda: price_history_points(product)),
+            "fragment_stamp": fragment_stamp(product),
             "supplier": product.supplier,
             "images": product_images(product),
             **source_context(request.user),
@@ -123,6 +128,17 @@ def product_refresh(request, offer_id):
         messages.warning(request, started.error or started.notice)
     url = reverse("product", args=[offer_id])
     return redirect(with_params(url, job=started.job.pk if started.job else None))
+
+
+def fragment_stamp(product: Product) -> str:
+    """What the cached parts of a product page (options, specifications, price history, supplier) show: the
+    offer's and the supplier's data, the reader's language and zone, and the day (the chart runs to today)."""
+    supplier = product.supplier if product.supplier_id else None
+    values = (product.content_hash, product.summary_hash, product.changed_at, product.status, product.price_min,
+              product.price_max, product.detail_fetched_at is not None, product.company_name, product.province,
+              supplier and (supplier.pk, supplier.content_hash, supplier.fetched_at), translation.get_language(),
+              timezone.get_current_timezone_name(), timezone.localdate())  # fmt: skip
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
 
 
 def product_images(product: Product) -> list[str]:
