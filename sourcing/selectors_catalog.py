@@ -215,15 +215,12 @@ def _cached_page(queryset, keys, sort: str, after: str | None, limit: int, ident
     seconds = settings.CATALOG_RESULTS_CACHE_SECONDS
     if not seconds:
         return _page(queryset, keys, sort, after, limit)
-    key = (
-        "results:2:"
-        + hashlib.blake2b(
-            repr((catalog_generation(), identity, sort, after, limit)).encode(), digest_size=16
-        ).hexdigest()
-    )
-    hit = cache.get(key)
-    if hit is not None:
-        rows, cursor, restarted = hit
+    key = "results:3:" + hashlib.blake2b(repr((identity, sort, after, limit)).encode(), digest_size=16).hexdigest()
+    found = cache.get_many([CATALOG_GENERATION_KEY, key])  # one round trip: the page keeps its generation
+    generation = found.get(CATALOG_GENERATION_KEY) or catalog_generation()
+    hit = found.get(key)
+    if hit is not None and hit[0] == generation:
+        _generation, rows, cursor, restarted = hit
         return [_card_row(queryset.db, *row) for row in rows], cursor, restarted
     found, cursor, restarted = _page(queryset, keys, sort, after, limit)
     rows = [
@@ -231,7 +228,7 @@ def _cached_page(queryset, keys, sort: str, after: str | None, limit: int, ident
          tuple(getattr(p.supplier, name) for name in CARD_SUPPLIER_FIELDS) if p.supplier_id else None)
         for p in found
     ]  # fmt: skip
-    cache.set(key, (rows, cursor, restarted), seconds)
+    cache.set(key, (generation, rows, cursor, restarted), seconds)
     return found, cursor, restarted
 
 
