@@ -1,8 +1,13 @@
 """The `pages` cache: Redis for what a page can do without (rendered cards and fragments, which products a search
-shows, the category menu). When Redis is away a read misses and a write is skipped, so pages are rendered in
-full rather than failing; the rate limiter and other shared state keep the strict `default` cache."""
+shows, the category menu, the bell). When Redis is away a read misses and a write is skipped, so pages are
+rendered in full rather than failing; after an error the cache is left alone for a few seconds, so a Redis
+that hangs costs one timeout, not one per call. The rate limiter and other shared state keep the strict
+`default` cache."""
 
+import functools
+import hashlib
 import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -11,49 +16,42 @@ log = logging.getLogger(__name__)
 
 
 class PageCache(RedisCache):
-    def _unavailable(self, action: str, error: Exception) -> None:
-        log.warning("page cache unavailable (%s): %s", action, error)
+    pause_seconds = 10
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._away_until = 0.0
+
+    def _try(self, action: str, call, fallback):
+        if time.monotonic() < self._away_until:
+            return fallback
+        try:
+            return call()
+        except RedisError as error:
+            self._away_until = time.monotonic() + self.pause_seconds
+            log.warning(
+                "page cache unavailable (%s), rendering in full for %s s: %s", action, self.pause_seconds, error
+            )
+            return fallback
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except RedisError as error:
-            self._unavailable("get", error)
-            return default
+        return self._try("get", lambda: super(PageCache, self).get(key, default, version), default)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            self._unavailable("get_many", error)
-            return {}
+        return self._try("get_many", lambda: super(PageCache, self).get_many(keys, version), {})
 
     def set(self, key, value, timeout=None, version=None):  # noqa: A003
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as error:
-            self._unavailable("set", error)
+        self._try("set", lambda: super(PageCache, self).set(key, value, timeout, version), None)
 
     def set_many(self, data, timeout=None, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError as error:
-            self._unavailable("set_many", error)
-            return list(data)
+        return self._try("set_many", lambda: super(PageCache, self).set_many(data, timeout, version), list(data))
 
     def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError as error:
-            self._unavailable("add", error)
-            return False
+        # True when away: a caller using add() as "at most once per …" goes ahead rather than never.
+        return self._try("add", lambda: super(PageCache, self).add(key, value, timeout, version), True)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError as error:
-            self._unavailable("delete", error)
-            return False
+        return self._try("delete", lambda: super(PageCache, self).delete(key, version), False)
 
 
 def _page_cache():
@@ -64,3 +62,17 @@ def _page_cache():
 
 
 page_cache = _page_cache()
+
+
+def templates_digest(*names: str) -> str:
+    """A short digest of these templates' source: part of the key of anything rendered from them and cached,
+    so a deploy that changes a template never serves the old rendering."""
+    return _templates_digest(names)
+
+
+@functools.cache
+def _templates_digest(names: tuple[str, ...]) -> str:
+    from django.template.loader import get_template
+
+    sources = [get_template(name).template.source for name in names]
+    return hashlib.blake2b("\x00".join(sources).encode(), digest_size=8).hexdigest()

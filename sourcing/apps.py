@@ -34,10 +34,10 @@ class SourcingConfig(AppConfig):
         for model in (Membership, AppCredential, OAuthToken):
             post_save.connect(forget, sender=model, dispatch_uid=f"request-cache-{model.__name__}-save")
             post_delete.connect(forget, sender=model, dispatch_uid=f"request-cache-{model.__name__}-delete")
-        # The navigation's cached bell count and renew banner (context_processors.nav_state) of whoever a
+        # The navigation's cached bell count and renew banner (selectors_inquiries.nav_state) of whoever a
         # notification, a token or a credential belongs to.
-        from sourcing.context_processors import forget_nav
         from sourcing.models import Notification
+        from sourcing.selectors_inquiries import forget_nav
 
         def notification_changed(instance, **kw):
             forget_nav(instance.user_id)
@@ -56,11 +56,15 @@ class SourcingConfig(AppConfig):
             post_delete.connect(receiver, sender=model, dispatch_uid=f"nav-{model.__name__}-delete", weak=False)
         # Categories written outside services/catalog_upsert.py (the admin, tests) drop the cached <select> too,
         # and a product saved anywhere retires the cached result pages (selectors_catalog._cached_page).
-        from sourcing.models import Category, Product
+        # A supplier's name, place, badges and years are on its products' cached cards too.
+        from sourcing.models import Category, Product, Supplier
         from sourcing.services.catalog_upsert import catalog_changed, categories_changed
 
-        post_save.connect(lambda **kw: catalog_changed(), sender=Product, dispatch_uid="results-save", weak=False)
-        post_delete.connect(lambda **kw: catalog_changed(), sender=Product, dispatch_uid="results-delete", weak=False)
+        for model in (Product, Supplier):
+            post_save.connect(lambda **kw: catalog_changed(), sender=model, dispatch_uid=f"results-{model.__name__}-save",
+                              weak=False)  # fmt: skip
+            post_delete.connect(lambda **kw: catalog_changed(), sender=model,
+                                dispatch_uid=f"results-{model.__name__}-delete", weak=False)  # fmt: skip
 
         post_save.connect(
             lambda **kw: categories_changed(), sender=Category, dispatch_uid="category-options-save", weak=False

@@ -1,9 +1,7 @@
 from types import SimpleNamespace
 
-from portal.cache import page_cache
 from sourcing.selectors import current_membership, memberships_of
-
-NAV_SECONDS = 60  # a backstop: every write that changes the bell or the renew banner forgets it at once (apps.py)
+from sourcing.selectors_inquiries import nav_state
 
 
 def navigation(request):
@@ -20,27 +18,3 @@ def navigation(request):
         ],  # fmt: skip
         "unread_notifications": unread,
     }
-
-
-def nav_state(user_id: int) -> tuple[int, list[tuple[int, str]]]:
-    """The bell's unread count and the (credential id, name) of 1688 connections to renew, cached per user:
-    every page shows them, and they change seldom."""
-    key = f"nav:{user_id}"
-    state = page_cache.get(key)
-    if state is None:
-        from sourcing.models import Notification, OAuthToken
-
-        unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
-        broken = OAuthToken.objects.filter(credential__owner_id=user_id, status=OAuthToken.Status.NEEDS_REAUTH)
-        state = (unread, list(broken.values_list("credential_id", "credential__name")))
-        page_cache.set(key, state, NAV_SECONDS)
-    return state
-
-
-def forget_nav(user_id) -> None:
-    """The user's bell or renew banner changed: now, and again once the writing transaction has committed."""
-    from django.db import transaction
-
-    if user_id is not None:
-        page_cache.delete(f"nav:{user_id}")
-        transaction.on_commit(lambda: page_cache.delete(f"nav:{user_id}"))

@@ -215,7 +215,10 @@ def _cached_page(queryset, keys, sort: str, after: str | None, limit: int, ident
     seconds = settings.CATALOG_RESULTS_CACHE_SECONDS
     if not seconds:
         return _page(queryset, keys, sort, after, limit)
-    key = "results:3:" + hashlib.blake2b(repr((identity, sort, after, limit)).encode(), digest_size=16).hexdigest()
+    shape = (CARD_PRODUCT_FIELDS, CARD_SUPPLIER_FIELDS)  # a deploy that changes them never reads older rows
+    key = (
+        "results:3:" + hashlib.blake2b(repr((shape, identity, sort, after, limit)).encode(), digest_size=16).hexdigest()
+    )
     found = cache.get_many([CATALOG_GENERATION_KEY, key])  # one round trip: the page keeps its generation
     generation = found.get(CATALOG_GENERATION_KEY) or catalog_generation()
     hit = found.get(key)
@@ -427,7 +430,7 @@ def category_options_html() -> str:
 
         walk(category_tree(), 0)
         html = format_html_join("", '<option value="{}">{}</option>', rows)
-        cache.set(CATEGORY_OPTIONS_KEY, str(html), 3600)
+        cache.set(CATEGORY_OPTIONS_KEY, str(html), 600)
     return html
 
 

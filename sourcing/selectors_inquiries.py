@@ -6,11 +6,13 @@ Every inquiry or alert a view shows comes through `get_inquiry_for_user` / `get_
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
+from portal.cache import page_cache
 from sourcing.converters import parse_id
-from sourcing.models import Alert, Inquiry, Membership, Notification, Product, Supplier, User
+from sourcing.models import Alert, Inquiry, Membership, Notification, OAuthToken, Product, Supplier, User
 from sourcing.selectors import current_membership, get_team_object_for_user
 
 
@@ -111,3 +113,27 @@ def unread_count(user: User) -> int:
 
 def notifications_for(user: User, limit: int = 100) -> list[Notification]:
     return list(Notification.objects.filter(user_id=user.pk).select_related("product", "team")[:limit])
+
+
+# --- the navigation's bell and renew banner ---
+NAV_SECONDS = 60  # a backstop: every write that changes them forgets them at once (apps.py, notifications_mark_read)
+
+
+def nav_state(user_id: int) -> tuple[int, list[tuple[int, str]]]:
+    """The bell's unread count and the (credential id, name) of 1688 connections to renew, cached per user:
+    every page shows them, and they change seldom."""
+    key = f"nav:{user_id}"
+    state = page_cache.get(key)
+    if state is None:
+        unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+        broken = OAuthToken.objects.filter(credential__owner_id=user_id, status=OAuthToken.Status.NEEDS_REAUTH)
+        state = (unread, list(broken.values_list("credential_id", "credential__name")))
+        page_cache.set(key, state, NAV_SECONDS)
+    return state
+
+
+def forget_nav(user_id) -> None:
+    """The user's bell or renew banner changed: now, and again once the writing transaction has committed."""
+    if user_id is not None:
+        page_cache.delete(f"nav:{user_id}")
+        transaction.on_commit(lambda: page_cache.delete(f"nav:{user_id}"))

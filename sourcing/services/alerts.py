@@ -207,7 +207,7 @@ def alert_settings_set(*, user: User, delivery: str) -> AlertSettings:
 
 def notifications_mark_read(*, user: User, ids=None) -> int:
     """Mark the user's notifications read (all of them, or those ids); only ever the user's own."""
-    from sourcing.context_processors import forget_nav
+    from sourcing.selectors_inquiries import forget_nav
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:

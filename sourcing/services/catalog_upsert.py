@@ -74,17 +74,19 @@ def categories_ensure(chains: Iterable[tuple[int | None, ...]], *, source: str) 
                 continue
             rows.setdefault(category_id, Category(id=category_id, parent_id=parent, level=level, source=source))
             parent = category_id
-    known = dict(Category.objects.filter(pk__in=list(rows)).values_list("pk", "level")) if rows else {}
-    if len(known) < len(rows):
+    if not rows:
+        return
+    if Category.objects.filter(pk__in=list(rows)).count() < len(rows):
         # Parents first, so each row's parent exists when the row is inserted (FK checks on PostgreSQL).
         ordered = sorted(rows.values(), key=lambda c: c.level or 0)
         Category.objects.bulk_create(ordered, ignore_conflicts=True)
         categories_changed()
     # A category first known by id alone (a detail without the chain) gets its place in the tree now.
-    for pk in [pk for pk, level in known.items() if level is None]:
-        row = rows[pk]
-        Category.objects.filter(pk=pk, level__isnull=True).update(parent_id=row.parent_id, level=row.level)
+    for orphan in Category.objects.filter(pk__in=list(rows), level__isnull=True):
+        row = rows[orphan.pk]
+        Category.objects.filter(pk=orphan.pk, level__isnull=True).update(parent_id=row.parent_id, level=row.level)
         categories_changed()
+        catalog_changed()  # its products now belong to a category page
 
 
 def catalog_changed() -> None:

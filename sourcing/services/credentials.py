@@ -72,6 +72,9 @@ def credential_set_owner(*, credential: AppCredential, new_owner: User, secret: 
         raise CredentialError(_("%(user)s already has a credential for App Key %(key)s.")
                               % {"user": new_owner.username, "key": credential.app_key})  # fmt: skip
     old = credential.owner.username if credential.owner else "-"
+    from sourcing.selectors_inquiries import forget_nav  # here: selectors import this module
+
+    forget_nav(credential.owner_id)  # the old owner's renew banner may name it (the save forgets the new owner's)
     with transaction.atomic():
         credential.owner = new_owner
         credential.shared_with_team = None  # a share was the old owner's decision

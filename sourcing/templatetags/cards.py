@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from portal.cache import page_cache as cache
+from portal.cache import templates_digest
 from sourcing.selectors_catalog import CARD_PRODUCT_FIELDS, CARD_SUPPLIER_FIELDS
 from sourcing.templatetags.catalog import ago
 from sourcing.templatetags.lists import team_lists
@@ -24,6 +25,7 @@ from sourcing.templatetags.lists import team_lists
 register = template.Library()
 
 CARD_SECONDS = 6 * 3600
+CARD_TEMPLATE = "sourcing/catalog/_card_body.html"
 OFFER_MARK = "\x00offer\x00"
 
 
@@ -35,7 +37,9 @@ def card_key(product) -> str:
         + [getattr(supplier, name) for name in CARD_SUPPLIER_FIELDS if supplier is not None]
         + [translation.get_language(), timezone.get_current_timezone_name(), str(ago(product.fetched_at))]
     )
-    return "card:1:" + hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+    return (
+        f"card:{templates_digest(CARD_TEMPLATE)}:" + hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+    )
 
 
 def card_bodies(products) -> list[str]:
@@ -47,7 +51,7 @@ def card_bodies(products) -> list[str]:
     for key, product in zip(keys, products, strict=True):
         body = found.get(key)
         if body is None:
-            body = missing[key] = render_to_string("sourcing/catalog/_card_body.html", {"product": product})
+            body = missing[key] = render_to_string(CARD_TEMPLATE, {"product": product})
         bodies.append(body)
     if missing:
         cache.set_many(missing, CARD_SECONDS)

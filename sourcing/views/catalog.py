@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -50,6 +51,7 @@ PROVINCES = [
     ("新疆", "Xinjiang"), ("甘肃", "Gansu"), ("海南", "Hainan"), ("宁夏", "Ningxia"), ("青海", "Qinghai"),
     ("西藏", "Tibet"),
 ]  # fmt: skip
+PROVINCE_OPTIONS = format_html_join("", '<option value="{}">{} · {}</option>', [(zh, zh, en) for zh, en in PROVINCES])
 SORT_CHOICES = [
     ("relevance", _("Best match")),
     ("price", _("Price ↑")),
@@ -174,7 +176,7 @@ def search(request):
     context.update(
         {
             "category_options": with_selected(category_options_html(), page.filters.category),
-            "provinces": PROVINCES,
+            "province_options": with_selected(PROVINCE_OPTIONS, page.filters.province),
             "province_custom": bool(page.filters.province) and page.filters.province not in dict(PROVINCES),
             "sorts": SORT_CHOICES,
             "sort_links": [

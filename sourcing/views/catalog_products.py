@@ -17,6 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.cache import templates_digest
 from sourcing.models import CatalogJob, Product, Supplier
 from sourcing.selectors_catalog import (
     price_at_quantity,
@@ -130,6 +131,13 @@ def product_refresh(request, offer_id):
     return redirect(with_params(url, job=started.job.pk if started.job else None))
 
 
+FRAGMENT_TEMPLATES = (
+    "sourcing/catalog/product.html",
+    "sourcing/catalog/_supplier_card.html",
+    "sourcing/catalog/_trust.html",
+)
+
+
 def fragment_stamp(product: Product) -> str:
     """What the cached parts of a product page (options, specifications, price history, supplier) show: the
     offer's and the supplier's data, the reader's language and zone, and the day (the chart runs to today)."""
@@ -137,7 +145,7 @@ def fragment_stamp(product: Product) -> str:
     values = (product.content_hash, product.summary_hash, product.changed_at, product.status, product.price_min,
               product.price_max, product.detail_fetched_at is not None, product.company_name, product.province,
               supplier and (supplier.pk, supplier.content_hash, supplier.fetched_at), translation.get_language(),
-              timezone.get_current_timezone_name(), timezone.localdate())  # fmt: skip
+              timezone.get_current_timezone_name(), timezone.localdate(), templates_digest(*FRAGMENT_TEMPLATES))  # fmt: skip
     return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
 
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.db import connection
 
-from sourcing.models import AppCredential, OAuthToken, SecretAudit
-from sourcing.selectors import credential_in_use
+from sourcing.models import AppCredential, Membership, OAuthToken, SecretAudit
+from sourcing.selectors import credential_in_use, credentials_visible_in_team, credentials_visible_to
 from sourcing.services.credentials import credential_create, site_default_sync
 from tests.portal_fixtures import APP_KEY, APP_SECRET
 
@@ -182,6 +182,27 @@ def test_credential_selection_order(alice, bob, carol, acme, portal_sandbox, set
     assert (credential.app_key, credential.owner) == ("999", None)
     assert "site-wide default" in why
     assert credential.app_secret == "site-secret"
+
+
+def test_the_narrow_credential_door_agrees_with_the_wide_one(alice, bob, carol, acme, globex, portal_sandbox):
+    """credentials_visible_in_team (every search and product page) and credentials_visible_to give the same answers."""
+    shared = credential_create(
+        owner=alice, app_key="111", app_secret="secret-111", name="Acme's", shared_with_team=acme
+    )
+    credential_create(owner=bob, app_key="222", app_secret="secret-222", name="Bob's")
+    credential_create(owner=carol, app_key="333", app_secret="secret-333", name="Globex's", shared_with_team=globex)
+
+    def narrow(user, team):
+        return {c.pk for c in credentials_visible_in_team(user, team.pk)}
+
+    def wide(user, team):
+        return {c.pk for c in credentials_visible_to(user) if c.owner_id == user.pk or c.shared_with_team_id == team.pk}
+
+    for user, team in [(alice, acme), (bob, acme), (carol, globex), (carol, acme), (bob, globex), (alice, globex)]:
+        assert narrow(user, team) == wide(user, team), (user.username, team.name)
+    assert shared.pk in narrow(bob, acme) and shared.pk not in narrow(carol, acme)  # carol is not in Acme
+    Membership.objects.filter(user=alice, team=acme).delete()  # alice leaves: her share stops reaching bob
+    assert shared.pk not in narrow(bob, acme) and narrow(bob, acme) == wide(bob, acme)
 
 
 def test_carol_sees_no_acme_credential_anywhere(client, connected, carol):

@@ -4,8 +4,8 @@ the category menu, the bell) show a change on the very next view, and still work
 import pytest
 from django.test import override_settings
 
-from sourcing.models import Category, Notification, Product
-from sourcing.services.catalog_upsert import product_mark_status
+from sourcing.models import Category, Notification, Product, ProductView
+from sourcing.services.catalog_upsert import product_mark_status, supplier_upsert
 from tests.sourcing.pages.conftest import LEAF, stock_product
 
 # The suite's `pages` cache is Redis when REDIS_URL is set and a no-op without; these tests need a real one either way.
@@ -52,6 +52,14 @@ def test_a_new_product_and_a_removed_one_show_on_the_next_search(client, alice, 
     assert page.count('<li class="pcard') == 2 and f"/products/{first.offer_id}/" not in page
 
 
+def test_a_suppliers_new_badge_shows_on_the_next_search(client, alice, shelf):
+    (cup,) = shelf(1)
+    client.force_login(alice)
+    assert "源头工厂" not in search(client)
+    supplier_upsert(open_id=cup.supplier.open_id, values={"badges": ["源头工厂"]}, source="sandbox")  # only the seller
+    assert "源头工厂" in search(client)
+
+
 def test_a_new_category_shows_in_the_search_menu(client, alice, shelf):
     shelf(1)
     client.force_login(alice)
@@ -88,3 +96,4 @@ def test_pages_work_with_the_cache_server_away(client, alice, shelf, caplog):
     assert client.get(f"/products/{cup.offer_id}/").status_code == 200
     assert client.get(f"/categories/{LEAF}/").status_code == 200
     assert "page cache unavailable" in caplog.text
+    assert ProductView.objects.filter(user=alice, product=cup).exists()  # the view was still recorded
