@@ -54,6 +54,22 @@ class SourcingConfig(AppConfig):
                                 (AppCredential, credential_changed)):  # fmt: skip
             post_save.connect(receiver, sender=model, dispatch_uid=f"nav-{model.__name__}-save", weak=False)
             post_delete.connect(receiver, sender=model, dispatch_uid=f"nav-{model.__name__}-delete", weak=False)
+        # A team's lists and what they hold, cached for the save menus (selectors_lists.team_lists_and_saved):
+        # services/lists.py forgets them on every change; these cover writes made anywhere else.
+        from sourcing.models import ListItem, ProductList
+        from sourcing.selectors_lists import forget_team_lists
+
+        def list_changed(instance, **kw):
+            forget_team_lists(instance.team_id)
+
+        def item_changed(instance, **kw):
+            forget_team_lists(
+                ProductList.objects.filter(pk=instance.product_list_id).values_list("team_id", flat=True).first()
+            )
+
+        for model, receiver in ((ProductList, list_changed), (ListItem, item_changed)):
+            post_save.connect(receiver, sender=model, dispatch_uid=f"team-lists-{model.__name__}-save", weak=False)
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"team-lists-{model.__name__}-delete", weak=False)
         # Categories written outside services/catalog_upsert.py (the admin, tests) drop the cached <select> too,
         # and a product saved anywhere retires the cached result pages (selectors_catalog._cached_page).
         # A supplier's name, place, badges and years are on its products' cached cards too.

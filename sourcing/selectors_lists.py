@@ -9,9 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from portal.cache import page_cache
 from sourcing.converters import parse_id
 from sourcing.models import ExchangeRate, ItemComment, ListActivity, ListItem, Product, ProductList, User
 from sourcing.selectors import current_membership, get_team_object_for_user
@@ -80,21 +82,34 @@ def team_lists_and_saved(team_id: int, *, limit: int = 30) -> tuple[list[Product
     """A team's active lists (most recently changed first) and, per product id, the lists holding it.
 
     One query (lists joined to their items), so "Save to list" on 24 result cards, or the product page's
-    "on your team's lists", costs one query in all.
+    "on your team's lists", costs one query in all; kept in the page cache until one of the team's lists
+    changes (every change writes the list's activity: services/lists.activity_record forgets it).
     """
-    rows = (
-        ProductList.objects.filter(team_id=team_id, archived_at__isnull=True)
-        .order_by("-updated_at", "-pk")
-        .values_list("pk", "name", "items__pk", "items__product_id", "items__status")
-    )
-    lists: dict[int, ProductList] = {}
-    saved: dict[int, list[Held]] = {}
-    for pk, name, item_id, product_id, status in rows:
-        if pk not in lists:
-            lists[pk] = ProductList(pk=pk, team_id=team_id, name=name)
-        if product_id is not None:
-            saved.setdefault(product_id, []).append(Held(pk, name, item_id, status))
-    return list(lists.values())[:limit], saved
+    key = f"team-lists:{team_id}"
+    kept = page_cache.get(key)
+    if kept is None:
+        rows = (
+            ProductList.objects.filter(team_id=team_id, archived_at__isnull=True)
+            .order_by("-updated_at", "-pk")
+            .values_list("pk", "name", "items__pk", "items__product_id", "items__status")
+        )
+        names: dict[int, str] = {}
+        saved: dict[int, list[Held]] = {}
+        for pk, name, item_id, product_id, status in rows:
+            names.setdefault(pk, name)
+            if product_id is not None:
+                saved.setdefault(product_id, []).append(Held(pk, name, item_id, status))
+        kept = (list(names.items()), saved)
+        page_cache.set(key, kept, 300)
+    names, saved = kept
+    return [ProductList(pk=pk, team_id=team_id, name=name) for pk, name in names[:limit]], saved
+
+
+def forget_team_lists(team_id) -> None:
+    """One of the team's lists changed: now, and again once the writing transaction has committed."""
+    if team_id is not None:
+        page_cache.delete(f"team-lists:{team_id}")
+        transaction.on_commit(lambda: page_cache.delete(f"team-lists:{team_id}"))
 
 
 # --- pages ---

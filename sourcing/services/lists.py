@@ -99,8 +99,11 @@ def _require_delete(actor: User, team_id: int) -> Membership:
 def activity_record(*, product_list: ProductList, actor: User | None, verb: str, item: ListItem | None = None,
                     detail: str = "", at: datetime | None = None) -> ListActivity:  # fmt: skip
     """Write one line of the list's history and move the list's `updated_at`."""
+    from sourcing.selectors_lists import forget_team_lists
+
     at = at or timezone.now()
     ProductList.objects.filter(pk=product_list.pk).update(updated_at=at)
+    forget_team_lists(product_list.team_id)  # the save menus and "on your lists" marks
     return ListActivity.objects.create(product_list=product_list, item=item, actor=actor, verb=verb,
                                        detail=str(detail)[:500], at=at)  # fmt: skip
 

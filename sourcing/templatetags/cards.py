@@ -8,6 +8,8 @@ invalidate, stale entries just expire.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from types import SimpleNamespace
 
 from django import template
@@ -42,10 +44,21 @@ def card_key(product) -> str:
     )
 
 
+# Cards this process rendered or read lately. A key names the card's content, so a copy here is never
+# stale; it saves the Redis round trip (~0.8 ms for a page of 24) on pages viewed again.
+_recent: OrderedDict[str, str] = OrderedDict()
+_recent_lock = threading.Lock()
+RECENT_CARDS = 3000  # about 5 MB per web process
+
+
 def card_bodies(products) -> list[str]:
-    """The rendered body of each product's card, from the cache where possible (one round trip)."""
+    """The rendered body of each product's card: from this process, else the page cache (one round trip), else
+    rendered."""
     keys = [card_key(p) for p in products]
-    found = cache.get_many(keys) if keys else {}
+    with _recent_lock:
+        local = {key: _recent[key] for key in keys if key in _recent}
+    wanted = [key for key in keys if key not in local]
+    found = {**local, **(cache.get_many(wanted) if wanted else {})}
     missing = {}
     bodies = []
     for key, product in zip(keys, products, strict=True):
@@ -53,6 +66,12 @@ def card_bodies(products) -> list[str]:
         if body is None:
             body = missing[key] = render_to_string(CARD_TEMPLATE, {"product": product})
         bodies.append(body)
+    with _recent_lock:
+        for key, body in zip(keys, bodies, strict=True):
+            _recent[key] = body
+            _recent.move_to_end(key)
+        while len(_recent) > RECENT_CARDS:
+            _recent.popitem(last=False)
     if missing:
         cache.set_many(missing, CARD_SECONDS)
     return bodies

@@ -6,6 +6,7 @@ from django.test import override_settings
 
 from sourcing.models import Category, Notification, Product, ProductView
 from sourcing.services.catalog_upsert import product_mark_status, supplier_upsert
+from sourcing.services.lists import item_add, item_remove, list_create
 from tests.sourcing.pages.conftest import LEAF, stock_product
 
 # The suite's `pages` cache is Redis when REDIS_URL is set and a no-op without; these tests need a real one either way.
@@ -58,6 +59,18 @@ def test_a_suppliers_new_badge_shows_on_the_next_search(client, alice, shelf):
     assert "源头工厂" not in search(client)
     supplier_upsert(open_id=cup.supplier.open_id, values={"badges": ["源头工厂"]}, source="sandbox")  # only the seller
     assert "源头工厂" in search(client)
+
+
+def test_saving_to_a_list_marks_the_card_at_once(client, alice, bob, acme, shelf):
+    (cup,) = shelf(1)
+    client.force_login(bob)
+    assert "★ Saved" not in search(client)
+    spring = list_create(actor=alice, team=acme, name="Spring range")  # a teammate, elsewhere
+    item, _created = item_add(actor=alice, product_list=spring, product=cup, target_quantity=100)
+    page = search(client)
+    assert "★ Saved" in page and "✓ Spring range" in page
+    item_remove(actor=alice, item=item)
+    assert "★ Saved" not in search(client)
 
 
 def test_a_new_category_shows_in_the_search_menu(client, alice, shelf):
