@@ -378,8 +378,8 @@ def generate(count: int) -> None:
 
     from sandbox.catalog import FEATURES, PREFIXES, SUFFIXES, categories
     from sourcing.models import Category, PriceHistory, Product, Sku, Supplier
-    from sourcing.selectors_catalog import catalog_changed, forget_category_options
     from sourcing.services.catalog_search import document
+    from sourcing.services.catalog_upsert import catalog_changed, categories_changed
 
     generated = Product.objects.filter(offer_id__gte=GENERATED_BASE).count()
     if generated == count and Product.objects.count() == count:
@@ -450,5 +450,5 @@ def generate(count: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     catalog_changed()  # bulk writes send no signals: retire cached result pages and category options
-    forget_category_options()
+    categories_changed()
     print(f"generated in {time.perf_counter() - started:.0f}s", flush=True)

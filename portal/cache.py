@@ -10,6 +10,7 @@ import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,13 @@ def _page_cache():
 
 
 page_cache = _page_cache()
+
+
+def forget(key: str) -> None:
+    """Drop a page-cache entry that a write made stale: now (for reads later in the writing transaction) and
+    again once the transaction has committed (for a page that cached the old value meanwhile)."""
+    page_cache.delete(key)
+    transaction.on_commit(lambda: page_cache.delete(key))
 
 
 def templates_digest(*names: str) -> str:

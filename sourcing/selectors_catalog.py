@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Case, DateTimeField, DecimalField, IntegerField, Prefetch, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -50,7 +50,7 @@ from sourcing.services.catalog_search import (
     query_lexemes,
     tsquery_literal,
 )
-from sourcing.services.catalog_upsert import offer_number
+from sourcing.services.catalog_upsert import CATALOG_GENERATION_KEY, CATEGORY_OPTIONS_KEY, offer_number
 
 __all__ = [
     "SORTS", "PriceQuote", "ResultPage", "SearchFilters", "catalog_source", "category_for_page", "category_tree",
@@ -182,26 +182,13 @@ def _page(queryset, keys, sort: str, after: str | None, limit: int) -> tuple[lis
     return rows, cursor, bool(after) and values is None
 
 
-CATALOG_GENERATION_KEY = "catalog:generation"
-
-
 def catalog_generation() -> str:
-    """A token that changes whenever a product's searchable data changes (catalog_changed)."""
+    """A token that changes whenever a product's searchable data changes (catalog_upsert.catalog_changed)."""
     generation = cache.get(CATALOG_GENERATION_KEY)
     if generation is None:
         cache.add(CATALOG_GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(CATALOG_GENERATION_KEY) or ""
     return generation
-
-
-def catalog_changed(**kwargs) -> None:
-    """Retire every cached result page: now (this transaction's own reads) and again after commit."""
-
-    def bump():
-        cache.set(CATALOG_GENERATION_KEY, uuid.uuid4().hex, None)
-
-    bump()
-    transaction.on_commit(bump)
 
 
 def _cached_page(queryset, keys, sort: str, after: str | None, limit: int, identity) -> tuple[list[Product], str | None, bool]:  # fmt: skip
@@ -210,7 +197,7 @@ def _cached_page(queryset, keys, sort: str, after: str | None, limit: int, ident
 
     Ranking a common word's thousands of matches costs ~8 ms at 100,000 products, and reading the 24
     rows again about 1.5 ms; a cached page costs one Redis read. Any save of a product and any change of
-    status retires every cached page at once (catalog_changed); only the "checked … ago" of a product
+    status retires every cached page at once (catalog_upsert.catalog_changed); only the "checked … ago" of a product
     refreshed without a change (an UPDATE of its fetch time) can lag, by at most the cache time."""
     seconds = settings.CATALOG_RESULTS_CACHE_SECONDS
     if not seconds:
@@ -409,9 +396,6 @@ def category_tree() -> list[Category]:
     return list(roots.order_by("id").prefetch_related(children))
 
 
-CATEGORY_OPTIONS_KEY = "catalog:category-options:1"
-
-
 def category_options_html() -> str:
     """The category tree as the <option> rows of a <select>, indented by depth.
 
@@ -432,10 +416,6 @@ def category_options_html() -> str:
         html = format_html_join("", '<option value="{}">{}</option>', rows)
         cache.set(CATEGORY_OPTIONS_KEY, str(html), 600)
     return html
-
-
-def forget_category_options(**kwargs) -> None:
-    cache.delete(CATEGORY_OPTIONS_KEY)
 
 
 def with_selected(options_html: str, value) -> str:

@@ -6,11 +6,10 @@ Every inquiry or alert a view shows comes through `get_inquiry_for_user` / `get_
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
-from portal.cache import page_cache
+from portal.cache import forget, page_cache
 from sourcing.converters import parse_id
 from sourcing.models import Alert, Inquiry, Membership, Notification, OAuthToken, Product, Supplier, User
 from sourcing.selectors import current_membership, get_team_object_for_user
@@ -105,12 +104,6 @@ def alerts_for_product(user: User, product: Product | None, *, membership=None) 
     return rows
 
 
-def unread_count(user: User) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
-
-
 def notifications_for(user: User, limit: int = 100) -> list[Notification]:
     return list(Notification.objects.filter(user_id=user.pk).select_related("product", "team")[:limit])
 
@@ -133,7 +126,6 @@ def nav_state(user_id: int) -> tuple[int, list[tuple[int, str]]]:
 
 
 def forget_nav(user_id) -> None:
-    """The user's bell or renew banner changed: now, and again once the writing transaction has committed."""
+    """The user's bell or renew banner changed."""
     if user_id is not None:
-        page_cache.delete(f"nav:{user_id}")
-        transaction.on_commit(lambda: page_cache.delete(f"nav:{user_id}"))
+        forget(f"nav:{user_id}")

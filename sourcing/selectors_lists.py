@@ -9,11 +9,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from portal.cache import page_cache
+from portal.cache import forget, page_cache
 from sourcing.converters import parse_id
 from sourcing.models import ExchangeRate, ItemComment, ListActivity, ListItem, Product, ProductList, User
 from sourcing.selectors import current_membership, get_team_object_for_user
@@ -106,10 +105,9 @@ def team_lists_and_saved(team_id: int, *, limit: int = 30) -> tuple[list[Product
 
 
 def forget_team_lists(team_id) -> None:
-    """One of the team's lists changed: now, and again once the writing transaction has committed."""
+    """One of the team's lists changed."""
     if team_id is not None:
-        page_cache.delete(f"team-lists:{team_id}")
-        transaction.on_commit(lambda: page_cache.delete(f"team-lists:{team_id}"))
+        forget(f"team-lists:{team_id}")
 
 
 # --- pages ---

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from portal.cache import forget
 from sourcing.alibaba.api import Category as ApiCategory
 from sourcing.alibaba.api import OfferSummary, ProductDetail
 from sourcing.models import Category, PriceHistory, Product, Sku, Supplier
@@ -89,20 +90,20 @@ def categories_ensure(chains: Iterable[tuple[int | None, ...]], *, source: str) 
         catalog_changed()  # its products now belong to a category page
 
 
-def catalog_changed() -> None:
-    """Cached result pages are out of date (a product's searchable data or status changed)."""
-    from sourcing.selectors_catalog import catalog_changed as retire_result_pages
+# Page-cache entries these writes make stale (read by selectors_catalog).
+CATALOG_GENERATION_KEY = "catalog:generation"
+CATEGORY_OPTIONS_KEY = "catalog:category-options:1"
 
-    retire_result_pages()
+
+def catalog_changed() -> None:
+    """Retire every cached result page (a product's searchable data or status, or a supplier, changed): the
+    next page view starts a new catalog generation."""
+    forget(CATALOG_GENERATION_KEY)
 
 
 def categories_changed() -> None:
-    """Drop the cached category <select> now (this transaction's own reads) and again once it has committed
-    (a page that cached the old tree meanwhile)."""
-    from sourcing.selectors_catalog import forget_category_options
-
-    forget_category_options()
-    transaction.on_commit(forget_category_options)
+    """Drop the cached category <select>."""
+    forget(CATEGORY_OPTIONS_KEY)
 
 
 def categories_upsert(
