@@ -327,6 +327,9 @@ CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=30)
 ALIBABA_CONNECT_TIMEOUT = env.float("ALIBABA_CONNECT_TIMEOUT", default=5.0)
 ALIBABA_READ_TIMEOUT = env.float("ALIBABA_READ_TIMEOUT", default=20.0)
 # Background refresh never takes more than this share of a credential's daily quota per API.
+# How an option's price meets the quantity tiers on an offer with quoteType 2 (UNCONFIRMED live, see
+# docs/1688-answers.md): "scale" takes each tier's share off the option's own price; "tier" uses the tier's price.
+SKU_TIER_RULE = env.str("SKU_TIER_RULE", default="scale")  # anything but "tier" reads as "scale"
 ALIBABA_BACKGROUND_QUOTA_SHARE = min(1.0, max(0.0, env.float("ALIBABA_BACKGROUND_QUOTA_SHARE", default=0.70)))
 
 # --- Catalog (docs/catalog.md) ---

@@ -224,6 +224,7 @@ def _offer(i: int, rng: random.Random, supplier_pk: int, leaf, started: datetime
             ["品牌", "Brand", rng.choice(["其他", "OEM", "自有品牌"]), rng.choice(["Other", "OEM", "Own brand"])],
             ["产地", "Origin", "中国大陆", "Mainland China"],
             ["货号", "Item No.", f"HX-{i:06d}", f"HX-{i:06d}"],
+            *pack_attribute(unit, i),
         ],
         image_family=family,
         image_variants=[i % IMAGES_PER_FAMILY, (i % IMAGES_PER_FAMILY) + IMAGES_PER_FAMILY],
@@ -232,6 +233,17 @@ def _offer(i: int, rng: random.Random, supplier_pk: int, leaf, started: datetime
         weight_grams=rng.randint(20, 3000),
         created_at=started - timedelta(days=rng.randint(1, 1500), seconds=rng.randint(0, 86400)),
     )
+
+
+PACK_UNITS = ("箱", "盒")
+
+
+def pack_attribute(unit: str, i: int) -> list[list[str]]:
+    """Offers sold by the carton or box say how many pieces one holds, as 1688 sellers do in the attributes."""
+    if unit not in PACK_UNITS:
+        return []
+    n = (6, 12, 24, 48)[i % 4]
+    return [["包装数量", "Pieces per pack", f"{n}个", f"{n} pcs"]]
 
 
 def build_catalog(*, offers: int = 5000, seed: int = 1688, progress=None) -> int:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from sourcing.exports import csv_response
 from sourcing.models import ListItem, ProductList
+from sourcing.selectors_inquiries import quotes_for_items
 from sourcing.selectors_lists import Converter, item_quote, item_stock
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,9 +63,14 @@ def columns(converter: Converter) -> list[Column]:
         Column(_("Status"), "text", 12),
         Column(_("Target quantity"), "int", 10),
         Column(_("Priced quantity"), "int", 10),
+        Column(_("Unit"), "text", 12),
+        Column(_("Pieces per unit"), "int", 9),
         Column(_("Unit price at quantity (CNY)"), "money", 12),
         Column(_("Total at quantity (CNY)"), "money", 13),
         Column(_("Price note"), "text", 26),
+        Column(_("Supplier's quote (CNY)"), "money", 12),
+        Column(_("Quoted for quantity"), "int", 10),
+        Column(_("Quoted on"), "date", 17),
         Column(_("Tiers (CNY)"), "text", 30),
         Column(_("MOQ"), "int", 8),
         Column(_("Target price (CNY)"), "money", 11),
@@ -93,6 +99,7 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
     for number, item in enumerate(items, start=1):
         product = item.product
         quote = item_quote(item)
+        offer = getattr(item, "supplier_quote", None)
         supplier, place = _supplier(product)
         row = [
             number,
@@ -103,9 +110,14 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             item.get_status_display(),
             item.target_quantity,
             quote.quantity,
+            str(quote.unit),
+            quote.unit.per_pack if not quote.unit.is_piece else None,
             quote.unit_price,
             quote.total,
             quote.message,
+            offer.quoted_price if offer else None,
+            (offer.quoted_quantity or offer.quantity) if offer else None,
+            timezone.localtime(offer.replied_at).replace(tzinfo=None) if offer and offer.replied_at else None,
             _tiers_text(product),
             product.moq,
             item.target_price,
@@ -129,7 +141,9 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
 
 
 def _items(product_list: ProductList) -> list[ListItem]:
-    return list(product_list.items.select_related("product__supplier", "sku", "added_by").order_by("position", "pk"))
+    items = list(product_list.items.select_related("product__supplier", "sku", "added_by").order_by("position", "pk"))
+    quotes_for_items(product_list.team_id, items)
+    return items
 
 
 def _filename(product_list: ProductList, ext: str) -> str:

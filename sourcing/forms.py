@@ -341,6 +341,7 @@ class InquiryForm(forms.Form):
 
 class InquiryReplyForm(forms.Form):
     quoted_price = price_field()
+    quoted_quantity = quantity_field()
     quoted_moq = quantity_field()
     quoted_lead_days = forms.IntegerField(
         label=_("Lead time (days)"), required=False, min_value=0, max_value=365,
@@ -359,6 +360,8 @@ class InquiryReplyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quoted_price"].label = _("Quoted price (¥ per piece)")
+        self.fields["quoted_quantity"].label = _("For a quantity of")
+        self.fields["quoted_quantity"].help_text = _("The quantity the price is for; the inquiry's quantity if empty.")
         self.fields["quoted_moq"].label = _("Quoted minimum order")
 
 

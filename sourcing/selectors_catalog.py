@@ -42,6 +42,7 @@ from sourcing.models import (
     Supplier,
     User,
 )
+from sourcing.pricing import PriceQuote, price_at_quantity
 from sourcing.services.catalog_search import (
     SORTS,
     SearchFilters,
@@ -247,7 +248,7 @@ def _limit(limit) -> int:
 # What a result card shows (templatetags/cards.py keys its cache on these): result pages read only these columns,
 # a third of a product row's width and none of its JSON but the supplier's badges.
 CARD_PRODUCT_FIELDS = ("id", "offer_id", "title", "title_en", "image_url", "status", "price_min", "price_max", "moq",
-                       "unit", "month_sold", "sales_count", "company_name", "province", "summary_fetched_at",
+                       "unit", "unit_en", "month_sold", "sales_count", "company_name", "province", "summary_fetched_at",
                        "detail_fetched_at")  # fmt: skip
 CARD_SUPPLIER_FIELDS = ("id", "company_name", "province", "badges", "years")
 
@@ -337,49 +338,6 @@ def price_history_points(product: Product, limit: int = 90) -> list[PriceHistory
     """The latest `limit` price changes, oldest first."""
     rows = list(PriceHistory.objects.filter(product=product).order_by("-at", "-pk")[:limit])
     return sorted(rows, key=lambda r: (r.at, r.pk))
-
-
-@dataclass(frozen=True)
-class PriceQuote:
-    quantity: int
-    unit_price: Decimal | None
-    total: Decimal | None
-    tier_min_quantity: int | None
-    below_moq: bool
-    message: str = ""
-
-
-def price_at_quantity(product: Product, quantity) -> PriceQuote:
-    """The unit price and total at a quantity, with the quantity tiers and the minimum order applied."""
-    moq = product.moq or 1
-    try:
-        wanted = int(str(quantity).strip())
-    except (TypeError, ValueError):
-        wanted = 0
-    message = ""
-    if wanted <= 0 or wanted > 10_000_000:
-        wanted, message = moq, _("Enter a whole number of pieces; showing the minimum order.")
-    tiers = sorted(
-        ((int(t["min_quantity"]), Decimal(str(t["price"]))) for t in product.price_tiers or []
-         if isinstance(t, dict) and t.get("price") not in (None, "", "None")),
-        key=lambda t: t[0],
-    )  # fmt: skip
-    below = wanted < moq
-    quantity = max(wanted, moq)
-    if below:
-        message = _("The minimum order is %(moq)s; priced at %(moq)s.") % {"moq": moq}
-    tier = None
-    for start, price in tiers:
-        if start <= quantity:
-            tier = (start, price)
-    if tier is None and tiers:
-        tier = tiers[0]
-    unit = tier[1] if tier else product.price_min
-    total = (unit * quantity).quantize(Decimal("0.01")) if unit is not None else None
-    if unit is None and not message:
-        message = _("1688 gave no price for this offer.")
-    return PriceQuote(quantity=quantity, unit_price=unit, total=total, tier_min_quantity=tier[0] if tier else None,
-                      below_moq=below, message=message)  # fmt: skip
 
 
 def supplier_for_page(pk) -> Supplier | None:

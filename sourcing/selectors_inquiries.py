@@ -129,3 +129,24 @@ def forget_nav(user_id) -> None:
     """The user's bell or renew banner changed."""
     if user_id is not None:
         forget(f"nav:{user_id}")
+
+
+def quotes_for_items(team_id: int, items) -> None:
+    """Attach `.supplier_quote` to each list item: the team's latest logged quote for its offer (for its option
+    when both name one), or None. One query for all the items."""
+    product_ids = {item.product_id for item in items}
+    quotes = (
+        Inquiry.objects.filter(team_id=team_id, product_id__in=product_ids, quoted_price__isnull=False)
+        .only("pk", "product_id", "sku_id", "sku_label", "quoted_price", "quoted_quantity", "quantity", "replied_at",
+              "reply_logged_at")
+        .order_by("-replied_at", "-pk")
+    )  # fmt: skip
+    by_product: dict[int, list[Inquiry]] = {}
+    for quote in quotes:
+        by_product.setdefault(quote.product_id, []).append(quote)
+    for item in items:
+        item.supplier_quote = next(
+            (q for q in by_product.get(item.product_id, [])
+             if not item.sku_id or not q.sku_id or q.sku_id == item.sku_id),
+            None,
+        )  # fmt: skip

@@ -5,7 +5,7 @@ answer 404 to anyone outside the list's team (the portal does not confirm the li
 `.membership` (the reader's role) on what they return. Contract: docs/lists.md.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -15,8 +15,9 @@ from django.utils import timezone
 from portal.cache import forget, page_cache
 from sourcing.converters import parse_id
 from sourcing.models import ExchangeRate, ItemComment, ListActivity, ListItem, Product, ProductList, User
+from sourcing.pricing import PriceQuote, price_at_quantity
 from sourcing.selectors import current_membership, get_team_object_for_user
-from sourcing.selectors_catalog import PriceQuote, price_at_quantity
+from sourcing.selectors_inquiries import quotes_for_items
 
 COMPARE_MIN, COMPARE_MAX = 2, 6
 CENT = Decimal("0.01")
@@ -147,6 +148,7 @@ def list_items(product_list: ProductList, *, status: str = "") -> list[ListItem]
     items = list(items)
     for item in items:
         item.quote = item_quote(item)
+    quotes_for_items(product_list.team_id, items)
     return items
 
 
@@ -172,20 +174,9 @@ def items_with_comments(items: list[ListItem]) -> None:
 
 # --- prices ---
 def item_quote(item: ListItem) -> PriceQuote:
-    """The price at the item's target quantity (the minimum order when none is set): tiers and MOQ applied.
-
-    When 1688 prices the offer by SKU (quote type 1, or SKU prices and no tiers), the chosen SKU's own
-    price is the unit price; the minimum order still applies.
-    """
+    """The price of the item's chosen option at its target quantity (the minimum order when none is set)."""
     product = item.product
-    quote = price_at_quantity(product, item.target_quantity or product.moq or 1)
-    sku = item.sku if item.sku_id else None
-    by_sku = product.quote_type == 1 or not product.price_tiers
-    if sku is not None and sku.price is not None and by_sku:
-        message = quote.message if quote.unit_price is not None else ""
-        quote = replace(quote, unit_price=sku.price, total=(sku.price * quote.quantity).quantize(CENT),
-                        tier_min_quantity=None, message=message)  # fmt: skip
-    return quote
+    return price_at_quantity(product, item.target_quantity or product.moq or 1, sku=item.sku if item.sku_id else None)
 
 
 def item_stock(item: ListItem) -> int | None:
@@ -316,8 +307,14 @@ def _mark_best(columns: list[CompareColumn], key: str, value, *, highest: bool =
             column.best.add(key)
 
 
-def compare_columns(items: list[ListItem], converter: Converter) -> list[CompareColumn]:
-    """One column per item at its own target quantity, with the best value of each row flagged."""
+def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[CompareColumn], str]:
+    """One column per item at its own target quantity, with the best value of each row flagged, and a note
+    when prices are in units that can't be ranked against each other.
+
+    Prices are ranked per piece: a pack (箱, 盒, 套) counts as pieces only when 1688 says how many it holds;
+    otherwise only columns sold by the same unit are ranked together, and the note says so."""
+    from django.utils.translation import gettext as _
+
     columns = []
     for item in items:
         quote = item_quote(item)
@@ -330,13 +327,28 @@ def compare_columns(items: list[ListItem], converter: Converter) -> list[Compare
                 total_converted=converter(quote.total),
             )
         )
-    _mark_best(columns, "unit", lambda c: c.quote.unit_price)
-    if len({c.quote.quantity for c in columns}) == 1:  # totals at different quantities aren't comparable
-        _mark_best(columns, "total", lambda c: c.quote.total)
-    _mark_best(columns, "moq", lambda c: c.product.moq)
+    groups: dict[str, list[CompareColumn]] = {}
+    for column in columns:
+        if column.quote.unit.known:
+            groups.setdefault(column.quote.unit.key, []).append(column)
+    for group in groups.values():
+        _mark_best(group, "unit", lambda c: c.quote.piece_price)
+        _mark_best(group, "moq", lambda c: c.product.moq)
+    note = ""
+    if len(groups) > 1 or (groups and sum(len(g) for g in groups.values()) < len(columns)):
+        names = sorted({c.quote.unit.short for c in columns if c.quote.unit.known})
+        note = _(
+            "These offers are sold in different units (%(units)s) and 1688 does not say how many pieces each "
+            "pack holds: the best price is marked only among offers sold by the same unit."
+        ) % {"units": ", ".join(names)}
+        if any(not c.quote.unit.known for c in columns):
+            note += " " + _("Offers whose unit 1688 did not state are not ranked.")
+    same_quantity = len({c.quote.quantity for c in columns}) == 1
+    if same_quantity and len(groups) == 1 and all(c.quote.unit.known for c in columns):
+        _mark_best(columns, "total", lambda c: c.quote.total)  # totals only for the same quantity of the same unit
     _mark_best(columns, "stock", lambda c: c.stock, highest=True)
     _mark_best(columns, "ships", lambda c: c.product.ships_within_hours)
     _mark_best(columns, "years", lambda c: c.supplier.years if c.supplier else None, highest=True)
     _mark_best(columns, "score", lambda c: c.supplier.service_score if c.supplier else None, highest=True)
     _mark_best(columns, "repurchase", lambda c: c.supplier.repurchase_rate if c.supplier else None, highest=True)
-    return columns
+    return columns, note

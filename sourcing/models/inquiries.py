@@ -48,6 +48,7 @@ class Inquiry(models.Model):
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
     quoted_price = models.DecimalField(_("quoted price (¥)"), max_digits=12, decimal_places=2, null=True, blank=True)
     quoted_moq = models.PositiveIntegerField(_("quoted minimum order"), null=True, blank=True)
+    quoted_quantity = models.PositiveIntegerField(_("quantity quoted for"), null=True, blank=True)
     quoted_lead_days = models.PositiveSmallIntegerField(_("quoted lead time (days)"), null=True, blank=True)
     # The chat link: asked of 1688 (account.wangwangUrl.get) by a worker, or the offer page.
     link_url = models.URLField(max_length=1000, blank=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from sourcing.models import Alert, AlertSettings, ListItem, Membership, Notification, Product, Sku, Team, User
+from sourcing.pricing import price_at_quantity
 
 Kind = Alert.Kind
 PRICE_KINDS = (Kind.PRICE_BELOW, Kind.PRICE_ABOVE)
@@ -45,10 +46,11 @@ def _require_edit(actor: User, team_id: int) -> Membership:
 
 # --- what an alert looks at ---
 def alert_price(alert: Alert) -> Decimal | None:
-    """The chosen option's own price when 1688 prices it, else the offer's lowest price."""
-    if alert.sku is not None and alert.sku.price is not None:
-        return alert.sku.price
-    return alert.product.price_min
+    """The chosen option's price at the list item's target quantity (else the minimum order): the same price the
+    list, compare and exports show."""
+    product = alert.product
+    quantity = (alert.list_item.target_quantity if alert.list_item_id and alert.list_item else None) or product.moq or 1
+    return price_at_quantity(product, quantity, sku=alert.sku if alert.sku_id else None).unit_price
 
 
 def alert_stock(alert: Alert) -> int | None:
@@ -157,7 +159,9 @@ def alerts_evaluate(*, product_ids) -> int:
     """Fire every alert whose condition became true, re-arm those that became false; returns how many fired."""
     fired = 0
     now = timezone.now()
-    alerts = Alert.objects.filter(product_id__in=list(product_ids), active=True).select_related("product", "sku")
+    alerts = Alert.objects.filter(product_id__in=list(product_ids), active=True).select_related(
+        "product", "sku", "list_item"
+    )
     for alert in alerts:
         holds = alert_condition(alert)
         value = alert_value_words(alert)[:40]

@@ -190,7 +190,8 @@ def inquiry_mark_sent(*, actor: User, inquiry: Inquiry, at: datetime | None = No
 
 def inquiry_log_reply(*, actor: User, inquiry: Inquiry, replied_at: datetime | None = None,
                       quoted_price: Decimal | None = None, quoted_moq: int | None = None,
-                      quoted_lead_days: int | None = None, notes: str | None = None) -> Inquiry:  # fmt: skip
+                      quoted_lead_days: int | None = None, notes: str | None = None,
+                      quoted_quantity: int | None = None) -> Inquiry:  # fmt: skip
     """Sent → replied (or correct a logged reply): what the supplier quoted, and when they answered."""
     _require_edit(actor, inquiry.team_id)
     now = timezone.now()
@@ -203,7 +204,8 @@ def inquiry_log_reply(*, actor: User, inquiry: Inquiry, replied_at: datetime | N
         raise InquiryError(_("The reply can't come before the inquiry was sent (%(at)s).") %
                            {"at": formats.date_format(timezone.localtime(inquiry.sent_at), "DATETIME_FORMAT")})  # fmt: skip
     values = {"status": Status.REPLIED, "replied_at": replied_at, "reply_logged_at": now, "quoted_price": quoted_price,
-              "quoted_moq": quoted_moq, "quoted_lead_days": quoted_lead_days}  # fmt: skip
+              "quoted_moq": quoted_moq, "quoted_lead_days": quoted_lead_days,
+              "quoted_quantity": quoted_quantity or (inquiry.quantity if quoted_price is not None else None)}  # fmt: skip
     if notes is not None:
         values["notes"] = notes.replace("\r\n", "\n")[:4000]
     return _move(inquiry, frm=[Status.SENT, Status.REPLIED], **values)

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from sourcing.pricing import unit_of
 from sourcing.templatetags.portal import stamp
 
 register = template.Library()
@@ -139,20 +140,10 @@ def attr_pairs(attributes):
 
 
 @register.filter
-def tiers(product):
-    """The quantity tiers as (min_quantity, price, max_quantity or None, % off the first tier), ascending."""
-    rows = []
-    for tier in getattr(product, "price_tiers", None) or []:
-        if not isinstance(tier, dict):
-            continue
-        price = _decimal(tier.get("price"))
-        try:
-            start = int(tier.get("min_quantity") or 1)
-        except (TypeError, ValueError):
-            continue
-        if price is not None:
-            rows.append((start, price))
-    rows.sort()
+def tiers(quote):
+    """The quote's quantity tiers for its option as (min_quantity, price, max_quantity or None, % off the first
+    tier), ascending; [] when the option's own price applies whatever the quantity."""
+    rows = [(start, price) for start, price in getattr(quote, "tiers", ()) if price is not None]
     first = rows[0][1] if rows else None
     return [
         (
@@ -166,11 +157,11 @@ def tiers(product):
 
 
 @register.simple_tag
-def next_tier(product, quote):
+def next_tier(quote):
     """The next cheaper tier above the quoted quantity, to tell the buyer what ordering more would save."""
     if quote is None or quote.unit_price is None:
         return None
-    for start, price, _end, _off in tiers(product):
+    for start, price, _end, _off in tiers(quote):
         if start > quote.quantity and price < quote.unit_price:
             return {
                 "quantity": start,
@@ -179,6 +170,18 @@ def next_tier(product, quote):
                 "saving": quote.unit_price - price,
             }
     return None
+
+
+@register.filter
+def yuan_fine(value):
+    """A per-piece amount to the fen's hundredth where it matters: ¥0.1234, ¥2.50."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    fine = number.quantize(Decimal("0.0001"))
+    return (
+        f"¥{fine.normalize():,f}" if fine != fine.quantize(Decimal("0.01")) else f"¥{fine.quantize(Decimal('0.01')):,}"
+    )
 
 
 @register.filter
@@ -308,3 +311,47 @@ def price_chart(points, now=None):
         xaxis=xaxis,
     )
     return mark_safe(svg)  # noqa: S308 - every value above went through format_html
+
+
+@register.simple_tag
+def price_headline(product, headline):
+    """The product page's big price with what its range is of: options, quantity tiers, or both."""
+    if headline.basis == "unknown":
+        return format_html('<span class="muted">{}</span>', _("Price not known yet"))
+    if headline.high is None or headline.high == headline.low:
+        amount = yuan(headline.low)
+    else:
+        amount = f"{yuan(headline.low)} – {yuan(headline.high)}"
+    notes = {
+        "options": _("range across the options"),
+        "tiers": _("range across quantity tiers"),
+        "options_tiers": _("range across the options at the first tier"),
+        "range": _("range as 1688 gave it"),
+        "one": "",
+    }
+    note = notes[headline.basis]
+    if headline.basis == "options_tiers" and headline.lowest is not None:
+        note += " · " + _("down to %(price)s from %(n)s") % {
+            "price": yuan(headline.lowest),
+            "n": count(headline.lowest_at),
+        }
+    elif headline.basis == "tiers":
+        note = _("%(high)s at the minimum order, %(low)s from %(n)s") % {
+            "high": yuan(headline.high), "low": yuan(headline.low), "n": count(headline.lowest_at)}  # fmt: skip
+    if not note:
+        return amount
+    return format_html('{} <span class="price-basis">{}</span>', amount, note)
+
+
+@register.filter
+def unit_words(product):
+    """The offer's unit for after a price ("/ 箱 (carton) of 24 pcs"), or a plain "unit not stated"."""
+    unit = unit_of(product)
+    return str(unit) if unit.known else _("unit not stated")
+
+
+@register.filter
+def unit_short(product):
+    """The unit as one word after a quantity: 个, 箱, or "units" when 1688 did not say (reads no attributes, so
+    cached cards can use it)."""
+    return getattr(product, "unit", "") or getattr(product, "unit_en", "") or _("units")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.cache import templates_digest
 from sourcing.models import CatalogJob, Product, Supplier
+from sourcing.pricing import headline
 from sourcing.selectors_catalog import (
     price_at_quantity,
     price_history_points,
@@ -91,23 +92,26 @@ def product_detail(request, offer_id):
         return _not_found(
             request, offer_id, reason=reason or _("The portal has no offer %(id)s yet.") % {"id": offer_id}
         )
-    quote = price_at_quantity(product, request.GET.get("qty") or product.moq or 1)
+    skus = list(product.skus.all())
+    chosen = _chosen_sku(skus, request.GET.get("sku"))
+    quote = price_at_quantity(product, request.GET.get("qty") or product.moq or 1, sku=chosen)
     context = {
         "product": product,
         "quote": quote,
         "qty": request.GET.get("qty", ""),
         "url": url,
+        "skus": skus,
+        "chosen_sku": chosen,
+        "headline": headline(product),
     }
     if is_htmx(request) and "qty" in request.GET:
         return render(request, "sourcing/catalog/_quote.html", context)
     catalog_services.product_view_record(user=request.user, product=product)
-    skus = list(product.skus.all())
     context.update(
         {
             "job": job,
             "poll_url": with_params(url, job=job.pk) if job and job.is_running else "",
             "notice": started.notice,
-            "skus": skus,
             "sku_matrix": sku_matrix(skus),
             # read only when the cached part of the page that draws it is rendered again
             "history": SimpleLazyObject(lambda: price_history_points(product)),
@@ -118,6 +122,12 @@ def product_detail(request, offer_id):
         }
     )
     return render(request, "sourcing/catalog/product.html", context)
+
+
+def _chosen_sku(skus, raw):
+    """The option picked in the price calculator (?sku=<1688 sku id>), or None."""
+    wanted = str(raw or "").strip()[:40]
+    return next((s for s in skus if wanted and s.sku_id == wanted), None)
 
 
 @login_required

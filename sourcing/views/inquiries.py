@@ -138,6 +138,7 @@ def inquiry_detail(request, inquiry_id):
     return render(request, "sourcing/inquiries/detail.html", {
         "inquiry": inquiry, "membership": inquiry.membership, "reply_form": InquiryReplyForm(initial={
             "quoted_price": inquiry.quoted_price, "quoted_moq": inquiry.quoted_moq,
+            "quoted_quantity": inquiry.quoted_quantity or inquiry.quantity,
             "quoted_lead_days": inquiry.quoted_lead_days, "notes": inquiry.notes}),
         "notes_form": InquiryNotesForm(initial={"notes": inquiry.notes}),
     })  # fmt: skip

@@ -29,6 +29,7 @@ from sourcing.forms import (
 from sourcing.http import safe_next
 from sourcing.models import ListItem, Product
 from sourcing.selectors import current_membership, get_membership_for_user
+from sourcing.selectors_inquiries import quotes_for_items
 from sourcing.selectors_lists import (
     Converter,
     compare_columns,
@@ -192,11 +193,13 @@ def list_compare(request, list_id):
     product_list = get_list_for_user(request.user, list_id)
     items, error = compare_items(product_list, request.GET.getlist("item"))
     converter = Converter.for_team(product_list.team)
-    columns = compare_columns(items, converter) if not error else []
+    quotes_for_items(product_list.team_id, items)
+    columns, unit_note = compare_columns(items, converter) if not error else ([], "")
     context = {
         "product_list": product_list,
         "error": error,
         "columns": columns,
+        "unit_note": unit_note,
         "same_quantity": len({c.quote.quantity for c in columns}) == 1,
         "converter": converter,
         "all_items": list(product_list.items.select_related("product").order_by("position", "pk")),
@@ -280,6 +283,7 @@ def _item_page(request, item, *, form=None, base_form=None, comment_form=None, c
     form = form or ItemForm(initial=values, product=product)
     base_form = base_form or ItemBaseForm(initial=values, product=product)
     converter = Converter.for_team(item.product_list.team)
+    quotes_for_items(item.product_list.team_id, [item])
     context = {
         "item": item,
         "product_list": item.product_list,

@@ -15,8 +15,14 @@ D = Decimal
 FLASK = 800001  # stored at ¥12.50 (SKUs ¥12.50 and ¥13.50), stock 5000 (see tests/sourcing/lists/conftest.py)
 
 
-def flask_answer(answer, *, price="12.50", stock=5000, status="published"):
-    return answer(FLASK, subject="不锈钢保温杯 500ml", price=price, stock=stock, status=status)
+def flask_answer(answer, *, price="12.50", stock=5000, status="published", tiers=None):
+    """1688 answers for the flask: by default one price from the minimum order up (what an alert with no list
+    item watches: the price at the minimum order)."""
+    from sourcing.alibaba.api import PriceTier
+
+    tiers = tiers if tiers is not None else [PriceTier(2, D(price))]
+    return answer(FLASK, subject="不锈钢保温杯 500ml", price=price, stock=stock, status=status, tiers=tiers,
+                  quote_type=0)  # fmt: skip
 
 
 def test_a_price_alert_fires_once_per_crossing_and_re_arms(client, alice, products, answer):
@@ -230,3 +236,18 @@ def test_hostile_targets_are_404_and_bad_kinds_400(client, alice, products):
     assert client.get("/alerts/?item=%C2%B2").status_code == 404
     assert client.post("/alerts/", {"offer": FLASK, "kind": "x" * 10_000}).status_code == 400
     assert client.post("/notifications/", {"delivery": "hourly"}).status_code == 400
+
+
+def test_an_alert_on_a_list_item_watches_the_price_at_its_target_quantity(alice, kitchen, products, answer):
+    from sourcing.alibaba.api import PriceTier
+
+    flask = products[0]
+    item = kitchen.items.get(product=flask)  # the flask at 500: the 100+ tier
+    services.alert_create(actor=alice, team=alice.current_team, product=flask, kind="price_below",
+                          threshold=D("12.00"), list_item=item)  # fmt: skip
+    # the price at the minimum order falls below ¥12.00, but not the tier the list buys at: nothing
+    flask_answer(answer, price="12.50", tiers=[PriceTier(2, D("11.50")), PriceTier(100, D("12.50"))])
+    assert not Notification.objects.exists()
+    # the 100+ tier falls to ¥11.80: the alert fires, naming that price
+    flask_answer(answer, price="11.80", tiers=[PriceTier(2, D("14.50")), PriceTier(100, D("11.80"))])
+    assert Notification.objects.count() == 1 and "¥11.80" in Notification.objects.get().text

@@ -107,7 +107,9 @@ def test_category_supplier_and_recent_reads_are_constant(alice, django_assert_ma
 
 @pytest.mark.django_db
 def test_price_at_quantity_applies_tiers_and_the_minimum_order():
-    product, _ = product_upsert_detail(detail=detail(price="10"), source="sandbox")  # tiers: 2+ ¥12, 100+ ¥10
+    product, _ = product_upsert_detail(
+        detail=detail(price="10", quote_type=0), source="sandbox"
+    )  # tiers: 2+ ¥12, 100+ ¥10
     quote = price_at_quantity(product, "150")
     assert (quote.unit_price, quote.total, quote.tier_min_quantity, quote.below_moq) == (
         Decimal("10"), Decimal("1500.00"), 100, False)  # fmt: skip

@@ -81,7 +81,7 @@ def test_totals_are_compared_at_one_quantity(alice, kitchen):
     for item in kitchen.items.all():
         services.item_update(actor=alice, item=item, version=item.version, changes={"target_quantity": 500})
     items = list(kitchen.items.select_related("product__supplier", "sku").order_by("position"))
-    columns = compare_columns(items, Converter())
+    columns, _note = compare_columns(items, Converter())
     assert [c.quote.total for c in columns] == [D("6250.00"), D("4500.00"), D("3500.00")]
     assert ["total" in c.best for c in columns] == [False, False, True]
     assert ["score" in c.best for c in columns] == [False, True, False]  # the glass's supplier: 4.9 of 5

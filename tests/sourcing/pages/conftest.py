@@ -32,7 +32,7 @@ def detail(offer_id, *, subject="不锈钢保温杯 大容量", subject_en="stai
         "unit": "个", "unit_en": "piece", "min_order_quantity": moq, "stock": stock, "seller_open_id": seller,
         "seller_login_id": "", "company_name": company, "ship_from": place, "weight_kg": Decimal("0.4"),
         "out_of_stock": False, "status": status, "detail_url": f"https://detail.1688.com/offer/{offer_id}.html",
-        "sales_count": 1234, "quote_type": 1, "seller_data": {"service": "4.5", "repurchase": "46.66",
+        "sales_count": 1234, "quote_type": 0, "seller_data": {"service": "4.5", "repurchase": "46.66",
                                                                "logistics": "4.0"},
         "badges": ["实力商家"], "top_category_id": TOP, "second_category_id": MIDDLE, "third_category_id": LEAF,
     }  # fmt: skip
