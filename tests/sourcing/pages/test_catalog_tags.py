@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from sourcing.pricing import price_at_quantity
 from sourcing.templatetags.catalog import ago, bilingual, count, percent, price_chart, price_range, tiers, yuan
 
 
@@ -47,8 +48,11 @@ def test_bilingual_escapes_and_skips_the_same_text_twice():
 
 def test_tiers_skip_junk_and_say_the_saving():
     product = SimpleNamespace(price_tiers=[{"min_quantity": 100, "price": "9.00"}, {"min_quantity": 2, "price": "12.00"},
-                                           {"min_quantity": "x", "price": "1"}, {"price": None}, "junk"])  # fmt: skip
-    assert tiers(product) == [(2, Decimal("12.00"), 99, 0), (100, Decimal("9.00"), None, 25)]
+                                           {"min_quantity": "x", "price": "1"}, {"price": None}, "junk"],
+                              moq=2, unit="个", unit_en="", attributes=[], quote_type=0, price_min=None,
+                              price_max=None)  # fmt: skip
+    quote = price_at_quantity(product, 50)
+    assert tiers(quote) == [(2, Decimal("12.00"), 99, 0), (100, Decimal("9.00"), None, 25)]
 
 
 def point(days_ago, low, high=None, stock=None):
