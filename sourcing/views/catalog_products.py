@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.cache import templates_digest
 from sourcing.models import CatalogJob, Product, Supplier
+from sourcing.offer_content import product_gallery
 from sourcing.selectors_catalog import (
     price_at_quantity,
     price_history_points,
@@ -114,6 +115,7 @@ def product_detail(request, offer_id):
             "fragment_stamp": fragment_stamp(product),
             "supplier": product.supplier,
             "images": product_images(product),
+            "gallery": product_gallery(product, skus),
             **source_context(request.user),
         }
     )
@@ -135,6 +137,7 @@ FRAGMENT_TEMPLATES = (
     "sourcing/catalog/product.html",
     "sourcing/catalog/_supplier_card.html",
     "sourcing/catalog/_trust.html",
+    "sourcing/catalog/_description.html",
 )
 
 
