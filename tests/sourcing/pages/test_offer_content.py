@@ -80,7 +80,7 @@ def test_a_missing_description_says_it_is_not_known_yet(client, alice, cup, cate
     # a detail answer without a description (missing or null)
     text = page_text(client.get("/products/700001/"))
     assert "Description" in text and "The description is not known yet" in text
-    assert "did not include it" in text and "Watch the offer's video" not in text
+    assert "has not received one from 1688" in text and "Watch the offer's video" not in text
     assert 'class="offer-description"' not in page_html(client.get("/products/700001/"))
     # an offer only seen in a search: the description comes with the details
     Product.objects.filter(pk=cup.pk).update(detail_fetched_at=None, summary_fetched_at=cup.detail_fetched_at)
