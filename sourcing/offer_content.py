@@ -121,7 +121,7 @@ def product_gallery(product, skus) -> list[dict]:
             seen.add(url)
             items.append({"url": url, "value": "", "value_en": "", "name": "", "name_en": "", **fields})
 
-    for url in [product.image_url, *(product.images or [])] if product.image_url else product.images or []:
+    for url in [product.image_url, *(product.images or [])]:  # the main picture first, then the rest
         if isinstance(url, str):
             add(url, kind="main")
     for sku in skus:
