@@ -55,6 +55,40 @@ def _relative_image(offer: SandboxOffer, variant: int) -> str:
     return f"img/ibank/{offer.image_family}_{variant}.png"
 
 
+def _option_image(base: str, offer: SandboxOffer, value) -> str:
+    """The picture of an option of the first SKU axis (its colour), under `base` (absolute or relative)."""
+    values = offer.sku_axes[0][2] if offer.sku_axes else []
+    option = values.index(list(value)) if list(value) in values else 0
+    return f"{base}ibank/opt/{offer.image_family}_{option}.png"
+
+
+def _detail_image(call: Call, offer: SandboxOffer, part: int) -> str:
+    return f"{call.image_base}ibank/desc/{offer.image_family}_{part}.png"
+
+
+def _description(call: Call, offer: SandboxOffer) -> str:
+    """The seller's description in the form 1688's editor leaves: mostly 750-px detail images in paragraphs,
+    a little text, inline styles, `&nbsp;`, absolute image URLs on the image host (docs/offer-content.md)."""
+    parts = 3 + offer.offer_id % 4
+    pictures = "".join(
+        f'<p><img src="{_detail_image(call, offer, n)}" alt="undefined" width="750" style="display:block"></p>'
+        for n in range(parts)
+    )
+    return (
+        f'<p style="text-align:center;"><span style="font-size:18px;"><strong>{offer.subject}</strong></span></p>'
+        f"<p>&nbsp;</p>{pictures}"
+        '<p style="color:#666666;">厂家直供，品质保证，支持定制，欢迎咨询。</p>'
+    )
+
+
+def _videos(call: Call, offer: SandboxOffer) -> tuple[str, str]:
+    """(main video, detail video) links: about one offer in three has a main video, one in six a detail one too."""
+    base = call.image_base.removesuffix("img/")
+    main = f"{base}video/{offer.image_family}.gif" if offer.offer_id % 3 == 0 else ""
+    detail = f"{base}video/{offer.image_family + 1}.gif" if offer.offer_id % 6 == 0 else ""
+    return main, detail
+
+
 def _category_levels(leaf_id: int) -> tuple[int, int, int]:
     return leaf_id // 10000, leaf_id // 100, leaf_id
 
@@ -369,7 +403,7 @@ def product_detail(call: Call):
                 "valueTrans": value[1],
             }
             if axis == 0:
-                attribute["skuImageUrl"] = _image(call, offer, offer.image_variants[0])
+                attribute["skuImageUrl"] = _option_image(call.image_base, offer, value)
             attributes.append(attribute)
         skus.append(
             {
@@ -390,7 +424,9 @@ def product_detail(call: Call):
             "categoryName": offer.category.name,
             "subject": offer.subject,
             "subjectTrans": offer.subject_en,
-            "description": f"<p>{offer.subject}</p><p>厂家直供，品质保证，欢迎咨询。</p>",
+            "description": _description(call, offer),
+            "mainVideo": _videos(call, offer)[0],
+            "detailVideo": _videos(call, offer)[1],
             "productImage": {"images": [_image(call, offer, v) for v in offer.image_variants]},
             "productAttribute": [
                 {
@@ -435,7 +471,7 @@ def product_detail(call: Call):
     )
 
 
-def _product_info(offer: SandboxOffer) -> dict:
+def _product_info(offer: SandboxOffer, call: Call) -> dict:
     """The classic ProductInfo of alibaba.product.get, in the published sample's form.
 
     SKU attributes carry only attributeID and attributeValue; the product's attribute list names
@@ -450,7 +486,7 @@ def _product_info(offer: SandboxOffer) -> dict:
         for axis, value in enumerate(combo):
             attribute = {"attributeID": 3216 + axis, "attributeValue": value[0]}
             if axis == 0:
-                attribute["skuImageUrl"] = _relative_image(offer, offer.image_variants[0])
+                attribute["skuImageUrl"] = _option_image("img/", offer, value)
             attributes.append(attribute)
         sku = {"attributes": attributes, "cargoNumber": "", "amountOnSale": sku_stock,
                "skuId": offer.offer_id * 100 + index, "specId": _spec_id(offer, index)}  # fmt: skip
@@ -482,7 +518,7 @@ def _product_info(offer: SandboxOffer) -> dict:
         "attributes": attributes,
         "status": "published",
         "subject": offer.subject,
-        "description": f"<p>{offer.subject}</p>",
+        "description": _description(call, offer),
         "image": {"images": [_relative_image(offer, v) for v in offer.image_variants]},
         "skuInfos": sku_infos,
         "saleInfo": sale,
@@ -490,6 +526,7 @@ def _product_info(offer: SandboxOffer) -> dict:
         "supplierLoginId": offer.supplier.login_id,
         "sellerLoginId": offer.supplier.login_id,
         "createTime": gateway_time(offer.created_at),
+        **{name: url for name, url in zip(("mainVedio", "detailVedio"), _videos(call, offer), strict=True) if url},
     }
 
 
@@ -505,7 +542,7 @@ def product_get(call: Call):
         return {"errMsg": f"商品[{call.params['productID']}]不存在"}
     if call.account is None or offer.supplier.login_id != call.account.login_id:
         return {"errMsg": f"只能查询自己所有的产品 (product {offer.offer_id} is not this account's own)"}
-    return {"productInfo": _product_info(offer), "bizGroupInfos": []}
+    return {"productInfo": _product_info(offer, call), "bizGroupInfos": []}
 
 
 @api(CROSSBORDER, "product.search.querySellerOfferList", required=("offerQueryParam",))
@@ -595,7 +632,7 @@ def wangwang_url(call: Call):
 # --- Further APIs of spec §10-§11 that the portal does not use yet; answered in their shapes. ---
 @api("com.alibaba.product", "alibaba.cross.productInfo", required=("productId",))
 def cross_product_info(call: Call):
-    return {"productInfo": _product_info(_offer_or_error("productId", call.params["productId"])),
+    return {"productInfo": _product_info(_offer_or_error("productId", call.params["productId"]), call),
             "bizGroupInfos": [], "success": True}  # fmt: skip
 
 
@@ -606,7 +643,7 @@ def cross_product_list(call: Call):
     except (ValueError, TypeError):
         raise business_error("400", "productIdList must be a JSON array of numbers") from None
     found = {o.offer_id: o for o in _offers().select_related("category").filter(offer_id__in=ids)}
-    products = [_product_info(found[i]) for i in ids if i in found]
+    products = [_product_info(found[i], call) for i in ids if i in found]
     missing = ",".join(f"{i}:商品不存在" for i in ids if i not in found)
     return {"productList": products, "success": True, "message": missing or None}
 

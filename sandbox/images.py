@@ -71,3 +71,55 @@ def hash_of_upload(data: bytes) -> str:
             return dhash(image)
     except Exception as error:  # Pillow raises many types for bad input
         raise ValueError(f"not an image: {error}") from None
+
+
+# --- The rest of an offer's pictures: option pictures, the description's detail images, the video ---
+def option_render(family: int, option: int, size: int = 256) -> Image.Image:
+    """The family's picture in another colour: what an option (红色, 蓝色 …) looks like."""
+    hsv = render(family, 0, size).convert("HSV")
+    h, s, v = hsv.split()
+    shift = (option * 47) % 256
+    h = h.point(lambda x: (x + shift) % 256)
+    return Image.merge("HSV", (h, s, v)).convert("RGB")
+
+
+def detail_render(family: int, part: int, width: int = 750) -> Image.Image:
+    """A detail image of the description (750 px wide, as 1688's detail images are): the product large on a
+    band of its colour, or its options side by side."""
+    height = width * 2 // 3
+    base = random.Random(family * 7919 + 17)
+    band = base.choice(PALETTE)
+    image = Image.new("RGB", (width, height), tuple(min(255, c + 185) for c in band))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, height - height // 8, width, height], fill=band)
+    if part % 2 == 0:
+        side = height * 3 // 4
+        image.paste(option_render(family, part // 2, side), ((width - side) // 2, height // 24))
+    else:
+        side = (width - 80) // 3
+        for i in range(3):
+            image.paste(option_render(family, part + i, side), (20 + i * (side + 20), (height - side) // 2 - 10))
+    return image
+
+
+@lru_cache(maxsize=256)
+def option_png(family: int, option: int) -> bytes:
+    buffer = io.BytesIO()
+    option_render(family, option).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=128)
+def detail_png(family: int, part: int) -> bytes:
+    buffer = io.BytesIO()
+    detail_render(family, part).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=32)
+def video_gif(family: int) -> bytes:
+    """The sandbox's stand-in for an offer's video: the product turning through its colours (an animated GIF)."""
+    frames = [option_render(family, n, 240) for n in range(6)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=600, loop=0)
+    return buffer.getvalue()

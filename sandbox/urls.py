@@ -13,5 +13,8 @@ urlpatterns = [
     path("console/<str:app_key>/delete/", views.console_app_delete, name="console_app_delete"),
     path("oauth/authorize", views.authorize, name="authorize"),
     path("img/ibank/<int:family>_<int:variant>.png", views.image, name="image"),
+    path("img/ibank/opt/<int:family>_<int:option>.png", views.option_image, name="option_image"),
+    path("img/ibank/desc/<int:family>_<int:part>.png", views.detail_image, name="detail_image"),
+    path("video/<int:family>.gif", views.video, name="video"),
     re_path(r"^openapi/(?P<path>.*)$", views.gateway, name="gateway"),
 ]

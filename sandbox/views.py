@@ -29,6 +29,28 @@ def image(request, family: int, variant: int):
     return HttpResponse(images.png_bytes(family, variant), content_type="image/png")
 
 
+@cache_control(public=True, max_age=86400)
+def option_image(request, family: int, option: int):
+    if option > 64 or family > 10_000_000:
+        raise Http404("No such picture")
+    return HttpResponse(images.option_png(family, option), content_type="image/png")
+
+
+@cache_control(public=True, max_age=86400)
+def detail_image(request, family: int, part: int):
+    if part > 16 or family > 10_000_000:
+        raise Http404("No such picture")
+    return HttpResponse(images.detail_png(family, part), content_type="image/png")
+
+
+@cache_control(public=True, max_age=86400)
+def video(request, family: int):
+    """An offer's "video": 1688 links an mp4 on its video CDN; the sandbox an animated picture."""
+    if family > 10_000_000:
+        raise Http404("No such video")
+    return HttpResponse(images.video_gif(family), content_type="image/gif")
+
+
 def index(request):
     """What the sandbox is; App Keys only of the visitor's own apps (an App Key is half a credential)."""
     own = SandboxApp.objects.filter(owner=request.user).order_by("app_key") if request.user.is_authenticated else []

@@ -207,6 +207,8 @@ class ProductDetail:
     top_category_id: int | None = None
     second_category_id: int | None = None
     third_category_id: int | None = None
+    video_url: str = ""  # mainVideo (queryProductDetail) / mainVedio (alibaba.product.get, sic)
+    detail_video_url: str = ""  # detailVideo / detailVedio
 
     @property
     def sold_out(self) -> bool:
@@ -298,6 +300,18 @@ def image_url(path: Any, host: str = IMAGE_HOST) -> str:
     if text.startswith("//"):
         return "https:" + text
     return host.rstrip("/") + "/" + text.lstrip("/")
+
+
+def video_url(value: Any) -> str:
+    """A video link as 1688 gives it (absolute or `//…`): an https/http URL, or "" for anything else."""
+    text = str(value or "").strip() if isinstance(value, str) else ""
+    if text.startswith("//"):
+        text = "https:" + text
+    try:
+        parts = urlsplit(text)
+        return text if parts.scheme in ("http", "https") and parts.hostname and len(text) <= 500 else ""
+    except ValueError:
+        return ""
 
 
 def offer_page_url(offer_id: Any) -> str:
@@ -559,6 +573,8 @@ def _read_detail(raw: dict, image_host: str = IMAGE_HOST) -> ProductDetail:
         top_category_id=_int(raw.get("topCategoryId")),
         second_category_id=_int(raw.get("secondCategoryId")),
         third_category_id=_int(raw.get("thirdCategoryId")),
+        video_url=video_url(raw.get("mainVideo")),
+        detail_video_url=video_url(raw.get("detailVideo")),
     )
 
 
@@ -637,6 +653,8 @@ def _read_product_info(raw: dict, image_host: str = IMAGE_HOST) -> ProductDetail
         detail_url=offer_page_url(offer_id),
         sales_count=_int(raw.get("bookedCount")),
         quote_type=_int(sale.get("quoteType")),
+        video_url=video_url(raw.get("mainVedio") or raw.get("mainVideo")),  # "Vedio" (sic) in this model
+        detail_video_url=video_url(raw.get("detailVedio") or raw.get("detailVideo")),
     )
 
 

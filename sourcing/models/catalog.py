@@ -115,6 +115,11 @@ class Product(models.Model):
     image_url = models.URLField(max_length=500, blank=True)  # the main picture
     images = models.JSONField(default=list, blank=True)  # every picture, main first
     attributes = models.JSONField(default=list, blank=True)  # [{"name", "value", "name_en", "value_en"}]
+    # The seller's description, cleaned by sourcing.offer_content when written (and again when shown);
+    # "" = not known yet. Video links as 1688 gives them (http(s) only). docs/offer-content.md
+    description_html = models.TextField(blank=True)
+    video_url = models.URLField(max_length=500, blank=True)
+    detail_video_url = models.URLField(max_length=500, blank=True)
     month_sold = models.PositiveIntegerField(null=True, blank=True)  # search answers
     sales_count = models.PositiveIntegerField(null=True, blank=True)  # the detail's total (soldOut)
     stock = models.PositiveIntegerField(null=True, blank=True)

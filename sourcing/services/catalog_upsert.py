@@ -18,6 +18,7 @@ from portal.cache import forget
 from sourcing.alibaba.api import Category as ApiCategory
 from sourcing.alibaba.api import OfferSummary, ProductDetail
 from sourcing.models import Category, PriceHistory, Product, Sku, Supplier
+from sourcing.offer_content import clean_description, media_url
 
 from .alerts import alerts_queue
 from .catalog_search import document
@@ -341,7 +342,20 @@ def _detail_values(detail: ProductDetail) -> dict:
         "detail_url": detail.detail_url[:500],
         "company_name": detail.company_name[:200],
         "listed_at": detail.listed_at,
+        # untrusted seller HTML, cleaned before it is stored (and again when shown): docs/offer-content.md
+        "description_html": clean_description(detail.description),
+        "video_url": _link(detail.video_url),
+        "detail_video_url": _link(detail.detail_video_url),
     }
+
+
+# An answer without these (sparse live answers leave them out or null) keeps what an earlier answer gave.
+KEPT_WHEN_MISSING = ("description_html", "video_url", "detail_video_url")
+
+
+def _link(url: str) -> str:
+    url = media_url(url)
+    return url if len(url) <= 500 else ""
 
 
 def _sku_rows(detail: ProductDetail) -> list[dict]:
@@ -403,7 +417,8 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
         else:
             before = _price_snapshot(product)
         for key, value in values.items():
-            setattr(product, key, value)
+            if value or key not in KEPT_WHEN_MISSING:
+                setattr(product, key, value)
         if category_id:
             product.category_id = category_id
         if supplier is not None:

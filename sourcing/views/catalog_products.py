@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.cache import templates_digest
 from sourcing.models import CatalogJob, Product, Supplier
+from sourcing.offer_content import product_gallery
 from sourcing.pricing import headline
 from sourcing.selectors_catalog import (
     price_at_quantity,
@@ -118,6 +119,7 @@ def product_detail(request, offer_id):
             "fragment_stamp": fragment_stamp(product),
             "supplier": product.supplier,
             "images": product_images(product),
+            "gallery": product_gallery(product, skus),
             **source_context(request.user),
         }
     )
@@ -145,6 +147,7 @@ FRAGMENT_TEMPLATES = (
     "sourcing/catalog/product.html",
     "sourcing/catalog/_supplier_card.html",
     "sourcing/catalog/_trust.html",
+    "sourcing/catalog/_description.html",
 )
 
 

@@ -34,17 +34,85 @@
   });
 })();
 
-// Product gallery: a thumbnail shows its picture in the main frame. Without JavaScript it opens it.
+// Product gallery (templates/sourcing/catalog/_gallery.html): a thumbnail shows its picture in the frame,
+// the arrow keys (and Home/End) move between thumbnails, and the frame opens a large view (a <dialog>: Esc
+// closes it, the arrow keys step through the pictures). Without JavaScript every link opens its picture.
 (function () {
-  document.addEventListener("click", function (event) {
-    const thumb = event.target.closest("[data-gallery-thumb]");
-    const main = document.getElementById("gallery-main");
-    if (!thumb || !main) return;
-    event.preventDefault();
-    main.src = thumb.getAttribute("href");
-    main.closest("a").href = thumb.getAttribute("href");
-    document.querySelectorAll("[data-gallery-thumb].on").forEach(function (el) { el.classList.remove("on"); });
+  function parts(el) {
+    const gallery = el && el.closest("[data-gallery]");
+    if (!gallery) return null;
+    return {
+      gallery: gallery,
+      thumbs: Array.from(gallery.querySelectorAll("[data-gallery-thumb]")),
+      main: gallery.querySelector("#gallery-main"),
+      open: gallery.querySelector("[data-gallery-open]"),
+      caption: gallery.querySelector("[data-gallery-caption]"),
+      dialog: gallery.querySelector("[data-gallery-dialog]"),
+    };
+  }
+  function current(g) {
+    return Math.max(0, g.thumbs.findIndex(function (t) { return t.classList.contains("on"); }));
+  }
+  function show(g, index) {
+    if (!g.thumbs.length) return;
+    index = (index + g.thumbs.length) % g.thumbs.length;
+    const thumb = g.thumbs[index], url = thumb.getAttribute("href");
+    g.thumbs.forEach(function (t) { t.classList.remove("on"); t.removeAttribute("aria-current"); });
     thumb.classList.add("on");
+    thumb.setAttribute("aria-current", "true");
+    g.main.src = url;
+    g.open.href = url;
+    if (g.caption) g.caption.textContent = thumb.dataset.caption || "";
+    if (g.dialog && g.dialog.open) large(g);
+    return thumb;
+  }
+  function large(g) {
+    const img = g.dialog.querySelector("[data-gallery-large]");
+    img.src = g.main.src;
+    img.alt = g.main.alt;
+    const caption = g.dialog.querySelector("[data-gallery-large-caption]");
+    const thumb = g.thumbs[current(g)];
+    if (caption) caption.textContent = thumb ? thumb.dataset.caption || "" : "";
+  }
+  document.addEventListener("click", function (event) {
+    const g = parts(event.target);
+    if (!g) return;
+    const thumb = event.target.closest("[data-gallery-thumb]");
+    const step = event.target.closest("[data-gallery-step]");
+    if (thumb) {
+      event.preventDefault();
+      show(g, g.thumbs.indexOf(thumb));
+    } else if (step) {
+      show(g, current(g) + Number(step.dataset.galleryStep));
+    } else if (event.target.closest("[data-gallery-close]")) {
+      g.dialog.close();
+    } else if (event.target.closest("[data-gallery-open]") && g.dialog && g.dialog.showModal) {
+      event.preventDefault();
+      large(g);
+      g.dialog.showModal();
+    } else if (event.target === g.dialog) {
+      g.dialog.close(); // a click on the backdrop
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    const g = parts(event.target);
+    if (!g || event.altKey || event.ctrlKey || event.metaKey) return;
+    const inDialog = g.dialog && g.dialog.open;
+    const thumb = event.target.closest("[data-gallery-thumb]");
+    if (!inDialog && !thumb) return;
+    const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    let index = null;
+    if (event.key in moves && (inDialog || event.key === "ArrowRight" || event.key === "ArrowLeft")) {
+      index = current(g) + moves[event.key];
+    } else if (event.key === "Home") {
+      index = 0;
+    } else if (event.key === "End") {
+      index = g.thumbs.length - 1;
+    }
+    if (index === null) return;
+    event.preventDefault();
+    const shown = show(g, index);
+    if (shown && !inDialog) shown.focus();
   });
 })();
 
