@@ -314,33 +314,29 @@ def price_chart(points, now=None):
 
 
 @register.simple_tag
-def price_headline(product, headline):
-    """The product page's big price with what its range is of: options, quantity tiers, or both."""
+def price_headline(headline):
+    """The product page's big price: one amount, or the range low – high."""
     if headline.basis == "unknown":
         return format_html('<span class="muted">{}</span>', _("Price not known yet"))
     if headline.high is None or headline.high == headline.low:
-        amount = yuan(headline.low)
-    else:
-        amount = f"{yuan(headline.low)} – {yuan(headline.high)}"
-    notes = {
-        "options": _("range across the options"),
-        "tiers": _("range across quantity tiers"),
-        "options_tiers": _("range across the options at the first tier"),
-        "range": _("range as 1688 gave it"),
-        "one": "",
-    }
-    note = notes[headline.basis]
+        return yuan(headline.low)
+    return f"{yuan(headline.low)} – {yuan(headline.high)}"
+
+
+@register.simple_tag
+def price_basis(headline):
+    """What the big price's range is of: the options, the quantity tiers, or both."""
     if headline.basis == "options_tiers" and headline.lowest is not None:
-        note += " · " + _("down to %(price)s from %(n)s") % {
-            "price": yuan(headline.lowest),
-            "n": count(headline.lowest_at),
-        }
-    elif headline.basis == "tiers":
-        note = _("%(high)s at the minimum order, %(low)s from %(n)s") % {
+        return _("Range across the options at the first tier; down to %(price)s from %(n)s.") % {
+            "price": yuan(headline.lowest), "n": count(headline.lowest_at)}  # fmt: skip
+    if headline.basis == "tiers":
+        return _("%(high)s at the minimum order, %(low)s from %(n)s.") % {
             "high": yuan(headline.high), "low": yuan(headline.low), "n": count(headline.lowest_at)}  # fmt: skip
-    if not note:
-        return amount
-    return format_html('{} <span class="price-basis">{}</span>', amount, note)
+    return {
+        "options": _("Range across the options."),
+        "options_tiers": _("Range across the options."),
+        "range": _("A range as 1688 gave it: options or quantity tiers."),
+    }.get(headline.basis, "")
 
 
 @register.filter

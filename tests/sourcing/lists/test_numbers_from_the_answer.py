@@ -56,7 +56,7 @@ def test_an_options_price_at_quantity_matches_the_answer_everywhere(client, conn
     assert f"{quantity:,} {unit}" in quote_html and f"¥{unit_price:,}" in quote_html and f"¥{total:,}" in quote_html
     # the headline says its range is across options (and tiers)
     page = client.get(f"/products/{offer.offer_id}/").content.decode()
-    assert "range across the options" in page
+    assert "Range across the options" in page
 
     # a list holding the option at that quantity, and a second offer to compare with
     numbers = services.list_create(actor=alice, team=alice.current_team, name="Numbers")
