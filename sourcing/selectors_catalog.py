@@ -248,8 +248,10 @@ def _limit(limit) -> int:
 # a third of a product row's width and none of its JSON but the supplier's badges.
 CARD_PRODUCT_FIELDS = ("id", "offer_id", "title", "title_en", "image_url", "status", "price_min", "price_max", "moq",
                        "unit", "month_sold", "sales_count", "company_name", "province", "summary_fetched_at",
-                       "detail_fetched_at")  # fmt: skip
-CARD_SUPPLIER_FIELDS = ("id", "company_name", "province", "badges", "years")
+                       "detail_fetched_at", "seller", "seller_years", "seller_factory", "trade_score", "one_piece",
+                       "consign_price")  # fmt: skip
+CARD_SUPPLIER_FIELDS = ("id", "company_name", "province", "badges", "years", "service_score", "repurchase_rate",
+                        "scores")  # fmt: skip
 
 
 def card_rows(queryset):
