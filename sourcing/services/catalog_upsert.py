@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.cache import forget
-from sourcing.alibaba.api import FACTORY_BADGES, OfferSummary, ProductDetail
+from sourcing.alibaba.api import FACTORY_BADGES, SELLER_BADGES, OfferSummary, ProductDetail
 from sourcing.alibaba.api import Category as ApiCategory
 from sourcing.models import Category, PriceHistory, Product, Sku, Supplier
 
@@ -267,8 +267,8 @@ def supplier_trust_merge(*, supplier: Supplier, snapshot: dict, fresh: bool) -> 
             values[field] = value
 
     wanted("years", snapshot.get("years"))
-    if snapshot.get("badges") is not None and (fresh or not supplier.badges):
-        values["badges"] = list(snapshot["badges"])  # the item's full list of identities
+    if snapshot.get("badges") is not None:  # a search item's full list of identities; a stored one only adds
+        values["badges"] = list(dict.fromkeys(snapshot["badges"] + ([] if fresh else supplier.badges or [])))
     wanted("service_score", _score(snapshot.get("service")) if snapshot.get("service") else None)
     wanted("repurchase_rate", _percent(snapshot.get("repurchase")) if snapshot.get("repurchase") else None)
     scores = snapshot.get("scores") or {}
@@ -472,6 +472,11 @@ def _sku_rows(detail: ProductDetail) -> list[dict]:
     return rows
 
 
+def _seller_words(detail: ProductDetail) -> list[str]:
+    """The seller identities a detail names (offer tags such as 一件代发 stay off the supplier)."""
+    return list(dict.fromkeys(b for b in [*detail.seller_badges, *detail.badges] if b in SELLER_BADGES))
+
+
 def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Product | None, bool]:
     """Write a full detail answer; returns (product, changed). A non-published offer only changes status."""
     number = offer_number(detail.offer_id)
@@ -489,7 +494,7 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
     extras = {k: v for k, v in _offer_extras(detail).items() if v is not None}  # a detail without them keeps them
     skus = _sku_rows(detail)
     supplier_values = _supplier_values(company_name=detail.company_name, seller_data=detail.seller_data,
-                                       badges=detail.seller_badges, place=detail.ship_from)  # fmt: skip
+                                       badges=_seller_words(detail), place=detail.ship_from)  # fmt: skip
     category_id = (detail.category_id or detail.third_category_id or detail.second_category_id
                    or detail.top_category_id)  # fmt: skip
     digest = content_hash({**values, **extras, "skus": skus, "category": category_id,
