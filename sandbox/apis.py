@@ -127,6 +127,43 @@ def _price_text(offer: SandboxOffer, price: Decimal, stock: int) -> str:
     return _money(low) if low == high else f"{_money(low)}-{_money(high)}"
 
 
+def _seller_identities(supplier: SandboxSupplier) -> list[str]:
+    """sellerIdentities codes as the field table names them (super_factory, powerful_merchants, tp_member)."""
+    codes = ["super_factory"] if supplier.pk % 5 == 0 else []
+    if supplier.years > 5:
+        codes.append("powerful_merchants")
+    return [*codes, "tp_member"]
+
+
+def _offer_identities(offer: SandboxOffer) -> list[str]:
+    """offerIdentities: 严选 (yx) on some offers, and 源头工厂 as a word, as the detail example sends 实力商家."""
+    words = ["yx"] if offer.offer_id % 5 == 0 else []
+    return [*words, "源头工厂"] if offer.supplier.pk % 3 == 0 else words
+
+
+def _seller_scores(supplier: SandboxSupplier) -> dict:
+    """sellerDataInfo's scores: strings "0.0"-"5.0" around the composite score, the medal level a string."""
+    base = Decimal(supplier.service_score)
+
+    def near(step: int) -> str:
+        return str(min(Decimal("5.0"), max(Decimal("1.0"), base + Decimal((supplier.pk * step) % 7 - 3) / 10)))
+
+    return {
+        "tradeMedalLevel": str(min(5, 1 + supplier.years // 4)),
+        "compositeServiceScore": str(supplier.service_score),
+        "logisticsExperienceScore": near(3),
+        "disputeComplaintScore": near(5),
+        "offerExperienceScore": near(2),
+        "afterSalesExperienceScore": near(4),
+        "consultingExperienceScore": near(6),
+    }
+
+
+def _trade_score(offer: SandboxOffer) -> str:
+    """tradeScore, the offer's rating: a string "4.0"-"5.0"."""
+    return str(min(Decimal("5.0"), Decimal("4.0") + Decimal(offer.offer_id % 11) / 10))
+
+
 def _search_item(call: Call, offer: SandboxOffer) -> dict:
     """An item of keywordQuery (ProductInfoModelV2): no company name, no seller id."""
     price, stock = _drift(offer)
@@ -142,14 +179,16 @@ def _search_item(call: Call, offer: SandboxOffer) -> dict:
         "repurchaseRate": f"{supplier.repurchase_rate}%",
         "monthSold": offer.month_sold,
         "isOnePsale": offer.offer_id % 2 == 0,
-        "sellerIdentities": ["powerful_merchants"] if supplier.years > 5 else [],
+        "sellerIdentities": _seller_identities(supplier),
+        "offerIdentities": _offer_identities(offer),
+        "tradeScore": _trade_score(offer),
         "topCategoryId": top,
         "secondCategoryId": second,
         "thirdCategoryId": third,
         "createDate": offer.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
         "minOrderQuantity": offer.min_order_quantity,
         "sellerDataInfo": {
-            "compositeServiceScore": str(supplier.service_score),
+            **_seller_scores(supplier),
             "repeatPurchasePercent": str(supplier.repurchase_rate),
             "tpYear": supplier.years,
         },
@@ -443,6 +482,7 @@ def product_detail(call: Call):
                 "amountOnSale": stock,
                 "priceRangeList": [{"startQuantity": q, "price": str(p)} for q, p in tier_prices(offer, price)],
                 "quoteType": quote_type(offer),
+                "consignPrice": _money(price * Decimal("1.08")),
                 "unitInfo": {"unit": offer.unit, "transUnit": offer.unit_en},
             },
             "productShippingInfo": {
@@ -455,10 +495,13 @@ def product_detail(call: Call):
             "minOrderQuantity": offer.min_order_quantity,
             "batchNumber": 1,
             "status": "published",
-            "sellerDataInfo": {
-                "compositeServiceScore": str(supplier.service_score),
+            "sellerDataInfo": {  # scores but no tpYear, as in the published example
+                **_seller_scores(supplier),
                 "repeatPurchasePercent": str(Decimal(supplier.repurchase_rate) / 100),
             },
+            "tagInfoList": [{"key": "isOnePsale", "value": offer.offer_id % 2 == 0}],
+            "tradeScore": _trade_score(offer),
+            "offerIdentities": [*_offer_identities(offer), *(["实力商家"] if supplier.years > 5 else [])],
             "soldOut": str(sales_count(offer)),
             "topCategoryId": top,
             "secondCategoryId": second,

@@ -73,6 +73,7 @@ class ResultPage:
     filters: SearchFilters = field(default_factory=SearchFilters)
     problems: list[str] = field(default_factory=list)
     restarted: bool = False  # a page link (cursor) was given but unusable: this is the first page
+    hidden_unknown_trust: int = 0  # offers the trust filters hid because their years/factory status is unknown
 
 
 # --- matching ---
@@ -249,8 +250,10 @@ def _limit(limit) -> int:
 # a third of a product row's width and none of its JSON but the supplier's badges.
 CARD_PRODUCT_FIELDS = ("id", "offer_id", "title", "title_en", "image_url", "status", "price_min", "price_max", "moq",
                        "unit", "unit_en", "month_sold", "sales_count", "company_name", "province", "summary_fetched_at",
-                       "detail_fetched_at")  # fmt: skip
-CARD_SUPPLIER_FIELDS = ("id", "company_name", "province", "badges", "years")
+                       "detail_fetched_at", "seller", "seller_years", "seller_factory", "trade_score", "one_piece",
+                       "consign_price")  # fmt: skip
+CARD_SUPPLIER_FIELDS = ("id", "company_name", "province", "badges", "years", "service_score", "repurchase_rate",
+                        "scores")  # fmt: skip
 
 
 def card_rows(queryset):
@@ -292,11 +295,46 @@ def search_products(query: str = "", filters: "Mapping | SearchFilters | None" =
         products = products.filter(condition)
     elif text:
         problems.append(_("“%(q)s” has no letters, digits or Chinese characters to search for.") % {"q": text[:40]})
+    hidden = unknown_trust_count(products, cleaned)
+    products = trust_filtered(products, cleaned)
     identity = (text, repr(cleaned), tuple(search.offer_ids) if search else ())
     rows, cursor, restarted = _cached_page(products, _sort_keys(cleaned.sort, tier), cleaned.sort, after, _limit(limit),
                                            identity)  # fmt: skip
     return ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
-                      restarted=restarted)  # fmt: skip
+                      restarted=restarted, hidden_unknown_trust=hidden)  # fmt: skip
+
+
+# --- supplier trust filters (docs/supplier-trust.md) ---
+HIDDEN_COUNT_CAP = 1000
+
+
+def _trust_conditions(filters: SearchFilters) -> tuple[Q, Q]:
+    """(known to pass, passes or unknown) for the years and factory filters."""
+    strict, lenient = Q(), Q()
+    if filters.min_years is not None:
+        strict &= Q(seller_years__gte=filters.min_years)
+        lenient &= Q(seller_years__gte=filters.min_years) | Q(seller_years__isnull=True)
+    if filters.factory:
+        strict &= Q(seller_factory=True)
+        lenient &= Q(seller_factory=True) | Q(seller_factory__isnull=True)
+    return strict, lenient
+
+
+def trust_filtered(products, filters: SearchFilters):
+    """Offers passing the years/factory filters; those with unknown values too when trust_unknown is on."""
+    if not filters.hides_unknown_trust:
+        return products
+    strict, lenient = _trust_conditions(filters)
+    return products.filter(lenient if filters.trust_unknown else strict)
+
+
+def unknown_trust_count(products, filters: SearchFilters) -> int:
+    """How many offers the trust filters hide (or, with trust_unknown, include) only for an unknown value;
+    counted up to HIDDEN_COUNT_CAP + 1, and only when a trust filter is on."""
+    if not filters.hides_unknown_trust:
+        return 0
+    strict, lenient = _trust_conditions(filters)
+    return products.filter(lenient).exclude(strict).values("pk")[: HIDDEN_COUNT_CAP + 1].count()
 
 
 def supplier_products(supplier: Supplier, *, after: str | None = None, limit: int = 24) -> ResultPage:

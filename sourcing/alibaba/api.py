@@ -115,6 +115,11 @@ class OfferSummary:
     badges: list[str] = field(default_factory=list)  # sellerIdentities and offerIdentities, in words
     company_address: str = ""  # image search items: "浙江省杭州市"
     listed_at: datetime | None = None  # createDate (Beijing time)
+    # Seller identities in words (超级工厂, 实力商家, 源头工厂, 诚信通); None when the item has no sellerIdentities.
+    seller_badges: list[str] | None = None
+    trade_score: Decimal | None = None  # tradeScore, the offer's rating 0-5
+    consign_price: Decimal | None = None  # priceInfo.consignPrice, the dropship price
+    one_piece: bool | None = None  # isOnePsale: ships single pieces; None when not said
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,7 @@ class Sku:
     price: Decimal | None  # None when the offer is priced by quantity only (quoteType 2)
     stock: int | None
     attributes: list[SkuAttribute]
+    consign_price: Decimal | None = None  # the option's dropship price
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,10 @@ class ProductDetail:
     third_category_id: int | None = None
     video_url: str = ""  # mainVideo (queryProductDetail) / mainVedio (alibaba.product.get, sic)
     detail_video_url: str = ""  # detailVideo / detailVedio
+    seller_badges: list[str] = field(default_factory=list)  # seller identities the detail names (only adds)
+    trade_score: Decimal | None = None
+    consign_price: Decimal | None = None  # the lowest option's dropship price, else productSaleInfo's
+    one_piece: bool | None = None  # tagInfoList isOnePsale (or a top-level isOnePsale)
 
     @property
     def sold_out(self) -> bool:
@@ -376,6 +386,7 @@ BADGE_WORDS = {
     "super_factory": "超级工厂",
     "source_factory": "源头工厂",
     "tp_member": "诚信通",
+    "诚信通会员": "诚信通",
     "yx": "严选",
     "isOnePsale": "一件代发",
     "isSelect": "精选货源",
@@ -399,10 +410,44 @@ def read_seller_data(raw: Any) -> dict[str, str]:
     return data
 
 
+# The seller identities a buyer weighs (docs/supplier-trust.md); the two factory ones make "verified factory".
+SELLER_BADGES = ("超级工厂", "源头工厂", "实力商家", "诚信通")
+FACTORY_BADGES = ("超级工厂", "源头工厂")
+
+
+def badge_word(code: Any) -> str:
+    """An identity as buyers know it: `super_factory`, `super_factory-超级工厂` and `超级工厂` all give 超级工厂."""
+    text = str(code).strip() if isinstance(code, str | int) and not isinstance(code, bool) else ""
+    if text in BADGE_WORDS:
+        return BADGE_WORDS[text]
+    head, dash, tail = text.partition("-")  # the field table's "code-word" form
+    if dash and head in BADGE_WORDS:
+        return BADGE_WORDS[head]
+    return BADGE_WORDS.get(tail, tail) if dash and tail else text
+
+
+def read_seller_badges(*lists: Any, tags: Any = None) -> list[str]:
+    """Only the seller identities (超级工厂, 源头工厂, 实力商家, 诚信通) among identity lists and tags."""
+    return [b for b in read_badges(*lists, tags=tags) if b in SELLER_BADGES]
+
+
+def read_score(value: Any) -> Decimal | None:
+    """A 0-5 rating ("5.0", 4.5) to one decimal, or None."""
+    number = _decimal(value)
+    return number.quantize(Decimal("0.1")) if number is not None and 0 <= number <= 5 else None
+
+
+def read_flag(value: Any) -> bool | None:
+    """A flag that may be absent: None when not said, else True/False (booleans or "true"/"false")."""
+    if value is None or value == "":
+        return None
+    return _bool(value)
+
+
 def read_badges(*lists: Any, tags: Any = None) -> list[str]:
     """Identity codes and true tag flags, in words, without repeats."""
     seen: list[str] = []
-    codes = [str(c).strip() for values in lists for c in _list(values) if isinstance(c, str | int)]
+    codes = [badge_word(c) for values in lists for c in _list(values) if isinstance(c, str | int)]
     codes += [str(t.get("key")) for t in _list(tags) if isinstance(t, dict) and _bool(t.get("value"))]
     for code in codes:
         word = BADGE_WORDS.get(code, code)
@@ -447,6 +492,14 @@ def _read_offer(item: dict, image_host: str = IMAGE_HOST) -> OfferSummary:
         badges=read_badges(item.get("sellerIdentities"), item.get("offerIdentities")),
         company_address=str(item.get("companyAddress") or ""),
         listed_at=read_listed_at(item.get("createDate")),
+        seller_badges=(
+            read_seller_badges(item.get("sellerIdentities"), item.get("offerIdentities"))
+            if isinstance(item.get("sellerIdentities"), list)
+            else None
+        ),  # fmt: skip
+        trade_score=read_score(item.get("tradeScore")),
+        consign_price=_decimal(_dict(item.get("priceInfo")).get("consignPrice")),
+        one_piece=read_flag(item.get("isOnePsale")),
     )
 
 
@@ -518,6 +571,7 @@ def _read_sku(raw: dict, image_host: str = IMAGE_HOST) -> Sku:
         price=_first_decimal(raw.get("price"), _dict(raw.get("fenxiaoPriceInfo")).get("offerPrice")),
         stock=_int(raw.get("amountOnSale")),
         attributes=attributes,
+        consign_price=_decimal(raw.get("consignPrice")),
     )
 
 
@@ -575,7 +629,20 @@ def _read_detail(raw: dict, image_host: str = IMAGE_HOST) -> ProductDetail:
         third_category_id=_int(raw.get("thirdCategoryId")),
         video_url=video_url(raw.get("mainVideo")),
         detail_video_url=video_url(raw.get("detailVideo")),
+        seller_badges=read_seller_badges(raw.get("sellerIdentities"), raw.get("offerIdentities")),
+        trade_score=read_score(raw.get("tradeScore")),
+        consign_price=min((s.consign_price for s in skus if s.consign_price is not None), default=None)
+        or _decimal(sale.get("consignPrice")),
+        one_piece=_one_piece(raw),
     )
+
+
+def _one_piece(raw: dict) -> bool | None:
+    """Whether a detail says the offer ships single pieces: tagInfoList's isOnePsale, else a top-level flag."""
+    for tag in _list(raw.get("tagInfoList")):
+        if isinstance(tag, dict) and tag.get("key") == "isOnePsale":
+            return read_flag(tag.get("value"))
+    return read_flag(raw.get("isOnePsale"))
 
 
 def _read_product_info(raw: dict, image_host: str = IMAGE_HOST) -> ProductDetail:

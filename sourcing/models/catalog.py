@@ -90,6 +90,13 @@ class Supplier(models.Model):
     def __str__(self):
         return self.company_name or self.open_id
 
+    @property
+    def is_factory(self) -> bool | None:
+        """A verified factory (超级工厂 or 源头工厂 among its badges); None while no badge is known."""
+        if not self.badges:
+            return None
+        return any(b in ("超级工厂", "源头工厂") for b in self.badges)
+
 
 class Product(models.Model):
     """A 1688 offer as last fetched; the last good data stays when 1688 delists or forgets it."""
@@ -150,6 +157,16 @@ class Product(models.Model):
     search_vector = SearchDocumentField(null=True, blank=True, editable=False)  # PostgreSQL only (GIN index)
     listed_at = models.DateTimeField(null=True, blank=True)  # 1688's createDate
     created_at = models.DateTimeField(default=timezone.now)  # first seen by the portal
+    # Supplier trust as search items carry it before the supplier is known (no seller id there), merged into
+    # the Supplier when a detail names it (docs/supplier-trust.md): {"badges": [...], "service": "4.5",
+    # "repurchase": "11.00", "scores": {"logistics": "4.0", ...}, "years": 6}.
+    seller = models.JSONField(default=dict, blank=True)
+    # The best known years and factory status (the supplier's, else the snapshot's), for the search filters.
+    seller_years = models.PositiveSmallIntegerField(_("years on 1688"), null=True, blank=True)
+    seller_factory = models.BooleanField(null=True, blank=True)  # None: no seller identity known yet
+    trade_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)  # tradeScore 0-5
+    consign_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)  # dropship price
+    one_piece = models.BooleanField(null=True, blank=True)  # isOnePsale: ships single pieces
 
     class Meta:
         ordering = ["-pk"]
@@ -160,6 +177,7 @@ class Product(models.Model):
             models.Index(fields=["created_at", "id"], name="product_created_id"),
             models.Index(fields=["detail_fetched_at"], name="product_detail_fetched"),
             models.Index(fields=["last_viewed_at"], name="product_last_viewed"),
+            models.Index(fields=["seller_years"], name="product_seller_years"),
         ]
 
     def __str__(self):

@@ -138,6 +138,11 @@ class SearchFilters:
     max_moq: int | None = None
     province: str = ""
     sort: str = "relevance"
+    # Supplier trust (docs/supplier-trust.md): offers whose years or factory status is unknown are hidden
+    # and counted unless trust_unknown includes them.
+    min_years: int | None = None
+    factory: bool = False
+    trust_unknown: bool = False
 
     def remote(self) -> dict:
         """The filters 1688's keyword search takes (the others apply to the local catalog only)."""
@@ -149,7 +154,18 @@ class SearchFilters:
         values = {"category": self.category, "price_min": self.price_min, "price_max": self.price_max,
                   "max_moq": self.max_moq, "province": self.province or None,
                   "sort": self.sort if self.sort != "relevance" else None}  # fmt: skip
+        values.update(self.trust_params())
         return {k: str(v) for k, v in values.items() if v is not None}
+
+    def trust_params(self) -> dict:
+        """The supplier-trust filters as query-string values (None when off)."""
+        return {"min_years": self.min_years, "factory": 1 if self.factory else None,
+                "trust_unknown": 1 if self.trust_unknown and self.hides_unknown_trust else None}  # fmt: skip
+
+    @property
+    def hides_unknown_trust(self) -> bool:
+        """Whether a trust filter is on (so offers with unknown years or factory status may be hidden)."""
+        return self.min_years is not None or self.factory
 
 
 def _text(raw: Mapping, name: str) -> str:
@@ -195,9 +211,28 @@ def clean_filters(raw: "Mapping | SearchFilters | None") -> tuple[SearchFilters,
     province = " ".join(_text(raw, "province").split())[:20]
     if province:
         values["province"] = province
+    _clean_trust_filters(raw, values, problems)
     sort = _text(raw, "sort")
     if sort and sort not in SORTS:
         problems.append(_("Unknown sort “%(v)s”: sorted by relevance.") % {"v": sort})
     elif sort:
         values["sort"] = sort
     return SearchFilters(**values), problems
+
+
+MAX_YEARS = 50
+_ON = ("1", "on", "true", "yes")
+
+
+def _clean_trust_filters(raw: Mapping, values: dict, problems: list[str]) -> None:
+    """min_years (a whole number of years on 1688), factory and trust_unknown (checkbox values)."""
+    text = _text(raw, "min_years")
+    if text:
+        if _WHOLE.fullmatch(text) and 0 < int(text) <= MAX_YEARS:
+            values["min_years"] = int(text)
+        else:
+            problems.append(_("Ignored the years on 1688 “%(v)s”: enter a whole number of years.") % {"v": text})
+    if _text(raw, "factory").lower() in _ON:
+        values["factory"] = True
+    if _text(raw, "trust_unknown").lower() in _ON:
+        values["trust_unknown"] = True

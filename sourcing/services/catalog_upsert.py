@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.cache import forget
+from sourcing.alibaba.api import FACTORY_BADGES, SELLER_BADGES, OfferSummary, ProductDetail
 from sourcing.alibaba.api import Category as ApiCategory
-from sourcing.alibaba.api import OfferSummary, ProductDetail
 from sourcing.models import Category, PriceHistory, Product, Sku, Supplier
 from sourcing.offer_content import clean_description, media_url
 
@@ -196,6 +196,10 @@ def supplier_upsert(*, open_id: str, values: dict, source: str) -> Supplier | No
             Supplier.objects.filter(pk=supplier.pk).update(content_hash=supplier.content_hash)
             return supplier
     for key, value in values.items():
+        if key == "scores":  # a sparser answer's scores never erase the sub-scores it leaves out
+            value = {**(supplier.scores or {}), **value}
+        elif key == "badges":  # a detail names some identities, never all: it only adds
+            value = list(dict.fromkeys([*(supplier.badges or []), *value]))
         setattr(supplier, key, value)
     supplier.source = source
     digest = content_hash(_supplier_state(supplier))
@@ -205,6 +209,92 @@ def supplier_upsert(*, open_id: str, values: dict, source: str) -> Supplier | No
         supplier.content_hash, supplier.fetched_at = digest, now
         supplier.save()
     return supplier
+
+
+# --- supplier trust (docs/supplier-trust.md) ---
+def seller_snapshot(offer: OfferSummary) -> dict:
+    """The supplier trust a search item carries, as stored on Product.seller (only what the item says)."""
+    data = offer.seller_data or {}
+    snapshot: dict = {}
+    years = offer.seller_years if offer.seller_years is not None else _whole(data.get("years"))
+    if years is not None and 0 <= years <= 100:
+        snapshot["years"] = years
+    if offer.seller_badges is not None:  # the item lists the seller's identities: the list as it is now
+        snapshot["badges"] = list(offer.seller_badges)
+    if _score(data.get("service")) is not None:
+        snapshot["service"] = str(_score(data["service"]))
+    repurchase = _percent(data.get("repurchase")) if data.get("repurchase") else None
+    if repurchase is None and offer.repurchase_rate:  # the offer's own rate when the seller's is not given
+        repurchase = _percent(offer.repurchase_rate)
+    if repurchase is not None:
+        snapshot["repurchase"] = str(repurchase)
+    scores = {k: v for k, v in data.items() if k not in ("service", "repurchase", "years")}
+    if scores:
+        snapshot["scores"] = scores
+    return snapshot
+
+
+def _whole(value) -> int | None:
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 4 else None
+
+
+def merge_snapshot(old: dict, new: dict) -> dict:
+    """A stored snapshot updated by a newer one: keys the newer one lacks are kept, scores merged key by key."""
+    merged = {**(old or {}), **{k: v for k, v in new.items() if k != "scores"}}
+    if new.get("scores") or (old or {}).get("scores"):
+        merged["scores"] = {**(old or {}).get("scores", {}), **new.get("scores", {})}
+    return merged
+
+
+def factory_of(badges) -> bool | None:
+    """Whether these seller identities make a verified factory; None when none are known."""
+    if badges is None:
+        return None
+    return any(b in FACTORY_BADGES for b in badges)
+
+
+def supplier_trust_merge(*, supplier: Supplier, snapshot: dict, fresh: bool) -> bool:
+    """Merge a product's trust snapshot into its supplier; returns whether the supplier changed.
+
+    A fresh snapshot (a search item just read) overrides what it says; a stored one (merged when a detail first
+    links the product) only fills what the supplier does not know yet. Nothing is erased by a missing key."""
+    if not snapshot:
+        return False
+    values: dict = {}
+
+    def wanted(field, value):
+        if value is not None and (fresh or getattr(supplier, field) in (None, "", [], {})):
+            values[field] = value
+
+    wanted("years", snapshot.get("years"))
+    if snapshot.get("badges") is not None:  # a search item's full list of identities; a stored one only adds
+        values["badges"] = list(dict.fromkeys(snapshot["badges"] + ([] if fresh else supplier.badges or [])))
+    wanted("service_score", _score(snapshot.get("service")) if snapshot.get("service") else None)
+    wanted("repurchase_rate", _percent(snapshot.get("repurchase")) if snapshot.get("repurchase") else None)
+    scores = snapshot.get("scores") or {}
+    if scores:
+        values["scores"] = {**scores, **(supplier.scores or {})} if not fresh else {**(supplier.scores or {}), **scores}
+    changed = {k: v for k, v in values.items() if getattr(supplier, k) != v}
+    if not changed:
+        return False
+    for key, value in changed.items():
+        setattr(supplier, key, value)
+    supplier.content_hash = content_hash(_supplier_state(supplier))
+    supplier.save(update_fields=[*changed, "content_hash"])
+    supplier_products_trust_sync(supplier=supplier)
+    return True
+
+
+def supplier_products_trust_sync(*, supplier: Supplier) -> None:
+    """Copy the supplier's years and factory status to its products' filter columns (unknown values stay)."""
+    update = {}
+    if supplier.years is not None:
+        update["seller_years"] = supplier.years
+    if supplier.badges:
+        update["seller_factory"] = factory_of(supplier.badges)
+    if update and Product.objects.filter(supplier=supplier).update(**update):
+        catalog_changed()
 
 
 def _supplier_state(supplier: Supplier) -> dict:
@@ -248,7 +338,23 @@ def _summary_values(offer: OfferSummary) -> dict:
         "detail_url": offer.detail_url[:500],
         "ships_within_hours": _count(offer.ships_within_hours, 32767),
         "listed_at": offer.listed_at,
+        **_offer_extras(offer),
     }
+
+
+def _offer_extras(offer: OfferSummary | ProductDetail) -> dict:
+    """tradeScore, consignPrice and isOnePsale, as stored (None when the answer leaves them out)."""
+    return {"trade_score": _score(offer.trade_score) if offer.trade_score is not None else None,
+            "consign_price": _money(offer.consign_price), "one_piece": offer.one_piece}  # fmt: skip
+
+
+def _apply_snapshot(product: Product, snapshot: dict) -> None:
+    """Merge a search item's trust snapshot into the product and its filter columns."""
+    product.seller = merge_snapshot(product.seller, snapshot)
+    if snapshot.get("years") is not None:
+        product.seller_years = snapshot["years"]
+    if snapshot.get("badges") is not None:
+        product.seller_factory = factory_of(snapshot["badges"])
 
 
 def products_upsert_summaries(
@@ -267,11 +373,13 @@ def products_upsert_summaries(
     )
     existing = {p.offer_id: p for p in Product.objects.filter(offer_id__in=[n for n, _o in wanted])}
     result, unchanged = [], []
+    trust: dict[int, dict] = {}  # supplier id -> the fresh trust its offers on this page carry
     for number, offer in wanted:
         values = _summary_values(offer)
+        snapshot = seller_snapshot(offer)
         category_id = offer.third_category_id or offer.second_category_id or offer.top_category_id
         digest = content_hash({**values, "category": category_id, "supplier": supplier.pk if supplier else None,
-                               "source": source})  # fmt: skip
+                               "source": source, "seller": snapshot})  # fmt: skip
         product = existing.get(number)
         if product is not None and product.summary_hash == digest:
             unchanged.append(product.pk)
@@ -294,6 +402,9 @@ def products_upsert_summaries(
                 product.supplier = supplier
             if supplier is not None and not product.province:
                 product.province = supplier.province
+            _apply_snapshot(product, snapshot)
+            if product.supplier_id and snapshot:
+                trust[product.supplier_id] = merge_snapshot(trust.get(product.supplier_id, {}), snapshot)
             if not product.images and product.image_url:
                 product.images = [product.image_url]
             if product.status != Status.ACTIVE:  # 1688 lists it again
@@ -307,6 +418,8 @@ def products_upsert_summaries(
         result.append(product)
     if unchanged:
         Product.objects.filter(pk__in=unchanged).update(summary_fetched_at=now)
+    for known in Supplier.objects.filter(pk__in=list(trust)):
+        supplier_trust_merge(supplier=known, snapshot=trust[known.pk], fresh=True)
     alerts_queue(product_ids={p.pk for p in result} - set(unchanged))  # their alerts, in a worker after commit
     return result
 
@@ -373,6 +486,11 @@ def _sku_rows(detail: ProductDetail) -> list[dict]:
     return rows
 
 
+def _seller_words(detail: ProductDetail) -> list[str]:
+    """The seller identities a detail names (offer tags such as 一件代发 stay off the supplier)."""
+    return list(dict.fromkeys(b for b in [*detail.seller_badges, *detail.badges] if b in SELLER_BADGES))
+
+
 def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Product | None, bool]:
     """Write a full detail answer; returns (product, changed). A non-published offer only changes status."""
     number = offer_number(detail.offer_id)
@@ -387,13 +505,14 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
             product.refresh_from_db()
         return product, product is not None
     values = _detail_values(detail)
+    extras = {k: v for k, v in _offer_extras(detail).items() if v is not None}  # a detail without them keeps them
     skus = _sku_rows(detail)
     supplier_values = _supplier_values(company_name=detail.company_name, seller_data=detail.seller_data,
-                                       badges=detail.badges, place=detail.ship_from)  # fmt: skip
+                                       badges=_seller_words(detail), place=detail.ship_from)  # fmt: skip
     category_id = (detail.category_id or detail.third_category_id or detail.second_category_id
                    or detail.top_category_id)  # fmt: skip
-    digest = content_hash({**values, "skus": skus, "category": category_id, "seller": detail.seller_open_id,
-                           "supplier": supplier_values, "source": source})  # fmt: skip
+    digest = content_hash({**values, **extras, "skus": skus, "category": category_id,
+                           "seller": detail.seller_open_id, "supplier": supplier_values, "source": source})  # fmt: skip
     product = Product.objects.filter(offer_id=number).first()
     if product is not None and product.content_hash == digest and product.status == Status.ACTIVE:
         Product.objects.filter(pk=product.pk).update(detail_fetched_at=now, refresh_error="")
@@ -416,7 +535,7 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
             before = None if created else _price_snapshot(product)
         else:
             before = _price_snapshot(product)
-        for key, value in values.items():
+        for key, value in {**values, **extras}.items():
             if value or key not in KEPT_WHEN_MISSING:
                 setattr(product, key, value)
         if category_id:
@@ -424,6 +543,12 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
         if supplier is not None:
             product.supplier = supplier
             product.province = supplier.province or product.province
+            # The search item's trust (years above all: no detail has tpYear) fills what the supplier lacks.
+            supplier_trust_merge(supplier=supplier, snapshot=product.seller, fresh=False)
+            if supplier.years is not None:
+                product.seller_years = supplier.years
+            if supplier.badges:
+                product.seller_factory = factory_of(supplier.badges)
         if product.status != Status.ACTIVE:
             product.status, product.status_changed_at = Status.ACTIVE, now
         product.source = source

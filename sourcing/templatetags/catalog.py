@@ -50,6 +50,15 @@ def price_range(product, style=""):
 
 
 @register.filter
+def trust(obj):
+    """The merged supplier trust (selectors_trust.Trust) of a product, or of a supplier."""
+    from sourcing.models import Supplier
+    from sourcing.selectors_trust import supplier_trust, trust_for
+
+    return supplier_trust(obj) if isinstance(obj, Supplier) else trust_for(obj)
+
+
+@register.filter
 def seller_name(product):
     """The supplier's company name, or the one a search answer gave before the supplier was known."""
     supplier = getattr(product, "supplier", None)

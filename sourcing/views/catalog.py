@@ -64,6 +64,18 @@ OFFER_LINK = re.compile(r"(?:1688\.com/offer/|[?&]offerId=)(\d{6,19})", re.ASCII
 
 
 # --- helpers shared by the catalog views ---
+YEARS_CHOICES = (1, 3, 5, 10)  # "at least N years on 1688" in the filter form
+
+
+def trust_filter_links(page, params: dict) -> dict:
+    """Links that include or hide the offers the trust filters hid for an unknown value (docs/supplier-trust.md)."""
+    if not page.hidden_unknown_trust:
+        return {}
+    base = {k: v for k, v in params.items() if k != "trust_unknown"}
+    return {"trust_include_url": with_params(reverse("search"), **base, trust_unknown=1),
+            "trust_exclude_url": with_params(reverse("search"), **base)}  # fmt: skip
+
+
 def results_page(query, filters, *, user=None, after=None, notes=None, team_search=None):
     """search_products with the page size of these pages; says so when a damaged page link restarted it."""
     page = search_products(query, filters, user=user, after=after, limit=PAGE_SIZE, team_search=team_search)
@@ -168,6 +180,7 @@ def search(request):
         "started": started,
         "notes": notes + page.problems,
         "after": after,
+        **trust_filter_links(page, params),
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)
@@ -184,8 +197,11 @@ def search(request):
                 for value, label in SORT_CHOICES
             ],
             "filter_count": sum(
-                1 for k in ("category", "price_min", "price_max", "max_moq", "province") if k in params
+                1
+                for k in ("category", "price_min", "price_max", "max_moq", "province", "min_years", "factory")
+                if k in params
             ),
+            "years_choices": YEARS_CHOICES,
             **source_context(request.user),
         }
     )
