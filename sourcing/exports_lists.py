@@ -25,6 +25,7 @@ from sourcing.exports import csv_response
 from sourcing.models import ListItem, ProductList
 from sourcing.selectors_inquiries import quotes_for_items
 from sourcing.selectors_lists import Converter, item_quote, item_stock
+from sourcing.selectors_trust import trust_for
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -77,6 +78,12 @@ def columns(converter: Converter) -> list[Column]:
         Column(_("Stock"), "int", 10),
         Column(_("Supplier"), "text", 30),
         Column(_("Supplier location"), "text", 14),
+        Column(_("Years on 1688"), "int", 8),
+        Column(_("Badges"), "text", 20),
+        Column(_("Verified factory"), "text", 9),
+        Column(_("Service score (of 5)"), "money", 8),
+        Column(_("Repurchase rate %"), "money", 9),
+        Column(_("Offer rating (of 5)"), "money", 8),
         Column(_("Note"), "text", 40),
         Column(_("Added by"), "text", 10),
         Column(_("1688 link"), "link", 40),
@@ -100,6 +107,7 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
         product = item.product
         quote = item_quote(item)
         offer = getattr(item, "supplier_quote", None)
+        trust = trust_for(product)
         supplier, place = _supplier(product)
         row = [
             number,
@@ -124,6 +132,12 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             item_stock(item),
             supplier,
             place,
+            trust.years,
+            " ".join(trust.badges),
+            "" if trust.is_factory is None else (_("yes") if trust.is_factory else _("no")),
+            trust.service_score,
+            trust.repurchase_rate,
+            trust.trade_score,
             item.note,
             item.added_by.username if item.added_by else "",
             product.detail_url or f"https://detail.1688.com/offer/{product.offer_id}.html",

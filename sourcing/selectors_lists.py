@@ -8,6 +8,7 @@ answer 404 to anyone outside the list's team (the portal does not confirm the li
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -18,6 +19,7 @@ from sourcing.models import ExchangeRate, ItemComment, ListActivity, ListItem, P
 from sourcing.pricing import PriceQuote, price_at_quantity
 from sourcing.selectors import current_membership, get_team_object_for_user
 from sourcing.selectors_inquiries import quotes_for_items
+from sourcing.selectors_trust import Trust, trust_for
 
 COMPARE_MIN, COMPARE_MAX = 2, 6
 CENT = Decimal("0.01")
@@ -269,6 +271,11 @@ class CompareColumn:
     def supplier(self):
         return self.item.product.supplier
 
+    @cached_property
+    def trust(self) -> Trust:
+        """The supplier's trust signals, from the supplier row or, before it is known, the search item."""
+        return trust_for(self.item.product)
+
     @property
     def enough_stock(self) -> bool | None:
         if self.stock is None:
@@ -348,7 +355,8 @@ def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[C
         _mark_best(columns, "total", lambda c: c.quote.total)  # totals only for the same quantity of the same unit
     _mark_best(columns, "stock", lambda c: c.stock, highest=True)
     _mark_best(columns, "ships", lambda c: c.product.ships_within_hours)
-    _mark_best(columns, "years", lambda c: c.supplier.years if c.supplier else None, highest=True)
-    _mark_best(columns, "score", lambda c: c.supplier.service_score if c.supplier else None, highest=True)
-    _mark_best(columns, "repurchase", lambda c: c.supplier.repurchase_rate if c.supplier else None, highest=True)
+    _mark_best(columns, "years", lambda c: c.trust.years, highest=True)
+    _mark_best(columns, "score", lambda c: c.trust.service_score, highest=True)
+    _mark_best(columns, "repurchase", lambda c: c.trust.repurchase_rate, highest=True)
+    _mark_best(columns, "rating", lambda c: c.trust.trade_score, highest=True)
     return columns, note
