@@ -12,11 +12,13 @@ GIN index; SQLite stores them as space-delimited text and matches with instr().
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_QUERY_CHARS = 100  # longer queries are cut: nobody types more, and each lexeme costs a lookup
 MAX_QUERY_LEXEMES = 16
@@ -138,6 +140,7 @@ class SearchFilters:
     max_moq: int | None = None
     province: str = ""
     sort: str = "relevance"
+    unknown: tuple[str, ...] = ()  # filters whose offers of unknown value are shown too
 
     def remote(self) -> dict:
         """The filters 1688's keyword search takes (the others apply to the local catalog only)."""
@@ -148,7 +151,8 @@ class SearchFilters:
         """Non-default filters as query-string values, for links to the next page or another sort."""
         values = {"category": self.category, "price_min": self.price_min, "price_max": self.price_max,
                   "max_moq": self.max_moq, "province": self.province or None,
-                  "sort": self.sort if self.sort != "relevance" else None}  # fmt: skip
+                  "sort": self.sort if self.sort != "relevance" else None,
+                  "unknown": ",".join(self.unknown) or None}  # fmt: skip
         return {k: str(v) for k, v in values.items() if v is not None}
 
 
@@ -195,9 +199,42 @@ def clean_filters(raw: "Mapping | SearchFilters | None") -> tuple[SearchFilters,
     province = " ".join(_text(raw, "province").split())[:20]
     if province:
         values["province"] = province
+    asked = [name for name in _text(raw, "unknown").split(",") if name in MAYBE_UNKNOWN]
+    if asked:
+        values["unknown"] = tuple(name for name in MAYBE_UNKNOWN if name in asked)  # one order: one cache key
     sort = _text(raw, "sort")
     if sort and sort not in SORTS:
         problems.append(_("Unknown sort “%(v)s”: sorted by relevance.") % {"v": sort})
     elif sort:
         values["sort"] = sort
     return SearchFilters(**values), problems
+
+
+# --- filters on fields 1688 may not have given yet ---
+@dataclass(frozen=True)
+class MaybeUnknown:
+    """A filter on a field that may be unknown: offers of unknown value are counted and offered, never dropped
+    silently (docs/filters-and-categories.md). A detail fetch can fill the field."""
+
+    name: str  # the SearchFilters field and query-string name
+    matches: Callable[[SearchFilters], Q]  # the offers whose known value passes the filter
+    unknown: Q  # the offers whose value is not known yet
+    reason: str  # why they are hidden, after "N offers hidden: "
+    label: str  # the field, in "offers of unknown <label> are shown too"
+
+
+# Another filter of this kind is one line here (the field, what passes, what is unknown, why).
+MAYBE_UNKNOWN: dict[str, MaybeUnknown] = {
+    m.name: m
+    for m in (
+        MaybeUnknown("province", lambda f: Q(province__startswith=f.province), Q(province=""),
+                     gettext_lazy("their supplier's province is not known yet"), gettext_lazy("province")),
+        MaybeUnknown("max_moq", lambda f: Q(moq__lte=f.max_moq), Q(moq__isnull=True),
+                     gettext_lazy("their minimum order is not known yet"), gettext_lazy("minimum order")),
+    )
+}  # fmt: skip
+
+
+def active_unknowns(filters: SearchFilters) -> list[MaybeUnknown]:
+    """The filters of this kind that are set (a value other than None or "")."""
+    return [m for m in MAYBE_UNKNOWN.values() if getattr(filters, m.name) not in (None, "")]
