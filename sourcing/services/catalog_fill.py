@@ -13,14 +13,28 @@
 Start functions never call the gateway; workers do.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sourcing.alibaba import api, errors
-from sourcing.models import CatalogJob, Category, Product, User
+from sourcing.models import CatalogJob, Category, Product, SearchQuery, User
 
 from .catalog import _not_found, product_detail_fetch, search_fetch_start
-from .catalog_jobs import Started, _job_create, _run, _running_job, credential_for, job_finish, job_progress, team_of
+from .catalog_jobs import (
+    Started,
+    _job_create,
+    _live,
+    _run,
+    _running_job,
+    credential_for,
+    job_finish,
+    job_progress,
+    team_of,
+)
 from .catalog_refresh import _release, _used_today, background_cap, capped, refresh_claim
 
 Kind = CatalogJob.Kind
@@ -83,11 +97,20 @@ def unknown_details_run(*, job_id: int) -> CatalogJob | None:
     return _run(job_id, body)
 
 
-def category_fetch_start(*, user: User, category: Category) -> Started:
-    """Ask 1688 for a category's offers as a keyword search: its Chinese name as keyword plus its categoryId."""
+def category_fetch_start(*, user: User, category: Category, search: SearchQuery | None = None) -> Started:
+    """Ask 1688 for a category's offers as a keyword search: its Chinese name as keyword plus its categoryId.
+
+    `search`: the team's record of that search when the page has read it; fetched lately or still running,
+    nothing is written or queued (a category page is opened more often than a search is typed)."""
     name = category.name or category.name_en
     if not name:
         return Started(notice=_("1688 is searched by the category's name, which is not known yet."))
+    if search is not None:
+        fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
+        if _live(search.job):
+            return Started(search=search, job=search.job)
+        if search.fetched_at and search.fetched_at >= fresh_after:
+            return Started(search=search)
     return search_fetch_start(user=user, query=name, filters={"category": str(category.pk)})
 
 

@@ -306,13 +306,14 @@ def category_detail(request, pk):
     started = catalog_services.Started(search=team_search)
     if not polling and not after and page.matched is not None and page.matched < PAGE_SIZE:
         # few offers here: ask 1688 as the search page does (queued, and not again while the fetch is fresh)
-        started = catalog_fill.category_fetch_start(user=request.user, category=category)
+        known_job = team_search.job_id if team_search is not None else None
+        started = catalog_fill.category_fetch_start(user=request.user, category=category, search=team_search)
         job, team_search = started.job or job, started.search or team_search
+        if started.job is not None and started.job.pk != known_job:  # queued now: eager tasks (unit tests) ran it
+            started.job.refresh_from_db(fields=["state", "done", "total", "message", "finished_at"])
     if team_search is not None and job is None and team_search.job_id and not after and team_search.job.is_running:
         job = team_search.job
-    if started.job is not None:
-        started.job.refresh_from_db(fields=["state", "done", "total", "message", "finished_at"])
-    if started.job is not None and not started.job.is_running:  # eager tasks (unit tests) ran it already
+    if started.job is not None and not started.job.is_running:
         team_search.refresh_from_db()
         page = category_products(category, sort=sort, team_search=team_search, after=after, limit=PAGE_SIZE,
                                  count=True)  # fmt: skip
