@@ -133,6 +133,8 @@ def count_line(page, team_search, *, filtered: bool) -> str:
         parts.append(
             ngettext("%(n)s hidden", "%(n)s hidden", hidden.count) % {"n": _number(hidden.count, hidden.capped)}
         )
+    if page.matched == 0 and len(parts) == 1:
+        return ""  # "0 listed here" beside the empty box says nothing more
     return _("%(sentence)s.") % {"sentence": "; ".join(parts)} if parts else ""
 
 
