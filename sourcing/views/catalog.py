@@ -120,7 +120,7 @@ def count_line(page, team_search, *, filtered: bool) -> str:
             parts.append(ngettext("1688 found %(n)s offer", "1688 found %(n)s offers", team_search.total)
                          % {"n": f"{team_search.total:,}"})  # fmt: skip
         fetched = len(team_search.offer_ids)
-        parts.append(ngettext("your team fetched %(n)s %(when)s", "your team fetched %(n)s %(when)s", fetched)
+        parts.append(ngettext("your team fetched %(n)s (%(when)s)", "your team fetched %(n)s (%(when)s)", fetched)
                      % {"n": f"{fetched:,}", "when": ago(team_search.fetched_at)})  # fmt: skip
     if page.matched is not None:
         n, capped = page.matched, page.matched >= COUNT_CAP

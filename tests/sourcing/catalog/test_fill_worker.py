@@ -55,7 +55,7 @@ def test_a_category_with_no_local_offers_gets_them_from_the_worker(client, shop,
     page = client.get("/categories/100102/")
     n = len(expected)
     assert cards(page) == expected
-    assert f"1688 found {n} offers; your team fetched {n} just now; {n} listed here." in text(page)
+    assert f"1688 found {n} offers; your team fetched {n} (just now); {n} listed here." in text(page)
 
 
 @pytest.mark.worker

@@ -70,6 +70,8 @@ def test_province_filter_counts_the_offers_it_hides_and_one_click_shows_them(cli
     text = page_text(shown)
     assert "7 match your filters." in text and "hidden" not in text
     assert "Offers whose province is not known yet are shown too. Hide them" in text
+    # and without a credential nothing was queued for the worker
+    assert not CatalogJob.objects.exists()
 
 
 def test_unfiltered_counts_match_the_cards(client, alice, mixed):
@@ -158,7 +160,7 @@ def test_a_category_page_lists_what_the_category_fetch_found_even_without_catego
     poll = client.get(f"/categories/{MIDDLE}/", {"job": job.pk}, headers={"HX-Request": "true"})
     assert set(cards(poll)) == {"720001", "720002"}
     text = page_text(client.get(f"/categories/{MIDDLE}/"))
-    assert "1688 found 2 offers; your team fetched 2 just now; 2 listed here." in text
+    assert "1688 found 2 offers; your team fetched 2 (just now); 2 listed here." in text
 
 
 def test_a_category_page_without_a_credential_says_what_the_search_page_says(client, alice, categories, queued):
@@ -168,3 +170,24 @@ def test_a_category_page_without_a_credential_says_what_the_search_page_says(cli
     plain = "Showing the portal's catalog only: no 1688 credential is set up."
     assert plain in search_page and plain in category_page
     assert "No products of this category in the portal yet." in category_page and queued == []
+
+
+def test_no_detail_fetch_is_queued_once_the_background_share_of_the_quota_is_spent(
+    client, alice, credential, mixed, fill_queue
+):
+    from django.utils import timezone
+
+    from sourcing.alibaba import api
+    from sourcing.models import ApiUsage
+    from sourcing.services.catalog_refresh import background_cap
+    from sourcing.services.usage import beijing_today
+
+    client.force_login(alice)
+    client.get("/products/", {"q": "杯"})
+    CatalogJob.objects.update(state=CatalogJob.State.DONE)
+    SearchQuery.objects.update(fetched_at=timezone.now())
+    ApiUsage.objects.create(app=credential.app_identity, api=api.PRODUCT_DETAIL.id, day=beijing_today(),
+                            calls=background_cap(credential))  # fmt: skip
+    text = page_text(client.get("/products/", {"q": "杯", "province": "浙江"}))
+    assert "4 offers hidden" in text and "Today's background share of the quota is spent" in text
+    assert fill_queue == [] and not CatalogJob.objects.filter(kind=CatalogJob.Kind.DETAILS).exists()
