@@ -288,7 +288,7 @@ def category_list(request):
 @login_required
 def category_detail(request, pk):
     """A category's offers; with fewer than a page in the portal, 1688 is asked for them as a search
-    (category_fill.category_fetch_start) and the page polls the job like the search page."""
+    (catalog_fill.category_fetch_start) and the page polls the job like the search page."""
     category = category_for_page(pk)
     if category is None:
         raise Http404("No such category")
