@@ -275,7 +275,10 @@ def _sorted(offers, sort):
 
 def _filtered(query: dict, offers):
     for term in str(query.get("keyword") or "").split():
-        offers = offers.filter(Q(subject__icontains=term) | Q(subject_en__icontains=term))
+        condition = Q(subject__icontains=term) | Q(subject_en__icontains=term)
+        for category_id in SandboxCategory.objects.filter(name=term).values_list("id", flat=True)[:5]:
+            condition |= _category_filter(category_id)  # like 1688, a category's name finds its offers
+        offers = offers.filter(condition)
     if query.get("categoryId") not in (None, ""):
         category_id = whole_number("categoryId", query["categoryId"])
         if category_id:

@@ -45,7 +45,9 @@ from sourcing.models import (
 from sourcing.pricing import PriceQuote, price_at_quantity
 from sourcing.services.catalog_search import (
     SORTS,
+    MaybeUnknown,
     SearchFilters,
+    active_unknowns,
     clean_filters,
     clean_query,
     query_lexemes,
@@ -54,13 +56,16 @@ from sourcing.services.catalog_search import (
 from sourcing.services.catalog_upsert import CATALOG_GENERATION_KEY, CATEGORY_OPTIONS_KEY, offer_number
 
 __all__ = [
-    "SORTS", "PriceQuote", "ResultPage", "SearchFilters", "catalog_source", "category_for_page", "category_tree",
+    "SORTS", "Hidden", "PriceQuote", "ResultPage", "SearchFilters", "catalog_source", "category_for_page",
+    "category_products", "category_tree", "split_unknown",
     "clean_filters", "clean_offer_id", "get_catalog_job_for_user", "get_search_for_user", "price_at_quantity",
     "price_history_points", "product_for_page", "recently_viewed", "search_for", "search_history_for",
     "search_products", "search_results", "supplier_for_page", "supplier_products",
 ]  # fmt: skip
 
 MAX_LIMIT = 100
+COUNT_CAP = 1000  # counts stop here ("more than 1,000"): a capped count reads at most this many index rows
+FILL_BATCH = 20  # offers hidden for an unknown field whose detail one page view may ask a worker for
 NO_PRICE_HIGH = Decimal("9999999999.99")
 NO_PRICE_LOW = Decimal("-1")
 
@@ -73,7 +78,22 @@ class ResultPage:
     filters: SearchFilters = field(default_factory=SearchFilters)
     problems: list[str] = field(default_factory=list)
     restarted: bool = False  # a page link (cursor) was given but unusable: this is the first page
-    hidden_unknown_trust: int = 0  # offers the trust filters hid because their years/factory status is unknown
+    matched: int | None = None  # how many offers the page lists in all (capped at COUNT_CAP); None: not counted
+    hidden: list["Hidden"] = field(default_factory=list)  # offers a filter left out because a field is unknown
+    fill_ids: list[int] = field(default_factory=list)  # hidden products without a detail yet (a worker may fetch)
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """Offers one filter left out because the field it reads is not known yet."""
+
+    name: str  # the filter ("province"); ?unknown=<name> shows them
+    count: int  # capped at COUNT_CAP
+    reason: str
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= COUNT_CAP
 
 
 # --- matching ---
@@ -262,79 +282,120 @@ def card_rows(queryset):
     return queryset.select_related("supplier").only(*CARD_PRODUCT_FIELDS, "supplier", *supplier_fields)
 
 
-def _filtered(filters: SearchFilters):
+def _category_tree_ids(category_id: int):
+    c = category_id
+    return Category.objects.filter(Q(pk=c) | Q(parent_id=c) | Q(parent__parent_id=c)).values("pk")
+
+
+def split_unknown(queryset, rule: MaybeUnknown, filters: SearchFilters):
+    """(the offers that pass the filter, the offers it can't judge because their value is not known yet)."""
+    return queryset.filter(rule.matches(filters)), queryset.filter(rule.unknown)
+
+
+def _filtered(filters: SearchFilters, *, skip: str = ""):
+    """The products the filters let through; a filter on a maybe-unknown field (all but `skip`) keeps the
+    offers of unknown value when the user asked for them (filters.unknown)."""
     products = card_rows(Product.objects.exclude(status=Product.Status.NOT_FOUND))
     if filters.category:
-        c = filters.category
-        tree = Category.objects.filter(Q(pk=c) | Q(parent_id=c) | Q(parent__parent_id=c)).values("pk")
-        products = products.filter(category_id__in=tree)
+        products = products.filter(category_id__in=_category_tree_ids(filters.category))
     if filters.price_min is not None:
         products = products.filter(price_min__gte=filters.price_min)
     if filters.price_max is not None:
         products = products.filter(price_min__lte=filters.price_max)
-    if filters.max_moq is not None:
-        products = products.filter(moq__lte=filters.max_moq)
-    if filters.province:
-        products = products.filter(province__startswith=filters.province)
+    for rule in active_unknowns(filters):
+        if rule.name != skip:
+            condition = rule.matches(filters)
+            if rule.name in filters.unknown:
+                condition |= rule.unknown
+            products = products.filter(condition)
     return products
 
 
+def _capped_count(queryset) -> int:
+    return queryset.order_by().values("pk")[:COUNT_CAP].count()
+
+
+def _counts(narrowed, filters: SearchFilters, identity) -> tuple[int, list[Hidden], list[int]]:
+    """How many offers the page lists, how many each maybe-unknown filter hid, and hidden ones lacking a detail.
+
+    `narrowed(skip)` is the page's queryset without the filter named `skip`. Cached like the result pages
+    (until the catalog changes)."""
+    seconds = settings.CATALOG_RESULTS_CACHE_SECONDS
+    key = "counts:1:" + hashlib.blake2b(repr(identity).encode(), digest_size=16).hexdigest()
+    if seconds:
+        found = cache.get_many([CATALOG_GENERATION_KEY, key])
+        hit = found.get(key)
+        if hit is not None and hit[0] == (found.get(CATALOG_GENERATION_KEY) or catalog_generation()):
+            return hit[1], [Hidden(*h) for h in hit[2]], hit[3]
+    generation = catalog_generation()
+    matched = _capped_count(narrowed(""))
+    hidden, fill = [], []
+    for rule in active_unknowns(filters):
+        if rule.name in filters.unknown:
+            continue
+        _passing, unknown = split_unknown(narrowed(rule.name), rule, filters)
+        count = _capped_count(unknown)
+        if count:
+            hidden.append(Hidden(rule.name, count, str(rule.reason)))
+            if len(fill) < FILL_BATCH:
+                lacking = unknown.filter(detail_fetched_at__isnull=True).exclude(pk__in=fill)
+                fill += list(lacking.order_by(Coalesce("month_sold", Value(0)).desc(), "pk")
+                             .values_list("pk", flat=True)[: FILL_BATCH - len(fill)])  # fmt: skip
+    if seconds:
+        cache.set(key, (generation, matched, [(h.name, h.count, h.reason) for h in hidden], fill), seconds)
+    return matched, hidden, fill
+
+
 def search_products(query: str = "", filters: "Mapping | SearchFilters | None" = None, *, user: User | None = None,
-                    after: str | None = None, limit: int = 24, team_search: SearchQuery | None = None) -> ResultPage:  # fmt: skip
+                    after: str | None = None, limit: int = 24, team_search: SearchQuery | None = None,
+                    count: bool = False) -> ResultPage:  # fmt: skip
     """A keyset page of the local catalog for a query (Chinese or English) and filters; never raises on input.
 
-    The team's fetch of the search (whose offers rank first) is looked up unless `team_search` is given."""
+    The team's fetch of the search (whose offers rank first) is looked up unless `team_search` is given.
+    With `count`, the page also says how many offers it lists and how many a filter hid (ResultPage.hidden)."""
     text = clean_query(query)
     cleaned, problems = clean_filters(filters)
     terms = query_lexemes(text)
-    products = _filtered(cleaned)
-    tier, search = None, None
+    tier, search, condition = None, None, None
     if terms:
         search = team_search or (search_for(user, text, cleaned) if user is not None else None)
         condition, tier = _text_condition(terms, list(search.offer_ids) if search else [])
-        products = products.filter(condition)
     elif text:
         problems.append(_("“%(q)s” has no letters, digits or Chinese characters to search for.") % {"q": text[:40]})
-    hidden = unknown_trust_count(products, cleaned)
-    products = trust_filtered(products, cleaned)
+
+    def narrowed(skip: str):
+        products = _filtered(cleaned, skip=skip)
+        return products.filter(condition) if condition is not None else products
+
     identity = (text, repr(cleaned), tuple(search.offer_ids) if search else ())
-    rows, cursor, restarted = _cached_page(products, _sort_keys(cleaned.sort, tier), cleaned.sort, after, _limit(limit),
-                                           identity)  # fmt: skip
-    return ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
-                      restarted=restarted, hidden_unknown_trust=hidden)  # fmt: skip
+    rows, cursor, restarted = _cached_page(narrowed(""), _sort_keys(cleaned.sort, tier), cleaned.sort, after,
+                                           _limit(limit), identity)  # fmt: skip
+    page = ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
+                      restarted=restarted)  # fmt: skip
+    if count:
+        page.matched, page.hidden, page.fill_ids = _counts(narrowed, cleaned, ("search", *identity))
+    return page
 
 
-# --- supplier trust filters (docs/supplier-trust.md) ---
-HIDDEN_COUNT_CAP = 1000
+def category_products(category: Category, *, sort: str = "sales", team_search: SearchQuery | None = None,
+                      after: str | None = None, limit: int = 24, count: bool = False) -> ResultPage:  # fmt: skip
+    """A keyset page of a category's offers: those the portal files under it (or a sub-category), and those
+    1688 returned for the team's fetch of the category (live answers may lack an offer's category ids)."""
+    cleaned, problems = clean_filters({"sort": sort})
+    fetched = list(team_search.offer_ids) if team_search else []
 
+    def narrowed(_skip: str):
+        in_tree = Q(category_id__in=_category_tree_ids(category.pk))
+        return _filtered(SearchFilters()).filter(in_tree | Q(offer_id__in=fetched) if fetched else in_tree)
 
-def _trust_conditions(filters: SearchFilters) -> tuple[Q, Q]:
-    """(known to pass, passes or unknown) for the years and factory filters."""
-    strict, lenient = Q(), Q()
-    if filters.min_years is not None:
-        strict &= Q(seller_years__gte=filters.min_years)
-        lenient &= Q(seller_years__gte=filters.min_years) | Q(seller_years__isnull=True)
-    if filters.factory:
-        strict &= Q(seller_factory=True)
-        lenient &= Q(seller_factory=True) | Q(seller_factory__isnull=True)
-    return strict, lenient
-
-
-def trust_filtered(products, filters: SearchFilters):
-    """Offers passing the years/factory filters; those with unknown values too when trust_unknown is on."""
-    if not filters.hides_unknown_trust:
-        return products
-    strict, lenient = _trust_conditions(filters)
-    return products.filter(lenient if filters.trust_unknown else strict)
-
-
-def unknown_trust_count(products, filters: SearchFilters) -> int:
-    """How many offers the trust filters hide (or, with trust_unknown, include) only for an unknown value;
-    counted up to HIDDEN_COUNT_CAP + 1, and only when a trust filter is on."""
-    if not filters.hides_unknown_trust:
-        return 0
-    strict, lenient = _trust_conditions(filters)
-    return products.filter(lenient).exclude(strict).values("pk")[: HIDDEN_COUNT_CAP + 1].count()
+    sort = cleaned.sort if cleaned.sort != "relevance" else "sales"
+    identity = ("category", category.pk, tuple(fetched))
+    rows, cursor, restarted = _cached_page(narrowed(""), _sort_keys(sort, None), sort, after, _limit(limit), identity)
+    page = ResultPage(products=rows, next_cursor=cursor, filters=SearchFilters(sort=sort), problems=problems,
+                      restarted=restarted)  # fmt: skip
+    if count:
+        page.matched, page.hidden, page.fill_ids = _counts(narrowed, SearchFilters(), identity)
+    return page
 
 
 def supplier_products(supplier: Supplier, *, after: str | None = None, limit: int = 24) -> ResultPage:

@@ -5,7 +5,7 @@ import random
 from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
-from sourcing.services import catalog, catalog_refresh, checks, lists, permissions, teams, tokens, usage  # noqa: F401 - lists registers its want_source
+from sourcing.services import catalog, catalog_fill, catalog_refresh, checks, lists, permissions, teams, tokens, usage  # noqa: F401 - lists registers its want_source
 
 RETRY = {"autoretry_for": (TransientError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
@@ -111,6 +111,11 @@ def catalog_supplier_offers(self, job_id: int) -> None:
 @shared_task(bind=True, max_retries=CATALOG_RETRIES)
 def catalog_categories_fetch(self, job_id: int) -> None:
     _catalog_job(self, catalog.categories_fetch_run, job_id)
+
+
+@shared_task(bind=True, max_retries=CATALOG_RETRIES)
+def catalog_unknown_details(self, job_id: int) -> None:
+    _catalog_job(self, catalog_fill.unknown_details_run, job_id)
 
 
 @shared_task(bind=True, max_retries=CATALOG_RETRIES)

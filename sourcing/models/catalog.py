@@ -247,6 +247,7 @@ class CatalogJob(models.Model):
         SUPPLIER = "supplier", _("Supplier offers")
         CATEGORIES = "categories", _("Category tree")
         REFRESH = "refresh", _("Refresh of stale products")
+        DETAILS = "details", _("Details of offers a filter can't judge yet")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -12,11 +12,13 @@ GIN index; SQLite stores them as space-delimited text and matches with instr().
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_QUERY_CHARS = 100  # longer queries are cut: nobody types more, and each lexeme costs a lookup
 MAX_QUERY_LEXEMES = 16
@@ -138,11 +140,10 @@ class SearchFilters:
     max_moq: int | None = None
     province: str = ""
     sort: str = "relevance"
-    # Supplier trust (docs/supplier-trust.md): offers whose years or factory status is unknown are hidden
-    # and counted unless trust_unknown includes them.
+    # Supplier trust (docs/supplier-trust.md): a maybe-unknown filter like province (see MAYBE_UNKNOWN).
     min_years: int | None = None
     factory: bool = False
-    trust_unknown: bool = False
+    unknown: tuple[str, ...] = ()  # filters whose offers of unknown value are shown too
 
     def remote(self) -> dict:
         """The filters 1688's keyword search takes (the others apply to the local catalog only)."""
@@ -153,19 +154,10 @@ class SearchFilters:
         """Non-default filters as query-string values, for links to the next page or another sort."""
         values = {"category": self.category, "price_min": self.price_min, "price_max": self.price_max,
                   "max_moq": self.max_moq, "province": self.province or None,
-                  "sort": self.sort if self.sort != "relevance" else None}  # fmt: skip
-        values.update(self.trust_params())
+                  "sort": self.sort if self.sort != "relevance" else None,
+                  "min_years": self.min_years, "factory": 1 if self.factory else None,
+                  "unknown": ",".join(self.unknown) or None}  # fmt: skip
         return {k: str(v) for k, v in values.items() if v is not None}
-
-    def trust_params(self) -> dict:
-        """The supplier-trust filters as query-string values (None when off)."""
-        return {"min_years": self.min_years, "factory": 1 if self.factory else None,
-                "trust_unknown": 1 if self.trust_unknown and self.hides_unknown_trust else None}  # fmt: skip
-
-    @property
-    def hides_unknown_trust(self) -> bool:
-        """Whether a trust filter is on (so offers with unknown years or factory status may be hidden)."""
-        return self.min_years is not None or self.factory
 
 
 def _text(raw: Mapping, name: str) -> str:
@@ -212,6 +204,9 @@ def clean_filters(raw: "Mapping | SearchFilters | None") -> tuple[SearchFilters,
     if province:
         values["province"] = province
     _clean_trust_filters(raw, values, problems)
+    asked = [name for name in _text(raw, "unknown").split(",") if name in MAYBE_UNKNOWN]
+    if asked:
+        values["unknown"] = tuple(name for name in MAYBE_UNKNOWN if name in asked)  # one order: one cache key
     sort = _text(raw, "sort")
     if sort and sort not in SORTS:
         problems.append(_("Unknown sort “%(v)s”: sorted by relevance.") % {"v": sort})
@@ -225,7 +220,7 @@ _ON = ("1", "on", "true", "yes")
 
 
 def _clean_trust_filters(raw: Mapping, values: dict, problems: list[str]) -> None:
-    """min_years (a whole number of years on 1688), factory and trust_unknown (checkbox values)."""
+    """min_years (a whole number of years on 1688) and factory (a checkbox value)."""
     text = _text(raw, "min_years")
     if text:
         if _WHOLE.fullmatch(text) and 0 < int(text) <= MAX_YEARS:
@@ -234,5 +229,39 @@ def _clean_trust_filters(raw: Mapping, values: dict, problems: list[str]) -> Non
             problems.append(_("Ignored the years on 1688 “%(v)s”: enter a whole number of years.") % {"v": text})
     if _text(raw, "factory").lower() in _ON:
         values["factory"] = True
-    if _text(raw, "trust_unknown").lower() in _ON:
-        values["trust_unknown"] = True
+
+
+# --- filters on fields 1688 may not have given yet ---
+@dataclass(frozen=True)
+class MaybeUnknown:
+    """A filter on a field that may be unknown: offers of unknown value are counted and offered, never dropped
+    silently (docs/filters-and-categories.md). A detail fetch can fill the field."""
+
+    name: str  # the SearchFilters field and query-string name
+    matches: Callable[[SearchFilters], Q]  # the offers whose known value passes the filter
+    unknown: Q  # the offers whose value is not known yet
+    reason: str  # why they are hidden, after "N offers hidden: "
+    label: str  # the field, in "offers of unknown <label> are shown too"
+
+
+# Another filter of this kind is one line here (the field, what passes, what is unknown, why).
+MAYBE_UNKNOWN: dict[str, MaybeUnknown] = {
+    m.name: m
+    for m in (
+        MaybeUnknown("province", lambda f: Q(province__startswith=f.province), Q(province=""),
+                     gettext_lazy("their supplier's province is not known yet"), gettext_lazy("province")),
+        MaybeUnknown("max_moq", lambda f: Q(moq__lte=f.max_moq), Q(moq__isnull=True),
+                     gettext_lazy("their minimum order is not known yet"), gettext_lazy("minimum order")),
+        MaybeUnknown("min_years", lambda f: Q(seller_years__gte=f.min_years), Q(seller_years__isnull=True),
+                     gettext_lazy("their supplier's years on 1688 are not known yet"),
+                     gettext_lazy("years on 1688")),
+        MaybeUnknown("factory", lambda f: Q(seller_factory=True), Q(seller_factory__isnull=True),
+                     gettext_lazy("their supplier's factory status is not known yet"),
+                     gettext_lazy("factory status")),
+    )
+}  # fmt: skip
+
+
+def active_unknowns(filters: SearchFilters) -> list[MaybeUnknown]:
+    """The filters of this kind that are set (a value other than None, "" or False)."""
+    return [m for m in MAYBE_UNKNOWN.values() if getattr(filters, m.name) not in (None, "", False)]

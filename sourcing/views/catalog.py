@@ -5,6 +5,7 @@ services (`*_start`), then polls the job with htmx and swaps in what the worker 
 Products and suppliers are in `catalog_products.py`.
 """
 
+import hashlib
 import re
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcing.converters import parse_id
@@ -23,9 +25,11 @@ from sourcing.forms import ImageSearchForm
 from sourcing.models import CatalogJob, ImageUpload, SearchQuery
 from sourcing.selectors import current_membership
 from sourcing.selectors_catalog import (
+    COUNT_CAP,
     catalog_source,
     category_for_page,
     category_options_html,
+    category_products,
     category_tree,
     get_catalog_job_for_user,
     get_search_for_user,
@@ -37,7 +41,9 @@ from sourcing.selectors_catalog import (
     with_selected,
 )
 from sourcing.services import catalog as catalog_services
-from sourcing.services.catalog_search import MAX_QUERY_CHARS, clean_query, query_lexemes
+from sourcing.services import catalog_fill
+from sourcing.services.catalog_search import MAX_QUERY_CHARS, MAYBE_UNKNOWN, clean_query, query_lexemes
+from sourcing.templatetags.catalog import ago
 from sourcing.templatetags.catalog import search_url as search_link
 
 PAGE_SIZE = 24
@@ -67,18 +73,11 @@ OFFER_LINK = re.compile(r"(?:1688\.com/offer/|[?&]offerId=)(\d{6,19})", re.ASCII
 YEARS_CHOICES = (1, 3, 5, 10)  # "at least N years on 1688" in the filter form
 
 
-def trust_filter_links(page, params: dict) -> dict:
-    """Links that include or hide the offers the trust filters hid for an unknown value (docs/supplier-trust.md)."""
-    if not page.hidden_unknown_trust:
-        return {}
-    base = {k: v for k, v in params.items() if k != "trust_unknown"}
-    return {"trust_include_url": with_params(reverse("search"), **base, trust_unknown=1),
-            "trust_exclude_url": with_params(reverse("search"), **base)}  # fmt: skip
-
-
 def results_page(query, filters, *, user=None, after=None, notes=None, team_search=None):
-    """search_products with the page size of these pages; says so when a damaged page link restarted it."""
-    page = search_products(query, filters, user=user, after=after, limit=PAGE_SIZE, team_search=team_search)
+    """search_products with the page size of these pages (counted on a first page); says so when a damaged
+    page link restarted it."""
+    page = search_products(query, filters, user=user, after=after, limit=PAGE_SIZE, team_search=team_search,
+                           count=not after)  # fmt: skip
     if page.restarted and notes is not None:
         notes.append(_("That page link was damaged; showing the first results."))
     return page
@@ -110,6 +109,61 @@ def with_params(path: str, **params) -> str:
 def job_finished_redirect(url: str) -> HttpResponse:
     """The answer to a poll once the worker is done: htmx loads the page again, now with the data."""
     return HttpResponse(status=200, headers={"HX-Redirect": url})
+
+
+def _number(n: int, capped: bool) -> str:
+    return _("more than %(n)s") % {"n": f"{n - 1:,}"} if capped else f"{n:,}"
+
+
+def count_line(page, team_search, *, filtered: bool) -> str:
+    """What the page found, in exact words: 1688's count, what the team fetched, what the page lists."""
+    parts = []
+    if team_search is not None and team_search.fetched_at:
+        if team_search.total:
+            parts.append(ngettext("1688 found %(n)s offer", "1688 found %(n)s offers", team_search.total)
+                         % {"n": f"{team_search.total:,}"})  # fmt: skip
+        fetched = len(team_search.offer_ids)
+        parts.append(ngettext("your team fetched %(n)s (%(when)s)", "your team fetched %(n)s (%(when)s)", fetched)
+                     % {"n": f"{fetched:,}", "when": ago(team_search.fetched_at)})  # fmt: skip
+    if page.matched is not None:
+        n, capped = page.matched, page.matched >= COUNT_CAP
+        if filtered:
+            parts.append(ngettext("%(n)s matches your filters", "%(n)s match your filters", n)
+                         % {"n": _number(n, capped)})  # fmt: skip
+        else:
+            parts.append(ngettext("%(n)s listed here", "%(n)s listed here", n) % {"n": _number(n, capped)})
+    for hidden in page.hidden:
+        parts.append(
+            ngettext("%(n)s hidden", "%(n)s hidden", hidden.count) % {"n": _number(hidden.count, hidden.capped)}
+        )
+    if page.matched == 0 and len(parts) == 1:
+        return ""  # "0 listed here" beside the empty box says nothing more
+    return _("%(sentence)s.") % {"sentence": "; ".join(parts)} if parts else ""
+
+
+def hidden_notes(page, base: str, params: dict) -> tuple[list, list]:
+    """(words, link that shows them) for each filter that hid offers; (words, link that hides them again)."""
+    shown = list(page.filters.unknown)
+    hidden = [
+        (ngettext("%(n)s offer hidden: %(why)s.", "%(n)s offers hidden: %(why)s.", h.count)
+         % {"n": _number(h.count, h.capped), "why": h.reason},
+         with_params(base, **{**params, "unknown": ",".join([*shown, h.name])}))
+        for h in page.hidden
+    ]  # fmt: skip
+    rest = [
+        (_("Offers whose %(field)s is not known yet are shown too.") % {"field": MAYBE_UNKNOWN[name].label},
+         with_params(base, **{**params, "unknown": ",".join(n for n in shown if n != name)}))
+        for name in shown
+    ]  # fmt: skip
+    return hidden, rest
+
+
+def fill_unknown(request, page, job, page_url: str):
+    """Queue the details of hidden offers (a batch per view) unless a job of this page is already running."""
+    if job is not None and job.is_running or not page.fill_ids:
+        return catalog_services.Started(job=job if job is not None and job.is_running else None)
+    target = "page:" + hashlib.sha256(page_url.encode()).hexdigest()[:40]
+    return catalog_fill.unknown_details_fetch_start(user=request.user, product_ids=page.fill_ids, target=target)
 
 
 def source_context(user) -> dict:
@@ -155,7 +209,7 @@ def search(request):
     if len(" ".join(raw.split())) > MAX_QUERY_CHARS:
         notes.append(_("Your search was shortened to its first %(n)s characters.") % {"n": MAX_QUERY_CHARS})
     polling = "job" in request.GET
-    job = job_from_request(request, kinds=[CatalogJob.Kind.SEARCH])
+    job = job_from_request(request, kinds=[CatalogJob.Kind.SEARCH, CatalogJob.Kind.DETAILS])
     if is_htmx(request) and polling and job is not None and job.is_running:
         return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
     started = catalog_services.Started()
@@ -168,6 +222,12 @@ def search(request):
     if team_search is not None and job is None and team_search.job_id and not after:
         job = team_search.job if team_search.job.is_running else None
     params = {"q": page.query, **page.filters.as_params()}
+    filled = catalog_services.Started()
+    if not after:  # offers a filter can't judge yet: ask a worker for their details (after the search lands)
+        filled = fill_unknown(request, page, job, with_params(reverse("search"), **params))
+        job = filled.job or job
+    hidden, unhide = hidden_notes(page, reverse("search"), params)
+    filtered = any(k in params for k in ("category", "price_min", "price_max", "max_moq", "province"))
     context = {
         "page": page,
         "query": page.query,
@@ -178,9 +238,11 @@ def search(request):
         "poll_url": with_params(reverse("search"), **params, job=job.pk) if job else "",
         "team_search": team_search,
         "started": started,
-        "notes": notes + page.problems,
+        "notes": notes + page.problems + ([filled.notice] if filled.notice and not started.notice else []),
         "after": after,
-        **trust_filter_links(page, params),
+        "count_line": count_line(page, team_search, filtered=filtered),
+        "hidden": hidden,
+        "unhide": unhide,
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)
@@ -231,15 +293,43 @@ def category_list(request):
 
 @login_required
 def category_detail(request, pk):
+    """A category's offers; with fewer than a page in the portal, 1688 is asked for them as a search
+    (catalog_fill.category_fetch_start) and the page polls the job like the search page."""
     category = category_for_page(pk)
     if category is None:
         raise Http404("No such category")
     after = (request.GET.get("after") or "").strip() or None
     sort = request.GET.get("sort") or "sales"
+    polling = "job" in request.GET
+    job = job_from_request(request, kinds=[CatalogJob.Kind.SEARCH])
+    if is_htmx(request) and polling and job is not None and job.is_running:
+        return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
+    name = category.name or category.name_en
+    team_search = search_for(request.user, name, {"category": str(category.pk)}) if name else None
     notes = []
-    page = results_page("", {"category": str(category.pk), "sort": sort}, after=after, notes=notes)
+    page = category_products(category, sort=sort, team_search=team_search, after=after, limit=PAGE_SIZE,
+                             count=not after)  # fmt: skip
+    if page.restarted:
+        notes.append(_("That page link was damaged; showing the first results."))
+    started = catalog_services.Started(search=team_search)
+    if not polling and not after and page.matched is not None and page.matched < PAGE_SIZE:
+        # few offers here: ask 1688 as the search page does (queued, and not again while the fetch is fresh)
+        known_job = team_search.job_id if team_search is not None else None
+        started = catalog_fill.category_fetch_start(user=request.user, category=category, search=team_search)
+        job, team_search = started.job or job, started.search or team_search
+        if started.job is not None and started.job.pk != known_job:  # queued now: eager tasks (unit tests) ran it
+            started.job.refresh_from_db(fields=["state", "done", "total", "message", "finished_at"])
+    if team_search is not None and job is None and team_search.job_id and not after and team_search.job.is_running:
+        job = team_search.job
+    if started.job is not None and not started.job.is_running:
+        team_search.refresh_from_db()
+        page = category_products(category, sort=sort, team_search=team_search, after=after, limit=PAGE_SIZE,
+                                 count=True)  # fmt: skip
     base = reverse("category_detail", args=[category.pk])
-    sort_param = page.filters.sort if page.filters.sort != "relevance" else None
+    sort_param = page.filters.sort if page.filters.sort != "sales" else None
+    empty = ""
+    if team_search is not None and team_search.fetched_at and not page.products:
+        empty = _("1688 found no offers in this category.")
     context = {
         "category": category,
         "page": page,
@@ -247,9 +337,17 @@ def category_detail(request, pk):
         "next_url": with_params(base, sort=sort_param, after=page.next_cursor) if page.next_cursor else "",
         "sort_links": [(v, label, with_params(base, sort=v)) for v, label in SORT_CHOICES if v != "relevance"],
         "sort": page.filters.sort,
+        "job": job,
+        "poll_url": with_params(base, sort=sort_param, job=job.pk) if job else "",
+        "started": started,
+        "team_search": team_search,
+        "count_line": count_line(page, team_search, filtered=False),
+        "empty_text": empty,
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)
+    if is_htmx(request) and polling:
+        return render(request, "sourcing/catalog/_search_live.html", context)
     return render(request, "sourcing/catalog/category.html", {**context, **source_context(request.user)})
 
 

@@ -186,14 +186,14 @@ def test_years_and_factory_filters_count_the_offers_they_hide_for_unknown_values
     ], source="sandbox")  # fmt: skip
 
     def found(**filters):
-        page = search_products("保温杯", filters)
-        return sorted(p.offer_id for p in page.products), page.hidden_unknown_trust
+        page = search_products("保温杯", filters, count=True)
+        return sorted(p.offer_id for p in page.products), {h.name: h.count for h in page.hidden}
 
-    assert found() == ([700001, 700002, 700003, 700004], 0)
-    assert found(min_years="5") == ([700001], 2)
-    assert found(min_years="5", trust_unknown="1") == ([700001, 700003, 700004], 2)
-    assert found(factory="1") == ([700001], 1)  # 700003 is known not to be a factory
-    assert found(factory="on", min_years="1", trust_unknown="1") == ([700001, 700004], 1)
+    assert found() == ([700001, 700002, 700003, 700004], {})
+    assert found(min_years="5") == ([700001], {"min_years": 2})
+    assert found(min_years="5", unknown="min_years") == ([700001, 700003, 700004], {})
+    assert found(factory="1") == ([700001], {"factory": 1})  # 700003 is known not to be a factory
+    assert found(factory="on", min_years="1", unknown="min_years,factory") == ([700001, 700004], {})
     page = search_products("保温杯", {"min_years": "abc"})
     assert len(page.products) == 4 and "years on 1688" in page.problems[0]
 

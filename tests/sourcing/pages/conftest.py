@@ -74,7 +74,7 @@ def queued(monkeypatch):
 
     calls = []
     for name in ("catalog_search_fetch", "catalog_image_search", "catalog_product_fetch", "catalog_supplier_offers",
-                 "catalog_categories_fetch"):  # fmt: skip
+                 "catalog_categories_fetch", "catalog_unknown_details"):  # fmt: skip
         task = getattr(tasks, name)
         monkeypatch.setattr(task, "delay_on_commit", lambda *a, _n=name, **k: calls.append((_n, a)))
         monkeypatch.setattr(task, "delay", lambda *a, _n=name, **k: calls.append((_n, a)))

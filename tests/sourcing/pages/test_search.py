@@ -167,7 +167,8 @@ def test_fetch_more_from_1688_queues_the_next_page_of_the_team_search(client, al
 
     SearchQuery.objects.filter(pk=search.pk).update(fetched_at=timezone.now())
     page = page_text(client.get("/products/?q=保温杯"))
-    assert "1688 lists 500." in page and "Fetch more from 1688" in page
+    assert "1688 found 500 offers; your team fetched 1 (just now); 1 listed here." in page
+    assert "Fetch more from 1688" in page
     response = client.post(f"/searches/{search.pk}/more/")
     job = CatalogJob.objects.filter(state=CatalogJob.State.QUEUED).get()
     assert response.status_code == 302 and response["Location"].endswith(f"&job={job.pk}")
