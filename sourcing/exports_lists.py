@@ -52,6 +52,11 @@ def _supplier(product) -> tuple[str, str]:
     return name, place
 
 
+def _known(value):
+    """A value 1688 has not given yet is written as words: an empty cell would read as 0 in a sum."""
+    return _("not known yet") if value is None or value == "" else value
+
+
 def columns(converter: Converter) -> list[Column]:
     cols = [
         Column(_("#"), "int", 5),
@@ -107,10 +112,10 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             quote.total,
             quote.message,
             _tiers_text(product),
-            product.moq,
+            _known(product.moq),
             item.target_price,
-            item_stock(item),
-            supplier,
+            _known(item_stock(item)),
+            _known(supplier),
             place,
             item.note,
             item.added_by.username if item.added_by else "",
