@@ -95,6 +95,8 @@ def test_search_product_list_compare_and_csv_on_sparse_answers(sparse_shop, alic
     assert bare.detail_fetched_at is not None and bare.moq is not None
     text = page_text(client.get(f"/products/{bare.offer_id}/"))
     assert "Minimum order not known yet" not in text and f"{bare.moq}{bare.unit or '件'}起批" in text
+    assert "No specifications fetched yet" not in text  # fetched: either the table or "1688 lists none"
+    assert ("1688's details list no specifications" in text) == (not bare.attributes)
 
 
 def test_the_sparse_profile_is_the_same_for_an_offer_every_time():
