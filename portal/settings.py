@@ -363,6 +363,10 @@ SANDBOX_ACCESS_TOKEN_LIFETIME = env.int("SANDBOX_ACCESS_TOKEN_LIFETIME", default
 SANDBOX_REFRESH_TOKEN_LIFETIME = env.int("SANDBOX_REFRESH_TOKEN_LIFETIME", default=180 * 86400)
 SANDBOX_POSTPONE_WINDOW = env.int("SANDBOX_POSTPONE_WINDOW", default=30 * 86400)
 SANDBOX_DRIFT_SECONDS = env.int("SANDBOX_DRIFT_SECONDS", default=3600)
+# "sparse" answers like live 1688 (fields missing, null, numbers as strings; docs/sparse-answers.md); "full" sends all.
+SANDBOX_ANSWER_PROFILE = env.str("SANDBOX_ANSWER_PROFILE", default="sparse")
+if SANDBOX_ANSWER_PROFILE not in ("sparse", "full"):
+    raise ImproperlyConfigured('SANDBOX_ANSWER_PROFILE must be "sparse" or "full"')
 
 # --- Logging: secrets are masked by a filter on every handler. ---
 LOGGING = {

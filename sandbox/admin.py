@@ -13,7 +13,7 @@ class SandboxAppForm(forms.ModelForm):
         model = SandboxApp
         fields = [
             "app_key", "owner", "name", "redirect_uri", "grant_all", "grants", "qps", "daily_quota", "fault_timeout",
-            "timeout_delay", "fault_5xx", "fault_malformed", "fault_truncated", "fault_frequency", "latency_ms",
+            "timeout_delay", "fault_5xx", "fault_malformed", "fault_truncated", "fault_frequency", "fault_no_usage", "latency_ms", "answer_profile",
         ]  # fmt: skip
 
     def save(self, commit=True):
@@ -39,9 +39,9 @@ class SandboxAppAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["app_key", "owner", "name", "new_secret", "redirect_uri"]}),
-        ("Permissions and limits", {"fields": ["grant_all", "grants", "qps", "daily_quota"]}),
+        ("Permissions and limits", {"fields": ["grant_all", "grants", "qps", "daily_quota", "answer_profile"]}),
         ("Fault injection", {"fields": ["fault_timeout", "timeout_delay", "fault_5xx", "fault_malformed",
-                                        "fault_truncated", "fault_frequency", "latency_ms"]}),
+                                        "fault_truncated", "fault_frequency", "fault_no_usage", "latency_ms"]}),
     ]  # fmt: skip
 
     def get_queryset(self, request):

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db.models import Q
 
-from . import images
+from . import images, sparse
 from .catalog import drift, open_uid_of, quote_type, sales_count, shipping_guarantee, tier_prices
 from .gateway import (
     BEIJING,
@@ -169,7 +169,7 @@ def _search_item(call: Call, offer: SandboxOffer) -> dict:
     price, stock = _drift(offer)
     supplier = offer.supplier
     top, second, third = _category_levels(offer.category_id)
-    return {
+    item = {
         "imageUrl": _image(call, offer, offer.image_variants[0]),
         "subject": offer.subject,
         "subjectTrans": offer.subject_en,
@@ -195,6 +195,12 @@ def _search_item(call: Call, offer: SandboxOffer) -> dict:
         "productSimpleShippingInfo": {"shippingTimeGuarantee": shipping_guarantee(offer)},
         "promotionURL": _promotion_url(offer),
     }
+    return _as_profiled(call, offer, item)
+
+
+def _as_profiled(call: Call, offer: SandboxOffer, item: dict) -> dict:
+    """The item as this app's answer profile sends it (sparse: as live 1688 does, docs/sparse-answers.md)."""
+    return sparse.search_item(offer.offer_id, item) if call.app.sparse else item
 
 
 def _image_item(call: Call, offer: SandboxOffer) -> dict:
@@ -209,7 +215,7 @@ def _image_item(call: Call, offer: SandboxOffer) -> dict:
 def _seller_item(call: Call, offer: SandboxOffer) -> dict:
     """An item of querySellerOfferList: the smaller model (no MOQ, category ids or seller data)."""
     price, stock = _drift(offer)
-    return {
+    item = {
         "imageUrl": _image(call, offer, offer.image_variants[0]),
         "subject": offer.subject,
         "subjectTrans": offer.subject_en,
@@ -223,6 +229,7 @@ def _seller_item(call: Call, offer: SandboxOffer) -> dict:
         "isSelect": "false",
         "promotionURL": _promotion_url(offer),
     }
+    return _as_profiled(call, offer, item)
 
 
 def _page(call: Call, query: dict, items, *, item=_search_item, load=list, success=True) -> dict:
@@ -459,8 +466,7 @@ def product_detail(call: Call):
             }
         )
     top, second, third = _category_levels(offer.category_id)
-    return _ok(
-        {
+    answer = {
             "offerId": offer.offer_id,
             "categoryId": offer.category_id,
             "categoryName": offer.category.name,
@@ -513,8 +519,8 @@ def product_detail(call: Call):
             "promotionUrl": _promotion_url(offer),
             "descriptionTrans": f"<p>{offer.subject_en}</p><p>Direct from the factory; ask us anything.</p>",
             "companyName": supplier.company_name,
-        }
-    )
+        }  # fmt: skip
+    return _ok(sparse.detail(offer.offer_id, answer) if call.app.sparse else answer)
 
 
 def _product_info(offer: SandboxOffer, call: Call) -> dict:

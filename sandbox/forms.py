@@ -49,7 +49,12 @@ class ConsoleAppForm(forms.ModelForm):
 
     class Meta:
         model = SandboxApp
-        fields = ["name", "redirect_uri", "grants", "qps", "daily_quota"]
+        fields = ["name", "redirect_uri", "grants", "qps", "daily_quota", "answer_profile"]
+        labels = {"answer_profile": "Answers (应答样式)"}
+        help_texts = {
+            "answer_profile": "Sparse answers leave out, null and stringify fields per offer, as live 1688 answers do; "
+            "full answers send every field."
+        }
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)

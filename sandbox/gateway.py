@@ -177,6 +177,15 @@ def _inject_faults(app: SandboxApp) -> HttpResponse | None:
     return None
 
 
+# Seen live (HTTP 400) when the app's paid API package has no calls left.
+NO_USAGE_CODE, NO_USAGE_TEXT = "gw.NoUsageLeftError", "SLA bill has no usage left"
+
+
+def _check_usage_left(app: SandboxApp) -> None:
+    if app.fault_no_usage and random.random() < app.fault_no_usage:
+        raise gw_error(NO_USAGE_CODE, NO_USAGE_TEXT)
+
+
 def _check_timestamp(api_def: Api, params: dict[str, str]) -> None:
     stamp = params.get("_aop_timestamp")
     if stamp is None:
@@ -277,6 +286,7 @@ def handle(request, path: str) -> HttpResponse:
         if api_def.acl and not app.is_granted(api_def.id):
             raise gw_error("gw.APIACLDecline", "AppKey is not allowed(acl)")
         if api_def.metered:
+            _check_usage_left(app)
             _check_frequency(app)
             _take_quota(app)
         for required in api_def.required:

@@ -57,8 +57,15 @@ class SandboxApp(models.Model):
     fault_malformed = models.FloatField(default=0)
     fault_truncated = models.FloatField(default=0)
     fault_frequency = models.FloatField(default=0)
+    # Probability of 1688's "SLA bill has no usage left" answer (the app's API package is used up).
+    fault_no_usage = models.FloatField(default=0, help_text="Answer gw.NoUsageLeftError (1 = every metered call).")
     timeout_delay = models.FloatField(default=30, help_text="Seconds a timeout fault waits before answering.")
     latency_ms = models.PositiveIntegerField(default=0)
+    answer_profile = models.CharField(
+        max_length=10, blank=True, default="",
+        choices=[("", "default (SANDBOX_ANSWER_PROFILE)"), ("sparse", "sparse, like live 1688"), ("full", "full")],
+        help_text="Sparse answers omit, null and stringify fields per offer as live 1688 answers do.",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "sandbox app"
@@ -81,6 +88,11 @@ class SandboxApp(models.Model):
     @app_secret.setter
     def app_secret(self, value: str) -> None:
         self.secret_encrypted = _fernet().encrypt(value.encode()).decode()
+
+    @property
+    def sparse(self) -> bool:
+        """Whether this app's answers are sparse (its own choice, else the SANDBOX_ANSWER_PROFILE setting)."""
+        return (self.answer_profile or settings.SANDBOX_ANSWER_PROFILE) == "sparse"
 
     def is_granted(self, api_id: str) -> bool:
         return self.grant_all or api_id in self.grants

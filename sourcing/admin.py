@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from sourcing.exports import csv_response
@@ -24,6 +25,7 @@ from sourcing.models import (
     OAuthToken,
     ProductList,
     Team,
+    UsageExhaustion,
     User,
 )
 from sourcing.selectors import usage_by_day
@@ -31,7 +33,7 @@ from sourcing.services import credentials as credential_services
 from sourcing.services.checks import check_start
 from sourcing.services.gateway import PORTAL_API_IDS
 from sourcing.services.permissions import permission_set_status
-from sourcing.services.usage import beijing_today
+from sourcing.services.usage import beijing_today, usage_exhaustion, usage_rearm
 
 
 def _team_ids(user):
@@ -308,7 +310,11 @@ class AppCredentialAdmin(CredentialScoped):
     @admin.display(description="Busiest API today")
     def usage_today(self, obj):
         busiest = ApiUsage.objects.filter(app=obj.app_identity, day=beijing_today()).order_by("-calls").first()
-        return _bar(busiest.calls if busiest else 0, obj.daily_quota)
+        bar = _bar(busiest.calls if busiest else 0, obj.daily_quota)
+        exhausted = usage_exhaustion(obj)
+        if exhausted is None:
+            return bar
+        return format_html('{}<br><strong style="color:#b42318">{}</strong>', bar, _exhausted_words(exhausted))
 
     @admin.display(description="Permissions granted")
     def permissions_granted(self, obj):
@@ -388,6 +394,41 @@ class ApiPermissionAdmin(FitsAPhone, CredentialScoped):
         for credential_id in credential_ids:
             tasks.permissions_verify.delay_on_commit(credential_id)
         messages.info(request, f"Verification queued for {len(credential_ids)} credential(s).")
+
+
+def _exhausted_words(exhaustion: UsageExhaustion) -> str:
+    when = exhaustion.resets_at.astimezone(timezone.get_current_timezone())
+    return f"No calls left ({exhaustion.code}): calls stop until {when:%Y-%m-%d %H:%M} (midnight Beijing time)"
+
+
+@admin.register(UsageExhaustion)
+class UsageExhaustionAdmin(CredentialScoped):
+    """Days on which 1688 said an app had no calls left; today's row stops its calls until the day turns."""
+
+    list_display = ["day", "credential", "code", "api", "at", "resets", "in_force"]
+    list_filter = ["code", ("credential", admin.RelatedOnlyFieldListFilter)]
+    readonly_fields = ["app", "day", "credential", "api", "code", "message", "at"]
+    actions = ["rearm"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Calls resume at")
+    def resets(self, obj):
+        return obj.resets_at
+
+    @admin.display(description="Stops calls now", boolean=True)
+    def in_force(self, obj):
+        return obj.day == beijing_today()
+
+    @admin.action(description="Let calls resume now (the API package was renewed on open.1688.com)")
+    def rearm(self, request, queryset):
+        apps = set(queryset.filter(day=beijing_today()).values_list("app", flat=True))
+        resumed = sum(usage_rearm(app=app) for app in apps)
+        messages.info(request, f"Calls resume now for {resumed} app(s).")
 
 
 @admin.register(ApiUsage)

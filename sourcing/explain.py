@@ -108,6 +108,20 @@ TEXTS = {
             "it on the credential."
         ),
     ),
+    "NoUsageLeft": (
+        gettext_noop("1688 says %(key)s has no calls left on its API package"),
+        gettext_noop(
+            "Renew or buy the API package on open.1688.com. Until the 1688 day turns at "
+            "midnight Beijing time the portal makes no more calls with this app, so no work piles up failures."
+        ),
+    ),
+    "UsageExhausted": (
+        gettext_noop("The portal did not call %(api)s: 1688 said %(key)s has no calls left today"),
+        gettext_noop(
+            "The portal tries again after midnight Beijing time. To go on sooner, renew or buy the API package on "
+            "open.1688.com, or use another credential."
+        ),
+    ),
     "BusinessError": (
         gettext_noop("1688 ran %(api)s but answered with a failure"),
         gettext_noop("Check what was asked (for example the product or category id). 1688's own words are below."),
@@ -209,6 +223,7 @@ TEXTS = {
 }
 LOCAL_CODES = {
     "local.QuotaExhausted": "QuotaExhausted",
+    "local.UsageExhausted": "UsageExhausted",
     "local.FeatureDisabled": "FeatureDisabled",
     "local.RateLimitWait": "RateLimitWait",
     "local.TokenBusy": "TokenBusy",

@@ -54,6 +54,11 @@ def _supplier(product) -> tuple[str, str]:
     return name, place
 
 
+def _known(value):
+    """A value 1688 has not given yet is written as words: an empty cell would read as 0 in a sum."""
+    return _("not known yet") if value is None or value == "" else value
+
+
 def columns(converter: Converter) -> list[Column]:
     cols = [
         Column(_("#"), "int", 5),
@@ -127,10 +132,10 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             (offer.quoted_quantity or offer.quantity) if offer else None,
             timezone.localtime(offer.replied_at).replace(tzinfo=None) if offer and offer.replied_at else None,
             _tiers_text(product),
-            product.moq,
+            _known(product.moq),
             item.target_price,
-            item_stock(item),
-            supplier,
+            _known(item_stock(item)),
+            _known(supplier),
             place,
             trust.years,
             " ".join(trust.badges),

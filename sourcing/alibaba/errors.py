@@ -71,7 +71,15 @@ class ParamInvalid(AlibabaError):
 
 
 class DailyQuotaExceeded(AlibabaError):
+    """A gateway quota answer: the app may make no more calls until the 1688 day turns (or the package is renewed)."""
+
     default_message = "The app's daily call quota is used up."
+
+
+class NoUsageLeft(DailyQuotaExceeded):
+    """gw.NoUsageLeftError ("SLA bill has no usage left"): the app's paid API package has no calls left."""
+
+    default_message = "SLA bill has no usage left: the app's API package on 1688 is used up."
 
 
 class BusinessError(AlibabaError):
@@ -147,6 +155,7 @@ CODE_CLASSES: dict[str, type[AlibabaError]] = {
     "gw.APIACLDecline": AclDeclined,
     "gw.ParamMissing": ParamMissing,
     "gw.ParamError": ParamInvalid,
+    "gw.NoUsageLeftError": NoUsageLeft,  # seen live at HTTP 400
     "401": TokenInvalid,
 }
 LEGACY_400_TEXTS: list[tuple[str, type[AlibabaError]]] = [

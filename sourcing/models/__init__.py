@@ -21,6 +21,7 @@ from .credentials import (
     OAuthToken,
     RateSlot,
     SecretAudit,
+    UsageExhaustion,
 )
 from .inquiries import Inquiry
 from .lists import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
@@ -31,4 +32,5 @@ __all__ = [
     "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
     "Membership", "OAuthToken", "PriceHistory", "Product",
     "ProductList", "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
+    "UsageExhaustion",
 ]  # fmt: skip

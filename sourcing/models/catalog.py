@@ -53,7 +53,8 @@ class Category(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.name_en or f"#{self.pk}"
+        # Known only by id (a search item or a detail without categoryName): say so rather than show a bare number.
+        return self.name or self.name_en or _("Category #%(id)s (name not fetched yet)") % {"id": self.pk}
 
 
 class Supplier(models.Model):

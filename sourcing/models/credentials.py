@@ -1,7 +1,8 @@
 """1688 app credentials, connected accounts (tokens), API permissions, usage and the call log."""
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -252,6 +253,37 @@ class ApiUsage(models.Model):
 
     def __str__(self):
         return f"{self.app.split(':')[0]} {self.api} {self.day}: {self.calls}"
+
+
+class UsageExhaustion(models.Model):
+    """1688 said an app has no calls left (gw.NoUsageLeftError, a daily-limit gw.Qos* code) on a 1688 day.
+
+    While a row for today exists the gateway door refuses the app's calls locally (no HTTP call); the next
+    1688 day (Asia/Shanghai) has no row, so calls resume by themselves. One row per app and day: the first
+    answer writes it (INSERT … ON CONFLICT DO NOTHING), later ones find it.
+    """
+
+    app = models.CharField(max_length=90, help_text="App Key and secret fingerprint")
+    day = models.DateField(help_text="the 1688 day (Asia/Shanghai) the app is out of calls")
+    credential = models.ForeignKey(AppCredential, null=True, on_delete=models.SET_NULL, related_name="exhaustions")
+    api = models.CharField(max_length=150, blank=True, help_text="the call 1688 refused")
+    code = models.CharField(max_length=60)
+    message = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name_plural = "usage exhaustions"
+        constraints = [models.UniqueConstraint(fields=["app", "day"], name="one_exhaustion_per_app_day")]
+
+    def __str__(self):
+        return f"{self.app.split(':')[0]} {self.day}: {self.code}"
+
+    @property
+    def resets_at(self):
+        """Midnight Beijing time after the day: when 1688's day turns and calls resume."""
+        day = self.day + timedelta(days=1)
+        return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 class ApiCallLog(models.Model):

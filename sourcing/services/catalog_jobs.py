@@ -19,7 +19,7 @@ from sourcing.models import AppCredential, CatalogJob, ConnectionCheck, OAuthTok
 from .gateway import feature_refusal, gateway_call
 
 Kind, State = CatalogJob.Kind, CatalogJob.State
-LOCAL_REFUSALS = ("local.QuotaExhausted", "local.FeatureDisabled", "local.NotVerified", "local.NotConnected",
+LOCAL_REFUSALS = ("local.QuotaExhausted", "local.UsageExhausted", "local.FeatureDisabled", "local.NotVerified", "local.NotConnected",
                   "local.NoCredential")  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from sourcing.alibaba.client import CallOutcome
 from sourcing.models import ApiCallLog, ApiPermission, ApiPermissionChange, AppCredential, OAuthToken
 
 from .ratelimit import rate_acquire
-from .usage import usage_count, usage_take
+from .usage import usage_count, usage_mark_exhausted, usage_take
 
 T = TypeVar("T")
 UNMETERED_NAMESPACES = ("system.oauth2",)
@@ -47,6 +47,8 @@ class NotVerified(errors.AlibabaError):
 
 
 PORTAL_API_IDS = frozenset(ref.id for ref in PORTAL_APIS)
+# Gateway answers that say the app has no calls left (gw.NoUsageLeftError, daily-limit gw.Qos* codes).
+QUOTA_ANSWERS = frozenset({errors.DailyQuotaExceeded.__name__, errors.NoUsageLeft.__name__})
 
 # What an answer proves about the app's permission for the API (spec §9).
 OBSERVED_BY_ERROR = {
@@ -165,6 +167,9 @@ class CallRecorder:
             credential_mark_verified(credential=self.credential)
         if not outcome.ok:
             usage_count(credential=self.credential, api=outcome.api, outcome="throttled" if throttled else "error")
+        if outcome.error_type in QUOTA_ANSWERS:  # no worker calls again with this app until the 1688 day turns
+            usage_mark_exhausted(credential=self.credential, api=outcome.api, code=outcome.error_code,
+                                 message=outcome.message)  # fmt: skip
         observed = OBSERVED_BY_ERROR.get(outcome.error_type)
         permission = self.permission(outcome.api) if outcome.api in PORTAL_API_IDS else None
         if observed and permission is not None:

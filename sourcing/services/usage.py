@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.alibaba import errors
-from sourcing.models import ApiCallLog, ApiUsage, AppCredential
+from sourcing.models import ApiCallLog, ApiUsage, AppCredential, UsageExhaustion
 
 logger = logging.getLogger(__name__)
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -44,6 +44,49 @@ class QuotaExhausted(errors.DailyQuotaExceeded):
         )
 
 
+class UsageExhausted(errors.DailyQuotaExceeded):
+    """Refused locally: 1688 said today that the app has no calls left, so the call was not sent."""
+
+    def __init__(self, exhaustion: UsageExhaustion, api: str):
+        left = exhaustion.resets_at - timezone.now()
+        hours, minutes = divmod(max(0, int(left.total_seconds())) // 60, 60)
+        super().__init__(
+            _(
+                "1688 said this app has no calls left (%(code)s), so the portal did not send this call to %(api)s. "
+                "It tries again after midnight Beijing time (in %(h)sh %(m)smin); to go on sooner, renew or buy "
+                "the API package on open.1688.com."
+            )
+            % {"code": exhaustion.code, "api": api, "h": hours, "m": minutes},
+            code="local.UsageExhausted",
+            api=api,
+        )
+
+
+def usage_exhaustion(credential: AppCredential, *, day: date | None = None) -> UsageExhaustion | None:
+    """Today's record that 1688 said the credential's app has no calls left, or None."""
+    return UsageExhaustion.objects.filter(app=credential.app_identity, day=day or beijing_today()).first()
+
+
+def usage_mark_exhausted(*, credential: AppCredential, api: str, code: str, message: str = "") -> None:
+    """Record that 1688 answered "no calls left" for the app: its calls are refused locally until the day turns.
+
+    One INSERT … ON CONFLICT DO NOTHING on (app, day): workers that get the answer at once write one row,
+    nobody reads before writing, and the row of the next Beijing day never exists in advance.
+    """
+    UsageExhaustion.objects.bulk_create(
+        [UsageExhaustion(app=credential.app_identity, day=beijing_today(), credential=credential, api=api[:150],
+                         code=code[:60], message=message[:300])],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    logger.warning("1688 credential %s: %s; calls stop until midnight Beijing time", credential.app_key, code)
+
+
+def usage_rearm(*, app: str) -> int:
+    """Let an app's calls resume before the day turns (its package was renewed); returns the rows removed."""
+    deleted, _rows = UsageExhaustion.objects.filter(app=app, day=beijing_today()).delete()
+    return deleted
+
+
 def usage_take(*, credential: AppCredential, api: str) -> int:
     """Take one call from today's quota of this API for the credential's app, or raise QuotaExhausted.
 
@@ -51,6 +94,13 @@ def usage_take(*, credential: AppCredential, api: str) -> int:
     one budget and a credential with a wrong secret can't spend the real app's. Returns calls so far.
     """
     day = beijing_today()
+    exhausted = usage_exhaustion(credential, day=day)
+    if exhausted is not None:  # 1688 said so today: no HTTP call until its day turns
+        ApiCallLog.objects.create(
+            credential=credential, api=api, outcome=ApiCallLog.Outcome.REFUSED, error_code="local.UsageExhausted",
+            message="1688 said the app has no calls left today",
+        )  # fmt: skip
+        raise UsageExhausted(exhausted, api)
     rows = ApiUsage.objects.filter(app=credential.app_identity, api=api, day=day)
     # The UPDATE decides (two workers may race to the last unit); the row is created only on the day's first call.
     taken = rows.filter(calls__lt=credential.daily_quota).update(calls=F("calls") + 1)

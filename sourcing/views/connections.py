@@ -30,7 +30,7 @@ from sourcing.services import credentials as credential_services
 from sourcing.services import permissions as permission_services
 from sourcing.services import tokens as token_services
 from sourcing.services.gateway import feature_refusal
-from sourcing.services.usage import next_beijing_midnight, usage_today
+from sourcing.services.usage import next_beijing_midnight, usage_exhaustion, usage_today
 
 API_PURPOSES = {
     "alibaba.category.get": _("category tree for browsing"),
@@ -338,6 +338,7 @@ def api_status(request):
             "can_spend": check_services.may_spend_quota(request.user, credential),
             "is_sandbox": credential.gateway == AppCredential.Gateway.SANDBOX,
             "granted": sum(1 for p in credential.permissions.all() if p.status == ApiPermission.Status.APPROVED),
+            "exhaustion": usage_exhaustion(credential),
         })  # fmt: skip
     return render(request, "sourcing/api_status.html", context)
 

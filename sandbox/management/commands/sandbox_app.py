@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from sandbox.gateway import APIS
 from sandbox.models import SandboxApp
 
-FAULTS = ["timeout", "5xx", "malformed", "truncated", "frequency"]
+FAULTS = ["timeout", "5xx", "malformed", "truncated", "frequency", "no_usage"]
 
 
 def _probability(text: str) -> float:
@@ -43,10 +43,15 @@ class Command(BaseCommand):
         parser.add_argument("--daily-quota", type=int, help="calls per Beijing day (0 = unlimited)")
         for fault in FAULTS:
             parser.add_argument(
-                f"--fault-{fault}", type=_probability, metavar="P", help=f"probability of {fault} answers"
-            )
+                f"--fault-{fault.replace('_', '-')}", type=_probability, metavar="P",
+                help=f"probability of {fault.replace('_', ' ')} answers",
+            )  # fmt: skip
         parser.add_argument("--timeout-delay", type=float, help="seconds a timeout fault waits")
         parser.add_argument("--latency-ms", type=int, help="added latency on every call")
+        parser.add_argument(
+            "--answer-profile", choices=["sparse", "full", "default"],
+            help="sparse answers like live 1688, full ones, or the SANDBOX_ANSWER_PROFILE setting's",
+        )  # fmt: skip
 
     def _api_id(self, name: str) -> str:
         ids = sorted(a.id for a in APIS.values())
@@ -88,6 +93,8 @@ class Command(BaseCommand):
             value = o[f"fault_{fault}"]
             if value is not None:
                 setattr(app, f"fault_{fault}", value)
+        if o["answer_profile"] is not None:
+            app.answer_profile = "" if o["answer_profile"] == "default" else o["answer_profile"]
         if o["grant_all"]:
             app.grant_all = True
         if o["no_grant_all"]:
