@@ -321,6 +321,7 @@ def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[C
     Prices are ranked per piece: a pack (箱, 盒, 套) counts as pieces only when 1688 says how many it holds;
     otherwise only columns sold by the same unit are ranked together, and the note says so."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     columns = []
     for item in items:
@@ -341,15 +342,21 @@ def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[C
     for group in groups.values():
         _mark_best(group, "unit", lambda c: c.quote.piece_price)
         _mark_best(group, "moq", lambda c: c.product.moq)
-    note = ""
-    if len(groups) > 1 or (groups and sum(len(g) for g in groups.values()) < len(columns)):
+    notes = []
+    if len(groups) > 1:
         names = sorted({c.quote.unit.short for c in columns if c.quote.unit.known})
-        note = _(
+        notes.append(_(
             "These offers are sold in different units (%(units)s) and 1688 does not say how many pieces each "
             "pack holds: the best price is marked only among offers sold by the same unit."
-        ) % {"units": ", ".join(names)}
-        if any(not c.quote.unit.known for c in columns):
-            note += " " + _("Offers whose unit 1688 did not state are not ranked.")
+        ) % {"units": ", ".join(names)})  # fmt: skip
+    unknown = sum(1 for c in columns if not c.quote.unit.known)
+    if unknown:
+        notes.append(ngettext(
+            "1688 did not state the unit of %(n)s offer, so its price is not ranked against the others.",
+            "1688 did not state the unit of %(n)s offers, so their prices are not ranked against the others.",
+            unknown,
+        ) % {"n": unknown})  # fmt: skip
+    note = " ".join(notes)
     same_quantity = len({c.quote.quantity for c in columns}) == 1
     if same_quantity and len(groups) == 1 and all(c.quote.unit.known for c in columns):
         _mark_best(columns, "total", lambda c: c.quote.total)  # totals only for the same quantity of the same unit

@@ -92,6 +92,11 @@ class Supplier(models.Model):
         return self.company_name or self.open_id
 
     @property
+    def display_name(self) -> str:
+        """The company, or its login id; never the opaque open id a buyer can do nothing with."""
+        return self.company_name or self.login_id or str(_("Supplier (name not known yet)"))
+
+    @property
     def is_factory(self) -> bool | None:
         """A verified factory (超级工厂 or 源头工厂 among its badges); None while no badge is known."""
         if not self.badges:
