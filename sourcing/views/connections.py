@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -156,7 +157,9 @@ def _detail_context(request, credential, **extra):
 @never_cache
 def connection_detail(request, pk):
     credential = get_credential_for_user(request.user, pk)
-    return render(request, "sourcing/connections/detail.html", _detail_context(request, credential))
+    context = _detail_context(request, credential, moved_here=request.GET.get("connect") == "here",
+                              connect_address=token_services.connect_address(request.get_host()))  # fmt: skip
+    return render(request, "sourcing/connections/detail.html", context)
 
 
 @login_required
@@ -223,13 +226,27 @@ def _start_check(request, credential, kind, **kwargs):
 @require_POST
 def connection_connect(request, pk):
     credential = get_credential_for_user(request.user, pk, manage=True)
-    return redirect(token_services.connect_start(session=request.session, credential=credential))
+    site = token_services.connect_address(request.get_host())
+    if site and not request.POST.get("address_checked"):
+        # 1688 returns to SITE_URL, where this browser has another session: start there instead (once; behind
+        # a proxy that rewrites Host the second click goes ahead).
+        return redirect(f"{site}{reverse('connection_detail', args=[credential.pk])}?connect=here")
+    return redirect(token_services.connect_start(session=request.session, credential=credential,
+                                                 host=request.get_host()))  # fmt: skip
 
 
 @login_required
 def oauth_callback(request):
     state = request.GET.get("state", "")
     credential_id = token_services.connect_take_state(session=request.session, state=state) if state else None
+    started_at = token_services.state_started_at(state)  # 1688 returns to SITE_URL; was the click made elsewhere?
+    if credential_id is None and started_at and token_services.connect_address(started_at):
+        messages.error(request, _("You clicked “Connect 1688 account” at %(started)s, but 1688 sends you back to "
+                                  "%(site)s, and your browser keeps a separate sign-in for each address, so the click "
+                                  "can't be found here. Nothing was stored. Use the portal at %(site)s and click "
+                                  "“Connect 1688 account” again.")
+                       % {"started": started_at, "site": settings.SITE_URL})  # fmt: skip
+        return redirect("connection_list")
     if credential_id is None:
         messages.error(request, _("This 1688 authorisation could not be matched to a Connect click of yours (the link "
                                   "was old, used twice or came from elsewhere). Nothing was stored; click “Connect "
