@@ -18,6 +18,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sourcing.alibaba import api
 from sourcing.converters import parse_id
 from sourcing.forms import ImageSearchForm
 from sourcing.models import CatalogJob, ImageUpload, SearchQuery
@@ -37,6 +38,7 @@ from sourcing.selectors_catalog import (
     with_selected,
 )
 from sourcing.services import catalog as catalog_services
+from sourcing.services.catalog_jobs import permission_to_verify
 from sourcing.services.catalog_search import MAX_QUERY_CHARS, clean_query, query_lexemes
 from sourcing.templatetags.catalog import search_url as search_link
 
@@ -168,6 +170,8 @@ def search(request):
         "started": started,
         "notes": notes + page.problems,
         "after": after,
+        # a refused permission may have been granted since: offer the check that would clear it, in place
+        "verify_why": permission_to_verify(request.user, api_refs=(api.KEYWORD_SEARCH,)) if started.notice else "",
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)
@@ -254,7 +258,7 @@ def image_search(request):
             if started.error:
                 form.add_error(None, started.error)
             else:
-                if started.notice:
+                if started.notice and not (started.search and not started.search.fetched_at and verify_needed(request)):
                     messages.warning(request, started.notice)
                 target = reverse("image_results", args=[started.search.pk])
                 return redirect(with_params(target, job=started.job.pk if started.job else None))
@@ -276,6 +280,11 @@ def image_search(request):
         },
         status=status,
     )
+
+
+def verify_needed(request) -> str:
+    """Why photo search is refused, when a permission check could clear it (the results page says it then)."""
+    return permission_to_verify(request.user, api_refs=(api.IMAGE_UPLOAD, api.IMAGE_SEARCH))
 
 
 @login_required
@@ -301,6 +310,7 @@ def image_results(request, search_id):
         "team_search": search,
         "notes": [],
         "empty_text": _("1688 found no offers that look like this picture.") if search.fetched_at else "",
+        "verify_why": "" if search.fetched_at or job else verify_needed(request),
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)

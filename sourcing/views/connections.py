@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.explain import explain
 from sourcing.forms import CredentialForm, PasswordConfirmForm, PermissionStatusForm, ResetSecretForm
-from sourcing.http import client_ip
+from sourcing.http import client_ip, safe_next
 from sourcing.models import (
     ApiCallLog,
     ApiPermission,
@@ -376,6 +376,25 @@ def api_status_check(request):
     if request.headers.get("HX-Request"):
         return render(request, "sourcing/partials/_check.html", {"check": check})
     return redirect("api_status")
+
+
+@login_required
+@require_POST
+def api_status_verify(request):
+    """ "Verify permissions" where a search was refused for a permission: the check runs in place (htmx), and the
+    page reloads when it ends, so the search asks 1688 again if the API is granted now."""
+    credential, _why = credential_in_use(request.user)
+    if credential is None:
+        return render(request, "sourcing/partials/_check.html", {"refused": _("Set up a credential first.")},
+                      status=400)  # fmt: skip
+    try:
+        check = check_services.check_start(credential=credential, user=request.user, kind=ConnectionCheck.Kind.VERIFY)
+    except check_services.CheckRefused as error:
+        return render(request, "sourcing/partials/_check.html", {"refused": str(error)}, status=403)
+    if not request.headers.get("HX-Request"):
+        messages.info(request, _("Checking which APIs 1688 grants this app; search again when it has finished."))
+        return redirect(safe_next(request, request.POST.get("next"), default="api_status"))
+    return render(request, "sourcing/partials/_check.html", {"check": check})
 
 
 @login_required
