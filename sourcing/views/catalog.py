@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcing.alibaba import api
@@ -54,12 +55,13 @@ PROVINCES = [
     ("西藏", "Tibet"),
 ]  # fmt: skip
 PROVINCE_OPTIONS = format_html_join("", '<option value="{}">{} · {}</option>', [(zh, zh, en) for zh, en in PROVINCES])
+# Lazy: built once at import, worded in each reader's language.
 SORT_CHOICES = [
-    ("relevance", _("Best match")),
-    ("price", _("Price ↑")),
-    ("price_desc", _("Price ↓")),
-    ("sales", _("Best selling")),
-    ("newest", _("Newest")),
+    ("relevance", gettext_lazy("Best match")),
+    ("price", gettext_lazy("Price ↑")),
+    ("price_desc", gettext_lazy("Price ↓")),
+    ("sales", gettext_lazy("Best selling")),
+    ("newest", gettext_lazy("Newest")),
 ]
 SUGGESTIONS = ["保温杯", "手机壳", "laptop stand", "数据线", "收纳盒"]
 OFFER_LINK = re.compile(r"(?:1688\.com/offer/|[?&]offerId=)(\d{6,19})", re.ASCII)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -33,18 +34,19 @@ from sourcing.services import tokens as token_services
 from sourcing.services.gateway import feature_refusal
 from sourcing.services.usage import next_beijing_midnight, usage_today
 
+# What each API is for, in the reader's language (lazy: this table is built once, at import).
 API_PURPOSES = {
-    "alibaba.category.get": _("category tree for browsing"),
-    "category.translation.getById": _("English category names"),
-    "product.search.keywordQuery": _("keyword search (Chinese or English)"),
-    "product.image.upload": _("upload a picture for image search"),
-    "product.search.imageQuery": _("image search"),
-    "product.search.queryProductDetail": _("product details, SKUs and price tiers"),
-    "alibaba.product.get": _("classic product details"),
-    "product.search.querySellerOfferList": _("a supplier's other products"),
-    "alibaba.account.agent.crossBasic": _("supplier company and shop"),
-    "loginid.openuid.encrypt": _("contact a supplier (step 1)"),
-    "account.wangwangUrl.get": _("contact a supplier: WangWang chat link"),
+    "alibaba.category.get": gettext_lazy("category tree for browsing"),
+    "category.translation.getById": gettext_lazy("English category names"),
+    "product.search.keywordQuery": gettext_lazy("keyword search (Chinese or English)"),
+    "product.image.upload": gettext_lazy("upload a picture for image search"),
+    "product.search.imageQuery": gettext_lazy("image search"),
+    "product.search.queryProductDetail": gettext_lazy("product details, SKUs and price tiers"),
+    "alibaba.product.get": gettext_lazy("classic product details"),
+    "product.search.querySellerOfferList": gettext_lazy("a supplier's other products"),
+    "alibaba.account.agent.crossBasic": gettext_lazy("supplier company and shop"),
+    "loginid.openuid.encrypt": gettext_lazy("contact a supplier (step 1)"),
+    "account.wangwangUrl.get": gettext_lazy("contact a supplier: WangWang chat link"),
 }
 
 
@@ -120,7 +122,7 @@ def connection_new(request):
     # The sandbox console (sandbox/) creates a test app registered with this callback URL.
     console = f"/sandbox/console/?{urlencode({'callback': callback})}" if settings.SANDBOX_ENABLED else ""
     return render(request, "sourcing/connections/new.html", {
-        "form": form, "callback_url": callback, "apis": PORTAL_APIS, "purposes": API_PURPOSES,
+        "form": form, "callback_url": callback, "apis": [(ref, API_PURPOSES.get(ref.name, "")) for ref in PORTAL_APIS],
         "sandbox_console_url": console, "sandbox_value": AppCredential.Gateway.SANDBOX,
     })  # fmt: skip
 
