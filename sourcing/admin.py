@@ -245,6 +245,12 @@ class AppCredentialAdmin(FitsAPhone, CredentialScoped):
             main.insert(1, "current_app_secret")
         return [(None, {"fields": main})] + ([("Usage, last 30 days", {"fields": ["usage_chart"]})] if obj else [])
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        gateway = initial.get("gateway") or AppCredential._meta.get_field("gateway").default
+        quota, qps = AppCredential.default_limits(gateway)
+        return {"daily_quota": quota, "qps": qps, **initial}
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:

@@ -1,3 +1,4 @@
+import json
 import re
 
 from django import forms
@@ -99,6 +100,13 @@ class CredentialForm(forms.ModelForm):
         self.fields["shared_with_team"].label = _("Share with team")
         if creating:
             self.fields["app_secret"].required = True
+            # The limits start at what the chosen gateway is known to allow; portal.js follows a change of gateway.
+            gateway = self.initial.get("gateway") or AppCredential._meta.get_field("gateway").default
+            quota, qps = AppCredential.default_limits(gateway)
+            self.fields["daily_quota"].initial, self.fields["qps"].initial = quota, qps
+            self.fields["gateway"].widget.attrs["data-limit-defaults"] = json.dumps(
+                {g: AppCredential.default_limits(g) for g in AppCredential.Gateway.values}
+            )
         else:
             del self.fields["app_secret"]
             self.fields["app_key"].disabled = True

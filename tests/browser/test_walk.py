@@ -96,3 +96,14 @@ def test_the_admin_lists_show_usage_bars_and_their_last_columns_at_1280(page, li
     assert "850 / 1000" in page.inner_text("#result_list") and "product.search.keywordQuery" in page.inner_text(
         "#result_list"
     )
+
+
+def test_the_credential_forms_limits_follow_the_gateway_unless_typed(page, live_server, alice):
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/connections/new/")
+    assert (page.input_value("input[name=daily_quota]"), page.input_value("input[name=qps]")) == ("10000", "10")
+    page.select_option("select[name=gateway]", "live")
+    assert (page.input_value("input[name=daily_quota]"), page.input_value("input[name=qps]")) == ("1000", "4")
+    page.fill("input[name=daily_quota]", "50000")  # what her package grants: kept when the gateway changes
+    page.select_option("select[name=gateway]", "sandbox")
+    assert (page.input_value("input[name=daily_quota]"), page.input_value("input[name=qps]")) == ("50000", "10")
