@@ -6,6 +6,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.models import ApiPermission, AppCredential, ListItem, Membership, Team, User
+from sourcing.natural import natural_sorted
 
 
 class SignupForm(UserCreationForm):
@@ -251,7 +252,7 @@ class ItemForm(forms.Form):
         from sourcing.templatetags.catalog import yuan
 
         choices = [("", _("No option chosen"))]
-        for sku in product.skus.all()[:500]:
+        for sku in natural_sorted(product.skus.all()[:500], key=lambda sku: sku.label):
             label = sku.label or sku.sku_id
             if sku.price is not None:
                 label += f" · {yuan(sku.price)}"
@@ -334,7 +335,7 @@ class InquiryForm(forms.Form):
 
         self.fields["quantity"].label = _("Quantity")
         choices = [("", _("No option chosen"))]
-        for sku in product.skus.all()[:500]:
+        for sku in natural_sorted(product.skus.all()[:500], key=lambda sku: sku.label):
             label = sku.label or sku.sku_id
             if sku.price is not None:
                 label += f" · {yuan(sku.price)}"

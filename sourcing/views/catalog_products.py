@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.cache import templates_digest
 from sourcing.models import CatalogJob, Product, Supplier
+from sourcing.natural import natural_sorted
 from sourcing.selectors_catalog import (
     price_at_quantity,
     price_history_points,
@@ -101,7 +102,7 @@ def product_detail(request, offer_id):
     if is_htmx(request) and "qty" in request.GET:
         return render(request, "sourcing/catalog/_quote.html", context)
     catalog_services.product_view_record(user=request.user, product=product)
-    skus = list(product.skus.all())
+    skus = natural_sorted(product.skus.all(), key=lambda sku: sku.label)  # 350 ml, 500 ml, 1000 ml
     context.update(
         {
             "job": job,
@@ -177,6 +178,7 @@ def sku_matrix(skus) -> dict | None:
         cells[(row, column)] = sku
     if len(columns) > 8:  # too wide for a phone: the list reads better
         return None
+    rows, columns = natural_sorted(rows, key=lambda v: v[0]), natural_sorted(columns, key=lambda v: v[0])
     return {
         "names": names,
         "columns": columns,
