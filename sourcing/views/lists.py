@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcing import exports_lists
@@ -162,8 +163,10 @@ def list_copy(request, list_id):
         copy = services.list_copy(actor=request.user, product_list=product_list, name=name)
     except ListError as error:
         return _refused(request, error, back=reverse("list_detail", args=[product_list.pk]))
-    messages.success(request, _("Copied: “%(name)s” with its %(n)s items (comments stay on the original).")
-                     % {"name": copy.name, "n": copy.items.count()})  # fmt: skip
+    n = copy.items.count()
+    messages.success(request, ngettext("Copied: “%(name)s” with its %(n)s item (comments stay on the original).",
+                                       "Copied: “%(name)s” with its %(n)s items (comments stay on the original).", n)
+                     % {"name": copy.name, "n": n})  # fmt: skip
     return redirect("list_detail", copy.pk)
 
 
