@@ -385,17 +385,24 @@ def api_status_check(request):
 def api_status_verify(request):
     """ "Verify permissions" where a search was refused for a permission: the check runs in place (htmx), and the
     page reloads when it ends, so the search asks 1688 again if the API is granted now."""
+    htmx = bool(request.headers.get("HX-Request"))
+    back = safe_next(request, request.POST.get("next"), default="api_status")
     credential, _why = credential_in_use(request.user)
-    if credential is None:
-        return render(request, "sourcing/partials/_check.html", {"refused": _("Set up a credential first.")},
-                      status=400)  # fmt: skip
-    try:
-        check = check_services.check_start(credential=credential, user=request.user, kind=ConnectionCheck.Kind.VERIFY)
-    except check_services.CheckRefused as error:
-        return render(request, "sourcing/partials/_check.html", {"refused": str(error)}, status=403)
-    if not request.headers.get("HX-Request"):
+    refused, status = (_("Set up a credential first."), 400) if credential is None else ("", 200)
+    if credential is not None:
+        try:
+            check = check_services.check_start(credential=credential, user=request.user,
+                                               kind=ConnectionCheck.Kind.VERIFY)  # fmt: skip
+        except check_services.CheckRefused as error:
+            refused, status = str(error), 403
+    if refused:
+        if htmx:
+            return render(request, "sourcing/partials/_check.html", {"refused": refused}, status=status)
+        messages.error(request, refused)
+        return redirect(back)
+    if not htmx:
         messages.info(request, _("Checking which APIs 1688 grants this app; search again when it has finished."))
-        return redirect(safe_next(request, request.POST.get("next"), default="api_status"))
+        return redirect(back)
     return render(request, "sourcing/partials/_check.html", {"check": check})
 
 
