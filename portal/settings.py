@@ -326,6 +326,13 @@ ALIBABA_RATE_HEADROOM = min(1.0, max(0.1, env.float("ALIBABA_RATE_HEADROOM", def
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=30)
 ALIBABA_CONNECT_TIMEOUT = env.float("ALIBABA_CONNECT_TIMEOUT", default=5.0)
 ALIBABA_READ_TIMEOUT = env.float("ALIBABA_READ_TIMEOUT", default=20.0)
+# What a new credential's limits default to, per gateway. 1688 publishes no numbers (docs/1688-protocol.md §7):
+# live defaults are what a live-tested client keeps to (4 calls a second) and a conservative daily quota; the
+# sandbox's are what its apps allow unless set otherwise (sandbox_app --qps / --daily-quota).
+ALIBABA_LIVE_DAILY_QUOTA = env.int("ALIBABA_LIVE_DAILY_QUOTA", default=1000)
+ALIBABA_LIVE_QPS = env.int("ALIBABA_LIVE_QPS", default=4)
+ALIBABA_SANDBOX_DAILY_QUOTA = env.int("ALIBABA_SANDBOX_DAILY_QUOTA", default=10000)
+ALIBABA_SANDBOX_QPS = env.int("ALIBABA_SANDBOX_QPS", default=10)
 # Background refresh never takes more than this share of a credential's daily quota per API.
 # How an option's price meets the quantity tiers on an offer with quoteType 2 (UNCONFIRMED live, see
 # docs/1688-answers.md): "scale" takes each tier's share off the option's own price; "tier" uses the tier's price.

@@ -1,3 +1,4 @@
+import json
 import re
 
 from django import forms
@@ -5,6 +6,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.models import ApiPermission, AppCredential, ListItem, Membership, Team, User
+from sourcing.natural import natural_sorted
 
 
 class SignupForm(UserCreationForm):
@@ -99,6 +101,13 @@ class CredentialForm(forms.ModelForm):
         self.fields["shared_with_team"].label = _("Share with team")
         if creating:
             self.fields["app_secret"].required = True
+            # The limits start at what the chosen gateway is known to allow; portal.js follows a change of gateway.
+            gateway = self.initial.get("gateway") or AppCredential._meta.get_field("gateway").default
+            quota, qps = AppCredential.default_limits(gateway)
+            self.fields["daily_quota"].initial, self.fields["qps"].initial = quota, qps
+            self.fields["gateway"].widget.attrs["data-limit-defaults"] = json.dumps(
+                {g: AppCredential.default_limits(g) for g in AppCredential.Gateway.values}
+            )
         else:
             del self.fields["app_secret"]
             self.fields["app_key"].disabled = True
@@ -243,7 +252,7 @@ class ItemForm(forms.Form):
         from sourcing.templatetags.catalog import yuan
 
         choices = [("", _("No option chosen"))]
-        for sku in product.skus.all()[:500]:
+        for sku in natural_sorted(product.skus.all()[:500], key=lambda sku: sku.label):
             label = sku.label or sku.sku_id
             if sku.price is not None:
                 label += f" · {yuan(sku.price)}"
@@ -326,7 +335,7 @@ class InquiryForm(forms.Form):
 
         self.fields["quantity"].label = _("Quantity")
         choices = [("", _("No option chosen"))]
-        for sku in product.skus.all()[:500]:
+        for sku in natural_sorted(product.skus.all()[:500], key=lambda sku: sku.label):
             label = sku.label or sku.sku_id
             if sku.price is not None:
                 label += f" · {yuan(sku.price)}"

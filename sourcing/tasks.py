@@ -152,6 +152,16 @@ def demo_lists_fill(self) -> bool:
     return True
 
 
+@shared_task(bind=True, max_retries=120)
+def demo_market_moves(self) -> bool:
+    """The demo's price moves and fired alerts: wait for the listed offers' details (10 s apart, 20 minutes at most)."""
+    from sourcing.management.commands.demo_data import demo_market_moves as moves
+
+    if not moves():
+        raise self.retry(countdown=10)
+    return True
+
+
 # --- inquiries and alerts (docs/inquiries-alerts.md) ---
 @shared_task(bind=True, max_retries=CATALOG_RETRIES)
 def inquiry_link_fetch(self, inquiry_id: int) -> None:

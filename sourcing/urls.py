@@ -87,6 +87,7 @@ urlpatterns = [
     path("auth/1688/callback", conn.oauth_callback, name="oauth_callback"),
     path("api-status/", conn.api_status, name="api_status"),
     path("api-status/check/", conn.api_status_check, name="api_status_check"),
+    path("api-status/verify/", conn.api_status_verify, name="api_status_verify"),
     path("api-status/check/<id:check_id>/", conn.api_status_check_progress, name="api_status_check_progress"),
     path("favicon.ico", favicon, name="favicon"),
 ]

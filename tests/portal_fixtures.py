@@ -12,6 +12,13 @@ from tests.conftest import make_sandbox_app
 APP_KEY, APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
 
 
+def at_site() -> dict:
+    """Test-client arguments for a request made at SITE_URL's address, where 1688 sends the browser back."""
+    from django.conf import settings
+
+    return {"HTTP_HOST": urlsplit(settings.SITE_URL).netloc}
+
+
 @pytest.fixture
 def portal_sandbox(settings, live_server, transactional_db):
     """Point the portal at the live server's sandbox and register app 30051688 there."""
@@ -36,7 +43,7 @@ def alice_credential(alice, portal_sandbox):
 
 def connect_through_pages(client, credential, *, login_id="acme采购01", decision="approve"):
     """Click Connect, approve on the sandbox consent page, follow the callback; returns the final response."""
-    start = client.post(f"/connections/{credential.pk}/connect/")
+    start = client.post(f"/connections/{credential.pk}/connect/", **at_site())
     assert start.status_code == 302
     consent = requests.post(
         start["Location"], data={"login_id": login_id, "decision": decision}, allow_redirects=False, timeout=10

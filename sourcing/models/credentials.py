@@ -99,6 +99,13 @@ class AppCredential(models.Model):
     def is_verified(self) -> bool:
         return self.verified_at is not None
 
+    @classmethod
+    def default_limits(cls, gateway: str) -> tuple[int, int]:
+        """(daily quota per API, calls per second) a new credential starts with on `gateway` (settings)."""
+        if gateway == cls.Gateway.LIVE:
+            return settings.ALIBABA_LIVE_DAILY_QUOTA, settings.ALIBABA_LIVE_QPS
+        return settings.ALIBABA_SANDBOX_DAILY_QUOTA, settings.ALIBABA_SANDBOX_QPS
+
     @property
     def secret_hint(self) -> str:
         return hint(self.app_secret) if self.app_secret_encrypted else str(_("not set"))

@@ -14,6 +14,11 @@ from .accounts import Team, User
 from .catalog import Product, Sku
 
 
+def list_name_key(name: str) -> str:
+    """What makes two list names the same: case and spaces (inner, outer, full-width) ignored."""
+    return "".join(str(name or "").split()).casefold()[:240]
+
+
 class ProductList(models.Model):
     """A team's list of products being sourced together (a range, an order, a season)."""
 
@@ -25,13 +30,22 @@ class ProductList(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)  # moved by every change to the list or its items
     archived_at = models.DateTimeField(null=True, blank=True)  # hidden from pickers, still readable
+    # list_name_key(name), kept by save() and the services: the database refuses a team's second "Samples".
+    name_key = models.CharField(max_length=240, editable=False, default="")
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
         indexes = [models.Index(fields=["team", "updated_at"], name="productlist_team_recent")]
+        constraints = [models.UniqueConstraint(fields=["team", "name_key"], name="one_list_name_per_team")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = list_name_key(self.name)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
 
 class ListItem(models.Model):

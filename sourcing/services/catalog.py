@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.cache import page_cache
 from sourcing.alibaba import api, errors
@@ -179,7 +180,11 @@ def _search_pages(job: CatalogJob, search: SearchQuery, fetch_page) -> CatalogJo
         if not page.has_next:
             break
     found = len(ids)
-    message = (_("%(n)s offers from 1688.") % {"n": found}) if found else _("1688 found no offers for this search.")
+    message = (
+        (ngettext("%(n)s offer from 1688.", "%(n)s offers from 1688.", found) % {"n": found})
+        if found
+        else _("1688 found no offers for this search.")
+    )
     return job_finish(job, ok=True, message=message)
 
 
@@ -438,7 +443,11 @@ def supplier_offers_run(*, job_id: int) -> CatalogJob | None:
             offers_fetched_at=timezone.now(),
         )  # fmt: skip
         job_progress(job, done=1)
-        return job_finish(job, ok=True, message=_("%(n)s offers from 1688.") % {"n": len(products)})
+        return job_finish(
+            job,
+            ok=True,
+            message=ngettext("%(n)s offer from 1688.", "%(n)s offers from 1688.", len(products)) % {"n": len(products)},
+        )
 
     return _run(job_id, body)
 

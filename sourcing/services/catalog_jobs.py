@@ -84,6 +84,21 @@ def credential_for(user: User, *, api_ref: api.ApiRef = api.KEYWORD_SEARCH) -> t
     return credential, ""
 
 
+def permission_to_verify(user: User, *, api_refs: tuple[api.ApiRef, ...]) -> str:
+    """Why these calls are refused, when all that stops them is an API permission the portal last saw refused (it
+    may have been granted since), so a permission check ("Verify permissions") would clear it; "" otherwise."""
+    from sourcing.selectors import credential_in_use
+
+    from .checks import may_spend_quota
+
+    credential, _why = credential_in_use(user)
+    if credential is None or not credential.is_verified or not may_spend_quota(user, credential):
+        return ""
+    if credential.owner_id is not None and not _connected(credential):
+        return ""
+    return next((why for ref in api_refs if (why := feature_refusal(credential, ref.id))), "")
+
+
 def _connected(credential: AppCredential) -> bool:
     return (
         OAuthToken.objects.filter(credential=credential)

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sourcing.alibaba import api, errors
 from sourcing.models import (
@@ -193,7 +194,11 @@ def _count_done(job_id: int | None) -> None:
     CatalogJob.objects.filter(pk=job_id).update(done=F("done") + 1)
     job = CatalogJob.objects.filter(pk=job_id, state=CatalogJob.State.RUNNING).first()
     if job and job.done >= job.total:
-        job_finish(job, ok=True, message=_("%(n)s products refreshed.") % {"n": job.total})
+        job_finish(
+            job,
+            ok=True,
+            message=ngettext("%(n)s product refreshed.", "%(n)s products refreshed.", job.total) % {"n": job.total},
+        )
 
 
 def product_refresh_run(*, product_id: int, job_id: int | None = None) -> str:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sourcing.alibaba import errors
 from sourcing.alibaba.api import PORTAL_APIS
@@ -166,7 +167,7 @@ def _run_verify(check: ConnectionCheck) -> ConnectionCheck:
 
     seen = permissions_verify(credential_id=check.credential_id, progress=progress)
     granted = sum(1 for observed in seen.values() if observed == "granted")
-    return _finish(check, ok=True, summary=_("%(granted)s of %(total)s APIs granted.") % {"granted": granted,
+    return _finish(check, ok=True, summary=ngettext("%(granted)s of %(total)s API granted.", "%(granted)s of %(total)s APIs granted.", len(seen)) % {"granted": granted,
                                                                                           "total": len(seen)})  # fmt: skip
 
 

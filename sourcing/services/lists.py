@@ -28,6 +28,7 @@ from sourcing.models import (
     Team,
     User,
 )
+from sourcing.models.lists import list_name_key
 
 from .catalog import product_fetch_start
 from .catalog_refresh import want_source
@@ -56,6 +57,14 @@ class ListError(Exception):
 
 class ListForbidden(ListError):
     """The actor's role does not allow the change (the views answer 403)."""
+
+
+class ListNameTaken(ListError):
+    """The team already has a list of that name (case and spaces ignored); the forms show it on the name."""
+
+    def __init__(self, name: str):
+        super().__init__(_("Your team already has a list named “%(name)s”. Pick another name, or save to that "
+                           "list.") % {"name": name})  # fmt: skip
 
 
 class ItemConflict(ListError):
@@ -120,14 +129,38 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _name_free(team_id: int, name: str, *, but: int | None = None) -> None:
+    """Raise ListNameTaken when another of the team's lists (archived ones too) has this name."""
+    same = ProductList.objects.filter(team_id=team_id, name_key=list_name_key(name)).exclude(pk=but)
+    taken = same.values_list("name", flat=True).first()
+    if taken is not None:
+        raise ListNameTaken(taken)
+
+
+def _free_name(team_id: int, name: str) -> str:
+    """`name`, or the first of "name (2)", "name (3)" … the team has no list of (for names the portal makes up)."""
+    keys = set(ProductList.objects.filter(team_id=team_id).values_list("name_key", flat=True))
+    candidate, number = name, 1
+    while list_name_key(candidate) in keys:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: 120 - len(suffix)] + suffix
+    return candidate
+
+
 def list_create(*, actor: User, team: Team, name: str, description: str = "") -> ProductList:
     """A new list in `team` (buyers and up)."""
     _require_edit(actor, team.pk)
     name = _clean_name(name)
-    with transaction.atomic():
-        product_list = ProductList.objects.create(team=team, name=name, description=str(description or "")[:2000],
-                                                  created_by=actor)  # fmt: skip
-        activity_record(product_list=product_list, actor=actor, verb=Verb.CREATED, detail=name)
+    _name_free(team.pk, name)
+    try:
+        with transaction.atomic():
+            product_list = ProductList.objects.create(team=team, name=name, description=str(description or "")[:2000],
+                                                      created_by=actor)  # fmt: skip
+            activity_record(product_list=product_list, actor=actor, verb=Verb.CREATED, detail=name)
+    except IntegrityError:  # a teammate created the same name between the check and the INSERT
+        _name_free(team.pk, name)
+        raise
     return product_list
 
 
@@ -136,11 +169,17 @@ def list_update(*, actor: User, product_list: ProductList, name: str, descriptio
     name, description = _clean_name(name), str(description or "")[:2000]
     if (name, description) == (product_list.name, product_list.description):
         return product_list
-    with transaction.atomic():
-        old = product_list.name
-        ProductList.objects.filter(pk=product_list.pk).update(name=name, description=description)
-        detail = f"{old} → {name}" if old != name else _("description")
-        activity_record(product_list=product_list, actor=actor, verb=Verb.RENAMED, detail=detail)
+    _name_free(product_list.team_id, name, but=product_list.pk)
+    try:
+        with transaction.atomic():
+            old = product_list.name
+            ProductList.objects.filter(pk=product_list.pk).update(name=name, name_key=list_name_key(name),
+                                                                  description=description)  # fmt: skip
+            detail = f"{old} → {name}" if old != name else _("description")
+            activity_record(product_list=product_list, actor=actor, verb=Verb.RENAMED, detail=detail)
+    except IntegrityError:  # the same race as in list_create
+        _name_free(product_list.team_id, name, but=product_list.pk)
+        raise
     product_list.refresh_from_db()
     return product_list
 
@@ -159,7 +198,11 @@ def list_archive(*, actor: User, product_list: ProductList, archived: bool) -> P
 def list_copy(*, actor: User, product_list: ProductList, name: str = "") -> ProductList:
     """A copy of the list in the same team: its items with their SKU, targets, note and status (not comments)."""
     _require_edit(actor, product_list.team_id)
-    name = _clean_name(name or _("Copy of %(name)s") % {"name": product_list.name})
+    if name:
+        name = _clean_name(name)
+        _name_free(product_list.team_id, name)
+    else:  # the name the portal makes up takes the next free number rather than refusing
+        name = _free_name(product_list.team_id, _clean_name(_("Copy of %(name)s") % {"name": product_list.name}))
     now = timezone.now()
     with transaction.atomic():
         copy = ProductList.objects.create(team_id=product_list.team_id, name=name, description=product_list.description,

@@ -2,9 +2,11 @@
 
 import hmac
 import logging
+import re
 import secrets
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -33,9 +35,49 @@ def callback_url() -> str:
     return f"{settings.SITE_URL}/auth/1688/callback"
 
 
-def connect_start(*, session, credential: AppCredential) -> str:
-    """Remember a fresh single-use state in the session and return the 1688 authorize URL."""
+_HOST = re.compile(r"^[A-Za-z0-9.\-]{1,100}$")
+
+
+def host_name(host: str) -> str:
+    """The name part of "host:port" ("[::1]:8000" too), lower-cased; "" if it isn't a plain host name."""
+    host = str(host or "").strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else ""
+        return host if re.fullmatch(r"[0-9a-f:.]{2,45}", host) else ""
+    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return host if _HOST.match(host) else ""
+
+
+def _same_cookies(one: str, other: str) -> bool:
+    """Whether a browser sends the same session cookie to both host names (cookies ignore the port)."""
+    if one == other:
+        return True
+    domain = str(settings.SESSION_COOKIE_DOMAIN or "").lstrip(".").lower()
+    return bool(domain) and all(h == domain or h.endswith("." + domain) for h in (one, other))
+
+
+def connect_address(host: str) -> str:
+    """SITE_URL when a Connect click at `host` could not be finished (1688 returns to SITE_URL's host, where the
+    browser holds another session, e.g. localhost against 127.0.0.1); "" when `host` is fine."""
+    site = host_name(urlsplit(settings.SITE_URL).netloc)
+    here = host_name(host)
+    return "" if not site or not here or _same_cookies(site, here) else settings.SITE_URL
+
+
+def state_started_at(state: str) -> str:
+    """The host name a Connect click put in its state ("" if none): only for words on a refused callback."""
+    _random, _tilde, host = str(state or "").rpartition("~")
+    return host_name(host) if _tilde else ""
+
+
+def connect_start(*, session, credential: AppCredential, host: str = "") -> str:
+    """Remember a fresh single-use state in the session and return the 1688 authorize URL.
+
+    The state ends with the host name the click came from, so a callback that lands in another session
+    (another address of the same portal) can say so instead of blaming the link."""
     state = secrets.token_urlsafe(32)
+    if host_name(host):
+        state = f"{state}~{host_name(host)}"
     states = {s: v for s, v in session.get(STATE_SESSION_KEY, {}).items() if v["at"] > time.time() - STATE_MAX_AGE}
     states[state] = {"credential": credential.pk, "at": time.time()}
     session[STATE_SESSION_KEY] = states

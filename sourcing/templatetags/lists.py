@@ -8,6 +8,7 @@ from django import template
 from django.utils import translation
 
 from sourcing.models import ListActivity, ListItem, ProductList
+from sourcing.natural import natural_sorted
 from sourcing.selectors import current_membership
 from sourcing.selectors_lists import Converter, team_lists_and_saved
 from sourcing.services.lists import CURRENCIES, currency_choices
@@ -44,6 +45,12 @@ def team_lists(context) -> SaveContext:
 def saved_on(saved: dict, product_id) -> list:
     """The team's lists holding the product (Held rows), from `team_lists`' saved marks."""
     return saved.get(product_id, []) if isinstance(saved, dict) else []
+
+
+@register.filter
+def in_natural_order(skus) -> list:
+    """A product's options as the product page lists them: 350 ml, 500 ml, 1000 ml."""
+    return natural_sorted(skus, key=lambda sku: sku.label)
 
 
 @register.filter

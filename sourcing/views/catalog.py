@@ -17,9 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sourcing.alibaba import api
 from sourcing.converters import parse_id
 from sourcing.forms import ImageSearchForm
 from sourcing.models import CatalogJob, ImageUpload, SearchQuery
@@ -42,6 +43,7 @@ from sourcing.selectors_catalog import (
 )
 from sourcing.services import catalog as catalog_services
 from sourcing.services import catalog_fill
+from sourcing.services.catalog_jobs import permission_to_verify
 from sourcing.services.catalog_search import MAX_QUERY_CHARS, MAYBE_UNKNOWN, clean_query, query_lexemes
 from sourcing.templatetags.catalog import ago
 from sourcing.templatetags.catalog import search_url as search_link
@@ -58,12 +60,13 @@ PROVINCES = [
     ("西藏", "Tibet"),
 ]  # fmt: skip
 PROVINCE_OPTIONS = format_html_join("", '<option value="{}">{} · {}</option>', [(zh, zh, en) for zh, en in PROVINCES])
+# Lazy: built once at import, worded in each reader's language.
 SORT_CHOICES = [
-    ("relevance", _("Best match")),
-    ("price", _("Price ↑")),
-    ("price_desc", _("Price ↓")),
-    ("sales", _("Best selling")),
-    ("newest", _("Newest")),
+    ("relevance", gettext_lazy("Best match")),
+    ("price", gettext_lazy("Price ↑")),
+    ("price_desc", gettext_lazy("Price ↓")),
+    ("sales", gettext_lazy("Best selling")),
+    ("newest", gettext_lazy("Newest")),
 ]
 SUGGESTIONS = ["保温杯", "手机壳", "laptop stand", "数据线", "收纳盒"]
 OFFER_LINK = re.compile(r"(?:1688\.com/offer/|[?&]offerId=)(\d{6,19})", re.ASCII)
@@ -243,6 +246,8 @@ def search(request):
         "count_line": count_line(page, team_search, filtered=filtered),
         "hidden": hidden,
         "unhide": unhide,
+        # a refused permission may have been granted since: offer the check that would clear it, in place
+        "verify_why": permission_to_verify(request.user, api_refs=(api.KEYWORD_SEARCH,)) if started.notice else "",
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)
@@ -368,7 +373,7 @@ def image_search(request):
             if started.error:
                 form.add_error(None, started.error)
             else:
-                if started.notice:
+                if started.notice and not (started.search and not started.search.fetched_at and verify_needed(request)):
                     messages.warning(request, started.notice)
                 target = reverse("image_results", args=[started.search.pk])
                 return redirect(with_params(target, job=started.job.pk if started.job else None))
@@ -390,6 +395,11 @@ def image_search(request):
         },
         status=status,
     )
+
+
+def verify_needed(request) -> str:
+    """Why photo search is refused, when a permission check could clear it (the results page says it then)."""
+    return permission_to_verify(request.user, api_refs=(api.IMAGE_UPLOAD, api.IMAGE_SEARCH))
 
 
 @login_required
@@ -415,6 +425,7 @@ def image_results(request, search_id):
         "team_search": search,
         "notes": [],
         "empty_text": _("1688 found no offers that look like this picture.") if search.fetched_at else "",
+        "verify_why": "" if search.fetched_at or job else verify_needed(request),
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.cache import templates_digest
 from sourcing.models import CatalogJob, Product, Supplier
+from sourcing.natural import natural_sorted
 from sourcing.offer_content import product_gallery
 from sourcing.pricing import headline
 from sourcing.selectors_catalog import (
@@ -93,7 +94,7 @@ def product_detail(request, offer_id):
         return _not_found(
             request, offer_id, reason=reason or _("The portal has no offer %(id)s yet.") % {"id": offer_id}
         )
-    skus = list(product.skus.all())
+    skus = natural_sorted(product.skus.all(), key=lambda sku: sku.label)  # 350 ml, 500 ml, 1000 ml
     chosen = _chosen_sku(skus, request.GET.get("sku"))
     quote = price_at_quantity(product, request.GET.get("qty") or product.moq or 1, sku=chosen)
     context = {
@@ -190,6 +191,7 @@ def sku_matrix(skus) -> dict | None:
         cells[(row, column)] = sku
     if len(columns) > 8:  # too wide for a phone: the list reads better
         return None
+    rows, columns = natural_sorted(rows, key=lambda v: v[0]), natural_sorted(columns, key=lambda v: v[0])
     return {
         "names": names,
         "columns": columns,

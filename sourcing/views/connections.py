@@ -7,15 +7,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.explain import explain
 from sourcing.forms import CredentialForm, PasswordConfirmForm, PermissionStatusForm, ResetSecretForm
-from sourcing.http import client_ip
+from sourcing.http import client_ip, safe_next
 from sourcing.models import (
     ApiCallLog,
     ApiPermission,
@@ -32,18 +34,19 @@ from sourcing.services import tokens as token_services
 from sourcing.services.gateway import feature_refusal
 from sourcing.services.usage import next_beijing_midnight, usage_exhaustion, usage_today
 
+# What each API is for, in the reader's language (lazy: this table is built once, at import).
 API_PURPOSES = {
-    "alibaba.category.get": _("category tree for browsing"),
-    "category.translation.getById": _("English category names"),
-    "product.search.keywordQuery": _("keyword search (Chinese or English)"),
-    "product.image.upload": _("upload a picture for image search"),
-    "product.search.imageQuery": _("image search"),
-    "product.search.queryProductDetail": _("product details, SKUs and price tiers"),
-    "alibaba.product.get": _("classic product details"),
-    "product.search.querySellerOfferList": _("a supplier's other products"),
-    "alibaba.account.agent.crossBasic": _("supplier company and shop"),
-    "loginid.openuid.encrypt": _("contact a supplier (step 1)"),
-    "account.wangwangUrl.get": _("contact a supplier: WangWang chat link"),
+    "alibaba.category.get": gettext_lazy("category tree for browsing"),
+    "category.translation.getById": gettext_lazy("English category names"),
+    "product.search.keywordQuery": gettext_lazy("keyword search (Chinese or English)"),
+    "product.image.upload": gettext_lazy("upload a picture for image search"),
+    "product.search.imageQuery": gettext_lazy("image search"),
+    "product.search.queryProductDetail": gettext_lazy("product details, SKUs and price tiers"),
+    "alibaba.product.get": gettext_lazy("classic product details"),
+    "product.search.querySellerOfferList": gettext_lazy("a supplier's other products"),
+    "alibaba.account.agent.crossBasic": gettext_lazy("supplier company and shop"),
+    "loginid.openuid.encrypt": gettext_lazy("contact a supplier (step 1)"),
+    "account.wangwangUrl.get": gettext_lazy("contact a supplier: WangWang chat link"),
 }
 
 
@@ -119,7 +122,7 @@ def connection_new(request):
     # The sandbox console (sandbox/) creates a test app registered with this callback URL.
     console = f"/sandbox/console/?{urlencode({'callback': callback})}" if settings.SANDBOX_ENABLED else ""
     return render(request, "sourcing/connections/new.html", {
-        "form": form, "callback_url": callback, "apis": PORTAL_APIS, "purposes": API_PURPOSES,
+        "form": form, "callback_url": callback, "apis": [(ref, API_PURPOSES.get(ref.name, "")) for ref in PORTAL_APIS],
         "sandbox_console_url": console, "sandbox_value": AppCredential.Gateway.SANDBOX,
     })  # fmt: skip
 
@@ -156,7 +159,9 @@ def _detail_context(request, credential, **extra):
 @never_cache
 def connection_detail(request, pk):
     credential = get_credential_for_user(request.user, pk)
-    return render(request, "sourcing/connections/detail.html", _detail_context(request, credential))
+    context = _detail_context(request, credential, moved_here=request.GET.get("connect") == "here",
+                              connect_address=token_services.connect_address(request.get_host()))  # fmt: skip
+    return render(request, "sourcing/connections/detail.html", context)
 
 
 @login_required
@@ -223,13 +228,27 @@ def _start_check(request, credential, kind, **kwargs):
 @require_POST
 def connection_connect(request, pk):
     credential = get_credential_for_user(request.user, pk, manage=True)
-    return redirect(token_services.connect_start(session=request.session, credential=credential))
+    site = token_services.connect_address(request.get_host())
+    if site and not request.POST.get("address_checked"):
+        # 1688 returns to SITE_URL, where this browser has another session: start there instead (once; behind
+        # a proxy that rewrites Host the second click goes ahead).
+        return redirect(f"{site}{reverse('connection_detail', args=[credential.pk])}?connect=here")
+    return redirect(token_services.connect_start(session=request.session, credential=credential,
+                                                 host=request.get_host()))  # fmt: skip
 
 
 @login_required
 def oauth_callback(request):
     state = request.GET.get("state", "")
     credential_id = token_services.connect_take_state(session=request.session, state=state) if state else None
+    started_at = token_services.state_started_at(state)  # 1688 returns to SITE_URL; was the click made elsewhere?
+    if credential_id is None and started_at and token_services.connect_address(started_at):
+        messages.error(request, _("You clicked “Connect 1688 account” at %(started)s, but 1688 sends you back to "
+                                  "%(site)s, and your browser keeps a separate sign-in for each address, so the click "
+                                  "can't be found here. Nothing was stored. Use the portal at %(site)s and click "
+                                  "“Connect 1688 account” again.")
+                       % {"started": started_at, "site": settings.SITE_URL})  # fmt: skip
+        return redirect("connection_list")
     if credential_id is None:
         messages.error(request, _("This 1688 authorisation could not be matched to a Connect click of yours (the link "
                                   "was old, used twice or came from elsewhere). Nothing was stored; click “Connect "
@@ -360,6 +379,32 @@ def api_status_check(request):
     if request.headers.get("HX-Request"):
         return render(request, "sourcing/partials/_check.html", {"check": check})
     return redirect("api_status")
+
+
+@login_required
+@require_POST
+def api_status_verify(request):
+    """ "Verify permissions" where a search was refused for a permission: the check runs in place (htmx), and the
+    page reloads when it ends, so the search asks 1688 again if the API is granted now."""
+    htmx = bool(request.headers.get("HX-Request"))
+    back = safe_next(request, request.POST.get("next"), default="api_status")
+    credential, _why = credential_in_use(request.user)
+    refused, status = (_("Set up a credential first."), 400) if credential is None else ("", 200)
+    if credential is not None:
+        try:
+            check = check_services.check_start(credential=credential, user=request.user,
+                                               kind=ConnectionCheck.Kind.VERIFY)  # fmt: skip
+        except check_services.CheckRefused as error:
+            refused, status = str(error), 403
+    if refused:
+        if htmx:
+            return render(request, "sourcing/partials/_check.html", {"refused": refused}, status=status)
+        messages.error(request, refused)
+        return redirect(back)
+    if not htmx:
+        messages.info(request, _("Checking which APIs 1688 grants this app; search again when it has finished."))
+        return redirect(back)
+    return render(request, "sourcing/partials/_check.html", {"check": check})
 
 
 @login_required

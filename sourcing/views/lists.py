@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcing import exports_lists
@@ -48,7 +49,7 @@ from sourcing.selectors_lists import (
     lists_for_user,
 )
 from sourcing.services import lists as services
-from sourcing.services.lists import EDITABLE, ItemConflict, ListError, ListForbidden
+from sourcing.services.lists import EDITABLE, ItemConflict, ListError, ListForbidden, ListNameTaken
 from sourcing.views.catalog import is_htmx
 from sourcing.views.site import refusal
 
@@ -76,11 +77,14 @@ def list_index_view(request):
         if form.is_valid():
             try:
                 product_list = services.list_create(actor=request.user, team=membership.team, **form.cleaned_data)
+            except ListNameTaken as error:
+                form.add_error("name", str(error))
             except ListError as error:
                 return _refused(request, error, back=reverse("lists"))
-            messages.success(request, _("List “%(name)s” created. Save offers to it from search results or a "
-                                        "product page.") % {"name": product_list.name})  # fmt: skip
-            return redirect("list_detail", product_list.pk)
+            else:
+                messages.success(request, _("List “%(name)s” created. Save offers to it from search results or a "
+                                            "product page.") % {"name": product_list.name})  # fmt: skip
+                return redirect("list_detail", product_list.pk)
         status = 400
     archived = request.GET.get("archived") == "1"
     converter = Converter.for_team(membership.team)
@@ -133,10 +137,13 @@ def list_edit(request, list_id):
         if form.is_valid():
             try:
                 services.list_update(actor=request.user, product_list=product_list, **form.cleaned_data)
+            except ListNameTaken as error:
+                form.add_error("name", str(error))
             except ListError as error:
                 return _refused(request, error, back=reverse("list_detail", args=[product_list.pk]))
-            messages.success(request, _("List saved."))
-            return redirect("list_detail", product_list.pk)
+            else:
+                messages.success(request, _("List saved."))
+                return redirect("list_detail", product_list.pk)
         status = 400
     elif not product_list.membership.can_edit:
         return _refused(request, ListForbidden(_("Viewers can read the team's lists but not change them.")),
@@ -152,12 +159,15 @@ def list_copy(request, list_id):
     if not form.is_valid():
         return _refused(request, ListError(" ".join(form.errors.get("name", []))),
                         back=reverse("list_detail", args=[product_list.pk]))  # fmt: skip
-    try:
-        copy = services.list_copy(actor=request.user, product_list=product_list, name=form.cleaned_data["name"])
+    try:  # without a name the service picks "Copy of …" with the next free number
+        name = form.cleaned_data["name"] if request.POST.get("name", "").strip() else ""
+        copy = services.list_copy(actor=request.user, product_list=product_list, name=name)
     except ListError as error:
         return _refused(request, error, back=reverse("list_detail", args=[product_list.pk]))
-    messages.success(request, _("Copied: “%(name)s” with its %(n)s items (comments stay on the original).")
-                     % {"name": copy.name, "n": copy.items.count()})  # fmt: skip
+    n = copy.items.count()
+    messages.success(request, ngettext("Copied: “%(name)s” with its %(n)s item (comments stay on the original).",
+                                       "Copied: “%(name)s” with its %(n)s items (comments stay on the original).", n)
+                     % {"name": copy.name, "n": n})  # fmt: skip
     return redirect("list_detail", copy.pk)
 
 
@@ -237,12 +247,14 @@ def list_add(request):
         message = " ".join(e for errors in form.errors.values() for e in errors)
         return _save_answer(request, product, where=where, next_url=next_url, error=message, status=400)
     data = form.cleaned_data
+    new_list = None
     try:
         if data["new_list_name"]:
             membership = current_membership(request.user)
             if membership is None:
                 raise ListError(_("Lists belong to a team: create or join one first."))
-            product_list = services.list_create(actor=request.user, team=membership.team, name=data["new_list_name"])
+            product_list = new_list = services.list_create(actor=request.user, team=membership.team,
+                                                           name=data["new_list_name"])  # fmt: skip
         else:
             product_list = get_list_for_user(request.user, data["list"])
         item, created = services.item_add(actor=request.user, product_list=product_list, product=product,
@@ -254,10 +266,10 @@ def list_add(request):
         text = _("Saved to “%(list)s”.") % {"list": product_list.name}
     else:
         text = _("Already on “%(list)s”.") % {"list": product_list.name}
-    return _save_answer(request, product, where=where, next_url=next_url, saved=item, text=text)
+    return _save_answer(request, product, where=where, next_url=next_url, saved=item, text=text, new_list=new_list)
 
 
-def _save_answer(request, product, *, where, next_url, saved=None, text="", error="", status=200):
+def _save_answer(request, product, *, where, next_url, saved=None, text="", error="", status=200, new_list=None):
     if not is_htmx(request):
         if error:
             return refusal(request, error, status=status, back=next_url)
@@ -267,7 +279,7 @@ def _save_answer(request, product, *, where, next_url, saved=None, text="", erro
         del request._team_lists  # the lists (and the saved marks) changed
     template = "sourcing/lists/_save_card.html" if where else "sourcing/lists/_save_box.html"
     context = {"product": product, "saved_item": saved, "save_text": text, "save_error": error, "open": True,
-               "next_url": next_url}  # fmt: skip
+               "next_url": next_url, "new_list": new_list}  # fmt: skip
     return render(request, template, context, status=status)
 
 

@@ -32,6 +32,23 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[name=gateway]")) sync();
   });
+  // A new credential's limits start at what its gateway is known to allow (data-limit-defaults: gateway →
+  // [daily quota, calls per second]); changing the gateway moves them along unless the user typed their own.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("select[name=gateway][data-limit-defaults]")) event.target.dataset.was = event.target.value;
+  });
+  document.addEventListener("change", function (event) {
+    const select = event.target;
+    if (!select.matches("select[name=gateway][data-limit-defaults]")) return;
+    const defaults = JSON.parse(select.dataset.limitDefaults), now = defaults[select.value];
+    const was = defaults[select.dataset.was || Object.keys(defaults).find(function (k) { return k !== select.value; })];
+    select.dataset.was = select.value;
+    if (!was || !now) return;
+    [["daily_quota", 0], ["qps", 1]].forEach(function (pair) {
+      const input = select.form && select.form.elements[pair[0]];
+      if (input && Number(input.value) === was[pair[1]]) input.value = now[pair[1]];
+    });
+  });
 })();
 
 // Product gallery (templates/sourcing/catalog/_gallery.html): a thumbnail shows its picture in the frame,

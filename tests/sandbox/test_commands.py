@@ -137,3 +137,25 @@ def test_owner_from_the_command_sees_the_app_in_the_console(client, alice, carol
 
     with pytest.raises(CommandError, match="No portal user 'nobody'"):
         call_command("sandbox_app", "--app-key", "30051688", "--owner", "nobody")
+
+
+def test_sandbox_move_price_moves_one_offer_and_refuses_bad_input(catalog):
+    import io
+    from decimal import Decimal
+
+    from django.core.management.base import CommandError
+
+    from sandbox.models import SandboxOffer
+
+    offer = SandboxOffer.objects.order_by("offer_id").first()
+    before = offer.base_price
+    out = io.StringIO()
+    call_command("sandbox_move_price", "--offer", str(offer.offer_id), "--percent", "-10", stdout=out)
+    offer.refresh_from_db()
+    assert offer.base_price == (before * Decimal("0.9")).quantize(Decimal("0.01"))
+    assert f"Offer {offer.offer_id}: base price {before} → {offer.base_price}." in out.getvalue()
+    for offer_id, percent in ((offer.offer_id, "abc"), (offer.offer_id, "-95"), ("999999999999", "5"), ("x", "5")):
+        with pytest.raises(CommandError):
+            call_command("sandbox_move_price", "--offer", str(offer_id), "--percent", percent, stdout=io.StringIO())
+    offer.refresh_from_db()
+    assert offer.base_price == (before * Decimal("0.9")).quantize(Decimal("0.01"))  # nothing half-written

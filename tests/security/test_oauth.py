@@ -8,6 +8,7 @@ import requests
 from django.test import Client
 
 from sourcing.models import OAuthToken
+from tests.portal_fixtures import at_site
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,7 +17,7 @@ NOT_MATCHED = "could not be matched to a Connect click of yours"
 
 def _approved(client, credential) -> tuple[str, dict]:
     """Click Connect and approve on the sandbox's consent page; the callback path and its query."""
-    start = client.post(f"/connections/{credential.pk}/connect/")
+    start = client.post(f"/connections/{credential.pk}/connect/", **at_site())
     consent = requests.post(start["Location"], data={"login_id": "acme采购01", "decision": "approve"},
                             allow_redirects=False, timeout=10)  # fmt: skip
     callback = urlsplit(consent.headers["Location"])

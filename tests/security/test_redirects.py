@@ -54,6 +54,7 @@ NEXT_VIEWS = {
     "alert_index": lambda w: ("/alerts/", {"offer": w.fill["offer_id"], "kind": "back_in_stock"}),
     "alert_delete": lambda w: (f"/alerts/{Alert.objects.order_by('-pk').first().pk}/delete/", {}),
     "team_switch": lambda w: ("/teams/switch/", {"team": w.fill["team_id"]}),
+    "api_status_verify": lambda w: ("/api-status/verify/", {}),
     "signup": lambda w: (
         "/accounts/signup/",
         {

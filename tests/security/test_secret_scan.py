@@ -19,7 +19,7 @@ from sourcing.logging import MaskSecretsFilter
 from sourcing.models import AppCredential, CatalogJob, OAuthToken, Product, ProductList
 from sourcing.services.credentials import credential_create
 from tests.conftest import wait_for
-from tests.portal_fixtures import APP_KEY, APP_SECRET
+from tests.portal_fixtures import APP_KEY, APP_SECRET, at_site
 from tests.sourcing.inquiries.conftest import contact
 
 pytestmark = pytest.mark.worker
@@ -106,7 +106,7 @@ def test_a_full_journey_leaves_no_secret_anywhere(
     wait_for(lambda: AppCredential.objects.get(pk=credential.pk).verified_at, timeout=60)
     visit("get", f"/connections/{credential.pk}/")
     # connect through the sandbox's consent page; the portal exchanges the code on its callback
-    start = client.post(f"/connections/{credential.pk}/connect/")
+    start = client.post(f"/connections/{credential.pk}/connect/", **at_site())
     consent = requests.post(start["Location"], data={"login_id": "acme采购01", "decision": "approve"},
                             allow_redirects=False, timeout=10)  # fmt: skip
     callback = urlsplit(consent.headers["Location"])

@@ -254,3 +254,21 @@ def test_staff_admin_secret_field_is_write_only(client, connected):
     page = client.get(f"/admin/sourcing/appcredential/{connected.pk}/change/").content.decode()
     assert re.search(r'name="new_app_secret"[^>]*>', page)
     assert 'value="demo' not in page
+
+
+def test_a_new_credentials_limits_start_at_what_its_gateway_allows(client, alice, settings):
+    from sandbox.models import SandboxApp
+
+    client.force_login(alice)
+    page = client.get("/connections/new/").content.decode()
+    # the sandbox gateway is preselected: its apps allow 10 calls a second and 10,000 calls a day
+    sandbox = (SandboxApp._meta.get_field("daily_quota").default, SandboxApp._meta.get_field("qps").default)
+    assert sandbox == (settings.ALIBABA_SANDBOX_DAILY_QUOTA, settings.ALIBABA_SANDBOX_QPS) == (10000, 10)
+    assert 'name="daily_quota" value="10000"' in page and 'name="qps" value="10"' in page
+    # the live gateway's (settings: 1688 publishes no numbers) go with the gateway picker for the page's script
+    assert 'data-limit-defaults="{&quot;sandbox&quot;: [10000, 10], &quot;live&quot;: [1000, 4]}"' in page
+    settings.ALIBABA_SANDBOX_DAILY_QUOTA, settings.ALIBABA_LIVE_QPS = 500, 2
+    page = client.get("/connections/new/").content.decode()
+    assert 'name="daily_quota" value="500"' in page and "[1000, 2]" in page
+    admin_form = client.get("/admin/sourcing/appcredential/add/").content.decode()
+    assert 'name="daily_quota" value="500"' in admin_form and 'name="qps" value="10"' in admin_form

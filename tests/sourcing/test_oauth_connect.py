@@ -1,11 +1,13 @@
 """Connect a 1688 account from the portal, and the token lifecycle against the sandbox."""
 
+import html
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from sandbox.models import SandboxAccessToken, SandboxOffer, SandboxRefreshToken, digest
@@ -15,7 +17,7 @@ from sourcing.models import ApiCallLog, OAuthToken
 from sourcing.services import tokens as token_services
 from sourcing.services.gateway import gateway_call
 from tests.conftest import run_in_threads
-from tests.portal_fixtures import connect_through_pages
+from tests.portal_fixtures import at_site, connect_through_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +40,7 @@ def test_denied_consent_is_explained(client, alice, alice_credential):
 
 
 def _authorize(client, credential):
-    start = client.post(f"/connections/{credential.pk}/connect/")
+    start = client.post(f"/connections/{credential.pk}/connect/", **at_site())
     consent = requests.post(
         start["Location"], data={"login_id": "a", "decision": "approve"}, allow_redirects=False, timeout=10
     )
@@ -103,7 +105,7 @@ def test_wrong_callback_domain_is_refused_by_1688_and_warned_by_the_portal(
     client.force_login(alice)
     page = client.get(f"/connections/{alice_credential.pk}/").content.decode()
     assert "differs from the portal" in page
-    start = client.post(f"/connections/{alice_credential.pk}/connect/")
+    start = client.post(f"/connections/{alice_credential.pk}/connect/", **at_site())
     consent = requests.get(start["Location"], timeout=10)
     assert consent.status_code == 400
     assert "非法请求" in consent.text
@@ -196,3 +198,37 @@ def test_postpone_refused_as_too_early_leaves_the_token_working(connected):
     token.refresh_from_db()
     assert token.status == OAuthToken.Status.ACTIVE
     assert ApiCallLog.objects.filter(api="system.oauth2:postponeToken-1", error_code="invalid_request").exists()
+
+
+def test_connect_clicked_at_another_address_continues_at_site_url(client, alice, alice_credential, settings):
+    # SITE_URL is http://localhost:<port>; alice browses the same portal at 127.0.0.1
+    client.force_login(alice)
+    other = {"HTTP_HOST": "127.0.0.1:" + urlsplit(settings.SITE_URL).netloc.rsplit(":", 1)[1]}
+    page = client.get(f"/connections/{alice_credential.pk}/", **other).content.decode()
+    assert f"Connect from {settings.SITE_URL}" in page  # the page names the address to use
+    start = client.post(f"/connections/{alice_credential.pk}/connect/", **other)
+    # nothing started here: she is sent to the same page at SITE_URL, which says to click again
+    assert start.status_code == 302
+    assert start["Location"] == f"{settings.SITE_URL}/connections/{alice_credential.pk}/?connect=here"
+    assert not client.session.get(token_services.STATE_SESSION_KEY)
+    there = client.get(f"/connections/{alice_credential.pk}/?connect=here", **at_site()).content.decode()
+    assert "connecting continues here: click “Connect 1688 account” again" in there
+    response = connect_through_pages(client, alice_credential, login_id="深圳采购部")
+    assert "Connected to 1688 as 深圳采购部" in response.content.decode()
+
+
+def test_a_callback_in_another_sign_in_names_both_addresses(client, alice, alice_credential, settings):
+    # the click at 127.0.0.1 goes ahead (as behind a proxy that rewrites Host), but 1688 returns to SITE_URL,
+    # where the browser has another session
+    client.force_login(alice)
+    other = {"HTTP_HOST": "127.0.0.1"}
+    start = client.post(f"/connections/{alice_credential.pk}/connect/", {"address_checked": "1"}, **other)
+    consent = requests.post(start["Location"], data={"login_id": "a", "decision": "approve"}, allow_redirects=False,
+                            timeout=10)  # fmt: skip
+    callback = urlsplit(consent.headers["Location"])
+    elsewhere = Client()
+    elsewhere.force_login(alice)
+    page = elsewhere.get(f"{callback.path}?{callback.query}", follow=True, **at_site()).content.decode()
+    assert "You clicked “Connect 1688 account” at 127.0.0.1, but 1688 sends you back to" in html.unescape(page)
+    assert settings.SITE_URL in page and "could not be matched" not in page
+    assert not OAuthToken.objects.exists()

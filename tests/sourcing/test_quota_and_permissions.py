@@ -1,5 +1,6 @@
 """Quota and rate limits across workers, the Beijing day, permission probes and the status page."""
 
+import html
 import json
 import re
 from datetime import UTC, datetime
@@ -235,3 +236,45 @@ def test_bob_and_carol_are_told_what_to_set_up(client, connected, bob, carol, se
         page = client.get("/api-status/").content.decode()
         assert "What to set up" in page
         assert "30051688" not in page
+
+
+def test_a_search_refused_for_a_permission_granted_since_offers_the_check_in_place(client, connected, portal_sandbox):
+    from sourcing.models import CatalogJob
+
+    # 1688 refused keyword search once; the portal stops calling it
+    portal_sandbox.grant_all = False
+    portal_sandbox.grants = [api.CATEGORY_GET.id]
+    portal_sandbox.save()
+    client.post(f"/connections/{connected.pk}/verify/")
+    assert ApiPermission.objects.get(credential=connected, api=api.KEYWORD_SEARCH.id).observed == "denied"
+    # the app is granted it again on 1688; the next search says why nothing was fetched, and offers the check
+    portal_sandbox.grant_all = True
+    portal_sandbox.save()
+    page = html.unescape(client.get("/products/", {"q": "保温杯"}).content.decode())
+    assert "Showing the portal's catalog only. 1688 refused " + api.KEYWORD_SEARCH.id in page
+    offer = page[page.index('id="verify-offer"') :]
+    assert 'hx-post="/api-status/verify/"' in offer and "Verify permissions" in offer
+    assert not CatalogJob.objects.filter(kind=CatalogJob.Kind.SEARCH).exists()
+    # the button runs the permission check (a worker, inline here); its last poll reloads the page
+    answer = client.post("/api-status/verify/", {"next": "/products/?q=保温杯"}, headers={"HX-Request": "true"})
+    check = ConnectionCheck.objects.filter(credential=connected, kind=ConnectionCheck.Kind.VERIFY).first()
+    assert answer.status_code == 200 and f"/api-status/check/{check.pk}/" in answer.content.decode()
+    assert client.get(f"/api-status/check/{check.pk}/")["HX-Refresh"] == "true"
+    assert ApiPermission.objects.get(credential=connected, api=api.KEYWORD_SEARCH.id).observed == "granted"
+    # and the search goes to 1688 now
+    page = client.get("/products/", {"q": "保温杯"}).content.decode()
+    assert "1688 refused" not in page and 'id="verify-offer"' not in page
+    assert CatalogJob.objects.filter(kind=CatalogJob.Kind.SEARCH).exists()
+
+
+def test_a_viewer_is_not_offered_the_check(client, connected, portal_sandbox, bob):
+    from sourcing.models import Membership
+
+    connected.shared_with_team = bob.current_team
+    connected.save()
+    ApiPermission.objects.filter(credential=connected, api=api.KEYWORD_SEARCH.id).update(observed="denied")
+    Membership.objects.filter(user=bob).update(role=Membership.Role.VIEWER)
+    client.force_login(bob)
+    assert 'id="verify-offer"' not in client.get("/products/", {"q": "保温杯"}).content.decode()
+    refused = client.post("/api-status/verify/", headers={"HX-Request": "true"})
+    assert refused.status_code == 403 and "Viewers can't start checks" in html.unescape(refused.content.decode())

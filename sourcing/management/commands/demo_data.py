@@ -14,15 +14,18 @@ from django.utils import timezone
 from sourcing.alibaba import api as apis
 from sourcing.alibaba.oauth import parse_token_answer
 from sourcing.models import (
+    Alert,
     ApiCallLog,
     ApiPermission,
     ApiPermissionChange,
     ApiUsage,
     AppCredential,
+    CatalogJob,
     Category,
     ConnectionCheck,
     ExchangeRate,
     Membership,
+    PriceHistory,
     ProductList,
     SearchQuery,
     Team,
@@ -30,6 +33,7 @@ from sourcing.models import (
 )
 from sourcing.services import catalog
 from sourcing.services import lists as list_services
+from sourcing.services.alerts import alert_create, alerts_evaluate
 from sourcing.services.checks import check_start
 from sourcing.services.credentials import credential_create, credential_update
 from sourcing.services.permissions import permission_set_status
@@ -78,6 +82,7 @@ class Command(BaseCommand):
         credential = self._credential(users["alice"])
         queued = self._catalog(credential, users["alice"])
         queued += demo_lists_start()
+        queued += demo_market_start()
         self.stdout.write(self.style.SUCCESS(f"Demo users alice, bob, carol (password: {DEMO_PASSWORD}); alice's sandbox "
                                              f"app {DEMO_APP_KEY} is connected as {DEMO_1688_LOGIN} and shared with "
                                              f"{users['alice'].current_team}."))  # fmt: skip
@@ -242,6 +247,72 @@ def _demo_products(query: str, user: User, count: int) -> list | None:
             return products[:count]
     landed = SearchQuery.objects.filter(query__in=WARM_SEARCHES, fetched_at__isnull=False).count()
     return products if landed >= len(WARM_SEARCHES) else None
+
+
+# The demo's market: the sandbox's sellers move two listed offers' prices three times (percent, in turn), and each
+# change is fetched as a worker's refresh fetches it, so the product pages open with a price history that moves
+# and alerts that have fired. The history's points are spread over the past days (days ago, oldest first).
+DEMO_MOVES = [-6, 4, -9]
+DEMO_MOVE_DAYS = [10, 7, 4, 1]  # the first fetch, then each move
+
+
+def demo_market_start() -> list[str]:
+    """Queue the demo's price moves (a worker runs them once the listed offers' details have landed)."""
+    from sourcing import tasks
+
+    if demo_market_done():
+        return []
+    tasks.demo_market_moves.delay_on_commit()
+    return ["the demo's price moves and alerts"]
+
+
+def _demo_market_items():
+    kitchen = ProductList.objects.filter(team__name="Acme Sourcing", name=ACME_LIST).first()
+    if kitchen is None:
+        return None, []
+    return kitchen, list(kitchen.items.select_related("product").order_by("position", "pk")[:2])
+
+
+def demo_market_done() -> bool:
+    _kitchen, items = _demo_market_items()
+    return bool(items) and Alert.objects.filter(product__in=[i.product for i in items], fired_count__gt=0).exists()
+
+
+def demo_market_moves() -> bool:
+    """Alerts on two of Acme's listed offers, then three price moves by their sandbox sellers, each fetched through
+    the worker's detail fetch and its alert evaluation; False while the offers' details are still to land."""
+    kitchen, items = _demo_market_items()
+    if kitchen is None or len(items) < 2 or any(i.product.detail_fetched_at is None for i in items):
+        return False
+    if demo_market_done():
+        return True
+    alice = User.objects.get(username="alice")
+    credential = AppCredential.objects.filter(owner=alice, app_key=DEMO_APP_KEY).first()
+    for item in items:
+        product = item.product
+        PriceHistory.objects.filter(product=product).update(at=timezone.now() - timedelta(days=DEMO_MOVE_DAYS[0]))
+        if product.price_min is not None and not Alert.objects.filter(product=product, team=kitchen.team).exists():
+            # "tell me when it drops more than 3 %": the first cut fires it, the rise re-arms it, the next cut fires it
+            alert_create(actor=alice, team=kitchen.team, product=product, kind=Alert.Kind.PRICE_BELOW,
+                         threshold=(product.price_min * Decimal("0.97")).quantize(Decimal("0.01")), list_item=item,
+                         notify_team=True)  # fmt: skip
+    for step, percent in enumerate(DEMO_MOVES, start=1):
+        for item in items:
+            offer_id = item.product.offer_id
+            call_command(
+                "sandbox_move_price", "--offer", str(offer_id), "--percent", str(percent), stdout=io.StringIO()
+            )
+            # what the catalog_product_fetch task does with a refresh job, without the broker in between
+            job = catalog._job_create(kind=CatalogJob.Kind.PRODUCT, target=str(offer_id), user=alice,
+                                      team=kitchen.team, credential=credential, total=1, params={"force": True})  # fmt: skip
+            catalog.product_fetch_run(job_id=job.pk)
+            alerts_evaluate(product_ids=[item.product_id])  # the alerts_evaluate task the fetch queued, here and now
+            latest = PriceHistory.objects.filter(product_id=item.product_id).order_by("-at", "-pk").first()
+            if latest is not None and latest.at > timezone.now() - timedelta(minutes=5):
+                PriceHistory.objects.filter(pk=latest.pk).update(
+                    at=timezone.now() - timedelta(days=DEMO_MOVE_DAYS[step])
+                )
+    return True
 
 
 def demo_lists_fill() -> bool:

@@ -7,11 +7,22 @@ import io
 import pytest
 from celery.exceptions import Retry
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from sourcing import tasks
 from sourcing.management.commands.demo_data import ACME_LIST, GLOBEX_LIST, demo_lists_start
-from sourcing.models import ItemComment, ListItem, Membership, ProductList, Team, User
+from sourcing.models import (
+    Alert,
+    ItemComment,
+    ListItem,
+    Membership,
+    Notification,
+    PriceHistory,
+    ProductList,
+    Team,
+    User,
+)
 from tests.conftest import _make_user
 from tests.sourcing.lists.conftest import body, text
 from tests.sourcing.pages.conftest import stock_product
@@ -51,6 +62,23 @@ def test_demo_data_gives_each_team_a_list(client, live_server, settings):
                 f"/lists/{kitchen.pk}/compare/"):  # fmt: skip
         assert client.get(url).status_code == 404, url
     assert GLOBEX_LIST in text(client.get("/lists/")) and ACME_LIST not in text(client.get("/lists/"))
+    # the demo's market: two listed offers' sandbox prices moved three times, fetched as a worker refreshes them
+    client.force_login(alice)
+    watched = [i.product for i in sorted(items, key=lambda i: (i.position, i.pk))[:2]]
+    for product in watched:
+        history = list(PriceHistory.objects.filter(product=product).order_by("at"))
+        assert len(history) >= 4 and len({h.price_min for h in history}) >= 3  # a price that moved, up and down
+        first, cut, rise, cut_again = (h.price_min for h in history[-4:])
+        assert first > cut < rise > cut_again
+        assert (timezone.now() - history[0].at).days >= 9  # spread over the past days, not one instant
+        alert = Alert.objects.get(product=product)
+        assert alert.fired_count == 2 and alert.armed is False  # the cut fired it, the rise re-armed it, the next cut
+        page = text(client.get(f"/products/{product.offer_id}/"))
+        assert "Price history" in page
+    notes = Notification.objects.filter(user=alice)
+    assert notes.count() == 4 and all("below your ¥" in n.text for n in notes)
+    assert Notification.objects.filter(user=bob).count() == 4  # the alerts tell the team
+    assert "below your ¥" in text(client.get("/notifications/"))
 
 
 @pytest.fixture

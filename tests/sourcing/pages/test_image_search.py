@@ -105,3 +105,26 @@ def test_without_a_credential_the_photo_is_kept_and_the_page_says_what_to_set_up
     )
     assert response.status_code == 200
     assert "no 1688 credential is set up" in page_text(response) and "Not searched on 1688 yet" in page_text(response)
+
+
+def test_the_status_line_above_the_results_is_replaced_when_the_worker_lands(client, alice, credential, shelf,
+                                                                            queued):  # fmt: skip
+    from django.utils import timezone
+
+    offers = shelf(60)
+    client.force_login(alice)
+    response = client.post("/products/image/", {"image": SimpleUploadedFile("cup.png", png(), "image/png")})
+    search = SearchQuery.objects.get(kind=SearchQuery.Kind.IMAGE)
+    job = CatalogJob.objects.get(kind=CatalogJob.Kind.IMAGE_SEARCH)
+    waiting = page_text(client.get(response["Location"]))
+    assert "Asking 1688 now" in waiting and "Not searched on 1688 yet" not in waiting
+    # the worker lands with 60 offers (more than one page of 50): the poll's answer replaces the status line too
+    SearchQuery.objects.filter(pk=search.pk).update(offer_ids=[p.offer_id for p in offers], total=60,
+                                                    fetched_at=timezone.now())  # fmt: skip
+    CatalogJob.objects.filter(pk=job.pk).update(state=CatalogJob.State.DONE, message="60 offers from 1688.")
+    done = page_html(client.get(response["Location"], headers={"HX-Request": "true"}))
+    status = done[done.index('id="search-status"') - 40 :]
+    status = status[: status.index("</p>")]
+    assert 'hx-swap-oob="true"' in status and "1688 found 60 similar offers" in status
+    assert "Not searched on 1688 yet" not in done and "Asking 1688 now" not in done
+    assert done.count('<li class="pcard') == 24 and "More results" in done  # the first page came with it
