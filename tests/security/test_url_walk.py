@@ -30,6 +30,9 @@ PUBLIC = {
     "sandbox:index": "the stand-in gateway's front page (development only)",
     "sandbox:authorize": "the stand-in 1688 consent page: 1688's own page is public too",
     "sandbox:image": "the stand-in 1688 image server",
+    "sandbox:detail_image": "the stand-in 1688 image server (description pictures)",
+    "sandbox:option_image": "the stand-in 1688 image server (option pictures)",
+    "sandbox:video": "the stand-in 1688 video link (a GIF stands in for the mp4)",
     "sandbox:gateway": "the stand-in gateway API: every call is checked by its signature, not a session",
     "invitation_accept": "a bearer link: the token in the URL is the proof (see BEARER)",
 }
@@ -101,7 +104,7 @@ def fill(key: str, route: str, world) -> tuple[str, bool]:
         elif (param, key) in (("uidb64", "password_reset_confirm"), ("token", "password_reset_confirm")):
             values[param] = world.reset_uid if param == "uidb64" else world.reset_token
             owned = True
-        elif param in ("family", "variant"):
+        elif param in ("family", "variant", "part", "option"):
             values[param] = 1
         else:
             pytest.fail(f"URL {key!r} ({route}): the walker does not know what to put in <{param}>; teach fill()")

@@ -24,6 +24,8 @@ from sourcing.models import (
     Category,
     ConnectionCheck,
     ExchangeRate,
+    Inquiry,
+    ListItem,
     Membership,
     PriceHistory,
     ProductList,
@@ -31,11 +33,13 @@ from sourcing.models import (
     Team,
     User,
 )
+from sourcing.pricing import price_at_quantity
 from sourcing.services import catalog
 from sourcing.services import lists as list_services
 from sourcing.services.alerts import alert_create, alerts_evaluate
 from sourcing.services.checks import check_start
 from sourcing.services.credentials import credential_create, credential_update
+from sourcing.services.inquiries import inquiry_create, inquiry_log_reply, inquiry_mark_sent
 from sourcing.services.permissions import permission_set_status
 from sourcing.services.tokens import callback_url, token_store
 from sourcing.services.usage import beijing_today
@@ -278,6 +282,27 @@ def demo_market_done() -> bool:
     return bool(items) and Alert.objects.filter(product__in=[i.product for i in items], fired_count__gt=0).exists()
 
 
+def _demo_option_and_quote(alice, items) -> None:
+    """The first watched item is priced for its dearest option; the second has a supplier's quote logged on a
+    replied inquiry, so the list, compare and exports show both."""
+    first, second = items[0], items[1]
+    dearest = first.product.skus.exclude(price=None).order_by("-price", "position").first()
+    if first.sku_id is None and dearest is not None and first.product.skus.count() > 1:
+        list_services.item_update(actor=alice, item=first, version=first.version, changes={"sku": dearest})
+    if Inquiry.objects.filter(product=second.product, team=second.product_list.team).exists():
+        return
+    quantity = second.target_quantity or second.product.moq or 1
+    listed = price_at_quantity(second.product, quantity).unit_price
+    if listed is None:
+        return
+    inquiry = inquiry_create(actor=alice, team=second.product_list.team, product=second.product, quantity=quantity,
+                             message="您好，请问 %s 件的最低价是多少？" % quantity)  # fmt: skip
+    inquiry_mark_sent(actor=alice, inquiry=inquiry, at=timezone.now() - timedelta(days=3))
+    inquiry_log_reply(actor=alice, inquiry=inquiry, replied_at=timezone.now() - timedelta(days=2),
+                      quoted_price=(listed * Decimal("0.92")).quantize(Decimal("0.01")), quoted_lead_days=7,
+                      notes="可以按这个价格做，含logo印刷。")  # fmt: skip
+
+
 def demo_market_moves() -> bool:
     """Alerts on two of Acme's listed offers, then three price moves by their sandbox sellers, each fetched through
     the worker's detail fetch and its alert evaluation; False while the offers' details are still to land."""
@@ -288,13 +313,17 @@ def demo_market_moves() -> bool:
         return True
     alice = User.objects.get(username="alice")
     credential = AppCredential.objects.filter(owner=alice, app_key=DEMO_APP_KEY).first()
+    _demo_option_and_quote(alice, items)
+    items = [ListItem.objects.select_related("product", "sku").get(pk=i.pk) for i in items]
     for item in items:
         product = item.product
         PriceHistory.objects.filter(product=product).update(at=timezone.now() - timedelta(days=DEMO_MOVE_DAYS[0]))
-        if product.price_min is not None and not Alert.objects.filter(product=product, team=kitchen.team).exists():
+        # the price the alert watches: the item's option at its quantity (what the list shows)
+        price = price_at_quantity(product, item.target_quantity or product.moq or 1, sku=item.sku).unit_price
+        if price is not None and not Alert.objects.filter(product=product, team=kitchen.team).exists():
             # "tell me when it drops more than 3 %": the first cut fires it, the rise re-arms it, the next cut fires it
             alert_create(actor=alice, team=kitchen.team, product=product, kind=Alert.Kind.PRICE_BELOW,
-                         threshold=(product.price_min * Decimal("0.97")).quantize(Decimal("0.01")), list_item=item,
+                         threshold=(price * Decimal("0.97")).quantize(Decimal("0.01")), list_item=item,
                          notify_team=True)  # fmt: skip
     for step, percent in enumerate(DEMO_MOVES, start=1):
         for item in items:
@@ -327,8 +356,6 @@ def demo_lists_fill() -> bool:
         ("Globex Trading", "carol", GLOBEX_LIST, "Small branded items for the autumn trade show.", "手机壳",
          GLOBEX_PLAN),
     ]  # fmt: skip
-    from sourcing.selectors_catalog import price_at_quantity
-
     for team_name, owner, name, description, query, plan in plans:
         product_list = _demo_list(team_name, owner, name, description)
         if product_list.items.exists():
