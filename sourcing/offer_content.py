@@ -39,6 +39,8 @@ MAX_INPUT = 300_000  # characters: a description past this is cut before cleanin
 MAX_URL = 1000
 
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_START_TAG = re.compile(r"<(img|a)(\s[^>]*)?>")
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')  # nh3 writes every value double-quoted, `"` escaped inside
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -81,7 +83,6 @@ _cleaner = nh3.Cleaner(
     attributes=ATTRIBUTES,
     attribute_filter=_attribute,
     link_rel=LINK_REL,
-    set_tag_attribute_values=SET_ATTRIBUTES,
     url_schemes={"http", "https"},
     url_relative=lambda url: media_url(url) or None,  # `//host/…` becomes https; any other relative URL goes
     strip_comments=True,
@@ -96,10 +97,20 @@ def clean_description(html) -> str:
     text = str(html or "")[:MAX_INPUT]
     if not text.strip():
         return ""
-    cleaned = _IMG_WITHOUT_SRC.sub("", _cleaner.clean(text)).strip()
+    cleaned = _START_TAG.sub(_set_attributes, _IMG_WITHOUT_SRC.sub("", _cleaner.clean(text))).strip()
     if "<img" not in cleaned and not _TAG.sub("", cleaned).replace("&nbsp;", "").strip():
         return ""  # empty paragraphs, or nothing but what was removed
     return cleaned
+
+
+def _set_attributes(match) -> str:
+    """An <img> or <a> with SET_ATTRIBUTES added and every attribute in one order, so the same description always
+    cleans to the same text (the detail's content hash must not change from one process to the next)."""
+    tag = match.group(1)
+    attributes = dict(_ATTRIBUTE.findall(match.group(2) or ""))
+    attributes.update(SET_ATTRIBUTES[tag])
+    order = sorted(attributes, key=lambda name: (name not in ("src", "href"), name))  # the address first
+    return f"<{tag}" + "".join(f' {name}="{attributes[name]}"' for name in order) + ">"
 
 
 def description_images(html: str) -> list[str]:

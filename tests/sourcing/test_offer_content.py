@@ -41,7 +41,7 @@ def test_the_sanitiser_strips_what_could_run_and_keeps_pictures_and_text():
     ]
     assert html.count("<img") == 2 and html.count('loading="lazy"') == 2
     # links go out only as http(s), opened apart from the page and followed by no search engine
-    assert '<a href="https://detail.1688.com/offer/1.html" target="_blank" rel="noopener noreferrer nofollow">' in html
+    assert '<a href="https://detail.1688.com/offer/1.html" rel="noopener noreferrer nofollow" target="_blank">' in html
     assert 'rel="opener"' not in html and "_self" not in html
     # cleaning clean HTML changes nothing (the page cleans again what the database holds)
     assert clean_description(html) == html
@@ -90,3 +90,25 @@ def test_the_readers_take_the_video_links_of_both_detail_apis():
     info = answer("alibaba.product.get")["productInfo"]
     read = api._read_product_info({**info, "mainVedio": "https://v.example/m.mp4", "detailVedio": None})
     assert (read.video_url, read.detail_video_url, read.description) == ("https://v.example/m.mp4", "", "描述")
+
+
+def test_the_same_description_cleans_to_the_same_text_in_every_process():
+    """The cleaned description is part of the detail's content hash: another worker process must not see a change."""
+    import subprocess
+    import sys
+
+    code = (
+        "from sourcing.offer_content import clean_description as c; "
+        'print(c(\'<p><img src="https://cbu01.alicdn.com/a.jpg" width="750" alt="杯">'
+        '<a href="https://shop.example/">店</a></p>\'))'
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        for _ in range(6)
+    }
+    assert len(outputs) == 1, outputs
+    (cleaned,) = outputs
+    assert 'loading="lazy"' in cleaned and 'rel="noopener noreferrer nofollow"' in cleaned
+    from sourcing.offer_content import clean_description
+
+    assert clean_description(cleaned.strip()) == cleaned.strip()  # idempotent
