@@ -59,6 +59,13 @@ def _known(value):
     return _("not known yet") if value is None or value == "" else value
 
 
+def _pieces_per_unit(unit):
+    """1 for a unit that is one piece, the pack's size where 1688 gives it, else words (never a blank)."""
+    if unit.is_piece:
+        return 1
+    return unit.per_pack or _("not known yet")
+
+
 def columns(converter: Converter) -> list[Column]:
     cols = [
         Column(_("#"), "int", 5),
@@ -76,6 +83,7 @@ def columns(converter: Converter) -> list[Column]:
         Column(_("Price note"), "text", 26),
         Column(_("Supplier's quote (CNY)"), "money", 12),
         Column(_("Quoted for quantity"), "int", 10),
+        Column(_("Quoted option"), "text", 14),
         Column(_("Quoted on"), "date", 17),
         Column(_("Tiers (CNY)"), "text", 30),
         Column(_("MOQ"), "int", 8),
@@ -123,13 +131,14 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             item.get_status_display(),
             item.target_quantity,
             quote.quantity,
-            str(quote.unit),
-            quote.unit.per_pack if not quote.unit.is_piece else None,
+            _known(str(quote.unit)),
+            _pieces_per_unit(quote.unit),
             quote.unit_price,
             quote.total,
             quote.message,
             offer.quoted_price if offer else None,
             (offer.quoted_quantity or offer.quantity) if offer else None,
+            offer.sku_label if offer else "",
             timezone.localtime(offer.replied_at).replace(tzinfo=None) if offer and offer.replied_at else None,
             _tiers_text(product),
             _known(product.moq),
@@ -137,12 +146,12 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             _known(item_stock(item)),
             _known(supplier),
             place,
-            trust.years,
-            " ".join(trust.badges),
-            "" if trust.is_factory is None else (_("yes") if trust.is_factory else _("no")),
-            trust.service_score,
-            trust.repurchase_rate,
-            trust.trade_score,
+            _known(trust.years),
+            _known(" ".join(trust.badges)),
+            _known(None if trust.is_factory is None else (_("yes") if trust.is_factory else _("no"))),
+            _known(trust.service_score),
+            _known(trust.repurchase_rate),
+            _known(trust.trade_score),
             item.note,
             item.added_by.username if item.added_by else "",
             product.detail_url or f"https://detail.1688.com/offer/{product.offer_id}.html",

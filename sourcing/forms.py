@@ -366,9 +366,12 @@ class InquiryReplyForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
                             error_messages={"max_length": _("Keep the notes to 4,000 characters.")})  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, unit: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quoted_price"].label = _("Quoted price (¥ per piece)")
+        # per unit of the offer (个, 箱 …): lists and compare set the quote beside the offer's own unit price
+        self.fields["quoted_price"].label = (
+            _("Quoted price (¥ per %(unit)s)") % {"unit": unit} if unit else _("Quoted price (¥ per unit of the offer)")
+        )
         self.fields["quoted_quantity"].label = _("For a quantity of")
         self.fields["quoted_quantity"].help_text = _("The quantity the price is for; the inquiry's quantity if empty.")
         self.fields["quoted_moq"].label = _("Quoted minimum order")

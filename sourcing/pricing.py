@@ -28,7 +28,10 @@ MAX_QUANTITY = 10_000_000
 PACK_ATTRIBUTES = ("包装数量", "装箱数", "装箱数量", "每箱数量", "箱装数量", "每盒数量", "每包数量", "每套件数", "件数")
 # Units that are themselves one piece: a pack size is not needed to compare them.
 PIECE_UNITS = {"个", "件", "只", "支", "条", "把", "双", "台", "张", "根", "顶", "块", "片", "本", "piece", "pcs", "pc"}
-FIRST_NUMBER = re.compile(r"(\d{1,6})")
+# "24", "24个", "24 pcs", "24个/箱": a whole count of pieces, nothing else ("50*40*30cm" and "12.5" are not).
+PACK_COUNT = re.compile(
+    r"\s*(\d{1,6})\s*(?:个|件|只|支|条|片|双|瓶|袋|pcs?|pieces?)?\s*(?:/\s*\S{1,4})?\s*", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def pack_size(attributes) -> int | None:
     for row in attributes or []:
         if not isinstance(row, dict) or str(row.get("name") or "").strip() not in PACK_ATTRIBUTES:
             continue
-        match = FIRST_NUMBER.search(str(row.get("value") or ""))
+        match = PACK_COUNT.fullmatch(str(row.get("value") or ""))
         if match and 1 < int(match.group(1)) <= 100_000:
             return int(match.group(1))
     return None
@@ -165,13 +168,17 @@ def price_at_quantity(product, quantity, sku=None) -> PriceQuote:
     option_price = sku.price if sku is not None else None
     if sku is not None:
         option = sku.label
+        if option_price is None and (product.quote_type == 1 or not tiers):
+            # priced by option, and 1688 gave this one no price: no other option's price stands in for it
+            return PriceQuote(quantity=quantity, unit_price=None, total=None, tier_min_quantity=None, below_moq=below,
+                              message=_("1688 gave no price for this option."), unit=unit, option=option)  # fmt: skip
     elif options_differ(product):
         option_price, is_from = product.price_min, True
     unit_price, tier_start = _combine(product, tier, tiers, option_price)
     option_tiers = tuple((start, _combine(product, (start, price), tiers, option_price)[0]) for start, price in tiers)
     if tier_start is None:  # the option's own price, tiers do not apply
         option_tiers = ()
-    if unit_price is None and product.price_min is not None and not tiers:
+    if unit_price is None and product.price_min is not None and not tiers and sku is None:
         unit_price = product.price_min  # only a search summary's price is known
         is_from = is_from or options_differ(product)
     total = (unit_price * quantity).quantize(CENT) if unit_price is not None else None
@@ -220,7 +227,8 @@ def headline(product) -> Headline:
     deepest = tiers[-1] if len(tiers) > 1 and tiers[-1][1] < tiers[0][1] else None
     if options_differ(product):
         if deepest and product.quote_type != 1 and tiers[0][1]:
-            lowest = (low * deepest[1] / tiers[0][1]).quantize(CENT) if product.quote_type == 2 else deepest[1]
+            scaled = product.quote_type == 2 and getattr(settings, "SKU_TIER_RULE", "scale") != "tier"
+            lowest = (low * deepest[1] / tiers[0][1]).quantize(CENT) if scaled else deepest[1]
             return Headline(low, high, "options_tiers", deepest[0], lowest)
         return Headline(low, high, "options")
     if deepest:

@@ -145,8 +145,8 @@ def quotes_for_items(team_id: int, items) -> None:
     for quote in quotes:
         by_product.setdefault(quote.product_id, []).append(quote)
     for item in items:
-        item.supplier_quote = next(
-            (q for q in by_product.get(item.product_id, [])
-             if not item.sku_id or not q.sku_id or q.sku_id == item.sku_id),
-            None,
-        )  # fmt: skip
+        quotes = by_product.get(item.product_id, [])
+        exact = [q for q in quotes if q.sku_id == item.sku_id]  # the item's option (or both without one) first
+        item.supplier_quote = next(iter(exact), None) or next(
+            (q for q in quotes if not item.sku_id or not q.sku_id), None
+        )

@@ -341,7 +341,14 @@ def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[C
             groups.setdefault(column.quote.unit.key, []).append(column)
     for group in groups.values():
         _mark_best(group, "unit", lambda c: c.quote.piece_price)
+    # quantities (totals, minimum orders, stock) compare only in the very same unit: 100 箱 is not 100 个
+    same_unit: dict[str, list[CompareColumn]] = {}
+    for column in columns:
+        if column.quote.unit.known:
+            same_unit.setdefault(str(column.quote.unit), []).append(column)
+    for group in same_unit.values():
         _mark_best(group, "moq", lambda c: c.product.moq)
+        _mark_best(group, "stock", lambda c: c.stock, highest=True)
     notes = []
     if len(groups) > 1:
         names = sorted({c.quote.unit.short for c in columns if c.quote.unit.known})
@@ -358,9 +365,8 @@ def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[C
         ) % {"n": unknown})  # fmt: skip
     note = " ".join(notes)
     same_quantity = len({c.quote.quantity for c in columns}) == 1
-    if same_quantity and len(groups) == 1 and all(c.quote.unit.known for c in columns):
+    if same_quantity and len(same_unit) == 1 and all(c.quote.unit.known for c in columns):
         _mark_best(columns, "total", lambda c: c.quote.total)  # totals only for the same quantity of the same unit
-    _mark_best(columns, "stock", lambda c: c.stock, highest=True)
     _mark_best(columns, "ships", lambda c: c.product.ships_within_hours)
     _mark_best(columns, "years", lambda c: c.trust.years, highest=True)
     _mark_best(columns, "score", lambda c: c.trust.service_score, highest=True)

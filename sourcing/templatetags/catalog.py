@@ -41,7 +41,7 @@ def price_range(product, style=""):
     """A product's price range: ¥12.50 – ¥15.00 (short: ¥12.50–15.00), or one amount when both ends agree."""
     low, high = _decimal(getattr(product, "price_min", None)), _decimal(getattr(product, "price_max", None))
     if low is None and high is None:
-        return _("price on request")
+        return _("price not known yet")
     if low is None or high is None or low == high:
         return yuan(low if low is not None else high)
     if style == "short":

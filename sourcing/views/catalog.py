@@ -230,7 +230,9 @@ def search(request):
         filled = fill_unknown(request, page, job, with_params(reverse("search"), **params))
         job = filled.job or job
     hidden, unhide = hidden_notes(page, reverse("search"), params)
-    filtered = any(k in params for k in ("category", "price_min", "price_max", "max_moq", "province"))
+    filtered = any(
+        k in params for k in ("category", "price_min", "price_max", "max_moq", "province", "min_years", "factory")
+    )
     context = {
         "page": page,
         "query": page.query,

@@ -119,7 +119,6 @@ def product_detail(request, offer_id):
             "history": SimpleLazyObject(lambda: price_history_points(product)),
             "fragment_stamp": fragment_stamp(product),
             "supplier": product.supplier,
-            "images": product_images(product),
             "gallery": product_gallery(product, skus),
             **source_context(request.user),
         }
@@ -161,13 +160,6 @@ def fragment_stamp(product: Product) -> str:
               supplier and (supplier.pk, supplier.content_hash, supplier.fetched_at), translation.get_language(),
               timezone.get_current_timezone_name(), timezone.localdate(), templates_digest(*FRAGMENT_TEMPLATES))  # fmt: skip
     return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
-
-
-def product_images(product: Product) -> list[str]:
-    pictures = [u for u in (product.images or []) if isinstance(u, str) and u.startswith(("http://", "https://"))]
-    if product.image_url and product.image_url not in pictures:
-        pictures.insert(0, product.image_url)
-    return pictures[:12]
 
 
 def sku_matrix(skus) -> dict | None:

@@ -24,6 +24,11 @@ from sourcing.views.site import refusal
 PAGE = 50
 
 
+def _unit(inquiry: Inquiry) -> str:
+    """What one quantity of the inquiry's offer is (个, 箱 …), or "" when 1688 did not say."""
+    return inquiry.product.unit or inquiry.product.unit_en
+
+
 def _refused(request, error: InquiryError, *, back: str = ""):
     return refusal(request, str(error), status=403 if isinstance(error, InquiryForbidden) else 400, back=back)
 
@@ -136,7 +141,7 @@ def inquiry_index(request):
 def inquiry_detail(request, inquiry_id):
     inquiry = get_inquiry_for_user(request.user, inquiry_id)
     return render(request, "sourcing/inquiries/detail.html", {
-        "inquiry": inquiry, "membership": inquiry.membership, "reply_form": InquiryReplyForm(initial={
+        "inquiry": inquiry, "membership": inquiry.membership, "reply_form": InquiryReplyForm(unit=_unit(inquiry), initial={
             "quoted_price": inquiry.quoted_price, "quoted_moq": inquiry.quoted_moq,
             "quoted_quantity": inquiry.quoted_quantity or inquiry.quantity,
             "quoted_lead_days": inquiry.quoted_lead_days, "notes": inquiry.notes}),
@@ -172,7 +177,7 @@ def inquiry_sent(request, inquiry_id):
 def inquiry_reply(request, inquiry_id):
     inquiry = get_inquiry_for_user(request.user, inquiry_id)
     back = reverse("inquiry_detail", args=[inquiry.pk])
-    form = InquiryReplyForm(request.POST)
+    form = InquiryReplyForm(request.POST, unit=_unit(inquiry))
     if not form.is_valid():
         return render(request, "sourcing/inquiries/detail.html", {
             "inquiry": inquiry, "membership": inquiry.membership, "reply_form": form,

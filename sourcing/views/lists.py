@@ -211,6 +211,7 @@ def list_compare(request, list_id):
         "columns": columns,
         "unit_note": unit_note,
         "same_quantity": len({c.quote.quantity for c in columns}) == 1,
+        "same_unit": len({str(c.quote.unit) for c in columns}) == 1 and all(c.quote.unit.known for c in columns),
         "converter": converter,
         "all_items": list(product_list.items.select_related("product").order_by("position", "pk")),
         "picked": {i.pk for i in items},

@@ -87,3 +87,22 @@ def test_units_and_pieces_per_pack():
     assert quote.piece_price == D("0.4167")
     loose, _w, _b = stored(quote_type=0, offer_id="700009", unit="", unit_en="")
     assert not unit_of(loose).known and str(unit_of(loose)) == ""
+
+
+def test_a_chosen_option_without_a_price_is_not_priced_as_another_option():
+    product, white, black = stored(quote_type=1)
+    black.price = None
+    quote = price_at_quantity(product, 150, sku=black)
+    assert quote.unit_price is None and quote.total is None and not quote.is_from
+    assert quote.message == "1688 gave no price for this option." and quote.option == "黑色"
+
+
+@pytest.mark.parametrize(
+    ("value", "pieces"),
+    [("24个", 24), ("24", 24), ("48 pcs", 48), ("24个/箱", 24), ("50*40*30cm", None), ("12.5", None), ("1", None),
+     ("约24个", None)],
+)  # fmt: skip
+def test_a_packs_size_is_a_whole_count_of_pieces(value, pieces):
+    from sourcing.pricing import pack_size
+
+    assert pack_size([{"name": "包装数量", "value": value}]) == pieces

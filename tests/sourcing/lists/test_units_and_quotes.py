@@ -77,3 +77,22 @@ def test_a_quote_for_another_option_does_not_travel(alice, kitchen, products):
     items = items_of(kitchen)
     quotes_for_items(kitchen.team_id, items)
     assert next(i for i in items if i.product_id == mug.pk).supplier_quote is None
+
+
+def test_totals_minimum_orders_and_stock_are_not_ranked_across_units(alice, kitchen):
+    # given the glass is sold by the carton of 24 and every item is bought 500 at a time
+    for item in kitchen.items.all():
+        services_item_quantity(alice, item, 500)
+    glass = kitchen.items.order_by("position")[1].product
+    Product.objects.filter(pk=glass.pk).update(unit="箱", unit_en="carton",
+                                               attributes=[{"name": "包装数量", "value": "24个"}])  # fmt: skip
+    columns, _note = compare_columns(items_of(kitchen), Converter())
+    # then unit prices compete per piece, but 500 cartons are never "the best total" against 500 pieces
+    assert not any("total" in c.best for c in columns)
+    assert "moq" not in columns[1].best and "stock" not in columns[1].best
+
+
+def services_item_quantity(actor, item, quantity):
+    from sourcing.services import lists as services
+
+    services.item_update(actor=actor, item=item, version=item.version, changes={"target_quantity": quantity})

@@ -23,7 +23,7 @@ def test_price_range():
     product = SimpleNamespace(price_min=Decimal("12.5"), price_max=Decimal("15"))
     assert price_range(product) == "¥12.50 – ¥15.00" and price_range(product, "short") == "¥12.50–15.00"
     assert price_range(SimpleNamespace(price_min=Decimal("3"), price_max=Decimal("3"))) == "¥3.00"
-    assert price_range(SimpleNamespace(price_min=None, price_max=None)) == "price on request"
+    assert price_range(SimpleNamespace(price_min=None, price_max=None)) == "price not known yet"
 
 
 def test_counts_percent_and_ago():
