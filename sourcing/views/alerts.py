@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sourcing.forms import AlertForm, AlertSettingsForm
 from sourcing.http import safe_next
 from sourcing.models import Product
+from sourcing.pricing import price_at_quantity
 from sourcing.selectors import current_membership
 from sourcing.selectors_catalog import clean_offer_id
 from sourcing.selectors_inquiries import (
@@ -79,8 +80,12 @@ def alert_index(request):
             return redirect(safe_next(request, request.POST.get("next"), reverse("alerts")))
         status = 400
     alerts = list(team_alerts(request.user).filter(product=product) if product else team_alerts(request.user)[:200])
+    # the price a new price alert watches: the item's option at its quantity, else the offer at its minimum order
+    watched = (price_at_quantity(product, (item.target_quantity if item else None) or product.moq or 1,
+                                 sku=item.sku if item and item.sku_id else None) if product else None)  # fmt: skip
     return render(request, "sourcing/alerts/index.html", {
         "alerts": alerts, "form": form, "product": product, "item": item, "membership": membership,
+        "watched": watched,
         "next": safe_next(request, source.get("next"), reverse("alerts")) if source.get("next") else "",
     }, status=status)  # fmt: skip
 
