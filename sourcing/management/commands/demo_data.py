@@ -282,21 +282,24 @@ def demo_market_done() -> bool:
     return bool(items) and Alert.objects.filter(product__in=[i.product for i in items], fired_count__gt=0).exists()
 
 
-def _demo_option_and_quote(alice, items) -> None:
-    """The first watched item is priced for its dearest option; the second has a supplier's quote logged on a
-    replied inquiry, so the list, compare and exports show both."""
-    first, second = items[0], items[1]
-    dearest = first.product.skus.exclude(price=None).order_by("-price", "position").first()
-    if first.sku_id is None and dearest is not None and first.product.skus.count() > 1:
-        list_services.item_update(actor=alice, item=first, version=first.version, changes={"sku": dearest})
-    if Inquiry.objects.filter(product=second.product, team=second.product_list.team).exists():
+def _demo_option(alice, item) -> None:
+    """The first watched item is priced for its dearest option, so the list shows an option's own price."""
+    dearest = item.product.skus.exclude(price=None).order_by("-price", "position").first()
+    if item.sku_id is None and dearest is not None and item.product.skus.count() > 1:
+        list_services.item_update(actor=alice, item=item, version=item.version, changes={"sku": dearest})
+
+
+def _demo_quote(alice, item) -> None:
+    """A supplier's quote, 8 % under today's listed price, logged on a replied inquiry: the list, compare and
+    exports show it beside the listed price."""
+    if Inquiry.objects.filter(product=item.product, team=item.product_list.team).exists():
         return
-    quantity = second.target_quantity or second.product.moq or 1
-    listed = price_at_quantity(second.product, quantity).unit_price
+    quantity = item.target_quantity or item.product.moq or 1
+    listed = price_at_quantity(item.product, quantity, sku=item.sku).unit_price
     if listed is None:
         return
-    inquiry = inquiry_create(actor=alice, team=second.product_list.team, product=second.product, quantity=quantity,
-                             message="您好，请问 %s 件的最低价是多少？" % quantity)  # fmt: skip
+    inquiry = inquiry_create(actor=alice, team=item.product_list.team, product=item.product, quantity=quantity,
+                             sku=item.sku, message="您好，请问 %s 件的最低价是多少？" % quantity)  # fmt: skip
     inquiry_mark_sent(actor=alice, inquiry=inquiry, at=timezone.now() - timedelta(days=3))
     inquiry_log_reply(actor=alice, inquiry=inquiry, replied_at=timezone.now() - timedelta(days=2),
                       quoted_price=(listed * Decimal("0.92")).quantize(Decimal("0.01")), quoted_lead_days=7,
@@ -313,7 +316,7 @@ def demo_market_moves() -> bool:
         return True
     alice = User.objects.get(username="alice")
     credential = AppCredential.objects.filter(owner=alice, app_key=DEMO_APP_KEY).first()
-    _demo_option_and_quote(alice, items)
+    _demo_option(alice, items[0])
     items = [ListItem.objects.select_related("product", "sku").get(pk=i.pk) for i in items]
     for item in items:
         product = item.product
@@ -341,6 +344,7 @@ def demo_market_moves() -> bool:
                 PriceHistory.objects.filter(pk=latest.pk).update(
                     at=timezone.now() - timedelta(days=DEMO_MOVE_DAYS[step])
                 )
+    _demo_quote(alice, ListItem.objects.select_related("product", "sku", "product_list").get(pk=items[1].pk))
     return True
 
 
