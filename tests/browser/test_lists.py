@@ -79,9 +79,12 @@ def test_alice_saves_bob_comments_and_the_export_downloads(page, browser, live_s
     download.value.save_as(path)
     assert path.name.startswith("Spring kitchen range") and path.suffix == ".xlsx"
     sheet = load_workbook(path).worksheets[0]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert [r[2] for r in rows] == ["不锈钢保温杯 500ml", "玻璃水杯 带盖"]
-    assert rows[1][5] == "Sampling" and rows[1][7] == 600 and rows[1][9] == 5400  # 600 × ¥9.00
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [r["Title"] for r in rows] == ["不锈钢保温杯 500ml", "玻璃水杯 带盖"]
+    glass_row = rows[1]
+    assert glass_row["Status"] == "Sampling" and glass_row["Priced quantity"] == 600
+    assert glass_row["Total at quantity (CNY)"] == 5400 and glass_row["Unit"] == "个 (piece)"  # 600 × ¥9.00
     with page.expect_download() as download:
         page.click("a:has-text('CSV')")
     raw = download.value.path().read_bytes()

@@ -47,6 +47,7 @@ def test_a_thousand_products_refresh_through_a_fifth_of_calls_failing(connected,
     SandboxApp.objects.filter(app_key=connected.app_key).update(
         fault_timeout=FAULT_EACH, fault_5xx=FAULT_EACH, fault_malformed=FAULT_EACH, fault_truncated=FAULT_EACH,
         fault_frequency=FAULT_EACH, timeout_delay=2.5,
+        answer_profile="full",  # every field, so each product can be checked against the whole catalog row
     )  # fmt: skip
     worker = workers.start("faults", "--pool=prefork", "--concurrency=4", ALIBABA_READ_TIMEOUT="1.5")
     # when beat queues the refresh (and again for any product whose retries ran out, as the next cycle would)
