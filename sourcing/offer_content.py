@@ -7,9 +7,10 @@ written (catalog_upsert) and again when a page shows it. The rules are in docs/o
 """
 
 import re
-from urllib.parse import urlsplit
 
 import nh3
+
+from sourcing.alibaba.api import absolute_http
 
 # Layout and text a description needs; everything else is dropped (its text kept). h1/h2 are left out so
 # the seller's headings never outrank the page's own.
@@ -53,15 +54,10 @@ def media_url(value) -> str:
     text = str(value or "").strip()
     if not text or len(text) > MAX_URL or any(c in text for c in "\x00\r\n\t <>\"'`\\"):
         return ""
-    if text.startswith("//"):
-        text = "https:" + text
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname or ""
-    except ValueError:
+    found = absolute_http(text)
+    if found is None:
         return ""
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return ""
+    text, host, parts = found
     if parts.scheme.lower() == "http" and (host == "alicdn.com" or host.endswith(".alicdn.com")):
         return "https" + text[4:]
     return text

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from . import errors
 from .client import LIVE_IMAGE_HOST, AlibabaClient
@@ -333,18 +333,28 @@ def offer_page_url(offer_id: Any) -> str:
 detail_url = offer_page_url  # the older name
 
 
-def clean_offer_url(url: Any) -> str:
-    """A 1688 link without its tracking parameters (`?fromkv=…&kjSource=pc`), or "" when not a link."""
-    text = str(url or "").strip()
+def absolute_http(value: Any) -> tuple[str, str, SplitResult] | None:
+    """(the URL, its host, its parts) when `value` is an absolute http(s) URL; protocol-relative `//host/…`
+    is taken as https. None for anything else."""
+    text = str(value or "").strip()
     if text.startswith("//"):
         text = "https:" + text
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""
     except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return text, host, parts
+
+
+def clean_offer_url(url: Any) -> str:
+    """A 1688 link without its tracking parameters (`?fromkv=…&kjSource=pc`), or "" when not a link."""
+    found = absolute_http(url)
+    if found is None:
         return ""
-    if parts.scheme not in ("http", "https") or not host:
-        return ""
+    text, host, parts = found
     if host == "1688.com" or host.endswith(".1688.com"):
         return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     return text
