@@ -6,6 +6,7 @@ from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
 from sourcing.services import catalog, catalog_fill, catalog_refresh, checks, lists, permissions, teams, tokens, usage  # noqa: F401 - lists registers its want_source
+from sourcing.services.ratelimit import RateLimitWait
 
 RETRY = {"autoretry_for": (TransientError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
@@ -76,12 +77,22 @@ def _catalog_job(task, run, job_id: int) -> None:
     """Run a catalog job; on a transient error re-queue it and retry with backoff, then give up in plain words."""
     try:
         run(job_id=job_id)
+    except RateLimitWait as error:
+        # the app's next slot is seconds away: back to the queue, due then; the worker takes other work meanwhile
+        catalog.job_requeue(job_id=job_id, error=error)
+        raise task.retry(exc=error, countdown=_slot_due(error), max_retries=task.request.retries + 1) from None
     except TransientError as error:
         if task.request.retries >= task.max_retries:
             catalog.job_give_up(job_id=job_id, error=error)
             return
         catalog.job_requeue(job_id=job_id, error=error)
         raise task.retry(exc=error, countdown=_backoff(task.request.retries)) from None
+
+
+def _slot_due(error: RateLimitWait) -> float:
+    """When a task refused a rate slot runs again: at the slot, spread over half a second so a backlog of one
+    app's tasks does not all wake at once (a rate wait never counts against the task's retries)."""
+    return error.retry_after + random.uniform(0.0, 0.5)  # noqa: S311 - spreading, not security
 
 
 def _backoff(retries: int) -> float:
@@ -122,6 +133,8 @@ def catalog_unknown_details(self, job_id: int) -> None:
 def catalog_product_refresh(self, product_id: int, job_id: int | None = None) -> str:
     try:
         outcome = catalog_refresh.product_refresh_run(product_id=product_id, job_id=job_id)
+    except RateLimitWait as error:
+        raise self.retry(exc=error, countdown=_slot_due(error), max_retries=self.request.retries + 1) from None
     except TransientError as error:
         if self.request.retries >= self.max_retries:
             catalog_refresh.product_refresh_give_up(product_id=product_id, job_id=job_id, error=error)

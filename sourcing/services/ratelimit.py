@@ -1,8 +1,10 @@
 """A per-app rate limiter shared by every worker process.
 
-Each call reserves the next free slot (slots are 1/qps seconds apart) and sleeps until it.
-With REDIS_URL the slot lives in Redis (one Lua script, Redis's clock); without, in a
-database row updated by compare-and-set.
+Each call reserves the next free slot (slots are 1/qps seconds apart) and sleeps until it, but only
+when it is at most ALIBABA_RATE_WAIT (0.25 s) away: a slot further off reserves nothing and raises
+RateLimitWait with `retry_after`, so the task goes back to the queue due at that time and the worker
+takes other teams' work meanwhile. With REDIS_URL the slot lives in Redis (one Lua script, Redis's
+clock); without, in a database row updated by compare-and-set.
 """
 
 import time
@@ -16,6 +18,7 @@ from sourcing.models import RateSlot
 
 class RateLimitWait(errors.TransientError):
     default_message = "Too many calls are queued for this app's rate limit; the call will be retried."
+    retry_after: float = 1.0  # seconds until the app's next free slot
 
 
 RESERVE_LUA = """
@@ -24,7 +27,7 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
 local start = math.max(nxt, now)
 local wait = start - now
-if wait > tonumber(ARGV[2]) then return tostring(-1) end
+if wait > tonumber(ARGV[2]) then return tostring(-wait) end
 redis.call('SET', KEYS[1], tostring(start + tonumber(ARGV[1])), 'EX', 3600)
 return tostring(wait)
 """
@@ -58,7 +61,7 @@ def _reserve_db(key: str, interval: float, max_wait: float) -> float:
         now = time.time()
         start = max(seen, now)
         if start - now > max_wait:
-            return -1.0
+            return -(start - now)  # too far: nothing reserved; how long until the slot is free
         # Compare-and-set: only the worker that saw the current slot may move it on.
         if RateSlot.objects.filter(key=key, next_at=seen).update(next_at=start + interval):
             return start - now
@@ -76,7 +79,9 @@ def rate_acquire(*, key: str, qps: int, max_wait: float | None = None) -> float:
     reserve = _reserve_redis if settings.REDIS_URL else _reserve_db
     wait = reserve(key, 1.0 / qps, max_wait)
     if wait < 0:
-        raise RateLimitWait(code="local.RateLimitWait")
+        error = RateLimitWait(code="local.RateLimitWait")
+        error.retry_after = -wait
+        raise error
     if wait > 0:
         time.sleep(wait)
     return wait

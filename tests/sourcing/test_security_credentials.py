@@ -270,9 +270,10 @@ def test_a_rate_limit_timeout_spends_no_quota(connected, settings):
     connected.refresh_from_db()
     rate_acquire(key=f"app:{connected.app_identity}", qps=1, max_wait=5)  # the next slot is a second away
     spent = ApiUsage.objects.get(app=connected.app_identity, api=api.KEYWORD_SEARCH.id).calls
-    with pytest.raises(RateLimitWait):
+    with pytest.raises(RateLimitWait) as refused:
         _search(connected)
     assert ApiUsage.objects.get(app=connected.app_identity, api=api.KEYWORD_SEARCH.id).calls == spent
+    assert 0 < refused.value.retry_after <= 1.1  # when the slot frees: the task is put back due then
 
 
 # --- 13. test connection with keyword search denied ---
