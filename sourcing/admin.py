@@ -366,7 +366,7 @@ class AppCredentialAdmin(FitsAPhone, CredentialScoped):
                            chart[-1]["day"], max(p["calls"] for p in chart))  # fmt: skip
 
 
-CALLS_REFUSED = gettext_noop("Only a credential's owner, or a buyer or admin of the team it is shared with, can spend its calls "
+CALLS_REFUSED = gettext_noop("Only a credential's owner, or a buyer or above in the team it is shared with, can spend its calls "
                   "at 1688 (viewers can't): nothing was queued.")  # fmt: skip
 
 
