@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 
 from .models import SandboxAccount, SandboxApp, SandboxCategory, SandboxOffer, SandboxSupplier
 
@@ -49,10 +50,43 @@ class SandboxAppAdmin(admin.ModelAdmin):
         apps = super().get_queryset(request)
         return apps if request.user.is_superuser else apps.filter(owner=request.user)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Nor do they give an app to someone else, or make one in someone else's name.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else [*readonly, "owner"]
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(SandboxAccount)
 class SandboxAccountAdmin(admin.ModelAdmin):
+    """1688 members who authorised an app. Staff who are not superusers see only those who authorised one of
+    their own apps (another team's login ids are theirs), and change none: an account serves every app."""
+
     list_display = ["login_id", "member_id", "ali_id"]
+
+    def get_queryset(self, request):
+        accounts = super().get_queryset(request)
+        if request.user.is_superuser:
+            return accounts
+        mine = (
+            Q(sandboxauthcode__app__owner=request.user)
+            | Q(sandboxrefreshtoken__app__owner=request.user)
+            | Q(sandboxaccesstoken__app__owner=request.user)
+        )
+        return accounts.filter(pk__in=accounts.filter(mine).values("pk"))
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(SandboxSupplier)

@@ -3,9 +3,13 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import Q, Sum
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sourcing.exports import csv_response
 from sourcing.forms import callback_url_field
@@ -30,7 +34,7 @@ from sourcing.models import (
 )
 from sourcing.selectors import usage_by_day
 from sourcing.services import credentials as credential_services
-from sourcing.services.checks import check_start
+from sourcing.services.checks import check_start, may_spend_quota
 from sourcing.services.gateway import PORTAL_API_IDS
 from sourcing.services.permissions import permission_set_status
 from sourcing.services.usage import beijing_today, usage_exhaustion, usage_rearm
@@ -38,6 +42,16 @@ from sourcing.services.usage import beijing_today, usage_exhaustion, usage_rearm
 
 def _team_ids(user):
     return Membership.objects.filter(user=user).values("team_id")
+
+
+def _may_set_status(user, credential) -> bool:
+    """As on the credential's page: only its owner (or a superuser) changes its permissions' console states."""
+    return user.is_superuser or (credential.owner_id is not None and credential.owner_id == user.pk)
+
+
+def _may_call_1688(user, credentials) -> bool:
+    """As in the portal: calls are spent by the credential's owner, or by buyers and up of the team it serves."""
+    return user.is_superuser or all(may_spend_quota(user, credential) for credential in credentials)
 
 
 class SuperuserWrites:
@@ -352,6 +366,10 @@ class AppCredentialAdmin(FitsAPhone, CredentialScoped):
                            chart[-1]["day"], max(p["calls"] for p in chart))  # fmt: skip
 
 
+CALLS_REFUSED = gettext_noop("Only a credential's owner, or a buyer or above in the team it is shared with, can spend its calls "
+                  "at 1688 (viewers can't): nothing was queued.")  # fmt: skip
+
+
 class PermissionActionForm(admin.helpers.ActionForm):
     reason = forms.CharField(required=False, max_length=300, help_text="reason for the status change")
 
@@ -365,12 +383,22 @@ class ChangeInline(admin.TabularInline):
     max_num = 0
 
 
+STATUS_REFUSED = gettext_noop(
+    "Only a credential's owner can change the status of its permissions: nothing was changed."
+)
+
+
 def _status_action(status):
     def action(modeladmin, request, queryset):
+        permissions = list(queryset.select_related("credential"))
+        if not all(_may_set_status(request.user, p.credential) for p in permissions):
+            messages.error(request, _(STATUS_REFUSED))  # all or nothing: no half-applied bulk change
+            return
         reason = request.POST.get("reason", "")
-        for permission in queryset:
-            permission_set_status(permission=permission, status=status, user=request.user, reason=reason)
-        messages.success(request, f"{queryset.count()} permission(s) set to {ApiPermission.Status(status).label}.")
+        with transaction.atomic():
+            for permission in permissions:
+                permission_set_status(permission=permission, status=status, user=request.user, reason=reason)
+        messages.success(request, f"{len(permissions)} permission(s) set to {ApiPermission.Status(status).label}.")
 
     action.__name__ = f"set_{status}"
     action.short_description = f"Set status: {ApiPermission.Status(status).label}"
@@ -392,6 +420,19 @@ class ApiPermissionAdmin(FitsAPhone, CredentialScoped):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Staff see their teams' permissions; only the credential's owner changes them, as on its page.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or _may_set_status(request.user, obj.credential))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            permission = self.get_object(request, object_id)
+            if permission is not None and not _may_set_status(request.user, permission.credential):
+                messages.error(request, _(STATUS_REFUSED))
+                return redirect(request.path)  # the page again, read-only
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if change and "status" in form.changed_data:
             new_status = obj.status
@@ -404,6 +445,9 @@ class ApiPermissionAdmin(FitsAPhone, CredentialScoped):
         from sourcing import tasks
 
         credential_ids = set(queryset.values_list("credential_id", flat=True))
+        if not _may_call_1688(request.user, AppCredential.objects.filter(pk__in=credential_ids)):
+            messages.error(request, _(CALLS_REFUSED))
+            return
         for credential_id in credential_ids:
             tasks.permissions_verify.delay_on_commit(credential_id)
         messages.info(request, f"Verification queued for {len(credential_ids)} credential(s).")
@@ -439,6 +483,10 @@ class UsageExhaustionAdmin(CredentialScoped):
 
     @admin.action(description="Let calls resume now (the API package was renewed on open.1688.com)")
     def rearm(self, request, queryset):
+        # Calls that resume are spent at 1688: the owner of the app's credential decides, as for its checks.
+        if not request.user.is_superuser and queryset.exclude(credential__owner=request.user).exists():
+            messages.error(request, _("Only the credential's owner can let its calls resume: nothing was changed."))
+            return
         apps = set(queryset.filter(day=beijing_today()).values_list("app", flat=True))
         resumed = sum(usage_rearm(app=app) for app in apps)
         messages.info(request, f"Calls resume now for {resumed} app(s).")
@@ -609,10 +657,29 @@ class ExchangeRateAdmin(SuperuserWrites, SafeDateFilters, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class TeamLoginsOnly:
+    """axes' rows name the login that was typed (and the address it came from): staff who are not superusers
+    see only the rows of their own teams' users, never another team's logins or attempts."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        users = User.objects.filter(Q(pk=request.user.pk) | Q(memberships__team_id__in=_team_ids(request.user)))
+        return qs.filter(username__in=users.values("username"))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("cleanup_expired_attempts", None)  # it cleans every team's rows, not the ones selected
+        return actions
+
+
 # axes' pages (failed logins; delete an attempt to unlock someone) with the same date-filter safety.
 # "axes" comes before "sourcing" in INSTALLED_APPS, so its admin module has registered them by now.
 for _model in apps.get_app_config("axes").get_models():
     if admin.site.is_registered(_model):
         _original = type(admin.site.get_model_admin(_model))
         admin.site.unregister(_model)
-        admin.site.register(_model, type(_original.__name__, (SafeDateFilters, _original), {}))
+        _scope = (TeamLoginsOnly,) if any(f.name == "username" for f in _model._meta.get_fields()) else ()
+        admin.site.register(_model, type(_original.__name__, (*_scope, SafeDateFilters, _original), {}))
