@@ -14,6 +14,7 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "SITE_URL": "https://portal.example.com",
+    "EMAIL_URL": "smtp+tls://portal:mail-password@smtp.example.com:587",
 }
 
 
