@@ -404,6 +404,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own default handlers for "django" (an unmasked console in DEBUG, mail_admins) are dropped: its
+        # records ("Not Found: /invite/<token>/") reach the root's masking handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Request lines ("GET /auth/1688/callback?code=...") go through the masking handler too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
