@@ -32,14 +32,15 @@ def _normalise(email: str) -> str:
     return email.strip().casefold()
 
 
-def _ration(*, keys: list[str], limit: int) -> None:
-    """Raise Throttled if a key is already used up; else count this use (the one that reaches the limit still
-    goes through; the next waits PASSWORD_RESET_MINUTES)."""
-    throttle_check(keys=keys)
-    try:
-        throttle_fail(keys=keys, limit=limit, period=settings.PASSWORD_RESET_MINUTES * 60)
-    except Throttled:
-        pass
+def _ration(limits: dict[str, int]) -> None:
+    """Raise Throttled if any key (mapped to its limit) is used up, counting nothing; else count this use against
+    each. The use that reaches a limit still goes through; the next waits PASSWORD_RESET_MINUTES."""
+    throttle_check(keys=limits)
+    for key, limit in limits.items():
+        try:
+            throttle_fail(keys=[key], limit=limit, period=settings.PASSWORD_RESET_MINUTES * 60)
+        except Throttled:
+            pass
 
 
 def password_reset_request(*, email: str, ip: str | None) -> None:
@@ -50,8 +51,10 @@ def password_reset_request(*, email: str, ip: str | None) -> None:
     from sourcing import tasks  # tasks import services; import here to avoid a cycle
 
     email = _normalise(email)
-    _ration(keys=[f"reset:ip:{ip or 'unknown'}"], limit=settings.PASSWORD_RESET_ADDRESS_LIMIT)
-    _ration(keys=[f"reset:email:{email}"], limit=settings.PASSWORD_RESET_LIMIT)
+    _ration({
+        f"reset:ip:{ip or 'unknown'}": settings.PASSWORD_RESET_ADDRESS_LIMIT,
+        f"reset:email:{email}": settings.PASSWORD_RESET_LIMIT,
+    })  # fmt: skip
     with transaction.atomic():
         row = PasswordResetRequest.objects.create(email=email)
         tasks.password_reset_send.delay_on_commit(row.pk)
@@ -76,7 +79,7 @@ def password_reset_send(*, request_id: int) -> int:
     try:
         for user in _accounts(email):
             try:
-                _ration(keys=[f"reset:user:{user.pk}"], limit=settings.PASSWORD_RESET_LIMIT)
+                _ration({f"reset:user:{user.pk}": settings.PASSWORD_RESET_LIMIT})
             except Throttled:
                 logger.info("Password reset mail for user %s not sent: asked too often", user.pk)
                 continue
