@@ -49,9 +49,9 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                requests.get(f"{self.url}/accounts/login/", timeout=2)
+                requests.get(f"{self.url}/accounts/login/", timeout=10)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its worker still booting
                 time.sleep(0.2)
         self.stop()
         pytest.fail(f"{kind} did not start:\n{self.output()[-3000:]}")
