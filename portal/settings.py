@@ -250,9 +250,28 @@ else:
         "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
 
-# --- Email: console by default; EMAIL_URL like smtp+tls://user:pass@host:587 ---
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# --- Email: EMAIL_URL like smtp+tls://user:pass@host:587. Production refuses to start without it. ---
+# Without it (development, the demo) each mail is a file in var/mail/: reset and invitation
+# links are bearer secrets, so they are never printed where logs go. The console backend (consolemail://) would
+# write them into the web and worker logs, so production refuses it too.
+_email_url = env("EMAIL_URL", default="")  # lower case: not a setting, the debug page would show its password
+if not DEBUG and not _email_url:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DJANGO_DEBUG=false, e.g. smtp+tls://user:pass@smtp.example.com:587: "
+        "password-reset and invitation mails need a way out (see .env.example and README, 'Production')."
+    )
+if not DEBUG and _email_url.startswith("consolemail:"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL=consolemail:// is refused when DJANGO_DEBUG=false: it writes password-reset and invitation "
+        "links into the logs. Set an SMTP server, e.g. smtp+tls://user:pass@smtp.example.com:587."
+    )
+vars().update(env.email_url("EMAIL_URL", default=f"filemail:///{VAR_DIR / 'mail'}"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sourcing Portal <noreply@localhost>")
+# Password reset: mails asked per e-mail address (and sent per account) in PASSWORD_RESET_MINUTES, and requests
+# per network address (any e-mail addresses); beyond that the form answers "try again in N minutes".
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=3)
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=20)
+PASSWORD_RESET_MINUTES = env.int("PASSWORD_RESET_MINUTES", default=60)
 
 # --- Celery: a folder broker with nothing installed; Redis or RabbitMQ via CELERY_BROKER_URL. ---
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -290,7 +309,7 @@ CELERY_TASK_DEFAULT_QUEUE = "interactive"
 BACKGROUND_TASKS = (
     "catalog_product_refresh", "catalog_refresh_due", "catalog_unknown_details", "demo_lists_fill",
     "demo_market_moves", "alerts_evaluate", "alerts_digest_due", "alerts_digest_send", "notification_email",
-    "invitations_purge_expired", "calllog_purge", "tokens_maintain", "token_postpone",
+    "invitations_purge_expired", "calllog_purge", "tokens_maintain", "token_postpone", "password_reset_purge",
 )  # fmt: skip
 CELERY_TASK_ROUTES = {f"sourcing.tasks.{name}": {"queue": "background"} for name in BACKGROUND_TASKS}
 # Both declared, so a worker started without -Q serves both (a one-worker setup) and a purge empties both.
@@ -313,6 +332,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "invitations-purge-expired": {"task": "sourcing.tasks.invitations_purge_expired", "schedule": 3600.0},
+    "password-reset-purge": {"task": "sourcing.tasks.password_reset_purge", "schedule": 3600.0},
     "tokens-maintain": {"task": "sourcing.tasks.tokens_maintain", "schedule": 600.0},
     "calllog-purge": {"task": "sourcing.tasks.calllog_purge", "schedule": 6 * 3600.0},
     "catalog-refresh-due": {"task": "sourcing.tasks.catalog_refresh_due", "schedule": 0.0},  # set below
@@ -397,6 +417,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own default handlers for "django" (an unmasked console in DEBUG, mail_admins) are dropped: its
+        # records ("Not Found: /invite/<token>/") reach the root's masking handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Request lines ("GET /auth/1688/callback?code=...") go through the masking handler too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

@@ -22,6 +22,11 @@ class SourcingConfig(AppConfig):
     verbose_name = "Sourcing portal"
 
     def ready(self):
+        # gunicorn's access and error lines ("GET /auth/1688/callback?code=…", "GET /invite/<token>/") are
+        # masked like the portal's own (docs/security.md, "Access logs").
+        from sourcing.logging import mask_server_loggers
+
+        mask_server_loggers()
         # The site default credential is created or updated once, at migrate (and at worker start, see
         # portal/celery.py), never while a page is being served.
         post_migrate.connect(_site_default_sync, sender=self)

@@ -32,9 +32,32 @@ _PATTERN = re.compile(
     rf"(?P<value>(?:(?!{_END}).)+)"
 )
 
+# Bearer links carry their secret in the path, not in a parameter: an invitation (/invite/<token>/) and a password
+# reset (/accounts/reset/<uid>/<token>/; Django then moves the token to the session and redirects to
+# /accounts/reset/<uid>/set-password/, which is kept). They reach logs as request lines and inside `next=`.
+_SLASH = rf"(?:/|{_ENC}2[fF])"
+_TOKEN = r"[A-Za-z0-9_\-]+"
+_PATH_PATTERN = re.compile(
+    rf"(?P<pre>{_SLASH}(?:reset{_SLASH}{_TOKEN}|invite){_SLASH})(?!set-password(?![A-Za-z0-9_\-]))(?P<value>{_TOKEN})"
+)
+
 
 def mask_secrets(text: str) -> str:
-    return _PATTERN.sub(lambda m: f"{m.group('pre')}{m.group('key')}{m.group('sep')}***", text)
+    text = _PATTERN.sub(lambda m: f"{m.group('pre')}{m.group('key')}{m.group('sep')}***", text)
+    return _PATH_PATTERN.sub(lambda m: f"{m.group('pre')}***", text)
+
+
+def mask_server_loggers() -> None:
+    """Put the filter on the loggers of the web server in front of Django (gunicorn's access and error logs).
+
+    Those loggers get their handlers from the server's own configuration, not from settings.LOGGING; a filter
+    on the logger itself sees every line they write, whatever handlers and format the server was given.
+    runserver's request lines ("django.server") are masked by LOGGING's handler.
+    """
+    for name in ("gunicorn.access", "gunicorn.error"):
+        server_logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskSecretsFilter) for f in server_logger.filters):
+            server_logger.addFilter(MaskSecretsFilter())
 
 
 class MaskSecretsFilter(logging.Filter):

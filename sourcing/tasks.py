@@ -5,7 +5,18 @@ import random
 from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
-from sourcing.services import catalog, catalog_fill, catalog_refresh, checks, lists, permissions, teams, tokens, usage  # noqa: F401 - lists registers its want_source
+from sourcing.services import (  # noqa: F401 - lists registers its want_source
+    catalog,
+    catalog_fill,
+    catalog_refresh,
+    checks,
+    lists,
+    password_reset,
+    permissions,
+    teams,
+    tokens,
+    usage,
+)
 from sourcing.services.ratelimit import RateLimitWait
 
 RETRY = {"autoretry_for": (TransientError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
@@ -19,6 +30,17 @@ def invitation_send(invitation_id: int) -> bool:
 @shared_task
 def invitations_purge_expired() -> int:
     return teams.invitations_purge_expired()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def password_reset_send(request_id: int) -> int:
+    """Mail the reset links of one "Forgot your password?" request (its row's id: never the link or token)."""
+    return password_reset.password_reset_send(request_id=request_id)
+
+
+@shared_task
+def password_reset_purge() -> int:
+    return password_reset.password_reset_purge()
 
 
 @shared_task(**RETRY)

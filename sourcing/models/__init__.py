@@ -1,4 +1,4 @@
-from .accounts import Invitation, Membership, Team, User
+from .accounts import Invitation, Membership, PasswordResetRequest, Team, User
 from .alerts import Alert, AlertSettings, Notification
 from .catalog import (
     CatalogJob,
@@ -30,7 +30,7 @@ __all__ = [
     "Alert", "AlertSettings", "Inquiry", "Notification",
     "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
     "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
-    "Membership", "OAuthToken", "PriceHistory", "Product",
+    "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product",
     "ProductList", "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
     "UsageExhaustion",
 ]  # fmt: skip

@@ -114,3 +114,22 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class PasswordResetRequest(models.Model):
+    """An e-mail address someone typed into "Forgot your password?", until a worker has mailed its accounts.
+
+    Every request makes one row and one task, whether the address has an account or not, so the answer and its
+    timing say nothing about who has an account. The task takes this row's id (never a link or token), builds
+    the link itself and deletes the row.
+    """
+
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"reset request {self.pk}"

@@ -3,19 +3,22 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sourcing.converters import parse_id
 from sourcing.forms import InvitationForm, RoleForm, SignupForm, TeamForm
-from sourcing.http import safe_next
+from sourcing.http import client_ip, safe_next
 from sourcing.models import Invitation, Membership
 from sourcing.selectors import get_membership_for_user, memberships_of
-from sourcing.services import teams
+from sourcing.services import password_reset, teams
 from sourcing.services.teams import TeamError
+from sourcing.services.throttle import Throttled
 
 
 def signup(request):
@@ -29,6 +32,27 @@ def signup(request):
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
         return redirect(next_url)
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "Forgot your password?" page, but throttled and mailed by a worker (services/password_reset.py):
+    the answer is the same, and as quick, whether the address has an account or not."""
+
+    def form_valid(self, form):
+        try:
+            password_reset.password_reset_request(email=form.cleaned_data["email"], ip=client_ip(self.request))
+        except Throttled as locked:
+            form.add_error(
+                None,
+                ngettext(
+                    "Too many reset links were asked for: try again in %(minutes)d minute.",
+                    "Too many reset links were asked for: try again in %(minutes)d minutes.",
+                    locked.minutes,
+                )
+                % {"minutes": locked.minutes},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @login_required

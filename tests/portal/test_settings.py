@@ -14,6 +14,7 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "SITE_URL": "https://portal.example.com",
+    "EMAIL_URL": "smtp+tls://portal:mail-password@smtp.example.com:587",
 }
 
 
@@ -177,3 +178,33 @@ def test_sandbox_in_production_is_a_deploy_warning():
     returncode, output = _check_deploy(SANDBOX_ENABLED="true")
     assert returncode != 0
     assert "(portal.W002) The sandbox gateway is enabled" in output
+
+
+# --- Issue 18, item 6: mail links never go to a log. ---
+
+
+def test_production_without_a_mail_setting_refuses_to_start():
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: EMAIL_URL must be set when DJANGO_DEBUG=false" in result.stderr
+
+
+def test_production_refuses_the_console_mail_backend():
+    result = _manage("check", **(PRODUCTION | {"EMAIL_URL": "consolemail://"}))
+    assert result.returncode != 0
+    assert "EMAIL_URL=consolemail:// is refused when DJANGO_DEBUG=false: it writes password-reset" in result.stderr
+
+
+def test_development_mail_goes_to_files_in_var_mail_not_the_console():
+    probe = "from django.conf import settings; print(settings.EMAIL_BACKEND); print(settings.EMAIL_FILE_PATH)"
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", probe],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.mail.backends.filebased.EmailBackend", str(BASE_DIR / "var" / "mail")]

@@ -96,3 +96,35 @@ def test_exception_text_is_masked():
     # then the traceback is there, without the code
     assert "Max retries exceeded" in text
     assert "c0de-7" not in text
+
+
+def test_bearer_tokens_in_invitation_and_reset_paths_are_masked():
+    invite, reset = "IzDeNsxltFHXbB4hmrS1zq14RUAUL1QHZ_OR7zx9NBc", "dj7v9i-ffbbc69ee9798d81da778cf530f22ca6"
+    lines = [
+        (f'"GET /invite/{invite}/ HTTP/1.1" 200 1651', '"GET /invite/***/ HTTP/1.1" 200 1651'),
+        (f"GET /accounts/reset/MQ/{reset}/ HTTP/1.1", "GET /accounts/reset/MQ/***/ HTTP/1.1"),
+        (f"GET /accounts/login/?next=/invite/{invite}/", "GET /accounts/login/?next=/invite/***/"),
+        (f"GET /accounts/login/?next=%2Finvite%2F{invite}%2F", "GET /accounts/login/?next=%2Finvite%2F***%2F"),
+        (f"next=%252Faccounts%252Freset%252FMQ%252F{reset}", "next=%252Faccounts%252Freset%252FMQ%252F***"),
+        (f"Not Found: /invite/{invite}/", "Not Found: /invite/***/"),
+    ]
+    for line, expected in lines:
+        assert mask_secrets(line) == expected
+    # the pages around them keep their paths: nothing secret there
+    kept = [
+        "GET /accounts/reset/MQ/set-password/ HTTP/1.1",
+        "POST /teams/3/invite/ HTTP/1.1",
+        "GET /accounts/reset/done/ HTTP/1.1",
+        "GET /accounts/password_reset/done/ HTTP/1.1",
+    ]
+    for line in kept:
+        assert mask_secrets(line) == line
+
+
+def test_gunicorn_and_django_loggers_pass_through_the_mask():
+    # gunicorn configures its own handlers: the filter sits on its loggers, so any handler or format it is given
+    for name in ("gunicorn.access", "gunicorn.error"):
+        assert any(isinstance(f, MaskSecretsFilter) for f in logging.getLogger(name).filters), name
+    # Django's default "django" console handler (unmasked) is gone: its records go to the root's masking handler
+    assert logging.getLogger("django").handlers == []
+    assert logging.getLogger("django").propagate
