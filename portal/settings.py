@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sourcing.middleware.FriendlyNotAllowedMiddleware",
     "sourcing.middleware.FriendlyNotFoundMiddleware",
+    "sourcing.middleware.PrivateCacheMiddleware",  # Cache-Control: private on team pages, no-store on exports
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
