@@ -360,6 +360,12 @@ CATALOG_REFRESH_CLAIM_SECONDS = env.int("CATALOG_REFRESH_CLAIM_SECONDS", default
 CATALOG_REFRESH_BATCH = env.int("CATALOG_REFRESH_BATCH", default=200)
 CELERY_BEAT_SCHEDULE["catalog-refresh-due"]["schedule"] = float(CATALOG_REFRESH_EVERY)
 
+# --- Caps (one user, team or list cannot grow without bound) ---
+TEAMS_PER_USER_MAX = env.int("TEAMS_PER_USER_MAX", default=20)
+LISTS_PER_TEAM_MAX = env.int("LISTS_PER_TEAM_MAX", default=200)  # archived lists count too
+LIST_ITEMS_MAX = env.int("LIST_ITEMS_MAX", default=500)
+LIST_PAGE_SIZE = env.int("LIST_PAGE_SIZE", default=100)  # items on one page of a list (compare and export take all)
+
 # --- Alerts (docs/inquiries-alerts.md) ---
 # Daily digests go out on the first beat after this hour (local time), once a day per user.
 ALERTS_DIGEST_HOUR = min(23, max(0, env.int("ALERTS_DIGEST_HOUR", default=8)))
