@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # django-csp: the Content-Security-Policy header and its per-request nonce
     "axes",  # failed-login lockout; before sourcing, whose admin module wraps axes' admin pages
     "sourcing",
     *(["sandbox"] if SANDBOX_ENABLED else []),
@@ -97,6 +99,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sourcing.request_cache.RequestCacheMiddleware",  # first: one cache per request, dropped at its end
     "django.middleware.security.SecurityMiddleware",
+    # Early, so its header is written after every page below it rendered (the friendly 404/405 and lockout
+    # pages use the nonce too): Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,8 +112,28 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sourcing.middleware.FriendlyNotAllowedMiddleware",
     "sourcing.middleware.FriendlyNotFoundMiddleware",
+    "sourcing.middleware.PrivateCacheMiddleware",  # Cache-Control: private on team pages, no-store on exports
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
+
+# A nonce-based Content-Security-Policy (django-csp 4): scripts only from this site's files or carrying the
+# request's nonce ({{ request.csp_nonce }}); no inline handlers (static/js/portal.js binds them). Pictures and
+# videos come from 1688's CDN (or the sandbox's), so img-src and media-src allow any http(s) source. Styles keep
+# 'unsafe-inline' for the progress bars' style="width: …" and htmx's indicator styles. No form-action: the
+# OAuth connect answers a form post with a redirect to 1688's consent page, which Chrome would refuse.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:", "http:"],
+        "media-src": [SELF, "https:", "http:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -382,6 +407,8 @@ CATALOG_SEARCH_PAGE_SIZE = env.int("CATALOG_SEARCH_PAGE_SIZE", default=50)
 CATALOG_DETAIL_FRESH_MINUTES = env.int("CATALOG_DETAIL_FRESH_MINUTES", default=6 * 60)
 CATALOG_REFETCH_SECONDS = env.int("CATALOG_REFETCH_SECONDS", default=300)
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=3_000_000)
+# Largest picture by width × height, read from its header before any decoding (sourcing/image_limits.py).
+CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
 CATALOG_JOB_STALE_SECONDS = env.int("CATALOG_JOB_STALE_SECONDS", default=600)
 CATALOG_WANTED_DAYS = env.int("CATALOG_WANTED_DAYS", default=14)
 CATALOG_REFRESH_WANTED_HOURS = env.int("CATALOG_REFRESH_WANTED_HOURS", default=6)
@@ -389,6 +416,12 @@ CATALOG_REFRESH_EVERY = env.int("CATALOG_REFRESH_EVERY", default=900)
 CATALOG_REFRESH_CLAIM_SECONDS = env.int("CATALOG_REFRESH_CLAIM_SECONDS", default=3600)
 CATALOG_REFRESH_BATCH = env.int("CATALOG_REFRESH_BATCH", default=200)
 CELERY_BEAT_SCHEDULE["catalog-refresh-due"]["schedule"] = float(CATALOG_REFRESH_EVERY)
+
+# --- Caps (one user, team or list cannot grow without bound) ---
+TEAMS_PER_USER_MAX = env.int("TEAMS_PER_USER_MAX", default=20)
+LISTS_PER_TEAM_MAX = env.int("LISTS_PER_TEAM_MAX", default=200)  # archived lists count too
+LIST_ITEMS_MAX = env.int("LIST_ITEMS_MAX", default=500)
+LIST_PAGE_SIZE = env.int("LIST_PAGE_SIZE", default=100)  # items on one page of a list (compare and export take all)
 
 # --- Alerts (docs/inquiries-alerts.md) ---
 # Daily digests go out on the first beat after this hour (local time), once a day per user.

@@ -27,6 +27,11 @@ class SourcingConfig(AppConfig):
         from sourcing.logging import mask_server_loggers
 
         mask_server_loggers()
+
+        # Pillow refuses pictures above the portal's pixel limit wherever one is opened (sourcing/image_limits.py).
+        from sourcing.image_limits import pixel_limit_apply
+
+        pixel_limit_apply()
         # The site default credential is created or updated once, at migrate (and at worker start, see
         # portal/celery.py), never while a page is being served.
         post_migrate.connect(_site_default_sync, sender=self)

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from sourcing.image_limits import too_many_pixels
 from sourcing.models import ApiPermission, AppCredential, ListItem, Membership, Team, User
 from sourcing.natural import natural_sorted
 
@@ -178,6 +179,9 @@ class ImageSearchForm(forms.Form):
             )
         if not upload.size:
             raise forms.ValidationError(_("That file is empty."))
+        too_big = too_many_pixels(upload)
+        if too_big:
+            raise forms.ValidationError(too_big)
         return upload
 
     def clean(self):

@@ -52,3 +52,30 @@ class FriendlyNotFoundMiddleware:
         if isinstance(exception, Http404) and not request.path.startswith(("/admin/", "/sandbox/openapi/")):
             return render(request, "404.html", status=404)
         return None
+
+
+# Team data: nobody but the signed-in member's own browser may keep a copy (no shared proxy, no CDN).
+PRIVATE_PREFIXES = (
+    "/teams/", "/invite/", "/lists/", "/inquiries/", "/alerts/", "/notifications/", "/connections/",
+    "/api-status/", "/auth/1688/", "/products/image/", "/searches/",
+)  # fmt: skip
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private` on every team page, and `no-store` as well on exports (a file download or
+    anything sent as an attachment): the one place these headers are set, so no new view can forget them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        attachment = response.get("Content-Disposition", "").startswith("attachment")
+        if attachment or request.path.startswith(PRIVATE_PREFIXES):
+            # A view's own max-age (a team's uploaded picture) stays; "public" gives way to "private".
+            patch_cache_control(response, private=True)
+            if attachment:
+                patch_cache_control(response, no_store=True, no_cache=True, max_age=0)
+        return response

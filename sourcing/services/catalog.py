@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from portal.cache import page_cache
 from sourcing.alibaba import api, errors
+from sourcing.image_limits import too_many_pixels
 from sourcing.models import (
     AppCredential,
     CatalogJob,
@@ -219,6 +220,9 @@ def _image_problem(data: bytes) -> tuple[str, dict]:
     if len(data) > settings.CATALOG_IMAGE_MAX_BYTES:
         return _("The picture is too large (%(mb).1f MB); the limit is %(max)s MB.") % {
             "mb": len(data) / 1e6, "max": settings.CATALOG_IMAGE_MAX_BYTES // 1_000_000}, {}  # fmt: skip
+    too_big = too_many_pixels(data)
+    if too_big:
+        return too_big, {}
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
@@ -67,6 +68,10 @@ class ListNameTaken(ListError):
                            "list.") % {"name": name})  # fmt: skip
 
 
+class ListLimitReached(ListError):
+    """The team keeps as many lists, or the list holds as many items, as the settings allow; nothing was written."""
+
+
 class ItemConflict(ListError):
     """Someone changed the same fields of the item meanwhile; `current` is the item as it now is."""
 
@@ -121,6 +126,25 @@ def _title(product: Product) -> str:
     return product.display_title[:200]
 
 
+# --- caps (LISTS_PER_TEAM_MAX, LIST_ITEMS_MAX) ---
+def _room_for_a_list(team_id: int) -> None:
+    """Inside a transaction: lock the team's row so two people cannot both take its last free place."""
+    list(Team.objects.select_for_update().filter(pk=team_id).values_list("pk", flat=True))
+    limit = settings.LISTS_PER_TEAM_MAX
+    if ProductList.objects.filter(team_id=team_id).count() >= limit:
+        raise ListLimitReached(_("Your team already keeps %(max)s lists, the most allowed (archived lists count "
+                                 "too). Delete a list you no longer need first.") % {"max": limit})  # fmt: skip
+
+
+def _room_for_items(product_list: ProductList, adding: int = 1) -> None:
+    """Inside a transaction: lock the list's row, then refuse when `adding` more items would pass the cap."""
+    list(ProductList.objects.select_for_update().filter(pk=product_list.pk).values_list("pk", flat=True))
+    limit = settings.LIST_ITEMS_MAX
+    if ListItem.objects.filter(product_list_id=product_list.pk).count() + adding > limit:
+        raise ListLimitReached(_("A list holds at most %(max)s items. Remove items you no longer need, or start "
+                                 "another list.") % {"max": limit})  # fmt: skip
+
+
 # --- lists ---
 def _clean_name(name: str) -> str:
     name = " ".join(str(name or "").split())[:120]
@@ -155,6 +179,7 @@ def list_create(*, actor: User, team: Team, name: str, description: str = "") ->
     _name_free(team.pk, name)
     try:
         with transaction.atomic():
+            _room_for_a_list(team.pk)
             product_list = ProductList.objects.create(team=team, name=name, description=str(description or "")[:2000],
                                                       created_by=actor)  # fmt: skip
             activity_record(product_list=product_list, actor=actor, verb=Verb.CREATED, detail=name)
@@ -205,6 +230,9 @@ def list_copy(*, actor: User, product_list: ProductList, name: str = "") -> Prod
         name = _free_name(product_list.team_id, _clean_name(_("Copy of %(name)s") % {"name": product_list.name}))
     now = timezone.now()
     with transaction.atomic():
+        _room_for_a_list(product_list.team_id)
+        if product_list.items.count() > settings.LIST_ITEMS_MAX:
+            _room_for_items(product_list, adding=0)
         copy = ProductList.objects.create(team_id=product_list.team_id, name=name, description=product_list.description,
                                           created_by=actor, copied_from=product_list, created_at=now, updated_at=now)  # fmt: skip
         fields = ["product_id", "sku_id", "sku_label", "target_quantity", "target_price", "note", "status", "position"]
@@ -271,6 +299,7 @@ def item_add(*, actor: User, product_list: ProductList, product: Product, sku=No
     }  # fmt: skip
     try:
         with transaction.atomic():
+            _room_for_items(product_list)
             position = (product_list.items.aggregate(m=Max("position"))["m"] or 0) + 1
             item = ListItem.objects.create(product_list=product_list, product=product, added_by=actor,
                                            updated_by=actor, position=position, **values)  # fmt: skip

@@ -34,9 +34,19 @@ def user_language_set(*, user: User, language: str) -> None:
         user.language = language
 
 
+def _room_for_a_team(user: User) -> None:
+    """Inside a transaction: lock the user's row, then refuse a team past TEAMS_PER_USER_MAX."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    limit = settings.TEAMS_PER_USER_MAX
+    if Membership.objects.filter(user_id=user.pk).count() >= limit:
+        raise TeamError(_("You are in %(max)s teams, the most one person can be in. Leave a team before creating "
+                          "or joining another.") % {"max": limit})  # fmt: skip
+
+
 def team_create(*, name: str, owner: User) -> Team:
     """Create a team with `owner` as its first owner and make it their current team."""
     with transaction.atomic():
+        _room_for_a_team(owner)
         team = Team.objects.create(name=name.strip())
         Membership.objects.create(user=owner, team=team, role=Role.OWNER)
         User.objects.filter(pk=owner.pk).update(current_team=team)
@@ -185,6 +195,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             raise TeamError(_("This invitation link is not valid. Ask your teammate for a new one."))
         if Membership.objects.filter(team=invitation.team, user=user).exists():
             raise TeamError(_("You are already a member of %(team)s.") % {"team": invitation.team.name})
+        _room_for_a_team(user)
         # The UPDATE decides: two people racing on one link cannot both get in.
         claimed = Invitation.objects.filter(
             pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()

@@ -7,8 +7,10 @@ re-renders the form with its errors and a 400; a clash with a teammate's edit an
 both values shown.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,7 +51,7 @@ from sourcing.selectors_lists import (
     lists_for_user,
 )
 from sourcing.services import lists as services
-from sourcing.services.lists import EDITABLE, ItemConflict, ListError, ListForbidden, ListNameTaken
+from sourcing.services.lists import EDITABLE, ItemConflict, ListError, ListForbidden, ListLimitReached, ListNameTaken
 from sourcing.views.catalog import is_htmx
 from sourcing.views.site import refusal
 
@@ -79,6 +81,8 @@ def list_index_view(request):
                 product_list = services.list_create(actor=request.user, team=membership.team, **form.cleaned_data)
             except ListNameTaken as error:
                 form.add_error("name", str(error))
+            except ListLimitReached as error:
+                form.add_error(None, str(error))
             except ListError as error:
                 return _refused(request, error, back=reverse("lists"))
             else:
@@ -106,6 +110,9 @@ def list_detail(request, list_id):
     status = request.GET.get("status", "")
     all_items = list_items(product_list)
     items = [i for i in all_items if i.status == status] if status in ListItem.Status.values else all_items
+    # Past LIST_PAGE_SIZE items the list shows in pages; totals, compare and the exports still take every item.
+    page = Paginator(items, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page)
     items_with_comments(items)
     converter = Converter.for_team(product_list.team)
     counts = {s: 0 for s in ListItem.Status.values}
@@ -115,6 +122,7 @@ def list_detail(request, list_id):
         "product_list": product_list,
         "membership": product_list.membership,
         "items": items,
+        "page": page,
         "n_items": len(all_items),
         "status": status if status in ListItem.Status.values else "",
         "status_counts": [(s.value, s.label, counts[s.value]) for s in ListItem.Status],

@@ -59,10 +59,16 @@ class PasswordResetView(auth_views.PasswordResetView):
 def team_list(request):
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        team = teams.team_create(name=form.cleaned_data["name"], owner=request.user)
-        messages.success(request, _("Team %(name)s created. Invite your colleagues.") % {"name": team.name})
-        return redirect("team_detail", team_id=team.pk)
-    return render(request, "sourcing/teams/list.html", {"form": form, "memberships": memberships_of(request.user)})
+        try:
+            team = teams.team_create(name=form.cleaned_data["name"], owner=request.user)
+        except TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Team %(name)s created. Invite your colleagues.") % {"name": team.name})
+            return redirect("team_detail", team_id=team.pk)
+    status = 400 if form.errors else 200
+    return render(request, "sourcing/teams/list.html", {"form": form, "memberships": memberships_of(request.user)},
+                  status=status)  # fmt: skip
 
 
 @login_required

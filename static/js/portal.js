@@ -212,3 +212,28 @@ function fallbackCopy(source, done) {
   selection.addRange(range);
   try { if (document.execCommand("copy")) done(); } catch (error) { /* the text stays selected: copy by hand */ }
 }
+
+// Small behaviours that were inline handlers (the Content-Security-Policy runs no inline script):
+// a <select data-submit-on-change> submits its form when changed; an <input data-select-on-click> selects its
+// text when clicked, to copy it.
+(function () {
+  document.addEventListener("change", function (event) {
+    const select = event.target.closest && event.target.closest("select[data-submit-on-change]");
+    if (select && select.form) select.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    const input = event.target.closest && event.target.closest("input[data-select-on-click]");
+    if (input) input.select();
+  });
+  // <form data-confirm="question">: asks before submitting.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+  // <fieldset data-count-ticked="N"> (the sandbox's API grants): "k of N ticked" in its <details> summary.
+  document.addEventListener("change", function (event) {
+    const fieldset = event.target.closest && event.target.closest("fieldset[data-count-ticked]");
+    const label = fieldset && fieldset.closest("details") && fieldset.closest("details").querySelector(".sandbox-granted");
+    if (label) label.textContent = fieldset.querySelectorAll(":checked").length + " of " + fieldset.dataset.countTicked + " ticked";
+  });
+})();
