@@ -1,9 +1,15 @@
-"""A friendly page instead of Django's empty 405 when someone opens a form's POST address."""
+"""A friendly page instead of Django's empty 405 when someone opens a form's POST address; a plain 400 for
+input the portal cannot read."""
 
-from django.http import Http404, HttpResponseNotAllowed
+from urllib.parse import unquote_to_bytes
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 
 def _back_to(request) -> str:
@@ -52,3 +58,66 @@ class FriendlyNotFoundMiddleware:
         if isinstance(exception, Http404) and not request.path.startswith(("/admin/", "/sandbox/openapi/")):
             return render(request, "404.html", status=404)
         return None
+
+
+def _unreadable(text: str) -> bool:
+    """NUL, which PostgreSQL refuses in text, or a lone surrogate (bytes that were not UTF-8, decoded leniently)."""
+    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _bad_raw(raw: str) -> bool:
+    """A raw query string or form body (%-escaped, latin-1 as WSGI gives it) whose bytes are not UTF-8 text."""
+    try:
+        unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+class UnreadableInputMiddleware:
+    """Answer 400 with a plain page when the path, a query or form parameter (name or value) holds a NUL byte or
+    bytes that are not UTF-8, before any view or database sees them.
+
+    PostgreSQL refuses NUL in text and JSON, so such a value used to reach a query and make a 500; Django reads
+    bad UTF-8 as U+FFFD, which a user never meant either. One check here instead of one in every view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._refused(request):
+            return self._answer(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refused(request) -> bool:
+        # (bytes of the path that are not UTF-8 stay %-escaped in request.path: Django's own doing, a plain 404)
+        if _unreadable(request.path) or _bad_raw(request.META.get("QUERY_STRING", "")):
+            return True
+        if request.method == "POST":
+            if request.content_type == "application/x-www-form-urlencoded":
+                try:
+                    if _bad_raw(request.body.decode("latin-1")):
+                        return True
+                except RequestDataTooBig:
+                    return False  # Django answers that one itself (400) when the view reads the form
+            try:
+                files = [f.name or "" for f in request.FILES.values()]
+                params = [*request.POST.lists(), *request.GET.lists()]
+            except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+                return False  # Django's own 400 when the view reads them
+        else:
+            files, params = [], list(request.GET.lists())
+        texts = [*files, *(name for name, _values in params), *(v for _name, values in params for v in values)]
+        return any(_unreadable(text) for text in texts if isinstance(text, str))
+
+    @staticmethod
+    def _answer(request):
+        if request.path.startswith("/sandbox/openapi/"):  # the stand-in gateway answers like 1688: JSON
+            body = {"error_code": "400", "error_message": "Invalid request characters",
+                    "exception": "Invalid request characters"}  # fmt: skip
+            return JsonResponse(body, status=400)
+        message = _("This address or form holds characters the portal cannot read (a NUL byte or text that is not "
+                    "UTF-8), so nothing was done. Go back and type the value again.")  # fmt: skip
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
