@@ -99,7 +99,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "sourcing.middleware.UnreadableInputMiddleware",  # a 400 for NUL or non-UTF-8 input, before any view or query
+    "sourcing.middleware.UnreadableInputMiddleware",  # NUL dropped from queries; a 400 for NUL in a path or form
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

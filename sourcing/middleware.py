@@ -4,7 +4,7 @@ input the portal cannot read."""
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -65,6 +65,10 @@ def _unreadable(text: str) -> bool:
     return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
 
 
+def _readable(text: str) -> str:
+    return "".join(c for c in text if c != "\x00" and not "\ud800" <= c <= "\udfff")
+
+
 def _bad_raw(raw: str) -> bool:
     """A raw query string or form body (%-escaped, latin-1 as WSGI gives it) whose bytes are not UTF-8 text."""
     try:
@@ -75,40 +79,42 @@ def _bad_raw(raw: str) -> bool:
 
 
 class UnreadableInputMiddleware:
-    """Answer 400 with a plain page when the path, a query or form parameter (name or value) holds a NUL byte or
-    bytes that are not UTF-8, before any view or database sees them.
+    """NUL bytes, which PostgreSQL refuses in text and JSON, never reach a view or a query.
 
-    PostgreSQL refuses NUL in text and JSON, so such a value used to reach a query and make a 500; Django reads
-    bad UTF-8 as U+FFFD, which a user never meant either. One check here instead of one in every view.
+    In a query string they are dropped (a link with a stray %00 still opens its page); a path holding one, or a
+    form (POST) holding one or bytes that are not UTF-8 in a name or value, is answered with a plain 400 and
+    nothing is done. Django itself reads other bytes that are not UTF-8 in a query as U+FFFD and keeps them
+    %-escaped in a path. One check here instead of one in every view.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._refused(request):
+        if _unreadable(request.path) or (request.method == "POST" and self._bad_form(request)):
             return self._answer(request)
+        if any(_unreadable(text) for key, values in request.GET.lists() for text in (key, *values)):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(_readable(key), [_readable(v) for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+            request.META["QUERY_STRING"] = cleaned.urlencode()
         return self.get_response(request)
 
     @staticmethod
-    def _refused(request) -> bool:
-        # (bytes of the path that are not UTF-8 stay %-escaped in request.path: Django's own doing, a plain 404)
-        if _unreadable(request.path) or _bad_raw(request.META.get("QUERY_STRING", "")):
-            return True
-        if request.method == "POST":
-            if request.content_type == "application/x-www-form-urlencoded":
-                try:
-                    if _bad_raw(request.body.decode("latin-1")):
-                        return True
-                except RequestDataTooBig:
-                    return False  # Django answers that one itself (400) when the view reads the form
+    def _bad_form(request) -> bool:
+        if request.content_type == "application/x-www-form-urlencoded":
             try:
-                files = [f.name or "" for f in request.FILES.values()]
-                params = [*request.POST.lists(), *request.GET.lists()]
-            except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
-                return False  # Django's own 400 when the view reads them
-        else:
-            files, params = [], list(request.GET.lists())
+                if _bad_raw(request.body.decode("latin-1")):
+                    return True
+            except RequestDataTooBig:
+                return False  # Django answers that one itself (400) when the view reads the form
+        try:
+            files = [f.name or "" for f in request.FILES.values()]
+            params = list(request.POST.lists())
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+            return False  # Django's own 400 when the view reads them
         texts = [*files, *(name for name, _values in params), *(v for _name, values in params for v in values)]
         return any(_unreadable(text) for text in texts if isinstance(text, str))
 
