@@ -97,9 +97,10 @@ MIDDLEWARE = [
     "sourcing.request_cache.RequestCacheMiddleware",  # first: one cache per request, dropped at its end
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # before the session is read: NUL dropped from queries and cookies, a 400 for NUL in a path or a form
+    "sourcing.middleware.UnreadableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "sourcing.middleware.UnreadableInputMiddleware",  # NUL dropped from queries; a 400 for NUL in a path or form
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed,
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -81,7 +82,7 @@ def _bad_raw(raw: str) -> bool:
 class UnreadableInputMiddleware:
     """NUL bytes, which PostgreSQL refuses in text and JSON, never reach a view or a query.
 
-    In a query string they are dropped (a link with a stray %00 still opens its page); a path holding one, or a
+    In a query string or a cookie they are dropped (a link with a stray %00 still opens its page); a path holding one, or a
     form (POST) holding one or bytes that are not UTF-8 in a name or value, is answered with a plain 400 and
     nothing is done. Django itself reads other bytes that are not UTF-8 in a query as U+FFFD and keeps them
     %-escaped in a path. One check here instead of one in every view.
@@ -93,6 +94,9 @@ class UnreadableInputMiddleware:
     def __call__(self, request):
         if _unreadable(request.path) or (request.method == "POST" and self._bad_form(request)):
             return self._answer(request)
+        for name, value in list(request.COOKIES.items()):  # a forged session cookie would reach the session table
+            if _unreadable(name) or _unreadable(value):
+                del request.COOKIES[name]
         if any(_unreadable(text) for key, values in request.GET.lists() for text in (key, *values)):
             cleaned = QueryDict(mutable=True)
             for key, values in request.GET.lists():
@@ -124,6 +128,7 @@ class UnreadableInputMiddleware:
             body = {"error_code": "400", "error_message": "Invalid request characters",
                     "exception": "Invalid request characters"}  # fmt: skip
             return JsonResponse(body, status=400)
-        message = _("This address or form holds characters the portal cannot read (a NUL byte or text that is not "
-                    "UTF-8), so nothing was done. Go back and type the value again.")  # fmt: skip
+        with translation.override(translation.get_language_from_request(request)):  # before LocaleMiddleware
+            message = _("This address or form holds characters the portal cannot read (a NUL byte or text that is not "
+                        "UTF-8), so nothing was done. Go back and type the value again.")  # fmt: skip
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

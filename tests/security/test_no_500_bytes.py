@@ -116,3 +116,11 @@ def test_a_forged_search_cursor_gives_the_first_page(client, alice, forged):
     sort = forged[0]
     response = client.get("/products/", {"sort": sort, "after": _cursor(forged)})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["sessionid", "csrftoken", "django_language"])
+def test_a_cookie_with_nul_is_ignored(client, name):
+    client.raise_request_exception = False
+    client.cookies[name] = "abcdefgh\x00ijklmnop"  # the session table would be asked for this key
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code in (200, 403)
