@@ -103,6 +103,8 @@ MIDDLEWARE = [
     # pages use the nonce too): Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # before the session is read: NUL dropped from queries and cookies, a 400 for NUL in a path or a form
+    "sourcing.middleware.UnreadableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

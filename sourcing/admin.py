@@ -61,8 +61,9 @@ class SuperuserWrites:
     roles (only owners grant ownership, a team keeps an owner); the admin must not be a way around them.
     """
 
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_add_permission(request, *([obj] if obj else []))
+    def has_add_permission(self, request, *obj):
+        # a ModelAdmin is asked (request), an inline (request, obj) where obj is None on an add page: pass on as given
+        return request.user.is_superuser and super().has_add_permission(request, *obj)
 
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_change_permission(request, obj)
@@ -295,6 +296,10 @@ class AppCredentialAdmin(FitsAPhone, CredentialScoped):
                 user=request.user, **fields,
             )  # fmt: skip
             obj.pk, obj._state.adding = created.pk, False
+            if not created.check_queued:
+                messages.info(request, _("Saved without a check: asking 1688 about it spends %(owner)s's quota, so "
+                                         "only they (or a buyer of the team they share it with) can start one, from "
+                                         "the credential's page in the portal.") % {"owner": created.owner})  # fmt: skip
             return
         credential = AppCredential.objects.get(pk=obj.pk)
         if "owner" in form.changed_data and request.user.is_superuser:

@@ -1,9 +1,16 @@
-"""A friendly page instead of Django's empty 405 when someone opens a form's POST address."""
+"""A friendly page instead of Django's empty 405 when someone opens a form's POST address; a plain 400 for
+input the portal cannot read."""
 
-from django.http import Http404, HttpResponseNotAllowed
+from urllib.parse import unquote_to_bytes
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 
 def _back_to(request) -> str:
@@ -79,3 +86,76 @@ class PrivateCacheMiddleware:
             if attachment:
                 patch_cache_control(response, no_store=True, no_cache=True, max_age=0)
         return response
+
+
+def _unreadable(text: str) -> bool:
+    """NUL, which PostgreSQL refuses in text, or a lone surrogate (bytes that were not UTF-8, decoded leniently)."""
+    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _readable(text: str) -> str:
+    return "".join(c for c in text if c != "\x00" and not "\ud800" <= c <= "\udfff")
+
+
+def _bad_raw(raw: str) -> bool:
+    """A raw query string or form body (%-escaped, latin-1 as WSGI gives it) whose bytes are not UTF-8 text."""
+    try:
+        unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+class UnreadableInputMiddleware:
+    """NUL bytes, which PostgreSQL refuses in text and JSON, never reach a view or a query.
+
+    In a query string or a cookie they are dropped (a link with a stray %00 still opens its page); a path holding one, or a
+    form (POST) holding one or bytes that are not UTF-8 in a name or value, is answered with a plain 400 and
+    nothing is done. Django itself reads other bytes that are not UTF-8 in a query as U+FFFD and keeps them
+    %-escaped in a path. One check here instead of one in every view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _unreadable(request.path) or (request.method == "POST" and self._bad_form(request)):
+            return self._answer(request)
+        for name, value in list(request.COOKIES.items()):  # a forged session cookie would reach the session table
+            if _unreadable(name) or _unreadable(value):
+                del request.COOKIES[name]
+        if any(_unreadable(text) for key, values in request.GET.lists() for text in (key, *values)):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(_readable(key), [_readable(v) for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+            request.META["QUERY_STRING"] = cleaned.urlencode()
+        return self.get_response(request)
+
+    @staticmethod
+    def _bad_form(request) -> bool:
+        if request.content_type == "application/x-www-form-urlencoded":
+            try:
+                if _bad_raw(request.body.decode("latin-1")):
+                    return True
+            except RequestDataTooBig:
+                return False  # Django answers that one itself (400) when the view reads the form
+        try:
+            files = [f.name or "" for f in request.FILES.values()]
+            params = list(request.POST.lists())
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+            return False  # Django's own 400 when the view reads them
+        texts = [*files, *(name for name, _values in params), *(v for _name, values in params for v in values)]
+        return any(_unreadable(text) for text in texts if isinstance(text, str))
+
+    @staticmethod
+    def _answer(request):
+        if request.path.startswith("/sandbox/openapi/"):  # the stand-in gateway answers like 1688: JSON
+            body = {"error_code": "400", "error_message": "Invalid request characters",
+                    "exception": "Invalid request characters"}  # fmt: skip
+            return JsonResponse(body, status=400)
+        with translation.override(translation.get_language_from_request(request)):  # before LocaleMiddleware
+            message = _("This address or form holds characters the portal cannot read (a NUL byte or text that is not "
+                        "UTF-8), so nothing was done. Go back and type the value again.")  # fmt: skip
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -165,12 +165,15 @@ def _decode_cursor(cursor: str | None, sort: str, keys) -> list | None:
                     return None
                 typed.append(price)
             elif name == "k_new":
-                typed.append(datetime.fromisoformat(value))
+                moment = datetime.fromisoformat(value)
+                if not 1900 <= moment.year <= 9000:  # the database's range, with room for time zones
+                    return None
+                typed.append(moment)
             else:
-                if not isinstance(value, int) or isinstance(value, bool):
+                if not isinstance(value, int) or isinstance(value, bool) or not -(2**63) <= value < 2**63:
                     return None
                 typed.append(value)
-    except (InvalidOperation, ValueError, TypeError):
+    except (ArithmeticError, ValueError, TypeError):
         return None
     return typed
 

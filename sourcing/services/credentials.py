@@ -1,7 +1,7 @@
 """Adding, changing, handing over and deleting 1688 app credentials; revealing their secrets."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sourcing.alibaba.api import PORTAL_APIS
@@ -25,19 +25,32 @@ def _audit(credential: AppCredential | None, *, user: User | None, action: str, 
 def credential_create(*, owner: User | None, app_key: str, app_secret: str, user: User | None = None,
                       check: bool = True, **fields) -> AppCredential:  # fmt: skip
     """Add a credential with a permission row for every API the portal uses; a worker then checks key and secret."""
-    from .checks import check_start  # checks use this module; import late to avoid a cycle
+    from .checks import CheckRefused, check_start  # checks use this module; import late to avoid a cycle
 
     app_key, app_secret = app_key.strip(), app_secret.strip()
+    taken = CredentialError(_("You already have a credential for App Key %(key)s.") % {"key": app_key})
     if owner is not None and AppCredential.objects.filter(owner=owner, app_key=app_key).exists():
-        raise CredentialError(_("You already have a credential for App Key %(key)s.") % {"key": app_key})
-    with transaction.atomic():
-        credential = AppCredential(owner=owner, app_key=app_key, **{k: v for k, v in fields.items() if k in EDITABLE})
-        credential.set_secret(app_secret)
-        credential.save()
-        ApiPermission.objects.bulk_create([ApiPermission(credential=credential, api=ref.id) for ref in PORTAL_APIS])
-        _audit(credential, user=user or owner, action=SecretAudit.Action.CREATE)
-        if check:
+        raise taken
+    try:
+        with transaction.atomic():  # a savepoint when the caller holds a transaction
+            credential = AppCredential(owner=owner, app_key=app_key,
+                                       **{k: v for k, v in fields.items() if k in EDITABLE})  # fmt: skip
+            credential.set_secret(app_secret)
+            credential.save()
+            ApiPermission.objects.bulk_create([ApiPermission(credential=credential, api=ref.id)
+                                               for ref in PORTAL_APIS])  # fmt: skip
+            _audit(credential, user=user or owner, action=SecretAudit.Action.CREATE)
+    except IntegrityError:  # the same key added at once (a double click, two tabs): the first one stands
+        if owner is not None and AppCredential.objects.filter(owner=owner, app_key=app_key).exists():
+            raise taken from None
+        raise
+    credential.check_queued = False
+    if check:
+        try:
             check_start(credential=credential, user=user or owner, kind="credential")
+            credential.check_queued = True
+        except CheckRefused:
+            pass  # an admin adding a credential for someone else may not spend its quota: its owner checks it
     return credential
 
 

@@ -223,11 +223,23 @@ def list_archive(*, actor: User, product_list: ProductList, archived: bool) -> P
 def list_copy(*, actor: User, product_list: ProductList, name: str = "") -> ProductList:
     """A copy of the list in the same team: its items with their SKU, targets, note and status (not comments)."""
     _require_edit(actor, product_list.team_id)
-    if name:
+    chosen = bool(name)
+    if chosen:
         name = _clean_name(name)
         _name_free(product_list.team_id, name)
-    else:  # the name the portal makes up takes the next free number rather than refusing
-        name = _free_name(product_list.team_id, _clean_name(_("Copy of %(name)s") % {"name": product_list.name}))
+    for _attempt in range(5):
+        if not chosen:  # the name the portal makes up takes the next free number rather than refusing
+            name = _free_name(product_list.team_id, _clean_name(_("Copy of %(name)s") % {"name": product_list.name}))
+        try:
+            return _copy(actor, product_list, name)
+        except IntegrityError:  # a teammate took the name between the check and the INSERT
+            if chosen:
+                _name_free(product_list.team_id, name)
+                raise
+    raise ListError(_("Too many copies of this list are being made at once. Try again."))
+
+
+def _copy(actor: User, product_list: ProductList, name: str) -> ProductList:
     now = timezone.now()
     with transaction.atomic():
         _room_for_a_list(product_list.team_id)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,15 @@ class TeamError(Exception):
 
 def user_signup(*, form, team_name: str = "") -> User:
     """Create a user from a valid sign-up form, with their first team when they named one: all or nothing."""
-    with transaction.atomic():
-        user = form.save()
-        if team_name.strip():
-            team_create(name=team_name, owner=user)
+    try:
+        with transaction.atomic():
+            user = form.save()
+            if team_name.strip():
+                team_create(name=team_name, owner=user)
+    except IntegrityError:  # the same user name signed up at once (the form checked before either was saved)
+        if User.objects.filter(username__iexact=form.cleaned_data.get("username", "")).exists():
+            raise TeamError(_("A user with that username already exists.")) from None
+        raise
     return user
 
 
@@ -202,7 +207,11 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         ).update(accepted_at=timezone.now(), accepted_by=user)
         if not claimed:
             raise TeamError(_("This invitation was already used or has expired. Ask for a new one."))
-        membership = Membership.objects.create(user=user, team=invitation.team, role=invitation.role)
+        try:
+            with transaction.atomic():  # a savepoint: a second invitation to the same team accepted at once
+                membership = Membership.objects.create(user=user, team=invitation.team, role=invitation.role)
+        except IntegrityError:
+            raise TeamError(_("You are already a member of %(team)s.") % {"team": invitation.team.name}) from None
         User.objects.filter(pk=user.pk).update(current_team=invitation.team)
     user.current_team = invitation.team
     return membership

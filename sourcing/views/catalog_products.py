@@ -205,7 +205,11 @@ def _supplier_after(cursor: str | None):
         from decimal import Decimal
 
         score = Decimal(str(score))
-        if not score.is_finite() or not isinstance(pk, int) or isinstance(pk, bool):
+        # a forged cursor: a score past the column's range (1e999999 overflows PostgreSQL's numeric), an id past
+        # bigint; the page then starts from the top
+        if not score.is_finite() or abs(score) >= 100 or not isinstance(pk, int) or isinstance(pk, bool):
+            return None
+        if not -(2**63) <= pk < 2**63:
             return None
         return score, pk
     except (ValueError, TypeError, binascii.Error, ArithmeticError):

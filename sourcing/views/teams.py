@@ -27,10 +27,14 @@ def signup(request):
     next_url = safe_next(request, request.GET.get("next") or request.POST.get("next"), default="home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = teams.user_signup(form=form, team_name=form.cleaned_data["team_name"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
-        return redirect(next_url)
+        try:
+            user = teams.user_signup(form=form, team_name=form.cleaned_data["team_name"])
+        except teams.TeamError as error:
+            form.add_error("username", str(error))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
+            return redirect(next_url)
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 

@@ -169,7 +169,7 @@ def test_index_shows_no_foreign_app_keys(client, alice, bob, alice_app):
 HOSTILE = [
     ({"name": "n" * 10_000}, "name", "at most 100 characters"),
     ({"name": "   "}, "name", "This field is required"),
-    ({"name": "bad\x00name"}, "name", "Null characters are not allowed"),
+    # a NUL in a form is refused before the view (tests/security/test_no_500_bytes.py)
     ({"qps": str(10**30)}, "qps", "less than or equal to 10000"),
     ({"qps": "1e999"}, "qps", "Enter a whole number"),
     ({"qps": "NaN"}, "qps", "Enter a whole number"),

@@ -20,7 +20,7 @@ def signed_in(client, bob):
     ("field", "value", "message"),
     [
         ("note", LONG, "Keep the note to 2,000 characters."),
-        ("note", "null\x00byte", "Null characters are not allowed."),
+        ("note", "null\x00byte", "characters the portal cannot read"),  # the middleware, before the form
         ("target_quantity", "²", "Enter a whole number of pieces, like 500."),
         ("target_quantity", "1.5", "Enter a whole number of pieces, like 500."),
         ("target_quantity", "-5", "Enter at least 1 piece."),
