@@ -128,8 +128,11 @@ def _title(product: Product) -> str:
 
 # --- caps (LISTS_PER_TEAM_MAX, LIST_ITEMS_MAX) ---
 def _room_for_a_list(team_id: int) -> None:
-    """Inside a transaction: lock the team's row so two people cannot both take its last free place."""
-    list(Team.objects.select_for_update().filter(pk=team_id).values_list("pk", flat=True))
+    """Inside a transaction: lock the team's row so two people cannot both take its last free place.
+
+    FOR NO KEY UPDATE: it queues the cap checks behind each other but not the inserts and renames that only hold
+    a key-share lock on the team through a foreign key (FOR UPDATE deadlocked with a concurrent rename)."""
+    list(Team.objects.select_for_update(no_key=True).filter(pk=team_id).values_list("pk", flat=True))
     limit = settings.LISTS_PER_TEAM_MAX
     if ProductList.objects.filter(team_id=team_id).count() >= limit:
         raise ListLimitReached(_("Your team already keeps %(max)s lists, the most allowed (archived lists count "
@@ -138,7 +141,7 @@ def _room_for_a_list(team_id: int) -> None:
 
 def _room_for_items(product_list: ProductList, adding: int = 1) -> None:
     """Inside a transaction: lock the list's row, then refuse when `adding` more items would pass the cap."""
-    list(ProductList.objects.select_for_update().filter(pk=product_list.pk).values_list("pk", flat=True))
+    list(ProductList.objects.select_for_update(no_key=True).filter(pk=product_list.pk).values_list("pk", flat=True))
     limit = settings.LIST_ITEMS_MAX
     if ListItem.objects.filter(product_list_id=product_list.pk).count() + adding > limit:
         raise ListLimitReached(_("A list holds at most %(max)s items. Remove items you no longer need, or start "

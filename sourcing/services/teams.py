@@ -41,7 +41,7 @@ def user_language_set(*, user: User, language: str) -> None:
 
 def _room_for_a_team(user: User) -> None:
     """Inside a transaction: lock the user's row, then refuse a team past TEAMS_PER_USER_MAX."""
-    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
     limit = settings.TEAMS_PER_USER_MAX
     if Membership.objects.filter(user_id=user.pk).count() >= limit:
         raise TeamError(_("You are in %(max)s teams, the most one person can be in. Leave a team before creating "
