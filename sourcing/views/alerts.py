@@ -23,7 +23,7 @@ from sourcing.selectors_inquiries import (
     notifications_for,
     team_alerts,
 )
-from sourcing.selectors_lists import get_item_for_user
+from sourcing.selectors_lists import get_item_for_user, item_quote
 from sourcing.services import alerts as services
 from sourcing.services.alerts import AlertError, AlertForbidden
 from sourcing.views.site import refusal
@@ -81,8 +81,7 @@ def alert_index(request):
         status = 400
     alerts = list(team_alerts(request.user).filter(product=product) if product else team_alerts(request.user)[:200])
     # the price a new price alert watches: the item's option at its quantity, else the offer at its minimum order
-    watched = (price_at_quantity(product, (item.target_quantity if item else None) or product.moq or 1,
-                                 sku=item.sku if item and item.sku_id else None) if product else None)  # fmt: skip
+    watched = item_quote(item) if item else (price_at_quantity(product, product.moq or 1) if product else None)
     return render(request, "sourcing/alerts/index.html", {
         "alerts": alerts, "form": form, "product": product, "item": item, "membership": membership,
         "watched": watched,

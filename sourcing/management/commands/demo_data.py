@@ -34,6 +34,7 @@ from sourcing.models import (
     User,
 )
 from sourcing.pricing import price_at_quantity
+from sourcing.selectors_lists import item_quote
 from sourcing.services import catalog
 from sourcing.services import lists as list_services
 from sourcing.services.alerts import alert_create, alerts_evaluate
@@ -294,8 +295,8 @@ def _demo_quote(alice, item) -> None:
     exports show it beside the listed price."""
     if Inquiry.objects.filter(product=item.product, team=item.product_list.team).exists():
         return
-    quantity = item.target_quantity or item.product.moq or 1
-    listed = price_at_quantity(item.product, quantity, sku=item.sku).unit_price
+    quote = item_quote(item)
+    quantity, listed = quote.quantity, quote.unit_price
     if listed is None:
         return
     inquiry = inquiry_create(actor=alice, team=item.product_list.team, product=item.product, quantity=quantity,
@@ -322,7 +323,7 @@ def demo_market_moves() -> bool:
         product = item.product
         PriceHistory.objects.filter(product=product).update(at=timezone.now() - timedelta(days=DEMO_MOVE_DAYS[0]))
         # the price the alert watches: the item's option at its quantity (what the list shows)
-        price = price_at_quantity(product, item.target_quantity or product.moq or 1, sku=item.sku).unit_price
+        price = item_quote(item).unit_price
         if price is not None and not Alert.objects.filter(product=product, team=kitchen.team).exists():
             # "tell me when it drops more than 3 %": the first cut fires it, the rise re-arms it, the next cut fires it
             alert_create(actor=alice, team=kitchen.team, product=product, kind=Alert.Kind.PRICE_BELOW,
