@@ -337,6 +337,7 @@ BACKGROUND_TASKS = (
     "catalog_product_refresh", "catalog_refresh_due", "catalog_unknown_details", "demo_lists_fill",
     "demo_market_moves", "alerts_evaluate", "alerts_digest_due", "alerts_digest_send", "notification_email",
     "invitations_purge_expired", "calllog_purge", "tokens_maintain", "token_postpone", "password_reset_purge",
+    "catalog_jobs_dispatch",
 )  # fmt: skip
 CELERY_TASK_ROUTES = {f"sourcing.tasks.{name}": {"queue": "background"} for name in BACKGROUND_TASKS}
 # Both declared, so a worker started without -Q serves both (a one-worker setup) and a purge empties both.
@@ -393,11 +394,14 @@ ALIBABA_LIVE_DAILY_QUOTA = env.int("ALIBABA_LIVE_DAILY_QUOTA", default=1000)
 ALIBABA_LIVE_QPS = env.int("ALIBABA_LIVE_QPS", default=4)
 ALIBABA_SANDBOX_DAILY_QUOTA = env.int("ALIBABA_SANDBOX_DAILY_QUOTA", default=10000)
 ALIBABA_SANDBOX_QPS = env.int("ALIBABA_SANDBOX_QPS", default=10)
-# Background refresh never takes more than this share of a credential's daily quota per API.
 # How an option's price meets the quantity tiers on an offer with quoteType 2 (UNCONFIRMED live, see
 # docs/1688-answers.md): "scale" takes each tier's share off the option's own price; "tier" uses the tier's price.
 SKU_TIER_RULE = env.str("SKU_TIER_RULE", default="scale")  # anything but "tier" reads as "scale"
+# Background refresh never takes more than this share of a credential's daily quota per API.
 ALIBABA_BACKGROUND_QUOTA_SHARE = min(1.0, max(0.0, env.float("ALIBABA_BACKGROUND_QUOTA_SHARE", default=0.70)))
+# Calls a day (all APIs, 1688 day) one team may make with an app it doesn't own: the site default or a credential a
+# teammate shared with it; on the site default each person has the same budget across all their teams. 0: no budget.
+TEAM_DAILY_BUDGET = max(0, env.int("TEAM_DAILY_BUDGET", default=200))
 
 # --- Catalog (docs/catalog.md) ---
 CATALOG_SEARCH_FRESH_MINUTES = env.int("CATALOG_SEARCH_FRESH_MINUTES", default=6 * 60)
@@ -412,12 +416,17 @@ CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=3_000_000)
 # Largest picture by width × height, read from its header before any decoding (sourcing/image_limits.py).
 CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
 CATALOG_JOB_STALE_SECONDS = env.int("CATALOG_JOB_STALE_SECONDS", default=600)
+# Jobs of one team handed to workers at once; the rest wait in line, so one team's backlog never fills the
+# queue in front of another team's search (sourcing/services/catalog_jobs.py job_dispatch).
+TEAM_JOBS_IN_FLIGHT = max(1, env.int("TEAM_JOBS_IN_FLIGHT", default=4))
 CATALOG_WANTED_DAYS = env.int("CATALOG_WANTED_DAYS", default=14)
 CATALOG_REFRESH_WANTED_HOURS = env.int("CATALOG_REFRESH_WANTED_HOURS", default=6)
 CATALOG_REFRESH_EVERY = env.int("CATALOG_REFRESH_EVERY", default=900)
 CATALOG_REFRESH_CLAIM_SECONDS = env.int("CATALOG_REFRESH_CLAIM_SECONDS", default=3600)
 CATALOG_REFRESH_BATCH = env.int("CATALOG_REFRESH_BATCH", default=200)
 CELERY_BEAT_SCHEDULE["catalog-refresh-due"]["schedule"] = float(CATALOG_REFRESH_EVERY)
+# Hands on jobs left waiting when a worker died holding their team's earlier ones.
+CELERY_BEAT_SCHEDULE["catalog-jobs-dispatch"] = {"task": "sourcing.tasks.catalog_jobs_dispatch", "schedule": 60.0}
 
 # --- Caps (one user, team or list cannot grow without bound) ---
 TEAMS_PER_USER_MAX = env.int("TEAMS_PER_USER_MAX", default=20)

@@ -19,6 +19,7 @@ from sourcing.models import (
     ApiPermissionChange,
     ApiUsage,
     AppCredential,
+    BudgetUse,
     ConnectionCheck,
     ExchangeRate,
     Invitation,
@@ -104,7 +105,7 @@ class PortalUserAdmin(SuperuserWrites, UserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(FitsAPhone, SuperuserWrites, admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "daily_budget", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
 
@@ -495,6 +496,26 @@ class UsageExhaustionAdmin(CredentialScoped):
         apps = set(queryset.filter(day=beijing_today()).values_list("app", flat=True))
         resumed = sum(usage_rearm(app=app) for app in apps)
         messages.info(request, f"Calls resume now for {resumed} app(s).")
+
+
+@admin.register(BudgetUse)
+class BudgetUseAdmin(FitsAPhone, ReadOnlyAdmin):
+    list_display = ["day", "payer", "app_key", "calls"]
+    list_filter = ["day"]
+    search_fields = ["payer"]
+    date_hierarchy = "day"
+
+    def get_queryset(self, request):
+        # Other staff see their own teams' rows and their own.
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        payers = [f"team:{pk}" for pk in _team_ids(request.user)] + [f"user:{request.user.pk}"]
+        return qs.filter(payer__in=payers)
+
+    @admin.display(description="App Key", ordering="app")
+    def app_key(self, obj):
+        return obj.app.split(":")[0]
 
 
 @admin.register(ApiUsage)

@@ -190,6 +190,15 @@ TEXTS = {
             "It resets at midnight Beijing time. If 1688 granted you more, raise the daily quota on the credential."
         ),
     ),
+    "BudgetExhausted": (
+        gettext_noop(
+            "A team's or person's daily budget on this shared app was used up: the call to %(api)s was not sent"
+        ),
+        gettext_noop(
+            "Each team (and on the site-wide app, each person) may make a set number of calls a day with an app it "
+            "doesn't own. It resets at midnight Beijing time; to go on sooner, add your own 1688 app."
+        ),
+    ),
     "FeatureDisabled": (
         gettext_noop("The portal did not call %(api)s: 1688 has not granted it to this app"),
         gettext_noop("Apply for it in the 1688 console (API权限 → 申请权限), then click “Verify permissions”."),
@@ -224,6 +233,7 @@ TEXTS = {
 LOCAL_CODES = {
     "local.QuotaExhausted": "QuotaExhausted",
     "local.UsageExhausted": "UsageExhausted",
+    "local.BudgetExhausted": "BudgetExhausted",
     "local.FeatureDisabled": "FeatureDisabled",
     "local.RateLimitWait": "RateLimitWait",
     "local.TokenBusy": "TokenBusy",

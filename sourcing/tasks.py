@@ -8,6 +8,7 @@ from sourcing.alibaba.errors import TransientError
 from sourcing.services import (  # noqa: F401 - lists registers its want_source
     catalog,
     catalog_fill,
+    catalog_jobs,
     catalog_refresh,
     checks,
     lists,
@@ -167,6 +168,12 @@ def catalog_product_refresh(self, product_id: int, job_id: int | None = None) ->
         # worker (this one then does the work): a killed worker's task still happens, and only once.
         raise self.retry(countdown=catalog_refresh.lease_seconds_left(product_id) + 1)
     return outcome
+
+
+@shared_task
+def catalog_jobs_dispatch() -> int:
+    """Beat: hand on waiting jobs of teams whose jobs in flight died with a worker."""
+    return catalog_jobs.jobs_dispatch_all()
 
 
 @shared_task

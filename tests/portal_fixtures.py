@@ -5,8 +5,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from sourcing.models import AppCredential
-from sourcing.services.credentials import credential_create
+from sourcing.models import AppCredential, User
+from sourcing.services.credentials import credential_create, site_default_sync
+from sourcing.services.gateway import credential_mark_verified
 from tests.conftest import make_sandbox_app
 
 APP_KEY, APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
@@ -57,3 +58,20 @@ def connected(client, alice, alice_credential):
     client.force_login(alice)
     connect_through_pages(client, alice_credential)
     return alice_credential
+
+
+@pytest.fixture
+def site_default(settings, client, portal_sandbox):
+    """The sandbox app 30051688 as the site-wide default credential, verified and with a 1688 account connected
+    (connected by an admin as their own, then made owner-less, as site_default_sync would find it)."""
+    settings.ALIBABA_APP_KEY, settings.ALIBABA_APP_SECRET = APP_KEY, APP_SECRET
+    root = User.objects.create_superuser("root", "root@example.com", "pw-Root-2026")
+    credential = credential_create(owner=root, app_key=APP_KEY, app_secret=APP_SECRET, name="Site app",
+                                   gateway=AppCredential.Gateway.SANDBOX, daily_quota=1000, qps=100)  # fmt: skip
+    client.force_login(root)
+    connect_through_pages(client, credential)
+    client.logout()
+    AppCredential.objects.filter(pk=credential.pk).update(owner=None)
+    credential = site_default_sync()
+    credential_mark_verified(credential=credential)
+    return credential

@@ -17,6 +17,7 @@ from .credentials import (
     ApiPermissionChange,
     ApiUsage,
     AppCredential,
+    BudgetUse,
     ConnectionCheck,
     OAuthToken,
     RateSlot,
@@ -27,7 +28,7 @@ from .inquiries import Inquiry
 from .lists import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
 
 __all__ = [
-    "Alert", "AlertSettings", "Inquiry", "Notification",
+    "Alert", "AlertSettings", "BudgetUse", "Inquiry", "Notification",
     "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
     "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
     "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product",

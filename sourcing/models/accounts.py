@@ -35,6 +35,12 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=100)
     # Prices show in yuan and, beside them, in this currency (ISO 4217) at the admins' newest dated rate.
     display_currency = models.CharField(_("display currency"), max_length=3, default="CNY")
+    # Calls a day on an app the team doesn't own (the site default, a shared credential); empty: TEAM_DAILY_BUDGET.
+    daily_budget = models.PositiveIntegerField(
+        _("daily budget on shared apps"), null=True, blank=True,
+        help_text=_("Calls a day this team may make with the site-wide app or a credential shared with it. "
+                    "Empty: the server's TEAM_DAILY_BUDGET."),
+    )  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

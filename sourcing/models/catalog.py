@@ -273,12 +273,17 @@ class CatalogJob(models.Model):
     message = models.CharField(max_length=500, blank=True)  # plain words for the page
     error_code = models.CharField(max_length=60, blank=True)  # "not_found", "local.QuotaExhausted", ...
     created_at = models.DateTimeField(default=timezone.now)
+    # Handed to a worker (its task sent); empty while it waits for its team's earlier jobs (TEAM_JOBS_IN_FLIGHT).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["kind", "target", "state"], name="catalogjob_kind_target")]
+        indexes = [
+            models.Index(fields=["kind", "target", "state"], name="catalogjob_kind_target"),
+            models.Index(fields=["team", "state"], name="catalogjob_team_state"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.target} ({self.state})"
@@ -286,6 +291,11 @@ class CatalogJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def is_waiting_for_team(self) -> bool:
+        """Queued behind its team's earlier jobs: no worker has it yet."""
+        return self.state == self.State.QUEUED and self.dispatched_at is None and self.team_id is not None
 
     @property
     def percent(self) -> int:

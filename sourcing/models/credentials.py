@@ -262,6 +262,24 @@ class ApiUsage(models.Model):
         return f"{self.app.split(':')[0]} {self.api} {self.day}: {self.calls}"
 
 
+class BudgetUse(models.Model):
+    """Calls a team or a person spent today of an app that is not their own (the site default, or a credential a
+    teammate shared), against the daily budget each gets (TEAM_DAILY_BUDGET, or the team's own figure)."""
+
+    # "team:12" or "user:7": one counter per payer, app (as proven by its secret) and 1688 day.
+    payer = models.CharField(max_length=30)
+    app = models.CharField(max_length=90, help_text="App Key and secret fingerprint")
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "payer"]
+        constraints = [models.UniqueConstraint(fields=["payer", "app", "day"], name="one_budget_row_per_payer_app_day")]
+
+    def __str__(self):
+        return f"{self.payer} {self.app.split(':')[0]} {self.day}: {self.calls}"
+
+
 class UsageExhaustion(models.Model):
     """1688 said an app has no calls left (gw.NoUsageLeftError, a daily-limit gw.Qos* code) on a 1688 day.
 

@@ -48,6 +48,7 @@ from .catalog_jobs import (  # noqa: F401 - re-exported: pages and tasks use cat
     _running_job,
     credential_for,
     job_claim,
+    job_dispatch,
     job_finish,
     job_give_up,
     job_progress,
@@ -100,7 +101,6 @@ def _search_record(*, user: User, team: Team, kind: str, key: str, query: str = 
 def _queue_search(*, search: SearchQuery, user: User, credential: AppCredential, kind: str, params: dict,
                   fresh_after) -> CatalogJob | None:  # fmt: skip
     """Claim the search row for one new job (conditional UPDATE: two clicks at once queue one job)."""
-    from sourcing import tasks
 
     job = _job_create(kind=kind, target=search.key, user=user, team=search.team, credential=credential,
                       total=params.get("pages", 1), params=params)  # fmt: skip
@@ -113,8 +113,7 @@ def _queue_search(*, search: SearchQuery, user: User, credential: AppCredential,
         search.refresh_from_db()
         return search.job if _live(search.job) else None
     search.job = job
-    task = tasks.catalog_image_search if kind == Kind.IMAGE_SEARCH else tasks.catalog_search_fetch
-    task.delay_on_commit(job.pk)
+    job_dispatch(job)
     return job
 
 
@@ -341,11 +340,10 @@ def product_fetch_start(*, user: User, offer_id, force: bool = False, product: "
     credential, notice = credential_for(user, api_ref=api.PRODUCT_DETAIL)
     if credential is None:
         return Started(notice=notice)
-    from sourcing import tasks
 
     job = _job_create(kind=Kind.PRODUCT, target=str(number), user=user, team=team, credential=credential, total=1,
                       params={"force": bool(force)})  # fmt: skip
-    tasks.catalog_product_fetch.delay_on_commit(job.pk)
+    job_dispatch(job)
     return Started(job=job)
 
 
@@ -423,11 +421,10 @@ def supplier_offers_fetch_start(*, user: User, supplier: Supplier) -> Started:
     credential, notice = credential_for(user, api_ref=api.SELLER_OFFERS)
     if credential is None:
         return Started(notice=notice)
-    from sourcing import tasks
 
     job = _job_create(kind=Kind.SUPPLIER, target=supplier.open_id, user=user, team=team, credential=credential,
                       total=1, params={"supplier_id": supplier.pk})  # fmt: skip
-    tasks.catalog_supplier_offers.delay_on_commit(job.pk)
+    job_dispatch(job)
     return Started(job=job)
 
 
@@ -468,10 +465,9 @@ def category_tree_fetch_start(*, user: User | None = None, credential: AppCreden
     running = _running_job(kind=Kind.CATEGORIES, target="0", team=None)
     if running:
         return Started(job=running)
-    from sourcing import tasks
 
     job = _job_create(kind=Kind.CATEGORIES, target="0", user=user, team=None, credential=credential, total=1)
-    tasks.catalog_categories_fetch.delay_on_commit(job.pk)
+    job_dispatch(job)
     return Started(job=job)
 
 

@@ -31,6 +31,7 @@ from .catalog_jobs import (
     _run,
     _running_job,
     credential_for,
+    job_dispatch,
     job_finish,
     job_progress,
     team_of,
@@ -57,11 +58,10 @@ def unknown_details_fetch_start(*, user: User, product_ids: list[int], target: s
     claimed = refresh_claim(product_ids=product_ids)  # a product another page or the refresh holds is skipped
     if not claimed:
         return Started()
-    from sourcing import tasks
 
     job = _job_create(kind=Kind.DETAILS, target=target, user=user, team=team, credential=credential,
                       total=len(claimed), params={"product_ids": claimed})  # fmt: skip
-    tasks.catalog_unknown_details.delay_on_commit(job.pk)
+    job_dispatch(job)
     return Started(job=job)
 
 

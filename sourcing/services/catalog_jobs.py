@@ -1,13 +1,17 @@
 """Catalog jobs: who may start catalog work with which credential, and the job lifecycle a worker runs.
 
-A job is claimed with a conditional UPDATE (queued → running), reports done/total, fails in plain
-words on refusals and goes back to "queued" for a retry on transient errors. See docs/catalog.md.
+A job is handed to a worker when its team has fewer than TEAM_JOBS_IN_FLIGHT jobs with workers, and
+waits in line otherwise (so one team's backlog never fills the queue in front of another team's
+search); each job that ends hands on the team's next. A worker claims it with a conditional UPDATE
+(queued → running); it reports done/total, fails in plain words on refusals and goes back to
+"queued" for a retry on transient errors. See docs/catalog.md.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +20,11 @@ from sourcing.alibaba import api, errors
 from sourcing.explain import explain_error
 from sourcing.models import AppCredential, CatalogJob, ConnectionCheck, OAuthToken, SearchQuery, Team, User
 
+from .budgets import Payer, paying
 from .gateway import feature_refusal, gateway_call
 
 Kind, State = CatalogJob.Kind, CatalogJob.State
-LOCAL_REFUSALS = ("local.QuotaExhausted", "local.UsageExhausted", "local.FeatureDisabled", "local.NotVerified", "local.NotConnected",
+LOCAL_REFUSALS = ("local.QuotaExhausted", "local.UsageExhausted", "local.BudgetExhausted", "local.FeatureDisabled", "local.NotVerified", "local.NotConnected",
                   "local.NoCredential")  # fmt: skip
 
 
@@ -121,6 +126,58 @@ def _job_create(*, kind: str, target: str, user: User | None, team: Team | None,
                                      credential=credential, total=total, params=params or {})  # fmt: skip
 
 
+# The task that runs each kind of job (tasks import services: named here, imported when a job is handed on).
+JOB_TASKS = {Kind.SEARCH: "catalog_search_fetch", Kind.IMAGE_SEARCH: "catalog_image_search",
+             Kind.PRODUCT: "catalog_product_fetch", Kind.SUPPLIER: "catalog_supplier_offers",
+             Kind.CATEGORIES: "catalog_categories_fetch", Kind.DETAILS: "catalog_unknown_details"}  # fmt: skip
+
+
+def _send(job: CatalogJob) -> None:
+    from sourcing import tasks
+
+    getattr(tasks, JOB_TASKS[job.kind]).delay_on_commit(job.pk)
+
+
+def job_dispatch(job: CatalogJob) -> None:
+    """Hand a new job to a worker, or let it wait behind its team's jobs in flight (the page says so)."""
+    if job.team_id is None:  # the category tree: an admin's or the site's, not a team's
+        CatalogJob.objects.filter(pk=job.pk).update(dispatched_at=timezone.now())
+        _send(job)
+        return
+    jobs_dispatch_waiting(team_id=job.team_id)
+    job.refresh_from_db(fields=["dispatched_at"])
+
+
+def jobs_dispatch_waiting(*, team_id: int) -> int:
+    """Hand the team's waiting jobs to workers, oldest first, while it has fewer than TEAM_JOBS_IN_FLIGHT in flight."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.CATALOG_JOB_STALE_SECONDS)
+    recent = CatalogJob.objects.filter(team_id=team_id, created_at__gte=stale)
+    with transaction.atomic():
+        # One dispatcher per team at a time (two pages and a finishing worker may all try): lock the team's row.
+        if Team.objects.select_for_update(no_key=True).filter(pk=team_id).first() is None:
+            return 0
+        in_flight = recent.filter(state__in=[State.QUEUED, State.RUNNING], dispatched_at__isnull=False).count()
+        room = settings.TEAM_JOBS_IN_FLIGHT - in_flight
+        if room <= 0:
+            return 0
+        waiting = list(
+            recent.filter(state=State.QUEUED, dispatched_at__isnull=True).order_by("created_at", "pk")[:room]
+        )
+        CatalogJob.objects.filter(pk__in=[job.pk for job in waiting]).update(dispatched_at=now)
+        for job in waiting:
+            _send(job)  # on commit
+    return len(waiting)
+
+
+def jobs_dispatch_all() -> int:
+    """Beat: hand on the jobs of every team that has some waiting (after a worker died holding its earlier ones)."""
+    stale = timezone.now() - timedelta(seconds=settings.CATALOG_JOB_STALE_SECONDS)
+    team_ids = set(CatalogJob.objects.filter(state=State.QUEUED, dispatched_at__isnull=True, team__isnull=False,
+                                             created_at__gte=stale).values_list("team_id", flat=True))  # fmt: skip
+    return sum(jobs_dispatch_waiting(team_id=team_id) for team_id in sorted(team_ids))
+
+
 def _live(job: CatalogJob | None) -> bool:
     """Queued or running, and recent enough that a worker will still finish it."""
     stale = timezone.now() - timedelta(seconds=settings.CATALOG_JOB_STALE_SECONDS)
@@ -190,6 +247,8 @@ def job_give_up(*, job_id: int, error: errors.AlibabaError) -> None:
     if job and job.is_running:
         job_finish(job, ok=False, message=_("1688 did not answer properly (%(code)s). Try again in a few minutes.")
                    % {"code": error.code or type(error).__name__}, error_code=error.code or type(error).__name__)  # fmt: skip
+        if job.team_id:
+            jobs_dispatch_waiting(team_id=job.team_id)
 
 
 def _refused(job: CatalogJob, error: errors.AlibabaError) -> CatalogJob:
@@ -218,8 +277,12 @@ def _run(job_id: int, body) -> CatalogJob | None:
     if job is None:
         return None
     try:
-        return body(job)
+        with paying(Payer(team_id=job.team_id, user_id=job.requested_by_id)):
+            job = body(job)
     except errors.TransientError:
-        raise
+        raise  # the job stays in flight: its task retries it
     except errors.AlibabaError as error:
-        return _refused(job, error)
+        job = _refused(job, error)
+    if job.team_id:
+        jobs_dispatch_waiting(team_id=job.team_id)  # this one has ended: the team's next waiting job goes
+    return job

@@ -11,7 +11,9 @@
   credentials of the users who viewed it, credentials shared with their teams, the site default),
   the one with the most of its background share left pays; background calls never take a
   credential past ALIBABA_BACKGROUND_QUOTA_SHARE of its daily quota (enforced by the gateway's own
-  atomic quota UPDATE, given the capped limit), so interactive searches keep the rest.
+  atomic quota UPDATE, given the capped limit), so interactive searches keep the rest. On an app
+  that is not the wanting team's own, the call is charged to that team's daily budget (and, on the
+  site default, to the person who put the product on a list or viewed it): budgets.py.
 """
 
 import copy
@@ -37,6 +39,7 @@ from sourcing.models import (
     ProductView,
 )
 
+from .budgets import Payer, budget_left, paying
 from .catalog import _not_found, job_finish, product_detail_fetch
 from .credentials import site_default_credential
 from .usage import beijing_today
@@ -120,16 +123,18 @@ def _used_today(credentials: list[AppCredential], api_id: str) -> dict[str, int]
     return dict(rows.values_list("app", "calls"))
 
 
+def _wants(product_id: int, now: datetime) -> set[tuple[int | None, int | None]]:
+    """(user_id, team_id) of every want of the product."""
+    return {(row["user_id"], row["team_id"]) for source in WANT_SOURCES
+            for row in source(now).filter(product_id=product_id).values("user_id", "team_id")}  # fmt: skip
+
+
 def credentials_wanting(product_id: int, *, now: datetime | None = None) -> list[AppCredential]:
     """Usable credentials of the users and teams that want the product, plus the site default."""
     now = now or timezone.now()
-    user_ids, team_ids = set(), set()
-    for source in WANT_SOURCES:
-        for row in source(now).filter(product_id=product_id).values("user_id", "team_id"):
-            if row["user_id"]:
-                user_ids.add(row["user_id"])
-            if row["team_id"]:
-                team_ids.add(row["team_id"])
+    wants = _wants(product_id, now)
+    user_ids = {user_id for user_id, _team in wants if user_id}
+    team_ids = {team_id for _user, team_id in wants if team_id}
     team_ids |= set(Membership.objects.filter(user_id__in=user_ids).exclude(role=Membership.Role.VIEWER)
                     .values_list("team_id", flat=True))  # fmt: skip
     owner_in_team = Membership.objects.filter(user_id=OuterRef("owner_id"), team_id=OuterRef("shared_with_team_id"))
@@ -153,16 +158,39 @@ def credentials_wanting(product_id: int, *, now: datetime | None = None) -> list
     return [c for c in {c.pk: c for c in found}.values() if c.pk not in refused]
 
 
-def background_credential(product_id: int, *, now: datetime | None = None) -> AppCredential | None:
-    """The wanting credential with the most background quota left, or None when every share is spent."""
+def _payer_for(credential: AppCredential, wants: set[tuple[int | None, int | None]]) -> tuple[Payer, int | None]:
+    """Who a refresh with `credential` is made for, and that payer's budget left (None: no budget applies)."""
+    if credential.owner_id is not None:
+        if any(user_id == credential.owner_id for user_id, _team in wants):
+            return Payer(user_id=credential.owner_id), None  # the owner's own app
+        payer = Payer(team_id=credential.shared_with_team_id)
+        return payer, budget_left(credential, payer)
+    best = (Payer(), 0)
+    for user_id, team_id in sorted(wants, key=lambda w: (w[0] or 0, w[1] or 0)):  # the site default
+        payer = Payer(team_id=team_id, user_id=user_id)
+        left = budget_left(credential, payer)
+        if left is None or left > best[1]:
+            best = (payer, left)
+        if left is None:
+            break
+    return best
+
+
+def background_credential(product_id: int, *, now: datetime | None = None) -> tuple[AppCredential | None, Payer | None]:
+    """The wanting credential with the most background quota left and who pays for the call; (None, None) when every
+    share, or the budget of every wanting team on the apps they don't own, is spent."""
+    now = now or timezone.now()
     candidates = credentials_wanting(product_id, now=now)
     used = _used_today(candidates, api.PRODUCT_DETAIL.id)
-    best, best_left = None, 0
+    wants = _wants(product_id, now)
+    best, best_payer, best_left = None, None, 0
     for credential in sorted(candidates, key=lambda c: c.pk):
         left = background_cap(credential) - used.get(credential.app_identity, 0)
+        payer, budget = _payer_for(credential, wants)
+        left = left if budget is None else min(left, budget)
         if left > best_left:
-            best, best_left = credential, left
-    return best
+            best, best_payer, best_left = credential, payer, left
+    return best, best_payer
 
 
 def capped(credential: AppCredential) -> AppCredential:
@@ -223,14 +251,15 @@ def product_refresh_run(*, product_id: int, job_id: int | None = None) -> str:
         _release(product_id)  # fetched since it was queued (a page asked for it): nothing to do this cycle
         _count_done(job_id)
         return "fresh"
-    credential = background_credential(product_id, now=now)
+    credential, payer = background_credential(product_id, now=now)
     if credential is None:
         _release(product_id, error=_("No wanting team's credential has background quota left today."))
         _count_done(job_id)
         return "no_quota"
     job = CatalogJob(kind=CatalogJob.Kind.REFRESH, credential=credential)
     try:
-        product_detail_fetch(job=job, offer_id=product.offer_id, credential=capped(credential))
+        with paying(payer):
+            product_detail_fetch(job=job, offer_id=product.offer_id, credential=capped(credential))
     except errors.TransientError:
         _release(product_id, keep_claim=True)  # the retry takes the lease again
         raise

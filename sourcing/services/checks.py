@@ -15,6 +15,7 @@ from sourcing.alibaba import errors
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.models import AppCredential, ConnectionCheck, Membership, User
 
+from .budgets import Payer, paying
 from .credentials import secret_replace
 from .gateway import client_for
 
@@ -173,13 +174,19 @@ def _run_verify(check: ConnectionCheck) -> ConnectionCheck:
 
 def check_run(*, check_id: int) -> ConnectionCheck:
     """Run a queued check (a second delivery of a finished one does nothing)."""
-    from .permissions import connection_check_run
-
     check = ConnectionCheck.objects.select_related("credential", "requested_by").get(pk=check_id)
     if check.state in (State.PASSED, State.FAILED):
         return check
     check.state, check.steps = State.RUNNING, []
     check.save(update_fields=["state", "steps"])
+    asker = check.requested_by
+    with paying(Payer(team_id=asker.current_team_id, user_id=asker.pk) if asker else None):
+        return _run_kind(check)
+
+
+def _run_kind(check: ConnectionCheck) -> ConnectionCheck:
+    from .permissions import connection_check_run
+
     if check.kind == Kind.CREDENTIAL:
         return _run_credential(check)
     if check.kind == Kind.SECRET:

@@ -1,8 +1,9 @@
 """The one door to 1688: every gateway call goes through `gateway_call` (or `client_for`).
 
 Before each HTTP call: the API's permission is checked (a feature whose API is not granted
-spends no quota), one unit of the day's quota is taken atomically, and the per-app rate
-limiter is waited for. After it: usage, the call log and what the answer showed about the
+spends no quota), the per-app rate limiter is waited for, one call is taken from the budget of
+whoever the call is for when the app isn't theirs (budgets.py), and one unit of the day's quota is
+taken atomically. After it: usage, the call log and what the answer showed about the
 permission are recorded. A 401 refreshes the token once and retries once.
 """
 
@@ -19,8 +20,9 @@ from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.alibaba.client import CallOutcome
 from sourcing.models import ApiCallLog, ApiPermission, ApiPermissionChange, AppCredential, OAuthToken
 
+from .budgets import budget_give_back, budget_take, current_payer
 from .ratelimit import rate_acquire
-from .usage import usage_count, usage_mark_exhausted, usage_take
+from .usage import QuotaExhausted, UsageExhausted, usage_count, usage_mark_exhausted, usage_take
 
 T = TypeVar("T")
 UNMETERED_NAMESPACES = ("system.oauth2",)
@@ -147,7 +149,13 @@ class CallRecorder:
         rate_acquire(
             key=f"app:{self.credential.app_identity}", qps=self.credential.qps * settings.ALIBABA_RATE_HEADROOM
         )
-        usage_take(credential=self.credential, api=api)
+        # The budget of whoever the call is for (on an app that isn't theirs), then the app's own quota.
+        charged = budget_take(credential=self.credential, api=api, payer=current_payer())
+        try:
+            usage_take(credential=self.credential, api=api)
+        except (QuotaExhausted, UsageExhausted):
+            budget_give_back(credential=self.credential, keys=charged)
+            raise
 
     def after(self, outcome: CallOutcome) -> None:
         throttled = outcome.error_type == "FrequencyLimited"

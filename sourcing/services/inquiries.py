@@ -19,6 +19,7 @@ from sourcing.alibaba import api, errors
 from sourcing.explain import explain_error
 from sourcing.models import Inquiry, Membership, Product, Sku, Team, User
 
+from .budgets import Payer, paying
 from .catalog_jobs import credential_for
 from .gateway import gateway_call
 
@@ -146,8 +147,9 @@ def inquiry_link_run(*, inquiry_id: int) -> Inquiry | None:
                                     "offer page: use the chat button (旺旺) there."))  # fmt: skip
     open_id = inquiry.product.supplier.open_id
     try:
-        url = gateway_call(credential=credential,
-                           fn=lambda client, token: api.wangwang_url_for_open_id(client, token, open_id))  # fmt: skip
+        with paying(Payer(team_id=inquiry.team_id, user_id=inquiry.created_by_id)):
+            url = gateway_call(credential=credential,
+                               fn=lambda client, token: api.wangwang_url_for_open_id(client, token, open_id))  # fmt: skip
     except errors.TransientError:
         Inquiry.objects.filter(pk=inquiry_id, link_state=LinkState.RUNNING).update(link_state=LinkState.QUEUED)
         raise

@@ -26,7 +26,7 @@ def next_beijing_midnight(now: datetime | None = None) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=BEIJING)
 
 
-def _hours_minutes_until(moment: datetime) -> tuple[int, int]:
+def hours_minutes_until(moment: datetime) -> tuple[int, int]:
     """Whole hours and minutes from now until `moment` (0, 0 once it has passed)."""
     return divmod(max(0, int((moment - timezone.now()).total_seconds())) // 60, 60)
 
@@ -35,7 +35,7 @@ class QuotaExhausted(errors.DailyQuotaExceeded):
     """Refused locally: today's quota is used up, so the call was never sent."""
 
     def __init__(self, credential: AppCredential, api: str):
-        hours, minutes = _hours_minutes_until(next_beijing_midnight())
+        hours, minutes = hours_minutes_until(next_beijing_midnight())
         super().__init__(
             _(
                 "Today's quota of %(quota)s calls to %(api)s is used up, so the call was not sent. "
@@ -52,7 +52,7 @@ class UsageExhausted(errors.DailyQuotaExceeded):
     """Refused locally: 1688 said today that the app has no calls left, so the call was not sent."""
 
     def __init__(self, exhaustion: UsageExhaustion, api: str):
-        hours, minutes = _hours_minutes_until(exhaustion.resets_at)
+        hours, minutes = hours_minutes_until(exhaustion.resets_at)
         super().__init__(
             _(
                 "1688 said this app has no calls left (%(code)s), so the portal did not send this call to %(api)s. "

@@ -31,6 +31,7 @@ from sourcing.services import checks as check_services
 from sourcing.services import credentials as credential_services
 from sourcing.services import permissions as permission_services
 from sourcing.services import tokens as token_services
+from sourcing.services.budgets import budgets_for_page
 from sourcing.services.gateway import feature_refusal
 from sourcing.services.usage import next_beijing_midnight, usage_exhaustion, usage_today
 
@@ -358,6 +359,7 @@ def api_status(request):
             "is_sandbox": credential.gateway == AppCredential.Gateway.SANDBOX,
             "granted": sum(1 for p in credential.permissions.all() if p.status == ApiPermission.Status.APPROVED),
             "exhaustion": usage_exhaustion(credential),
+            "budgets": budgets_for_page(credential, team_id=request.user.current_team_id, user_id=request.user.pk),
         })  # fmt: skip
     return render(request, "sourcing/api_status.html", context)
 

@@ -43,3 +43,34 @@ def test_a_slow_apps_backlog_does_not_hold_another_teams_search(client, connecte
     wait_for(lambda: CatalogJob.objects.filter(team=alice.current_team, kind=CatalogJob.Kind.PRODUCT,
                                                state=CatalogJob.State.DONE).count() == BACKLOG, timeout=180)  # fmt: skip
     assert not CatalogJob.objects.filter(state=CatalogJob.State.FAILED).exists()
+
+
+def test_a_stranger_spends_no_more_of_the_site_default_than_one_budget(site_default, settings, workers, worker_env):
+    # given a site-default app, a budget of 5 calls a day, and a worker that knows both
+    from sandbox.models import SandboxUsage
+    from sourcing.models import Membership, Team, User
+    from sourcing.services.teams import team_create
+
+    build_catalog(offers=40, seed=6)
+    settings.TEAM_DAILY_BUDGET = 5
+    workers.start("drain", TEAM_DAILY_BUDGET="5", ALIBABA_APP_KEY=settings.ALIBABA_APP_KEY,
+                  ALIBABA_APP_SECRET=settings.ALIBABA_APP_SECRET)  # fmt: skip
+    mallory = User.objects.create_user("mallory", "mallory@example.com", "pw-Strange-2026")
+    first = Team.objects.create(name="Mallory one")
+    Membership.objects.create(user=mallory, team=first, role=Membership.Role.OWNER)
+    User.objects.filter(pk=mallory.pk).update(current_team=first)
+    mallory.refresh_from_db()
+    before = sum(SandboxUsage.objects.filter(app__app_key=settings.ALIBABA_APP_KEY).values_list("calls", flat=True))
+    offers = [str(o.offer_id) for o in SandboxOffer.objects.order_by("offer_id")[:20]]
+    # when a stranger who signed up opens 10 offers the portal lacks, makes a second team and opens 10 more
+    jobs = [catalog.product_fetch_start(user=mallory, offer_id=offer).job for offer in offers[:10]]
+    mallory.current_team = team_create(owner=mallory, name="Mallory two")
+    jobs += [catalog.product_fetch_start(user=mallory, offer_id=offer).job for offer in offers[10:]]
+    ended = CatalogJob.objects.filter(pk__in=[j.pk for j in jobs], state__in=["done", "failed"])
+    wait_for(lambda: ended.count() == len(jobs), timeout=120)
+    # then 1688 (the sandbox's own counter) saw 5 calls of the site default, and the rest were refused in plain words
+    after = sum(SandboxUsage.objects.filter(app__app_key=settings.ALIBABA_APP_KEY).values_list("calls", flat=True))
+    assert after - before == 5
+    refused = CatalogJob.objects.filter(pk__in=[j.pk for j in jobs], error_code="local.BudgetExhausted")
+    assert refused.count() == 15
+    assert "You have used your 5 calls for today on the site-wide 1688 app" in refused.order_by("-pk").first().message

@@ -38,8 +38,8 @@ def _all_error_classes():
 
 @pytest.mark.parametrize("cls", _all_error_classes(), ids=lambda cls: cls.__name__)
 def test_every_error_class_has_its_own_plain_explanation(cls):
-    if cls.__module__ == "sourcing.services.usage":
-        return  # QuotaExhausted needs a credential; covered by its code below
+    if cls.__module__ in ("sourcing.services.usage", "sourcing.services.budgets"):
+        return  # QuotaExhausted and BudgetExhausted need a credential; covered by their codes below
     error = cls("raw words")
     explanation = explain_error(error, app_key="40001688")
     assert explanation.title not in GENERIC, cls
@@ -56,6 +56,7 @@ def test_every_error_class_has_its_own_plain_explanation(cls):
         ("gw.QosAppFrequencyLimit", "App call exceeds limited frequency", "FrequencyLimited"),
         ("gw.QosAppDailyLimit", "App call exceeds the daily quota", "DailyQuotaExceeded"),
         ("local.QuotaExhausted", "daily quota used up", "QuotaExhausted"),
+        ("local.BudgetExhausted", "daily budget of team:3 used up", "BudgetExhausted"),
         ("local.FeatureDisabled", "", "FeatureDisabled"),
         ("local.RateLimitWait", "", "RateLimitWait"),
         ("local.TokenBusy", "", "TokenBusy"),
