@@ -438,9 +438,9 @@ def _product_due(*, user: User, offer_id, force: bool, product) -> tuple[Checked
                                            finished_at__gte=fresh_after).order_by("-pk").first()  # fmt: skip
         if missed is not None:
             return Checked(job=missed), number, product
-    until = refresh_floor_until(product) if force else None
-    if until is not None:
-        return Checked(notice=_floor_refusal(until)), number, product
+    until = refresh_floor_until(product)
+    if until is not None:  # fetched or asked for lately, by anyone: a click says when again, a page view nothing
+        return Checked(notice=_floor_refusal(until) if force else ""), number, product
     credential, notice = credential_for(user, api_ref=api.PRODUCT_DETAIL)
     if credential is None:
         return Checked(notice=notice), number, product
@@ -455,18 +455,17 @@ def product_fetch_check(*, user: User, offer_id, force: bool = False, product: "
 def product_fetch_start(*, user: User, offer_id, force: bool = False, product: "Product | None | bool" = False) -> Started:  # fmt: skip
     """Queue the detail of an offer (one we lack, or a refresh on request); one job per team and offer.
 
-    A forced refresh also claims the offer's refresh floor (shared by all users) and counts against the user's
-    FORCED_REFRESH_PER_HOUR. `product`: the offer's row when the caller has just read it (None: we lack it)."""
+    A known offer's fetch claims its refresh floor (one fetch per CATALOG_REFETCH_SECONDS, shared by all users and
+    teams); a forced one also counts against the user's FORCED_REFRESH_PER_HOUR. `product`: the offer's row when the caller has just read it (None: we lack it)."""
     checked, number, product = _product_due(user=user, offer_id=offer_id, force=force, product=product)
     if not checked.due:
         return checked
-    if force:
-        refused = forced_work_take(user)
-        if refused:
-            return Started(notice=refused)
-        if product is not None and not _floor_claim(product):  # another click won the claim meanwhile
-            product.refresh_from_db(fields=["detail_fetched_at", "refresh_requested_at"])
-            return Started(notice=_floor_refusal(refresh_floor_until(product) or timezone.now()))
+    refused = forced_work_take(user) if force else ""
+    if refused:
+        return Started(notice=refused)
+    if product is not None and not _floor_claim(product):  # another click or page won the claim meanwhile
+        product.refresh_from_db(fields=["detail_fetched_at", "refresh_requested_at"])
+        return Started(notice=_floor_refusal(refresh_floor_until(product) or timezone.now()) if force else "")
     from sourcing import tasks
 
     job = _job_create(kind=Kind.PRODUCT, target=str(number), user=user, team=team_of(user),
