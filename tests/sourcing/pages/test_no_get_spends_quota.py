@@ -219,3 +219,26 @@ def test_a_user_forces_at_most_forced_refresh_per_hour_and_is_told_when_again(cl
     Membership.objects.filter(user=bob).update(role=Membership.Role.BUYER)
     refresh(client, bob, 700003)
     assert len(queued) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_six_parallel_refreshes_by_six_users_of_six_teams_make_one_call(cup, queued):
+    from django.test import Client
+
+    from sourcing.models import Team, User
+    from tests.conftest import run_in_threads
+
+    stale(700001)
+    clients = []
+    for i in range(6):
+        team = Team.objects.create(name=f"Team {i}")
+        user = User.objects.create_user(f"buyer{i}", f"buyer{i}@example.com", "x", current_team=team)
+        Membership.objects.create(user=user, team=team, role=Membership.Role.OWNER)
+        connected_credential(user, app_key=f"3005170{i}", name=f"App {i}", login_id=f"buyer{i}")
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        clients.append(client)
+    statuses = []
+    failures = run_in_threads(lambda: statuses.append(clients.pop().post("/products/700001/refresh/").status_code), 6)
+    assert failures == [] and statuses == [302] * 6
+    assert CatalogJob.objects.count() == 1 and [name for name, _args in queued] == ["catalog_product_fetch"]
