@@ -412,6 +412,9 @@ CATALOG_SEARCH_PAGES = env.int("CATALOG_SEARCH_PAGES", default=2)
 CATALOG_SEARCH_PAGE_SIZE = env.int("CATALOG_SEARCH_PAGE_SIZE", default=50)
 CATALOG_DETAIL_FRESH_MINUTES = env.int("CATALOG_DETAIL_FRESH_MINUTES", default=6 * 60)
 CATALOG_REFETCH_SECONDS = env.int("CATALOG_REFETCH_SECONDS", default=300)
+# Forced refreshes ("Refresh from 1688") one user may ask for per rolling hour (a burst of this many, then one
+# every 60/N minutes), counted where the rate limiter counts (Redis, else the database).
+FORCED_REFRESH_PER_HOUR = env.int("FORCED_REFRESH_PER_HOUR", default=30)
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=3_000_000)
 # Largest picture by width × height, read from its header before any decoding (sourcing/image_limits.py).
 CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)

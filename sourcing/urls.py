@@ -28,12 +28,14 @@ urlpatterns = [
     path("invite/<str:token>/", teams.invitation_accept, name="invitation_accept"),
     # The catalog (docs/catalog.md): every page reads the local database and polls workers' jobs.
     path("products/", catalog.search, name="search"),
+    path("products/fetch/", catalog.search_fetch, name="search_fetch"),
     path("search/", catalog.search_redirect, name="search_legacy"),
     path("searches/<id:search_id>/more/", catalog.search_more, name="search_more"),
     path("products/image/", catalog.image_search, name="image_search"),
     path("products/image/<id:search_id>/", catalog.image_results, name="image_results"),
     path("products/image/<id:search_id>/picture/", catalog.image_picture, name="image_picture"),
     path("products/<id:offer_id>/", catalog_products.product_detail, name="product"),
+    path("products/<id:offer_id>/fetch/", catalog_products.product_fetch, name="product_fetch"),
     path("products/<id:offer_id>/refresh/", catalog_products.product_refresh, name="product_refresh"),
     re_path(r"^products/(?P<raw>[^/]{1,200})/$", catalog_products.product_bad_id, name="product_bad_id"),
     path("suppliers/", catalog_products.supplier_list, name="suppliers"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("suppliers/<id:pk>/fetch/", catalog_products.supplier_fetch, name="supplier_fetch"),
     path("categories/", catalog.category_list, name="categories"),
     path("categories/<id:pk>/", catalog.category_detail, name="category_detail"),
+    path("categories/<id:pk>/fetch/", catalog.category_fetch, name="category_fetch"),
     # Team lists (docs/lists.md): every list and item through the doors in selectors_lists.
     path("lists/", lists_views.list_index_view, name="lists"),
     path("lists/add/", lists_views.list_add, name="list_add"),

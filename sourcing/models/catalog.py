@@ -156,6 +156,9 @@ class Product(models.Model):
     refresh_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     refresh_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     refresh_error = models.CharField(max_length=300, blank=True)
+    # The refresh floor shared by every user and team: a forced refresh claims this with one conditional UPDATE,
+    # so the offer is asked of 1688 at most once per CATALOG_REFETCH_SECONDS however many click at once.
+    refresh_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Search: the app's own lexemes of title (weight A) and of attributes and company (B): PostgreSQL fills only
     # search_vector (GIN-indexed tsvector), SQLite only the two plain texts (matched with instr()).
     search_title = models.TextField(blank=True, editable=False)  # " 手机 机壳 手 机 壳 phone case "

@@ -9,8 +9,10 @@ import base64
 import hashlib
 import io
 import json
+import math
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import requests
 from django.conf import settings
@@ -66,9 +68,19 @@ from .catalog_upsert import (
     products_upsert_summaries,
 )
 from .gateway import feature_refusal
+from .ratelimit import RateLimiterUnreachable, allowance_take
 
 Kind, State = CatalogJob.Kind, CatalogJob.State
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+@dataclass
+class Checked(Started):
+    """What a start function would do now, decided without writing: `due` when it would queue a job (a GET
+    then offers the follow-up POST that starts it), else the live job or the words, as Started has them."""
+
+    due: bool = False
+    credential: AppCredential | None = None
 
 
 # --- keyword search ---
@@ -117,28 +129,60 @@ def _queue_search(*, search: SearchQuery, user: User, credential: AppCredential,
     return job
 
 
-def search_fetch_start(*, user: User, query: str, filters: "Mapping | SearchFilters | None" = None) -> Started:
-    """Record the team's search and queue a 1688 fetch unless the team fetched it recently."""
+def _keyword_search(user: User, query: str, filters) -> tuple[tuple | None, Checked]:
+    """((team, text, remote filters, key), _) of a keyword search, or (None, why there is nothing to fetch)."""
     text = clean_query(query)
     if not query_lexemes(text):
-        return Started()
+        return None, Checked()
     team = team_of(user)
     if team is None:
-        return Started(notice=_("Join or create a team to search 1688; the portal's catalog is searched meanwhile."))
+        return None, Checked(
+            notice=_("Join or create a team to search 1688; the portal's catalog is searched meanwhile.")
+        )
     cleaned, _problems = clean_filters(filters)
     remote = cleaned.remote()
-    search = _search_record(user=user, team=team, kind=SearchQuery.Kind.KEYWORD,
-                            key=search_key(kind="keyword", query=text, remote=remote), query=text, filters=remote)  # fmt: skip
-    fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
-    if search.fetched_at and search.fetched_at >= fresh_after:
-        return Started(search=search)
-    if _live(search.job):
-        return Started(search=search, job=search.job)
+    return (team, text, remote, search_key(kind="keyword", query=text, remote=remote)), Checked()
+
+
+def _search_due(*, user: User, search: SearchQuery | None) -> Checked:
+    """Whether a keyword search needs 1688 now: not fetched lately, no job on it, a credential that may call."""
+    if search is not None and search.fetched_at and search.fetched_at >= _search_fresh_after():
+        return Checked(search=search)
+    if search is not None and _live(search.job):
+        return Checked(search=search, job=search.job)
     credential, notice = credential_for(user, api_ref=api.KEYWORD_SEARCH)
     if credential is None:
-        return Started(search=search, notice=notice)
-    job = _queue_search(search=search, user=user, credential=credential, kind=Kind.SEARCH,
-                        params={"pages": settings.CATALOG_SEARCH_PAGES, "first_page": 1}, fresh_after=fresh_after)  # fmt: skip
+        return Checked(search=search, notice=notice)
+    return Checked(search=search, due=True, credential=credential)
+
+
+def _search_fresh_after():
+    return timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
+
+
+def search_fetch_check(*, user: User, query: str, filters: "Mapping | SearchFilters | None" = None) -> Checked:
+    """What search_fetch_start would do, read only: the search page's GET shows it, its follow-up POST does it."""
+    found, why = _keyword_search(user, query, filters)
+    if found is None:
+        return why
+    team, _text, _remote, key = found
+    search = SearchQuery.objects.select_related("job").filter(team=team, key=key).first()
+    return _search_due(user=user, search=search)
+
+
+def search_fetch_start(*, user: User, query: str, filters: "Mapping | SearchFilters | None" = None) -> Started:
+    """Record the team's search and queue a 1688 fetch unless the team fetched it recently."""
+    found, why = _keyword_search(user, query, filters)
+    if found is None:
+        return why
+    team, text, remote, key = found
+    search = _search_record(user=user, team=team, kind=SearchQuery.Kind.KEYWORD, key=key, query=text, filters=remote)
+    checked = _search_due(user=user, search=search)
+    if not checked.due:
+        return checked
+    job = _queue_search(search=search, user=user, credential=checked.credential, kind=Kind.SEARCH,
+                        params={"pages": settings.CATALOG_SEARCH_PAGES, "first_page": 1},
+                        fresh_after=_search_fresh_after())  # fmt: skip
     return Started(search=search, job=job)
 
 
@@ -314,35 +358,115 @@ def _not_found(error: errors.AlibabaError) -> bool:
     return isinstance(error, errors.BusinessError) and ("404" in text or "不存在" in text or "not found" in text)
 
 
-def product_fetch_start(*, user: User, offer_id, force: bool = False, product: "Product | None | bool" = False) -> Started:  # fmt: skip
-    """Queue the detail of an offer (one we lack, or a refresh on request); one job per team and offer.
+def refresh_floor_until(product: Product | None) -> datetime | None:
+    """Until when a forced refresh of this offer is refused: CATALOG_REFETCH_SECONDS after its last fetch or
+    refresh request, whoever asked (the floor is shared by every user and team); None when it may be refreshed."""
+    if product is None:
+        return None
+    stamps = [t for t in (product.detail_fetched_at, product.refresh_requested_at) if t]
+    until = max(stamps) + timedelta(seconds=settings.CATALOG_REFETCH_SECONDS) if stamps else None
+    return until if until is not None and until > timezone.now() else None
 
-    `product`: the offer's row when the caller has just read it (None: the portal lacks it)."""
+
+def refresh_floor_words() -> str:
+    """The floor as the Refresh button says it: "at most once every 5 minutes"."""
+    minutes = max(1, math.ceil(settings.CATALOG_REFETCH_SECONDS / 60))
+    return ngettext("at most once a minute", "at most once every %(n)s minutes", minutes) % {"n": minutes}
+
+
+def _clock(moment: datetime) -> str:
+    """18:05 CST (Beijing): the time in the reader's zone, as pages write it."""
+    from sourcing.templatetags.portal import stamp
+
+    return stamp(moment, "H:i")
+
+
+def _floor_refusal(until: datetime) -> str:
+    return _(
+        "Each offer is refreshed from 1688 %(floor)s, whoever asks: this one can be refreshed again at %(time)s."
+    ) % {"time": _clock(until), "floor": refresh_floor_words()}
+
+
+def _floor_claim(product: Product) -> bool:
+    """Claim the offer's refresh for everyone (one conditional UPDATE: six clicks at once make one call)."""
+    now = timezone.now()
+    floor = now - timedelta(seconds=settings.CATALOG_REFETCH_SECONDS)
+    return bool(
+        Product.objects.filter(pk=product.pk)
+        .filter(Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lte=floor))
+        .filter(Q(detail_fetched_at__isnull=True) | Q(detail_fetched_at__lte=floor))
+        .update(refresh_requested_at=now)
+    )
+
+
+def forced_work_take(user: User) -> str:
+    """Count one forced refresh against the user's FORCED_REFRESH_PER_HOUR; "" when allowed, else plain words."""
+    limit = settings.FORCED_REFRESH_PER_HOUR
+    try:
+        wait = allowance_take(key=f"forced:user:{user.pk}", limit=limit, period=3600)
+    except RateLimiterUnreachable:
+        return _("The portal could not count your refreshes just now; try again in a minute.")
+    if not wait:
+        return ""
+    return ngettext(
+        "You can refresh at most %(n)s offer an hour; you can refresh again at %(time)s.",
+        "You can refresh at most %(n)s offers an hour; you can refresh again at %(time)s.",
+        limit,
+    ) % {"n": limit, "time": _clock(timezone.now() + timedelta(seconds=math.ceil(wait)))}
+
+
+def _product_due(*, user: User, offer_id, force: bool, product) -> tuple[Checked, int | None, Product | None]:
+    """Whether an offer's detail needs 1688 now (the one decision for the page and for the start), with the
+    offer number and row it read."""
     number = offer_number(offer_id)
     if number is None:
-        return Started(error=_("“%(v)s” is not a 1688 offer id: it is the number in an offer link, "
-                               "detail.1688.com/offer/<number>.html.") % {"v": str(offer_id)[:40]})  # fmt: skip
+        return Checked(error=_("“%(v)s” is not a 1688 offer id: it is the number in an offer link, "
+                               "detail.1688.com/offer/<number>.html.") % {"v": str(offer_id)[:40]}), None, None  # fmt: skip
     if product is False or (product is not None and product.offer_id != number):
         product = Product.objects.filter(offer_id=number).first()
     fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_DETAIL_FRESH_MINUTES)
     if product and not force and product.detail_fetched_at and product.detail_fetched_at >= fresh_after:
-        return Started()
+        return Checked(), number, product
     team = team_of(user)
     running = _running_job(kind=Kind.PRODUCT, target=str(number), team=team)
     if running:
-        return Started(job=running)
+        return Checked(job=running), number, product
     if product is None and not force:
         # 1688 said "no such offer" a short while ago: say it again rather than spend another call.
         missed = CatalogJob.objects.filter(kind=Kind.PRODUCT, target=str(number), team=team, error_code="not_found",
                                            finished_at__gte=fresh_after).order_by("-pk").first()  # fmt: skip
         if missed is not None:
-            return Started(job=missed)
+            return Checked(job=missed), number, product
+    until = refresh_floor_until(product)
+    if until is not None:  # fetched or asked for lately, by anyone: a click says when again, a page view nothing
+        return Checked(notice=_floor_refusal(until) if force else ""), number, product
     credential, notice = credential_for(user, api_ref=api.PRODUCT_DETAIL)
     if credential is None:
-        return Started(notice=notice)
+        return Checked(notice=notice), number, product
+    return Checked(due=True, credential=credential), number, product
 
-    job = _job_create(kind=Kind.PRODUCT, target=str(number), user=user, team=team, credential=credential, total=1,
-                      params={"force": bool(force)})  # fmt: skip
+
+def product_fetch_check(*, user: User, offer_id, force: bool = False, product: "Product | None | bool" = False) -> Checked:  # fmt: skip
+    """What product_fetch_start would do, read only: a product page's GET shows it, its follow-up POST does it."""
+    return _product_due(user=user, offer_id=offer_id, force=force, product=product)[0]
+
+
+def product_fetch_start(*, user: User, offer_id, force: bool = False, product: "Product | None | bool" = False) -> Started:  # fmt: skip
+    """Queue the detail of an offer (one we lack, or a refresh on request); one job per team and offer.
+
+    A known offer's fetch claims its refresh floor (one fetch per CATALOG_REFETCH_SECONDS, shared by all users and
+    teams); a forced one also counts against the user's FORCED_REFRESH_PER_HOUR. `product`: the offer's row when the caller has just read it (None: we lack it)."""
+    checked, number, product = _product_due(user=user, offer_id=offer_id, force=force, product=product)
+    if not checked.due:
+        return checked
+    refused = forced_work_take(user) if force else ""
+    if refused:
+        return Started(notice=refused)
+    if product is not None and not _floor_claim(product):  # another click or page won the claim meanwhile
+        product.refresh_from_db(fields=["detail_fetched_at", "refresh_requested_at"])
+        return Started(notice=_floor_refusal(refresh_floor_until(product) or timezone.now()) if force else "")
+    job = _job_create(kind=Kind.PRODUCT, target=str(number), user=user, team=team_of(user),
+                      credential=checked.credential, total=1, params={"force": bool(force)})  # fmt: skip
     job_dispatch(job)
     return Started(job=job)
 

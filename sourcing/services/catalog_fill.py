@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from sourcing.alibaba import api, errors
 from sourcing.models import CatalogJob, Category, Product, SearchQuery, User
 
-from .catalog import _not_found, product_detail_fetch, search_fetch_start
+from .catalog import Checked, _not_found, product_detail_fetch, search_fetch_check, search_fetch_start
 from .catalog_jobs import (
     Started,
     _job_create,
@@ -41,25 +41,34 @@ from .catalog_refresh import _release, _used_today, background_cap, capped, refr
 Kind = CatalogJob.Kind
 
 
-def unknown_details_fetch_start(*, user: User, product_ids: list[int], target: str) -> Started:
-    """Queue the details of offers a filter hid because a field is unknown; one live job per team and page."""
+def unknown_details_fetch_check(*, user: User, product_ids: list[int], target: str) -> Checked:
+    """What unknown_details_fetch_start would do, read only (whether the offers are still unclaimed is only
+    known by claiming them, so `due` may end in nothing queued)."""
     team = team_of(user)
     if not product_ids or team is None:
-        return Started()
+        return Checked()
     running = _running_job(kind=Kind.DETAILS, target=target, team=team)
     if running:
-        return Started(job=running)
+        return Checked(job=running)
     credential, notice = credential_for(user, api_ref=api.PRODUCT_DETAIL)
     if credential is None:
-        return Started(notice=notice)
+        return Checked(notice=notice)
     if _used_today([credential], api.PRODUCT_DETAIL.id).get(credential.app_identity, 0) >= background_cap(credential):
-        return Started(notice=_("Today's background share of the quota is spent, so the details of the hidden "
+        return Checked(notice=_("Today's background share of the quota is spent, so the details of the hidden "
                                 "offers are fetched after the 1688 day turns."))  # fmt: skip
+    return Checked(due=True, credential=credential)
+
+
+def unknown_details_fetch_start(*, user: User, product_ids: list[int], target: str) -> Started:
+    """Queue the details of offers a filter hid because a field is unknown; one live job per team and page."""
+    checked = unknown_details_fetch_check(user=user, product_ids=product_ids, target=target)
+    if not checked.due:
+        return checked
     claimed = refresh_claim(product_ids=product_ids)  # a product another page or the refresh holds is skipped
     if not claimed:
         return Started()
 
-    job = _job_create(kind=Kind.DETAILS, target=target, user=user, team=team, credential=credential,
+    job = _job_create(kind=Kind.DETAILS, target=target, user=user, team=team_of(user), credential=checked.credential,
                       total=len(claimed), params={"product_ids": claimed})  # fmt: skip
     job_dispatch(job)
     return Started(job=job)
@@ -97,21 +106,50 @@ def unknown_details_run(*, job_id: int) -> CatalogJob | None:
     return _run(job_id, body)
 
 
+def _category_due(*, user: User, category: Category, search: SearchQuery | None) -> Checked | None:
+    """The answer for a category that needs no search decision (no name, or the team's search fetched lately or
+    still running); None when the keyword search decides."""
+    name = category.name or category.name_en
+    if not name:
+        return Checked(notice=_("1688 is searched by the category's name, which is not known yet."))
+    if search is not None:
+        fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
+        if _live(search.job):
+            return Checked(search=search, job=search.job)
+        if search.fetched_at and search.fetched_at >= fresh_after:
+            return Checked(search=search)
+    return None
+
+
+def _category_search(category: Category) -> tuple[str, dict]:
+    return category.name or category.name_en, {"category": str(category.pk)}
+
+
+def category_fetch_check(*, user: User, category: Category, search: SearchQuery | None = None) -> Checked:
+    """What category_fetch_start would do, read only (the category page's GET shows it)."""
+    known = _category_due(user=user, category=category, search=search)
+    if known is not None:
+        return known
+    query, filters = _category_search(category)
+    return search_fetch_check(user=user, query=query, filters=filters)
+
+
 def category_fetch_start(*, user: User, category: Category, search: SearchQuery | None = None) -> Started:
     """Ask 1688 for a category's offers as a keyword search: its Chinese name as keyword plus its categoryId.
 
     `search`: the team's record of that search when the page has read it; fetched lately or still running,
     nothing is written or queued (a category page is opened more often than a search is typed)."""
-    name = category.name or category.name_en
-    if not name:
-        return Started(notice=_("1688 is searched by the category's name, which is not known yet."))
-    if search is not None:
-        fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
-        if _live(search.job):
-            return Started(search=search, job=search.job)
-        if search.fetched_at and search.fetched_at >= fresh_after:
-            return Started(search=search)
-    return search_fetch_start(user=user, query=name, filters={"category": str(category.pk)})
+    known = _category_due(user=user, category=category, search=search)
+    if known is not None:
+        return known
+    query, filters = _category_search(category)
+    return search_fetch_start(user=user, query=query, filters=filters)
 
 
-__all__ = ["category_fetch_start", "unknown_details_fetch_start", "unknown_details_run"]
+__all__ = [
+    "category_fetch_check",
+    "category_fetch_start",
+    "unknown_details_fetch_check",
+    "unknown_details_fetch_start",
+    "unknown_details_run",
+]

@@ -85,3 +85,15 @@ def rate_acquire(*, key: str, qps: int, max_wait: float | None = None) -> float:
     if wait > 0:
         time.sleep(wait)
     return wait
+
+
+def allowance_take(*, key: str, limit: int, period: float) -> float:
+    """Take one of `limit` uses per `period` seconds (at most an hour) for this key, on the same slots as the
+    call limiter (GCRA: a burst of `limit`, then one use every period/limit); 0 when taken, else the seconds
+    until the next use is free (nothing taken)."""
+    if limit <= 0:
+        return period
+    interval = period / limit
+    reserve = _reserve_redis if settings.REDIS_URL else _reserve_db
+    wait = reserve(key, interval, period - interval)
+    return 0.0 if wait >= 0 else -wait - (period - interval)

@@ -1,8 +1,10 @@
 """Catalog pages: home, keyword search, categories and image search (docs/catalog.md).
 
-Every page reads the local database only; what it lacks it asks a worker for through the catalog
-services (`*_start`), then polls the job with htmx and swaps in what the worker stored.
-Products and suppliers are in `catalog_products.py`.
+Every page reads the local database only, and a GET never queues 1688 work (each call spends a team's daily
+quota, and a link on another site must not spend it): the page decides read only (`*_check`) what it would ask
+1688 for, and asks it with its own follow-up POST (`*_fetch` views, `*_start` services) when it was opened from
+the portal, or with a "Fetch from 1688" button otherwise. It then polls the job with htmx and swaps in what the
+worker stored. Products and suppliers are in `catalog_products.py`.
 """
 
 import hashlib
@@ -15,7 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -44,7 +48,13 @@ from sourcing.selectors_catalog import (
 from sourcing.services import catalog as catalog_services
 from sourcing.services import catalog_fill
 from sourcing.services.catalog_jobs import permission_to_verify
-from sourcing.services.catalog_search import MAX_QUERY_CHARS, MAYBE_UNKNOWN, clean_query, query_lexemes
+from sourcing.services.catalog_search import (
+    MAX_QUERY_CHARS,
+    MAYBE_UNKNOWN,
+    clean_filters,
+    clean_query,
+    query_lexemes,
+)
 from sourcing.templatetags.catalog import ago
 from sourcing.templatetags.catalog import search_url as search_link
 
@@ -161,12 +171,47 @@ def hidden_notes(page, base: str, params: dict) -> tuple[list, list]:
     return hidden, rest
 
 
-def fill_unknown(request, page, job, page_url: str):
-    """Queue the details of hidden offers (a batch per view) unless a job of this page is already running."""
-    if job is not None and job.is_running or not page.fill_ids:
-        return catalog_services.Started(job=job if job is not None and job.is_running else None)
-    target = "page:" + hashlib.sha256(page_url.encode()).hexdigest()[:40]
-    return catalog_fill.unknown_details_fetch_start(user=request.user, product_ids=page.fill_ids, target=target)
+def fill_target(page_url: str) -> str:
+    """The job target of a page's fill of unknown details: one live job per team and page."""
+    return "page:" + hashlib.sha256(page_url.encode()).hexdigest()[:40]
+
+
+def from_the_portal(request) -> bool:
+    """The request came from a portal page or was typed by the user (Sec-Fetch-Site same-origin or none; without
+    that header, a Referer on this host). A link on another site is neither: its page never fetches by itself."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site in ("same-origin", "none")
+    referer = request.headers.get("Referer", "")
+    return bool(referer) and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def followup(request, url: str, *, calls: int, step: str = "") -> dict:
+    """Context for _followup.html: the POST that asks 1688 for what the page lacks, sent by the page itself when
+    it was opened from the portal, else a button (a link from elsewhere never spends quota)."""
+    return {"followup_url": url, "followup_auto": from_the_portal(request), "followup_calls": calls,
+            "followup_step": step}  # fmt: skip
+
+
+def with_followup_vary(response: HttpResponse) -> HttpResponse:
+    """Whether the page fetches by itself depends on where the request came from."""
+    patch_vary_headers(response, ["Sec-Fetch-Site"])
+    return response
+
+
+def followup_answer(request, started, *, page_url: str, poll_url) -> HttpResponse:
+    """The answer to a follow-up POST: htmx gets the job's poller, or the words why nothing was queued, or an empty
+    #job when nothing was due; a form (the button) gets the page again, polling the job."""
+    problem = started.error or started.notice
+    job = started.job
+    if is_htmx(request):
+        context = {"job": job, "poll_url": poll_url(job) if job is not None else "", "problem": problem}
+        return render(request, "sourcing/catalog/_followup_answer.html", context)
+    if problem:
+        messages.warning(request, problem)
+    return redirect(with_params(page_url, job=job.pk if job is not None else None))
 
 
 def source_context(user) -> dict:
@@ -200,6 +245,12 @@ def search_redirect(request):
     return redirect(f"{reverse('search')}?{query}" if query else reverse("search"), permanent=False)
 
 
+def search_params(raw: str, filters) -> dict:
+    """The query string of a search page (what its links, polls and follow-up carry)."""
+    cleaned, _problems = clean_filters(filters)
+    return {"q": clean_query(raw), **cleaned.as_params()}
+
+
 @login_required
 def search(request):
     raw = request.GET.get("q", "")
@@ -215,20 +266,28 @@ def search(request):
     job = job_from_request(request, kinds=[CatalogJob.Kind.SEARCH, CatalogJob.Kind.DETAILS])
     if is_htmx(request) and polling and job is not None and job.is_running:
         return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
-    started = catalog_services.Started()
+    checked = catalog_services.Checked()
     if not polling and not after and query_lexemes(query):
-        # the first page of a search: remember it for the team and ask 1688 unless fetched recently
-        started = catalog_services.search_fetch_start(user=request.user, query=raw, filters=request.GET)
-        job = started.job
-    page = results_page(raw, request.GET, user=request.user, after=after, notes=notes, team_search=started.search)
-    team_search = started.search or (search_for(request.user, page.query, page.filters) if page.query else None)
+        # the first page of a search: would 1688 be asked? (read only; the follow-up POST asks)
+        checked = catalog_services.search_fetch_check(user=request.user, query=raw, filters=request.GET)
+        job = checked.job or job
+    page = results_page(raw, request.GET, user=request.user, after=after, notes=notes, team_search=checked.search)
+    team_search = checked.search or (search_for(request.user, page.query, page.filters) if page.query else None)
     if team_search is not None and job is None and team_search.job_id and not after:
         job = team_search.job if team_search.job.is_running else None
     params = {"q": page.query, **page.filters.as_params()}
-    filled = catalog_services.Started()
-    if not after:  # offers a filter can't judge yet: ask a worker for their details (after the search lands)
-        filled = fill_unknown(request, page, job, with_params(reverse("search"), **params))
-        job = filled.job or job
+    fetch_url = with_params(reverse("search_fetch"), **params)
+    follow, fill_notice = {}, ""
+    if checked.due:
+        follow = followup(request, fetch_url, calls=settings.CATALOG_SEARCH_PAGES)
+    elif not after and page.fill_ids and (job is None or not job.is_running) and fill_wanted(job, polling):
+        # offers a filter can't judge yet: a worker may fetch their details (after the search has landed)
+        filled = catalog_fill.unknown_details_fetch_check(
+            user=request.user, product_ids=page.fill_ids, target=fill_target(with_params(reverse("search"), **params))
+        )
+        job, fill_notice = filled.job or job, filled.notice
+        if filled.due:
+            follow = followup(request, fetch_url, calls=len(page.fill_ids), step="details")
     hidden, unhide = hidden_notes(page, reverse("search"), params)
     filtered = any(
         k in params for k in ("category", "price_min", "price_max", "max_moq", "province", "min_years", "factory")
@@ -242,14 +301,15 @@ def search(request):
         "job": job,
         "poll_url": with_params(reverse("search"), **params, job=job.pk) if job else "",
         "team_search": team_search,
-        "started": started,
-        "notes": notes + page.problems + ([filled.notice] if filled.notice and not started.notice else []),
+        "started": checked,
+        "notes": notes + page.problems + ([fill_notice] if fill_notice and not checked.notice else []),
         "after": after,
         "count_line": count_line(page, team_search, filtered=filtered),
         "hidden": hidden,
         "unhide": unhide,
         # a refused permission may have been granted since: offer the check that would clear it, in place
-        "verify_why": permission_to_verify(request.user, api_refs=(api.KEYWORD_SEARCH,)) if started.notice else "",
+        "verify_why": permission_to_verify(request.user, api_refs=(api.KEYWORD_SEARCH,)) if checked.notice else "",
+        **follow,
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)
@@ -274,7 +334,34 @@ def search(request):
             **source_context(request.user),
         }
     )
-    return render(request, "sourcing/catalog/search.html", context)
+    return with_followup_vary(render(request, "sourcing/catalog/search.html", context))
+
+
+def fill_wanted(job: CatalogJob | None, polling: bool) -> bool:
+    """Whether the page offers the fill of unknown details: on a plain view, or once the search it polled has
+    landed (never after a fill job: the next view asks again, so a fill never chains itself)."""
+    if not polling:
+        return True
+    return job is not None and job.kind == CatalogJob.Kind.SEARCH and job.state == CatalogJob.State.DONE
+
+
+@login_required
+@require_POST
+def search_fetch(request):
+    """The search page's follow-up: record the team's search and ask 1688 for it unless fetched lately; with
+    step=details (or when the search needs nothing), ask a worker for the details of offers a filter hid."""
+    raw = request.GET.get("q", "")
+    params = search_params(raw, request.GET)
+    page_url = with_params(reverse("search"), **params)
+    started = catalog_services.Started()
+    if request.POST.get("step") != "details":
+        started = catalog_services.search_fetch_start(user=request.user, query=raw, filters=request.GET)
+    if started.job is None and not started.notice and not started.error:
+        page = results_page(raw, request.GET, user=request.user, team_search=started.search)
+        started = catalog_fill.unknown_details_fetch_start(
+            user=request.user, product_ids=page.fill_ids, target=fill_target(page_url)
+        )
+    return followup_answer(request, started, page_url=page_url, poll_url=lambda job: with_params(page_url, job=job.pk))
 
 
 @login_required
@@ -301,7 +388,8 @@ def category_list(request):
 @login_required
 def category_detail(request, pk):
     """A category's offers; with fewer than a page in the portal, 1688 is asked for them as a search
-    (catalog_fill.category_fetch_start) and the page polls the job like the search page."""
+    (catalog_fill.category_fetch_start, by the page's follow-up POST) and the page polls the job like the search
+    page."""
     category = category_for_page(pk)
     if category is None:
         raise Http404("No such category")
@@ -318,20 +406,18 @@ def category_detail(request, pk):
                              count=not after)  # fmt: skip
     if page.restarted:
         notes.append(_("That page link was damaged; showing the first results."))
-    started = catalog_services.Started(search=team_search)
+    checked = catalog_services.Checked(search=team_search)
+    follow = {}
     if not polling and not after and page.matched is not None and page.matched < PAGE_SIZE:
-        # few offers here: ask 1688 as the search page does (queued, and not again while the fetch is fresh)
-        known_job = team_search.job_id if team_search is not None else None
-        started = catalog_fill.category_fetch_start(user=request.user, category=category, search=team_search)
-        job, team_search = started.job or job, started.search or team_search
-        if started.job is not None and started.job.pk != known_job:  # queued now: eager tasks (unit tests) ran it
-            started.job.refresh_from_db(fields=["state", "done", "total", "message", "finished_at"])
+        # few offers here: would 1688 be asked, as the search page asks? (read only; the follow-up POST asks)
+        checked = catalog_fill.category_fetch_check(user=request.user, category=category, search=team_search)
+        job = checked.job or job
+        if checked.due:
+            follow = followup(
+                request, reverse("category_fetch", args=[category.pk]), calls=settings.CATALOG_SEARCH_PAGES
+            )
     if team_search is not None and job is None and team_search.job_id and not after and team_search.job.is_running:
         job = team_search.job
-    if started.job is not None and not started.job.is_running:
-        team_search.refresh_from_db()
-        page = category_products(category, sort=sort, team_search=team_search, after=after, limit=PAGE_SIZE,
-                                 count=True)  # fmt: skip
     base = reverse("category_detail", args=[category.pk])
     sort_param = page.filters.sort if page.filters.sort != "sales" else None
     empty = ""
@@ -346,16 +432,32 @@ def category_detail(request, pk):
         "sort": page.filters.sort,
         "job": job,
         "poll_url": with_params(base, sort=sort_param, job=job.pk) if job else "",
-        "started": started,
+        "started": checked,
         "team_search": team_search,
         "count_line": count_line(page, team_search, filtered=False),
         "empty_text": empty,
+        **follow,
     }
     if is_htmx(request) and after:
         return render(request, "sourcing/catalog/_cards.html", context)
     if is_htmx(request) and polling:
         return render(request, "sourcing/catalog/_search_live.html", context)
-    return render(request, "sourcing/catalog/category.html", {**context, **source_context(request.user)})
+    page_html = render(request, "sourcing/catalog/category.html", {**context, **source_context(request.user)})
+    return with_followup_vary(page_html)
+
+
+@login_required
+@require_POST
+def category_fetch(request, pk):
+    """The category page's follow-up: ask 1688 for the category's offers unless the team fetched them lately."""
+    category = category_for_page(pk)
+    if category is None:
+        raise Http404("No such category")
+    name = category.name or category.name_en
+    team_search = search_for(request.user, name, {"category": str(category.pk)}) if name else None
+    started = catalog_fill.category_fetch_start(user=request.user, category=category, search=team_search)
+    base = reverse("category_detail", args=[category.pk])
+    return followup_answer(request, started, page_url=base, poll_url=lambda job: with_params(base, job=job.pk))
 
 
 # --- image search ---

@@ -33,10 +33,13 @@ from sourcing.services import catalog as catalog_services
 from sourcing.services.catalog_search import clean_query
 from sourcing.views.catalog import (
     PAGE_SIZE,
+    followup,
+    followup_answer,
     is_htmx,
     job_finished_redirect,
     job_from_request,
     source_context,
+    with_followup_vary,
     with_params,
 )
 
@@ -75,22 +78,25 @@ def product_detail(request, offer_id):
             return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": with_params(url, job=job.pk)})
         return job_finished_redirect(with_params(url, job=job.pk))
     product = product_for_page(offer_id)
-    started = catalog_services.Started()
+    checked = catalog_services.Checked()
+    follow = {}
     if "job" not in request.GET and not is_htmx(request):
-        # an offer we lack, or whose detail is old: a worker fetches it while the page shows what we have
-        started = catalog_services.product_fetch_start(user=request.user, offer_id=offer_id, product=product)
-        job = started.job or job
+        # an offer we lack, or whose detail is old: would a worker fetch it? (read only; the follow-up POST asks)
+        checked = catalog_services.product_fetch_check(user=request.user, offer_id=offer_id, product=product)
+        job = checked.job or job
+        if checked.due:
+            follow = followup(request, reverse("product_fetch", args=[offer_id]), calls=1)
     if product is None:
-        if job is not None and job.is_running:
-            return render(
+        if job is not None and job.is_running or follow:
+            return with_followup_vary(render(
                 request,
                 "sourcing/catalog/product_wait.html",
-                {"offer_id": offer_id, "job": job, "poll_url": with_params(url, job=job.pk),
-                 **source_context(request.user)},
-            )  # fmt: skip
+                {"offer_id": offer_id, "job": job, "poll_url": with_params(url, job=job.pk) if job else "",
+                 **follow, **source_context(request.user)},
+            ))  # fmt: skip
         if job is not None and job.error_code == "not_found":
             return _not_found(request, offer_id, reason=job.message, on_1688=True, job=job)
-        reason = started.error or started.notice or (job.message if job else "")
+        reason = checked.error or checked.notice or (job.message if job else "")
         return _not_found(
             request, offer_id, reason=reason or _("The portal has no offer %(id)s yet.") % {"id": offer_id}
         )
@@ -113,17 +119,35 @@ def product_detail(request, offer_id):
         {
             "job": job,
             "poll_url": with_params(url, job=job.pk) if job and job.is_running else "",
-            "notice": started.notice,
+            "notice": checked.notice,
+            "refresh_until": catalog_services.refresh_floor_until(product),
+            "refresh_floor": catalog_services.refresh_floor_words(),
             "sku_matrix": sku_matrix(skus),
             # read only when the cached part of the page that draws it is rendered again
             "history": SimpleLazyObject(lambda: price_history_points(product)),
             "fragment_stamp": fragment_stamp(product),
             "supplier": product.supplier,
             "gallery": product_gallery(product, skus),
+            **follow,
             **source_context(request.user),
         }
     )
-    return render(request, "sourcing/catalog/product.html", context)
+    return with_followup_vary(render(request, "sourcing/catalog/product.html", context))
+
+
+@login_required
+@require_POST
+def product_fetch(request, offer_id):
+    """A product page's follow-up: fetch an offer we lack, or whose detail is old, unless that needs nothing."""
+    started = catalog_services.product_fetch_start(user=request.user, offer_id=offer_id)
+    return _fetch_answer(request, offer_id, started)
+
+
+def _fetch_answer(request, offer_id, started):
+    url = reverse("product", args=[offer_id])
+    if is_htmx(request) and started.job is not None and not started.job.is_running:
+        return job_finished_redirect(with_params(url, job=started.job.pk))  # e.g. 1688 said "no such offer" lately
+    return followup_answer(request, started, page_url=url, poll_url=lambda job: with_params(url, job=job.pk))
 
 
 def _chosen_sku(skus, raw):
@@ -135,12 +159,10 @@ def _chosen_sku(skus, raw):
 @login_required
 @require_POST
 def product_refresh(request, offer_id):
-    """The refresh button: fetch the offer again now, whatever its age."""
+    """The refresh button: fetch the offer again now, whatever its age, unless anyone had it fetched within the
+    refresh floor (CATALOG_REFETCH_SECONDS) or the user is past FORCED_REFRESH_PER_HOUR."""
     started = catalog_services.product_fetch_start(user=request.user, offer_id=offer_id, force=True)
-    if started.error or started.notice:
-        messages.warning(request, started.error or started.notice)
-    url = reverse("product", args=[offer_id])
-    return redirect(with_params(url, job=started.job.pk if started.job else None))
+    return _fetch_answer(request, offer_id, started)
 
 
 FRAGMENT_TEMPLATES = (

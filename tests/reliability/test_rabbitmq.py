@@ -18,8 +18,9 @@ def test_search_and_product_details_through_rabbitmq(client, connected, catalog,
     app.control.purge()
     worker = workers.start("rabbit", CELERY_BROKER_URL=AMQP_URL)
     assert "transport:   amqp://" in worker_log(worker)
-    # when alice searches: the page queues the 1688 search, the worker fetches it, the page then lists it
+    # when alice searches: the page's follow-up queues the 1688 search, the worker fetches it, the page lists it
     assert client.get("/products/", {"q": "保温杯"}).status_code == 200
+    assert client.post("/products/fetch/?q=保温杯").status_code == 302
     search = wait_for(lambda: SearchQuery.objects.filter(query="保温杯", fetched_at__isnull=False).first(), timeout=60)
     assert search.offer_ids
     first = search.offer_ids[0]
@@ -27,6 +28,7 @@ def test_search_and_product_details_through_rabbitmq(client, connected, catalog,
     assert f"/products/{first}/" in page.content.decode()
     # and she opens the first offer, known only from the search: its details are fetched while she waits
     assert client.get(f"/products/{first}/").status_code == 200
+    assert client.post(f"/products/{first}/fetch/").status_code == 302
     product = wait_for(lambda: Product.objects.filter(offer_id=first, detail_fetched_at__isnull=False).first(),
                        timeout=60)  # fmt: skip
     assert product.skus.exists() and product.price_tiers

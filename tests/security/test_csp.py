@@ -7,6 +7,7 @@ import re
 from django.test import Client
 
 from tests.security.test_url_walk import fill, url_patterns
+from tests.sourcing.pages.conftest import connected_credential, cup, shelf  # noqa: F401 - fixtures
 
 NONCE = re.compile(r"'nonce-([A-Za-z0-9+/=_-]+)'")
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.I)
@@ -63,3 +64,25 @@ def test_each_response_gets_its_own_nonce(client, alice):
     assert "script-src 'self' 'nonce-" in first["Content-Security-Policy"]
     assert nonces[0] != nonces[1]
     assert f'nonce="{nonces[0]}"' in first.content.decode()
+
+
+def test_the_follow_up_answers_carry_the_policy(client, alice, cup):  # noqa: F811 - cup is a fixture
+    from sourcing.models import Product
+
+    Product.objects.update(detail_fetched_at=None)
+    connected_credential(alice)  # so the follow-ups queue jobs (eager tasks never run in this test's transaction)
+    client.force_login(alice)
+    problems = []
+    for path in ("/products/fetch/?q=cup", "/products/612345678901/fetch/", "/products/700001/refresh/",
+                 "/categories/30101/fetch/"):  # fmt: skip
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.post(path, headers=headers, follow=not headers)
+            assert response.status_code in (200, 404), path  # 404: an offer the portal lacks, with no credential
+            problems += _policy_problems(f"POST {path} {headers}", response)
+            if headers:
+                assert "Content-Security-Policy" in response, path
+    # the page that sends its own follow-up does it with htmx attributes, not an inline script
+    page = client.get("/products/612345678999/", headers={"Sec-Fetch-Site": "same-origin"})
+    assert 'hx-trigger="load"' in page.content.decode()
+    problems += _policy_problems("GET an unknown offer", page)
+    assert problems == []

@@ -54,6 +54,30 @@ def test_a_nul_in_a_path_gets_a_plain_400(client, alice, path):
     _refused_plainly(client.post(path))
 
 
+FOLLOW_UPS = [
+    "/products/fetch/?q=a%00b&province=%00",
+    "/products/fetch/?q=%FF%FE&province=%C3&after=%00",
+    "/products/fetch/?q=cup&sort=%00&min_years=1e999999&unknown=%FF,%00",
+    "/products/612345678901/fetch/?job=%00",
+    "/products/612345678901/refresh/?%FF=1",
+    "/categories/1/fetch/?q=%00",
+]
+
+
+@pytest.mark.parametrize("path", FOLLOW_UPS)
+def test_the_follow_up_posts_take_hostile_bytes_without_a_500(client, alice, path):
+    client.force_login(alice)
+    for headers in ({}, {"HX-Request": "true"}):
+        assert client.post(path, {"step": "details\x00"}, headers=headers).status_code in (200, 302, 400, 404)
+        assert client.post(path, headers=headers).status_code in (200, 302, 404)
+
+
+def test_a_nul_in_a_follow_up_path_gets_a_plain_400(client, alice):
+    client.force_login(alice)
+    _refused_plainly(client.post("/products/%00/fetch/"))
+    _refused_plainly(client.post("/categories/%00/fetch/"))
+
+
 def test_the_sandbox_answers_without_a_500(client):
     client.raise_request_exception = False
     for path in ["/sandbox/oauth/authorize?client_id=%00&site=1688&redirect_uri=http://x/&state=s%00",

@@ -122,6 +122,7 @@ def test_a_full_journey_leaves_no_secret_anywhere(
     tokens |= {token.access_token, token.refresh_token}
     # a search fetched by the worker, then a product refreshed by it
     visit("get", "/products/?q=保温杯")
+    visit("post", "/products/fetch/?q=保温杯")  # the search page's follow-up
     job = wait_for(lambda: CatalogJob.objects.filter(kind="search", state="done").first(), timeout=60)
     visit("get", f"/products/?q=保温杯&job={job.pk}")
     product = wait_for(lambda: Product.objects.order_by("pk").first(), timeout=10)

@@ -39,8 +39,8 @@ PUBLIC = {
 # Links whose secret token is the permission: whoever holds the link may see what it is for, even in another team.
 BEARER = {"invitation_accept", "password_reset_confirm"}
 # The catalog is public 1688 data shared by every team: carol may open Acme's product like any other.
-SHARED_CATALOG = {"product", "product_refresh", "product_bad_id", "supplier_detail", "supplier_fetch",
-                  "category_detail"}  # fmt: skip
+SHARED_CATALOG = {"product", "product_fetch", "product_refresh", "product_bad_id", "supplier_detail", "supplier_fetch",
+                  "category_detail", "category_fetch"}  # fmt: skip
 # Regex patterns have no simple parameters to fill: a concrete path for each, by name or by pattern.
 REGEX_PATHS = {
     "admin:app_list": "/admin/sourcing/",
@@ -143,7 +143,8 @@ def test_the_walk_finds_every_kind_of_url():
     keys = {key for key, _route, _pattern in url_patterns()}
     assert {"list_detail", "item_comment", "inquiry_detail", "alert_delete", "connection_reveal", "permission_status",
             "api_status_check_progress", "invitation_revoke", "image_picture", "admin:sourcing_productlist_change",
-            "admin:app_list", "sandbox:console_app", "set_language", "password_reset_confirm"} <= keys  # fmt: skip
+            "admin:app_list", "sandbox:console_app", "set_language", "password_reset_confirm", "search_fetch",
+            "product_fetch", "category_fetch"} <= keys  # fmt: skip
     assert len(keys) > 200  # the admin's 130-odd and the portal's 80-odd
 
 

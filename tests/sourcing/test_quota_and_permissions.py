@@ -261,9 +261,11 @@ def test_a_search_refused_for_a_permission_granted_since_offers_the_check_in_pla
     assert answer.status_code == 200 and f"/api-status/check/{check.pk}/" in answer.content.decode()
     assert client.get(f"/api-status/check/{check.pk}/")["HX-Refresh"] == "true"
     assert ApiPermission.objects.get(credential=connected, api=api.KEYWORD_SEARCH.id).observed == "granted"
-    # and the search goes to 1688 now
-    page = client.get("/products/", {"q": "保温杯"}).content.decode()
+    # and the search goes to 1688 now (by the page's follow-up)
+    page = client.get("/products/", {"q": "保温杯"}, headers={"Sec-Fetch-Site": "same-origin"}).content.decode()
     assert "1688 refused" not in page and 'id="verify-offer"' not in page
+    assert 'hx-post="/products/fetch/?q=%E4%BF%9D%E6%B8%A9%E6%9D%AF" hx-trigger="load"' in page
+    client.post("/products/fetch/?q=保温杯")
     assert CatalogJob.objects.filter(kind=CatalogJob.Kind.SEARCH).exists()
 
 

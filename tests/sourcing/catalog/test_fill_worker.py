@@ -3,6 +3,7 @@ gets them from a 1688 search of the category, and a province filter gets the det
 
 import html
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -39,11 +40,14 @@ def test_a_category_with_no_local_offers_gets_them_from_the_worker(client, shop,
     Category.objects.create(id=1001, name="电子产品", name_en="Electronics", level=1)
     Category.objects.create(id=100102, parent_id=1001, name="手机配件", name_en="Phone accessories", level=2)
     assert not Product.objects.exists()
-    # when alice opens it: no cards yet, a progress bar that polls
-    first = client.get("/categories/100102/")
-    job = CatalogJob.objects.get(kind=CatalogJob.Kind.SEARCH)
-    assert not cards(first) and 'role="progressbar"' in first.content.decode()
+    # when alice opens it: no cards yet, and the page's follow-up asks 1688 (a GET queues nothing)
+    first = client.get("/categories/100102/", headers={"Sec-Fetch-Site": "same-origin"})
+    assert not cards(first) and 'hx-post="/categories/100102/fetch/" hx-trigger="load"' in first.content.decode()
     assert "1688's results will appear here as soon as the worker has them" in text(first)
+    assert not CatalogJob.objects.exists()
+    answer = client.post("/categories/100102/fetch/", headers={"HX-Request": "true"})
+    job = CatalogJob.objects.get(kind=CatalogJob.Kind.SEARCH)
+    assert 'role="progressbar"' in answer.content.decode()
     # then the worker lands the search of 手机配件 in category 100102, and the poll swaps the offers in
     job = wait_for(lambda: job_done(job.pk), timeout=60)
     assert job.state == CatalogJob.State.DONE, job.message
@@ -64,23 +68,28 @@ def test_a_province_filter_gets_the_details_it_needs_from_the_worker(client, sho
     # whose province a keyword answer doesn't give
     province = SandboxOffer.objects.filter(subject__contains="便携").order_by("-month_sold", "offer_id")
     province = province.values_list("supplier__province", flat=True).first()[:2]
-    client.get("/products/", {"q": "便携", "province": province})
+    fetch = "/products/fetch/?" + urlencode({"q": "便携", "province": province})
+    client.post(fetch)  # the search page's follow-up
     search_job = CatalogJob.objects.get(kind=CatalogJob.Kind.SEARCH)
     wait_for(lambda: job_done(search_job.pk), timeout=60)
     fetched = SearchQuery.objects.get().offer_ids
     expected = set(SandboxOffer.objects.filter(offer_id__in=fetched, supplier__province__startswith=province)
                    .values_list("offer_id", flat=True))  # fmt: skip
     assert expected and len(expected) < len(fetched)
-    # then each view queues the details of the hidden ones (a batch at a time) until none lacks them
-    seen_hidden = False
+    # then each view's follow-up queues the details of the hidden ones (a batch at a time) until none lacks them
+    seen_hidden = asked = False
+    details = CatalogJob.objects.filter(kind=CatalogJob.Kind.DETAILS)
     for _round in range(6):
-        page = client.get("/products/", {"q": "便携", "province": province})
+        page = client.get("/products/", {"q": "便携", "province": province}, headers={"Sec-Fetch-Site": "none"})
         seen_hidden = seen_hidden or "hidden: their supplier's province is not known yet" in text(page)
-        job = CatalogJob.objects.filter(kind=CatalogJob.Kind.DETAILS).order_by("-pk").first()
-        if job is None or not job.is_running:
+        asked = asked or """hx-vals='{"step": "details"}'""" in page.content.decode()
+        before = details.count()
+        client.post(fetch, {"step": "details"}, headers={"HX-Request": "true"})
+        if details.count() == before:
             break
+        job = details.order_by("-pk").first()
         assert wait_for(lambda j=job: job_done(j.pk), timeout=90).state == CatalogJob.State.DONE
-    assert seen_hidden
+    assert seen_hidden and asked
     # and the page now lists every offer of that province its details name; what live-like sparse details leave
     # unknown (no shipping address) stays counted as hidden, each with its detail fetched, never dropped silently
     unknown = set(Product.objects.filter(offer_id__in=fetched, province="").values_list("offer_id", flat=True))

@@ -3,6 +3,7 @@ categories, image search; progress, refusals and retries."""
 
 import itertools
 import random
+from datetime import timedelta
 
 import pytest
 import requests
@@ -108,8 +109,12 @@ def test_product_detail_supplier_and_more_offers(shop, alice):
     assert set(supplier.products.values_list("offer_id", flat=True)) == set(
         first.supplier.offers.values_list("offer_id", flat=True)
     )
-    # a fresh detail is not fetched again; the refresh button does
+    # a fresh detail is not fetched again; the refresh button neither within the refresh floor, and says until when
     assert catalog.product_fetch_start(user=alice, offer_id=first.offer_id).job is None
+    refused = catalog.product_fetch_start(user=alice, offer_id=first.offer_id, force=True)
+    assert refused.job is None and "can be refreshed again at" in refused.notice
+    # once CATALOG_REFETCH_SECONDS have passed, it does
+    Product.objects.filter(pk=product.pk).update(detail_fetched_at=timezone.now() - timedelta(seconds=301))
     assert catalog.product_fetch_start(user=alice, offer_id=first.offer_id, force=True).job is not None
     assert calls(api.PRODUCT_DETAIL, "ok") == 2
 
@@ -128,6 +133,7 @@ def test_an_offer_1688_forgot_keeps_its_last_data(shop, alice):
     gone = SandboxOffer.objects.order_by("offer_id").first()
     catalog.product_fetch_start(user=alice, offer_id=gone.offer_id)
     gone.delete()
+    Product.objects.update(detail_fetched_at=timezone.now() - timedelta(hours=1))  # past the refresh floor
     started = catalog.product_fetch_start(user=alice, offer_id=gone.offer_id, force=True)
     assert CatalogJob.objects.get(pk=started.job.pk).error_code == "not_found"
     product = Product.objects.get(offer_id=gone.offer_id)

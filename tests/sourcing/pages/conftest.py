@@ -81,24 +81,29 @@ def queued(monkeypatch):
     return calls
 
 
-@pytest.fixture
-def credential(alice, queued):
-    """A verified, connected-looking sandbox credential of alice's whose jobs only get queued (no gateway)."""
+def connected_credential(owner, *, app_key="30051688", name="Acme app", login_id="acme采购01"):
+    """A verified, connected-looking sandbox credential of `owner`'s."""
     from django.utils import timezone
 
     from sourcing.models import AppCredential, OAuthToken
     from sourcing.services.credentials import credential_create
 
-    cred = credential_create(owner=alice, app_key="30051688", app_secret="demo-app-secret-5f1c2e9a", name="Acme app",
+    cred = credential_create(owner=owner, app_key=app_key, app_secret="demo-app-secret-5f1c2e9a", name=name,
                              gateway=AppCredential.Gateway.SANDBOX, daily_quota=1000, qps=100)  # fmt: skip
     AppCredential.objects.filter(pk=cred.pk).update(verified_at=timezone.now())
     later = timezone.now() + timezone.timedelta(hours=9)
-    token = OAuthToken(credential=cred, resource_owner="acme采购01", access_expires_at=later,
+    token = OAuthToken(credential=cred, resource_owner=login_id, access_expires_at=later,
                        refresh_expires_at=later + timezone.timedelta(days=180))  # fmt: skip
     token.access_token = "token-for-tests"
     token.save()
     cred.refresh_from_db()
     return cred
+
+
+@pytest.fixture
+def credential(alice, queued):
+    """A verified, connected-looking sandbox credential of alice's whose jobs only get queued (no gateway)."""
+    return connected_credential(alice)
 
 
 def page_text(response) -> str:

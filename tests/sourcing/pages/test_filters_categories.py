@@ -103,44 +103,54 @@ def test_hidden_offers_get_their_details_queued_once_without_spending_quota_on_t
 ):
     client.force_login(alice)
     # given alice's search of 杯 was fetched from 1688 (its job queued first; the details wait for it)
-    client.get("/products/", {"q": "杯", "province": "浙江"})
+    client.post("/products/fetch/?q=杯&province=浙江")
     assert fill_queue == [] and CatalogJob.objects.get().kind == CatalogJob.Kind.SEARCH
     from django.utils import timezone
 
     CatalogJob.objects.update(state=CatalogJob.State.DONE)
     SearchQuery.objects.update(fetched_at=timezone.now())
-    # when she opens it again: the page queues one job for the 4 offers lacking a detail (no call made)
-    response = client.get("/products/", {"q": "杯", "province": "浙江"})
+    # when she opens it again: the page offers the fetch of the 4 offers lacking a detail as its follow-up
+    response = client.get("/products/", {"q": "杯", "province": "浙江"}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert fill_queue == [] and not CatalogJob.objects.filter(kind=CatalogJob.Kind.DETAILS).exists()
+    assert """hx-trigger="load" hx-swap="outerHTML" hx-vals='{"step": "details"}'""" in page_html(response)
+    # and the follow-up queues one job for them (no call made)
+    client.post("/products/fetch/?q=杯&province=浙江", {"step": "details"}, headers={"HX-Request": "true"})
     job = CatalogJob.objects.get(kind=CatalogJob.Kind.DETAILS)
     assert fill_queue == [(job.pk,)] and job.total == 4 and job.credential == credential
     assert sorted(job.params["product_ids"]) == sorted(Product.objects.filter(province="").values_list("pk", flat=True))
+    response = client.get("/products/", {"q": "杯", "province": "浙江"}, headers={"Sec-Fetch-Site": "same-origin"})
     html = page_html(response)
     assert "fetching their details from 1688…" in page_text(response) and f"job={job.pk}" in html
-    # and a reload while it runs, or a teammate's other page, queues nothing more (the offers are claimed)
-    client.get("/products/", {"q": "杯", "province": "浙江"})
-    client.get("/products/", {"q": "杯", "province": "浙江", "sort": "price"})
+    assert 'hx-trigger="load"' not in html
+    # and another follow-up while it runs, or from a teammate's other page, queues nothing more (offers claimed)
+    client.post("/products/fetch/?q=杯&province=浙江", {"step": "details"})
+    client.post("/products/fetch/?q=杯&province=浙江&sort=price", {"step": "details"})
     assert CatalogJob.objects.filter(kind=CatalogJob.Kind.DETAILS).count() == 1 and len(fill_queue) == 1
 
 
-def test_a_category_with_few_offers_queues_a_1688_search_of_it(client, alice, credential, cup, queued):
+def test_a_category_with_few_offers_asks_1688_by_its_follow_up(client, alice, credential, cup, queued):
     client.force_login(alice)
     # when alice opens the leaf category, which has one offer in the portal
-    response = client.get(f"/categories/{LEAF}/")
-    # then a keyword search (the category's Chinese name plus its id) is queued, and the page polls it
+    response = client.get(f"/categories/{LEAF}/", headers={"Sec-Fetch-Site": "same-origin"})
+    # then the page lists it and carries its follow-up, which queues a keyword search (the category's Chinese
+    # name plus its id) that the page polls
+    assert queued == [] and not SearchQuery.objects.exists()
+    assert len(cards(response)) == 1 and "1 listed here." in page_text(response)
+    assert f'hx-post="/categories/{LEAF}/fetch/" hx-trigger="load"' in page_html(response)
+    answer = page_html(client.post(f"/categories/{LEAF}/fetch/", headers={"HX-Request": "true"}))
     search = SearchQuery.objects.get()
     assert search.query == "保温杯" and search.filters == {"category": str(LEAF)}
     job = CatalogJob.objects.get(kind=CatalogJob.Kind.SEARCH)
     assert queued == [("catalog_search_fetch", (job.pk,))]
-    html = page_html(response)
-    assert "Waiting for a worker" in html and f'hx-get="/categories/{LEAF}/?job={job.pk}"' in html
-    assert len(cards(response)) == 1 and "1 listed here." in page_text(response)
-    # and opening it again while that fetch is fresh or running queues nothing
-    client.get(f"/categories/{LEAF}/")
+    assert "Waiting for a worker" in answer and f'hx-get="/categories/{LEAF}/?job={job.pk}"' in answer
+    # and opening it again while that fetch is running or fresh asks nothing
+    assert 'hx-trigger="load"' not in page_html(client.get(f"/categories/{LEAF}/", headers={"Sec-Fetch-Site": "none"}))
     CatalogJob.objects.update(state=CatalogJob.State.DONE)
     from django.utils import timezone
 
     SearchQuery.objects.update(fetched_at=timezone.now(), total=0)
-    client.get(f"/categories/{LEAF}/")
+    assert 'hx-trigger="load"' not in page_html(client.get(f"/categories/{LEAF}/", headers={"Sec-Fetch-Site": "none"}))
+    client.post(f"/categories/{LEAF}/fetch/")
     assert len(queued) == 1
 
 
@@ -148,7 +158,7 @@ def test_a_category_page_lists_what_the_category_fetch_found_even_without_catego
     client, alice, credential, categories, queued
 ):
     client.force_login(alice)
-    client.get(f"/categories/{MIDDLE}/")
+    client.post(f"/categories/{MIDDLE}/fetch/")
     # the worker stores 2 offers whose answer named no category (live answers often don't)
     products_upsert_summaries(offers=[summary(720001), summary(720002)], source="sandbox")
     from django.utils import timezone
@@ -183,11 +193,12 @@ def test_no_detail_fetch_is_queued_once_the_background_share_of_the_quota_is_spe
     from sourcing.services.usage import beijing_today
 
     client.force_login(alice)
-    client.get("/products/", {"q": "杯"})
+    client.post("/products/fetch/?q=杯")
     CatalogJob.objects.update(state=CatalogJob.State.DONE)
     SearchQuery.objects.update(fetched_at=timezone.now())
     ApiUsage.objects.create(app=credential.app_identity, api=api.PRODUCT_DETAIL.id, day=beijing_today(),
                             calls=background_cap(credential))  # fmt: skip
     text = page_text(client.get("/products/", {"q": "杯", "province": "浙江"}))
     assert "4 offers hidden" in text and "Today's background share of the quota is spent" in text
+    client.post("/products/fetch/?q=杯&province=浙江", {"step": "details"})
     assert fill_queue == [] and not CatalogJob.objects.filter(kind=CatalogJob.Kind.DETAILS).exists()

@@ -43,7 +43,15 @@ def test_no_catalog_page_calls_the_gateway(client, connected, catalog, shelf, qu
         f"/products/image/{image_search.pk}/picture/", "/search/?q=手机壳",
     ]  # fmt: skip
     for path in pages:
-        assert client.get(path).status_code in (200, 302, 404), path
+        for headers in ({}, {"Sec-Fetch-Site": "same-origin"}):
+            assert client.get(path, headers=headers).status_code in (200, 302, 404), path
+    for path in (
+        "/products/fetch/?q=保温杯",
+        "/products/612345678901/fetch/",
+        "/products/700001/fetch/",
+        f"/categories/{Category.objects.first().pk}/fetch/",
+    ):  # the pages' follow-ups
+        assert client.post(path, headers={"HX-Request": "true"}).status_code == 200, path
     for job in CatalogJob.objects.all():  # the pages' progress polls
         for path in (f"/products/?q=保温杯&job={job.pk}", f"/products/{job.target}/?job={job.pk}"):
             client.get(path, headers={"HX-Request": "true"})

@@ -1,12 +1,14 @@
 """Searches are the team's: carol (Globex) never sees Acme's queries, photo searches, search ids or job ids."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
-from sourcing.models import CatalogJob, SearchQuery, Supplier
+from sourcing.models import CatalogJob, Product, SearchQuery, Supplier
 from tests.sourcing.pages.conftest import page_html, page_text
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +24,9 @@ def png() -> bytes:
 def acme_work(client, alice, credential, shelf, queued):
     """alice (Acme) searched 机密保温杯, searched by photo, refreshed a product and fetched a supplier's offers."""
     shelf(2)
+    Product.objects.update(detail_fetched_at=timezone.now() - timedelta(hours=1))  # outside the refresh floor
     client.force_login(alice)
-    client.get("/products/?q=机密保温杯")
+    client.post("/products/fetch/?q=机密保温杯")  # the search page's follow-up
     client.post("/products/image/", {"image": SimpleUploadedFile("secret.png", png(), "image/png")})
     client.post("/products/700001/refresh/")
     client.post(f"/suppliers/{Supplier.objects.get().pk}/fetch/")
@@ -78,7 +81,7 @@ def test_carol_sees_the_same_public_products(client, carol, acme_work):
 
 def test_carols_own_search_of_the_same_words_is_globexs_not_acmes(client, carol, acme_work):
     client.force_login(carol)
-    client.get("/products/?q=机密保温杯")
+    client.post("/products/fetch/?q=机密保温杯")  # her search page's follow-up
     assert SearchQuery.objects.filter(query="机密保温杯").count() == 2
     assert "机密保温杯" in page_text(client.get("/"))  # her own, now
     assert "alice" not in page_text(client.get("/"))

@@ -145,13 +145,19 @@ def test_freshness_and_the_refresh_button(client, alice, credential, cup, queued
     assert "Fetched from 1688." in page_text(client.get(response["Location"]))
 
 
-def test_an_offer_we_dont_have_is_fetched_while_the_page_waits(client, alice, credential, categories, queued):
+def test_an_offer_we_dont_have_is_fetched_by_the_pages_follow_up_while_it_waits(client, alice, credential, categories,
+                                                                                 queued):  # fmt: skip
     client.force_login(alice)
-    response = client.get("/products/612345678901/")
-    job = CatalogJob.objects.get(kind=CatalogJob.Kind.PRODUCT, target="612345678901")
-    assert response.status_code == 200 and queued == [("catalog_product_fetch", (job.pk,))]
+    # opened from the portal: the page queues nothing itself, it sends its own POST once loaded
+    response = client.get("/products/612345678901/", headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 200 and queued == [] and not CatalogJob.objects.exists()
     assert "Fetching offer 612345678901 from 1688" in page_text(response)
-    assert f'hx-get="/products/612345678901/?job={job.pk}"' in page_html(response)
+    assert 'hx-post="/products/612345678901/fetch/" hx-trigger="load"' in page_html(response)
+    # the follow-up queues the fetch and answers with the poller
+    answer = client.post("/products/612345678901/fetch/", headers={"HX-Request": "true"})
+    job = CatalogJob.objects.get(kind=CatalogJob.Kind.PRODUCT, target="612345678901")
+    assert queued == [("catalog_product_fetch", (job.pk,))]
+    assert f'hx-get="/products/612345678901/?job={job.pk}"' in page_html(answer)
     # the worker stores it: the poll sends the browser to the product
     stock_product(612345678901, subject="新款保温杯")
     CatalogJob.objects.filter(pk=job.pk).update(state=CatalogJob.State.DONE)
@@ -162,7 +168,7 @@ def test_an_offer_we_dont_have_is_fetched_while_the_page_waits(client, alice, cr
 
 def test_an_offer_1688_doesnt_know_gets_a_not_found_on_1688_page(client, alice, credential, queued):
     client.force_login(alice)
-    client.get("/products/612345678902/")
+    client.post("/products/612345678902/fetch/")
     job = CatalogJob.objects.get()
     CatalogJob.objects.filter(pk=job.pk).update(state=CatalogJob.State.FAILED, error_code="not_found",
                                                 message="1688 has no offer 612345678902.")  # fmt: skip
@@ -172,8 +178,9 @@ def test_an_offer_1688_doesnt_know_gets_a_not_found_on_1688_page(client, alice, 
     assert len(queued) == 1  # the answer page doesn't start the fetch again
     # a later visit within CATALOG_DETAIL_FRESH_MINUTES answers from that job instead of asking 1688 again
     CatalogJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())
-    again = client.get("/products/612345678902/")
-    assert again.status_code == 404 and "Not found on 1688" in page_text(again)
+    again = client.get("/products/612345678902/", headers={"Sec-Fetch-Site": "same-origin"})
+    assert again.status_code == 404 and "Not found on 1688" in page_text(again) and "hx-post" not in page_html(again)
+    client.post("/products/612345678902/fetch/")
     assert len(queued) == 1
 
 

@@ -90,23 +90,28 @@ def test_more_results_continue_after_the_last_card_without_repeats(client, alice
     assert "<html" in page_html(client.get(more)) and len(cards(client.get(more))) == 6
 
 
-def test_first_page_queues_a_1688_fetch_and_shows_its_progress(client, alice, credential, cup, queued):
+def test_first_page_asks_1688_by_its_follow_up_and_shows_its_progress(client, alice, credential, cup, queued):
     client.force_login(alice)
-    page = page_html(client.get("/products/?q=保温杯"))
+    page = page_html(client.get("/products/?q=保温杯", headers={"Sec-Fetch-Site": "same-origin"}))
+    # the GET queues nothing: it carries the POST the page sends once loaded, and the local catalog meanwhile
+    assert queued == [] and not CatalogJob.objects.exists() and not SearchQuery.objects.exists()
+    assert 'hx-post="/products/fetch/?q=%E4%BF%9D%E6%B8%A9%E6%9D%AF" hx-trigger="load"' in page
+    assert "700001" in cards(client.get("/products/?q=保温杯"))
+    answer = page_html(client.post("/products/fetch/?q=保温杯", headers={"HX-Request": "true"}))
     job = CatalogJob.objects.get(kind=CatalogJob.Kind.SEARCH)
     assert queued == [("catalog_search_fetch", (job.pk,))]
-    assert "Waiting for a worker" in page and 'role="progressbar"' in page
-    assert f'hx-get="/products/?q=%E4%BF%9D%E6%B8%A9%E6%9D%AF&job={job.pk}"' in page
-    # the local catalog shows meanwhile
-    assert "700001" in cards(client.get("/products/?q=保温杯&job=%d" % job.pk))
-    # a cursor page or a poll never queues another fetch
+    assert "Waiting for a worker" in answer and 'role="progressbar"' in answer
+    assert f'hx-get="/products/?q=%E4%BF%9D%E6%B8%A9%E6%9D%AF&job={job.pk}"' in answer
+    # the page opened again shows the running job instead of asking again; a poll never queues another fetch
+    again = page_html(client.get("/products/?q=保温杯", headers={"Sec-Fetch-Site": "same-origin"}))
+    assert 'hx-trigger="load"' not in again and f"job={job.pk}" in again
     client.get(f"/products/?q=保温杯&job={job.pk}", headers={"HX-Request": "true"})
     assert len(queued) == 1
 
 
 def test_the_poll_swaps_in_results_when_the_worker_lands(client, alice, credential, queued):
     client.force_login(alice)
-    client.get("/products/?q=保温杯")
+    client.post("/products/fetch/?q=保温杯")
     job = CatalogJob.objects.get(kind=CatalogJob.Kind.SEARCH)
     poll = f"/products/?q=保温杯&job={job.pk}"
     # while the worker runs: the progress only, still polling, no results block
@@ -159,7 +164,7 @@ def test_a_pasted_offer_link_opens_the_offer(client, alice, cup):
 
 def test_fetch_more_from_1688_queues_the_next_page_of_the_team_search(client, alice, credential, cup, queued):
     client.force_login(alice)
-    client.get("/products/?q=保温杯")
+    client.post("/products/fetch/?q=保温杯")
     search = SearchQuery.objects.get()
     CatalogJob.objects.update(state=CatalogJob.State.DONE)
     SearchQuery.objects.filter(pk=search.pk).update(has_more=True, pages_fetched=2, total=500, offer_ids=[700001])
@@ -219,7 +224,7 @@ def test_categories_tree_and_a_category_with_its_products_a_page_at_a_time(clien
 
 def test_home_has_search_categories_recently_viewed_and_the_team_searches(client, alice, bob, credential, cup):
     client.force_login(alice)
-    client.get("/products/?q=保温杯&price_max=50")
+    client.post("/products/fetch/?q=保温杯&price_max=50")  # the search page's follow-up records the search
     client.get("/products/700001/")
     page = page_html(client.get("/"))
     assert 'role="search"' in page and "家居园艺" in page

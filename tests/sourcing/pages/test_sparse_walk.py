@@ -51,9 +51,10 @@ def test_search_product_list_compare_and_csv_on_sparse_answers(sparse_shop, alic
         assert f"Category #{category.pk} (name not fetched yet)" in html
         assert not re.search(rf">\s*[\u3000\s]*#{category.pk}\s*<", html)
 
-    # the product page of an offer without an MOQ says it is not known yet, and queues the detail fetch
+    # the product page of an offer without an MOQ says it is not known yet, and its follow-up queues the detail fetch
     bare = no_moq[0]
     text = page_text(client.get(f"/products/{bare.offer_id}/"))
+    client.post(f"/products/{bare.offer_id}/fetch/")
     assert "Minimum order not known yet" in text and "Minimum order not stated" not in text
     assert "Stock Not known yet" in text
     assert re.search(r"¥\d", text)
