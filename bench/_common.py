@@ -303,9 +303,9 @@ def connected_credential(*, user, app_key: str, qps: int, sandbox_qps: int | Non
     from django.utils import timezone
 
     from sourcing.alibaba.oauth import parse_token_answer
-    from sourcing.models import AppCredential
-    from sourcing.services.credentials import credential_create
-    from sourcing.services.tokens import token_store
+    from sourcing.connections.models import AppCredential
+    from sourcing.connections.services.credentials import credential_create
+    from sourcing.connections.services.tokens import token_store
 
     secret = f"bench-secret-{app_key}"
     call_command("sandbox_app", "--app-key", app_key, "--app-secret", secret, "--grant-all",
@@ -339,7 +339,7 @@ def reset_sandbox_usage(app_keys: list[str]) -> None:
 def products_for_offers(offers: list) -> list:
     """Portal products for sandbox offers (summaries only, as a search would leave them)."""
     from sourcing.alibaba.api import OfferSummary
-    from sourcing.services.catalog_upsert import products_upsert_summaries
+    from sourcing.catalog.services.upsert import products_upsert_summaries
 
     products = []
     for start_at in range(0, len(offers), 1000):
@@ -354,7 +354,8 @@ def products_for_offers(offers: list) -> list:
 
 def reset_wanted() -> None:
     """Nothing is wanted: no product views, no list items (each refresh figure then wants its own)."""
-    from sourcing.models import ListItem, ProductView
+    from sourcing.catalog.models import ProductView
+    from sourcing.lists.models import ListItem
 
     ListItem.objects.all().delete()
     ProductView.objects.all().delete()
@@ -362,7 +363,7 @@ def reset_wanted() -> None:
 
 def make_due(product_ids: list[int]) -> None:
     """These products have never been fetched in detail and are claimed by nobody."""
-    from sourcing.models import Product
+    from sourcing.catalog.models import Product
 
     Product.objects.filter(pk__in=product_ids).update(detail_fetched_at=None, refresh_queued_at=None,
                                                       refresh_lease_until=None, content_hash="")  # fmt: skip
@@ -377,9 +378,9 @@ def generate(count: int) -> None:
     from django.db import connection
 
     from sandbox.catalog import FEATURES, PREFIXES, SUFFIXES, categories
-    from sourcing.models import Category, PriceHistory, Product, Sku, Supplier
-    from sourcing.services.catalog_search import document
-    from sourcing.services.catalog_upsert import catalog_changed, categories_changed
+    from sourcing.catalog.models import Category, PriceHistory, Product, Sku, Supplier
+    from sourcing.catalog.search import document
+    from sourcing.catalog.services.upsert import catalog_changed, categories_changed
 
     generated = Product.objects.filter(offer_id__gte=GENERATED_BASE).count()
     if generated == count and Product.objects.count() == count:

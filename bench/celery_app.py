@@ -17,7 +17,7 @@ RATE = os.environ.get("BENCH_CELERY_RATE", "10/s")
 def celery_paced_refresh(product_id: int, job_id: int) -> None:
     """Refresh one claimed product; a frequency-limit answer is left in the call log, not retried."""
     from sourcing.alibaba import errors
-    from sourcing.services.catalog_refresh import product_refresh_run
+    from sourcing.catalog.services.refresh import product_refresh_run
 
     try:
         product_refresh_run(product_id=product_id, job_id=job_id)

@@ -32,7 +32,7 @@ os.environ.update({"FORCED_REFRESH_PER_HOUR": "1000000", "CATALOG_REFETCH_SECOND
 
 def _person(name: str):
     """A user with a team of their own (their current team)."""
-    from sourcing.models import Membership, Team, User
+    from sourcing.accounts.models import Membership, Team, User
 
     user, _ = User.objects.get_or_create(username=name, defaults={"email": f"{name}@example.com"})
     team = Team.objects.filter(memberships__user=user).first() or Team.objects.create(name=f"{name} team")
@@ -52,8 +52,8 @@ def _queries(count: int) -> list[str]:
 
 def _search_seconds(user, queries: list[str]) -> list[float]:
     """B's new searches one after another: seconds from asking until the job is done."""
-    from sourcing.models import CatalogJob, SearchQuery
-    from sourcing.services.catalog import search_fetch_start
+    from sourcing.catalog.models import CatalogJob, SearchQuery
+    from sourcing.catalog.services.fetch import search_fetch_start
 
     SearchQuery.objects.filter(team=user.current_team).delete()  # each one is new again
     seconds = []
@@ -68,14 +68,14 @@ def _search_seconds(user, queries: list[str]) -> list[float]:
 
 
 def _backlog(user, products: list) -> None:
-    from sourcing.services.catalog import product_fetch_start
+    from sourcing.catalog.services.fetch import product_fetch_start
 
     for product in products:
         product_fetch_start(user=user, offer_id=product.offer_id, force=True)
 
 
 def _end_backlog(user) -> None:
-    from sourcing.models import CatalogJob
+    from sourcing.catalog.models import CatalogJob
 
     CatalogJob.objects.filter(team=user.current_team, state__in=["queued", "running"]).update(state="failed")
 
@@ -122,10 +122,11 @@ def drain(*, budget: int):
     from django.conf import settings
 
     from portal.celery import app
-    from sourcing.models import AppCredential, BudgetUse, User
-    from sourcing.services.catalog import product_fetch_start, search_fetch_start
-    from sourcing.services.credentials import site_default_sync
-    from sourcing.services.teams import TeamError, team_create
+    from sourcing.accounts.models import User
+    from sourcing.accounts.services.teams import TeamError, team_create
+    from sourcing.catalog.services.fetch import product_fetch_start, search_fetch_start
+    from sourcing.connections.models import AppCredential, BudgetUse
+    from sourcing.connections.services.credentials import site_default_sync
 
     settings.TEAM_DAILY_BUDGET = budget
     root = _person("bench-root")

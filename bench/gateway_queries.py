@@ -56,11 +56,12 @@ def main():
     call_command("sandbox_app", "--app-key", "70001688", "--app-secret", "bench-secret-0001", "--grant-all", "--qps", "0",
                  "--daily-quota", "0", stdout=io.StringIO())  # fmt: skip
 
+    from sourcing.accounts.models import User
     from sourcing.alibaba import api
     from sourcing.alibaba.oauth import parse_token_answer
-    from sourcing.models import AppCredential, OAuthToken, User
-    from sourcing.services.credentials import credential_create
-    from sourcing.services.gateway import gateway_call
+    from sourcing.connections.models import AppCredential, OAuthToken
+    from sourcing.connections.services.credentials import credential_create
+    from sourcing.connections.services.gateway import gateway_call
 
     user = User.objects.create_user("bench")
     try:

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth.decorators import login_required
 
 from sourcing.alibaba import AlibabaClient, api
-from sourcing.models import Category, ListItem
-from sourcing.views import catalog, catalog_products, lists
+from sourcing.catalog.models import Category
+from sourcing.catalog.views import products as catalog_products
+from sourcing.catalog.views import search as catalog
+from sourcing.lists import views as lists
+from sourcing.lists.models import ListItem
 
 
 @dataclass

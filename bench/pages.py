@@ -25,9 +25,11 @@ LATENCY_MS = 200
 
 def page_user():
     """A buyer in a team with one list of LIST_ITEMS detailed products; no credential of their own."""
-    from sourcing.models import Membership, Product, ProductList, User
-    from sourcing.services.lists import item_add, list_create
-    from sourcing.services.teams import team_create
+    from sourcing.accounts.models import Membership, User
+    from sourcing.accounts.services.teams import team_create
+    from sourcing.catalog.models import Product
+    from sourcing.lists.models import ProductList
+    from sourcing.lists.services import item_add, list_create
 
     user, _ = User.objects.get_or_create(username="bench-buyer")
     membership = Membership.objects.filter(user=user).select_related("team").first()
@@ -91,7 +93,9 @@ def run(*, products: int, runs: int, naive_runs: int, sandbox_offers: int, web_r
 
     from bench import naive
     from sandbox.models import SandboxApp
-    from sourcing.models import Category, OAuthToken, Product, User
+    from sourcing.accounts.models import User
+    from sourcing.catalog.models import Category, Product
+    from sourcing.connections.models import OAuthToken
 
     common.generate(products)
     user, product_list = page_user()

@@ -26,7 +26,7 @@ import json, os, sys, time
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 import django; django.setup()
-from sourcing.services.ratelimit import rate_acquire
+from sourcing.connections.services.ratelimit import rate_acquire
 key, qps, calls, start_at = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 time.sleep(max(0.0, start_at - time.time()))  # start together, once every process has set Django up
 stamps = []

@@ -26,7 +26,7 @@ SYNC_APP, MEMORY_APP, TEAM_APP_BASE = "88000001", "88000002", 88100000
 
 
 def _wait_job(job, timeout: float) -> None:
-    from sourcing.models import CatalogJob
+    from sourcing.catalog.models import CatalogJob
 
     common.wait_for(lambda: CatalogJob.objects.get(pk=job.pk).done >= job.total, timeout, "the refresh")
 
@@ -34,7 +34,7 @@ def _wait_job(job, timeout: float) -> None:
 def _detail_calls(expected: int, timeout: float) -> dict:
     """Wait for `expected` detail calls in the call log; calls, seconds and rate of the ok ones, throttled ones."""
     from sourcing.alibaba import api
-    from sourcing.models import ApiCallLog
+    from sourcing.connections.models import ApiCallLog
 
     calls = ApiCallLog.objects.filter(api=api.PRODUCT_DETAIL.id)
     common.wait_for(lambda: calls.count() >= expected, timeout, "the detail calls")
@@ -46,8 +46,8 @@ def _detail_calls(expected: int, timeout: float) -> dict:
 
 def _ours(products: list, qps: int) -> dict:
     """One beat cycle over `products`, paced by the gateway's shared limiter."""
-    from sourcing.models import ApiCallLog
-    from sourcing.services.catalog_refresh import refresh_due
+    from sourcing.catalog.services.refresh import refresh_due
+    from sourcing.connections.models import ApiCallLog
 
     ApiCallLog.objects.all().delete()
     common.make_due([p.pk for p in products])
@@ -63,8 +63,9 @@ def _celery_paced(products: list, credential, qps: int) -> dict:
     from django.utils import timezone
 
     from bench.celery_app import celery_paced_refresh
-    from sourcing.models import ApiCallLog, AppCredential, CatalogJob
-    from sourcing.services.catalog_refresh import refresh_claim
+    from sourcing.catalog.models import CatalogJob
+    from sourcing.catalog.services.refresh import refresh_claim
+    from sourcing.connections.models import ApiCallLog, AppCredential
 
     ApiCallLog.objects.all().delete()
     common.make_due([p.pk for p in products])
@@ -82,7 +83,8 @@ def _celery_paced(products: list, credential, qps: int) -> dict:
 
 def sync(*, qps: int, products: int, worker_counts: list[int]):
     """Returns (text, figures)."""
-    from sourcing.models import ProductView, User
+    from sourcing.accounts.models import User
+    from sourcing.catalog.models import ProductView
 
     user, _ = User.objects.get_or_create(username="bench-sync")
     credential = common.connected_credential(user=user, app_key=SYNC_APP, qps=qps, sandbox_qps=qps)
@@ -122,11 +124,13 @@ def sync(*, qps: int, products: int, worker_counts: list[int]):
 
 def calls_per_product(*, teams: int, products: int, per_user_sample: int):
     """Returns (text, figures)."""
-    from sourcing.models import CatalogJob, ListItem, Membership, Product, ProductList, User
-    from sourcing.services.catalog import product_detail_fetch
-    from sourcing.services.catalog_refresh import refresh_due
-    from sourcing.services.lists import list_create
-    from sourcing.services.teams import team_create
+    from sourcing.accounts.models import Membership, User
+    from sourcing.accounts.services.teams import team_create
+    from sourcing.catalog.models import CatalogJob, Product
+    from sourcing.catalog.services.fetch import product_detail_fetch
+    from sourcing.catalog.services.refresh import refresh_due
+    from sourcing.lists.models import ListItem, ProductList
+    from sourcing.lists.services import list_create
 
     batch = common.products_for_offers(common.sandbox_offers(products))
     common.reset_wanted()
@@ -189,8 +193,9 @@ def calls_per_product(*, teams: int, products: int, per_user_sample: int):
 
 def worker_memory(*, products: int, workers: int = 2):
     """Returns (text, figures)."""
-    from sourcing.models import CatalogJob, ProductView, User
-    from sourcing.services.catalog_refresh import refresh_due
+    from sourcing.accounts.models import User
+    from sourcing.catalog.models import CatalogJob, ProductView
+    from sourcing.catalog.services.refresh import refresh_due
 
     user, _ = User.objects.get_or_create(username="bench-memory")
     common.connected_credential(user=user, app_key=MEMORY_APP, qps=500, sandbox_qps=0)

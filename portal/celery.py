@@ -30,8 +30,8 @@ app.autodiscover_tasks()
 @worker_ready.connect
 def _site_default_sync(**kwargs):
     """Keep the site default credential in step with ALIBABA_APP_KEY / ALIBABA_APP_SECRET; check it if new."""
-    from sourcing.services.checks import check_start
-    from sourcing.services.credentials import site_default_sync
+    from sourcing.connections.services.checks import check_start
+    from sourcing.connections.services.credentials import site_default_sync
 
     credential = site_default_sync()
     if credential is not None and not credential.is_verified:

@@ -97,7 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "sourcing.request_cache.RequestCacheMiddleware",  # first: one cache per request, dropped at its end
+    "sourcing.core.request_cache.RequestCacheMiddleware",  # first: one cache per request, dropped at its end
     "django.middleware.security.SecurityMiddleware",
     # Early, so its header is written after every page below it rendered (the friendly 404/405 and lockout
     # pages use the nonce too): Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
@@ -140,12 +140,24 @@ CONTENT_SECURITY_POLICY = {
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
+# The portal's domains, one package each under sourcing/ (docs/architecture.md).
+DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The site's own templates (base, error pages), then each domain's (sourcing/<domain>/templates/).
+        "DIRS": [BASE_DIR / "templates", *(BASE_DIR / "sourcing" / domain / "templates" for domain in DOMAINS)],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Template tags live in their domains; `{% load portal %}` and friends keep their names.
+            "libraries": {
+                "portal": "sourcing.connections.templatetags.portal",
+                "catalog": "sourcing.catalog.templatetags.catalog",
+                "offer": "sourcing.catalog.templatetags.offer",
+                "lists": "sourcing.lists.templatetags.lists",
+                "cards": "sourcing.lists.templatetags.cards",
+                "contact": "sourcing.alerts.templatetags.contact",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -179,13 +191,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # axes' check comes first: a locked-out login never reaches the password check.
-AUTHENTICATION_BACKENDS = ["sourcing.backends.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "sourcing.accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
 
-# --- Brute force: wrong passwords at login (django-axes) and at Reveal (sourcing/services/throttle.py). ---
+# --- Brute force: wrong passwords at login (django-axes) and at Reveal (sourcing/core/throttle.py). ---
 # After AUTH_FAILURE_LIMIT failures for one account (AUTH_ADDRESS_FAILURE_LIMIT from one address), that
 # account (address) waits AUTH_LOCKOUT_MINUTES (each try during an account's wait starts it again).
 AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=5)
@@ -194,16 +209,16 @@ AUTH_LOCKOUT_MINUTES = env.int("AUTH_LOCKOUT_MINUTES", default=15)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_FAILURE_LIMIT = AUTH_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=AUTH_LOCKOUT_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username"]  # per account; per address: sourcing/backends.py, at its own limit
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per account; per address: sourcing/accounts/backends.py, at its own limit
 # Wrong passwords from one network address (any accounts) before that address waits too: higher than
 # the per-account limit, so that colleagues behind one office address don't lock each other out.
 AUTH_ADDRESS_FAILURE_LIMIT = env.int("AUTH_ADDRESS_FAILURE_LIMIT", default=20)
-# axes warns that it does not count per address; sourcing/backends.py does, at AUTH_ADDRESS_FAILURE_LIMIT
+# axes warns that it does not count per address; sourcing/accounts/backends.py does, at AUTH_ADDRESS_FAILURE_LIMIT
 # (tests/security/test_bruteforce.py::test_one_address_trying_many_accounts_is_locked).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "sourcing.backends.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "sourcing.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "sourcing.accounts.backends.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "sourcing.core.http.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded (nothing would ever purge them)
 AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
@@ -416,11 +431,11 @@ CATALOG_REFETCH_SECONDS = env.int("CATALOG_REFETCH_SECONDS", default=300)
 # every 60/N minutes), counted where the rate limiter counts (Redis, else the database).
 FORCED_REFRESH_PER_HOUR = env.int("FORCED_REFRESH_PER_HOUR", default=30)
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=3_000_000)
-# Largest picture by width × height, read from its header before any decoding (sourcing/image_limits.py).
+# Largest picture by width × height, read from its header before any decoding (sourcing/core/image_limits.py).
 CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
 CATALOG_JOB_STALE_SECONDS = env.int("CATALOG_JOB_STALE_SECONDS", default=600)
 # Jobs of one team handed to workers at once; the rest wait in line, so one team's backlog never fills the
-# queue in front of another team's search (sourcing/services/catalog_jobs.py job_dispatch).
+# queue in front of another team's search (sourcing/catalog/services/jobs.py job_dispatch).
 TEAM_JOBS_IN_FLIGHT = max(1, env.int("TEAM_JOBS_IN_FLIGHT", default=4))
 CATALOG_WANTED_DAYS = env.int("CATALOG_WANTED_DAYS", default=14)
 CATALOG_REFRESH_WANTED_HOURS = env.int("CATALOG_REFRESH_WANTED_HOURS", default=6)

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from sourcing.views.site import set_language
-from sourcing.views.teams import PasswordResetView
+from sourcing.accounts.views.site import set_language
+from sourcing.accounts.views.teams import PasswordResetView
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,6 +1,6 @@
 """The sandbox's API handlers, answering in the live shapes of spec §10 (docs/1688-answers.md).
 
-Every answer sends only fields that 1688's own answer of that API has (tests/sourcing/alibaba/recorded/
+Every answer sends only fields that 1688's own answer of that API has (tests/alibaba/recorded/
 holds one documented answer per API, and a test compares field paths), including the awkward
 parts: numbers as strings, price ranges, `"data": null` on an empty page, relative image paths,
 tracking parameters on offer links, search totals capped at 2,000.

@@ -4,13 +4,13 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _site_default_sync(**kwargs):
-    from sourcing.services.credentials import site_default_sync
+    from sourcing.connections.services.credentials import site_default_sync
 
     site_default_sync()
 
 
 def _remember_language(sender, request, user, **kwargs):
-    from sourcing.services.teams import user_language_set
+    from sourcing.accounts.services.teams import user_language_set
 
     language = getattr(request, "LANGUAGE_CODE", None)
     if language:
@@ -22,14 +22,24 @@ class SourcingConfig(AppConfig):
     verbose_name = "Sourcing portal"
 
     def ready(self):
+        # Every task, registered in every process (services hand work to tasks by name: sourcing/core/enqueue.py);
+        # the hooks the domains above the catalog register (the lists' want source, the alerts' products-changed).
+        import sourcing.alerts.services  # noqa: F401
+        import sourcing.lists.services  # noqa: F401
+        import sourcing.tasks  # noqa: F401
+        from sourcing.accounts.models import Membership
+        from sourcing.connections.services.credentials import shares_end
+
+        post_delete.connect(shares_end, sender=Membership, dispatch_uid="credential-shares-end")
+
         # gunicorn's access and error lines ("GET /auth/1688/callback?code=…", "GET /invite/<token>/") are
         # masked like the portal's own (docs/security.md, "Access logs").
         from sourcing.logging import mask_server_loggers
 
         mask_server_loggers()
 
-        # Pillow refuses pictures above the portal's pixel limit wherever one is opened (sourcing/image_limits.py).
-        from sourcing.image_limits import pixel_limit_apply
+        # Pillow refuses pictures above the portal's pixel limit wherever one is opened (sourcing/core/image_limits.py).
+        from sourcing.core.image_limits import pixel_limit_apply
 
         pixel_limit_apply()
         # The site default credential is created or updated once, at migrate (and at worker start, see
@@ -38,16 +48,17 @@ class SourcingConfig(AppConfig):
         # Workers write notifications and e-mails in the language a user last read the portal in.
         user_logged_in.connect(_remember_language, dispatch_uid="sourcing-remember-language")
         # A page that changes a membership or credential and then renders must not see the request's cached ones.
-        from sourcing.models import AppCredential, Membership, OAuthToken
-        from sourcing.request_cache import forget
+        from sourcing.accounts.models import Membership
+        from sourcing.connections.models import AppCredential, OAuthToken
+        from sourcing.core.request_cache import forget
 
         for model in (Membership, AppCredential, OAuthToken):
             post_save.connect(forget, sender=model, dispatch_uid=f"request-cache-{model.__name__}-save")
             post_delete.connect(forget, sender=model, dispatch_uid=f"request-cache-{model.__name__}-delete")
         # The navigation's cached bell count and renew banner (selectors_inquiries.nav_state) of whoever a
         # notification, a token or a credential belongs to.
-        from sourcing.models import Notification
-        from sourcing.selectors_inquiries import forget_nav
+        from sourcing.alerts.models import Notification
+        from sourcing.core.nav import forget_nav
 
         def notification_changed(instance, **kw):
             forget_nav(instance.user_id)
@@ -65,9 +76,9 @@ class SourcingConfig(AppConfig):
             post_save.connect(receiver, sender=model, dispatch_uid=f"nav-{model.__name__}-save", weak=False)
             post_delete.connect(receiver, sender=model, dispatch_uid=f"nav-{model.__name__}-delete", weak=False)
         # A team's lists and what they hold, cached for the save menus (selectors_lists.team_lists_and_saved):
-        # services/lists.py forgets them on every change; these cover writes made anywhere else.
-        from sourcing.models import ListItem, ProductList
-        from sourcing.selectors_lists import forget_team_lists
+        # lists/services.py forgets them on every change; these cover writes made anywhere else.
+        from sourcing.lists.models import ListItem, ProductList
+        from sourcing.lists.selectors import forget_team_lists
 
         def list_changed(instance, **kw):
             forget_team_lists(instance.team_id)
@@ -80,11 +91,11 @@ class SourcingConfig(AppConfig):
         for model, receiver in ((ProductList, list_changed), (ListItem, item_changed)):
             post_save.connect(receiver, sender=model, dispatch_uid=f"team-lists-{model.__name__}-save", weak=False)
             post_delete.connect(receiver, sender=model, dispatch_uid=f"team-lists-{model.__name__}-delete", weak=False)
-        # Categories written outside services/catalog_upsert.py (the admin, tests) drop the cached <select> too,
+        # Categories written outside catalog/services/upsert.py (the admin, tests) drop the cached <select> too,
         # and a product saved anywhere retires the cached result pages (selectors_catalog._cached_page).
         # A supplier's name, place, badges and years are on its products' cached cards too.
-        from sourcing.models import Category, Product, Supplier
-        from sourcing.services.catalog_upsert import catalog_changed, categories_changed
+        from sourcing.catalog.models import Category, Product, Supplier
+        from sourcing.catalog.services.upsert import catalog_changed, categories_changed
 
         for model in (Product, Supplier):
             post_save.connect(lambda **kw: catalog_changed(), sender=model, dispatch_uid=f"results-{model.__name__}-save",

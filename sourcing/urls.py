@@ -1,12 +1,14 @@
 from django.urls import path, re_path, register_converter
 
-from sourcing.converters import IdConverter
-from sourcing.views import alerts as alerts_views
-from sourcing.views import catalog, catalog_products, teams
-from sourcing.views import connections as conn
-from sourcing.views import inquiries as inquiry_views
-from sourcing.views import lists as lists_views
-from sourcing.views.site import favicon
+from sourcing.accounts.views import teams
+from sourcing.accounts.views.site import favicon
+from sourcing.alerts import views as alerts_views
+from sourcing.catalog.views import products as catalog_products
+from sourcing.catalog.views import search as catalog
+from sourcing.connections import views as conn
+from sourcing.core.converters import IdConverter
+from sourcing.inquiries import views as inquiry_views
+from sourcing.lists import views as lists_views
 
 # Every id in a URL is <id:...>: an <int:...> past 2**63-1 would reach the database and fail there (500).
 register_converter(IdConverter, "id")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from sourcing.models import Membership, Team, User
+from sourcing.accounts.models import Membership, Team, User
 
 pytest_plugins = ["tests.portal_fixtures"]
 

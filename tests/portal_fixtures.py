@@ -5,9 +5,10 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from sourcing.models import AppCredential, User
-from sourcing.services.credentials import credential_create, site_default_sync
-from sourcing.services.gateway import credential_mark_verified
+from sourcing.accounts.models import User
+from sourcing.connections.models import AppCredential
+from sourcing.connections.services.credentials import credential_create, site_default_sync
+from sourcing.connections.services.gateway import credential_mark_verified
 from tests.conftest import make_sandbox_app
 
 APP_KEY, APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"

@@ -3,8 +3,8 @@
 Plain Python and requests; nothing here imports Django models. Spec: docs/1688-protocol.md.
 """
 
-from .client import AlibabaClient
-from .errors import AlibabaError, TransientError
-from .signing import sign_params, sign_request
+from sourcing.alibaba.client import AlibabaClient
+from sourcing.alibaba.errors import AlibabaError, TransientError
+from sourcing.alibaba.signing import sign_params, sign_request
 
 __all__ = ["AlibabaClient", "AlibabaError", "TransientError", "sign_params", "sign_request"]

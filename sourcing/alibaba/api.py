@@ -13,9 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from . import errors
-from .client import LIVE_IMAGE_HOST, AlibabaClient
-from .timefmt import parse_gateway_time
+from sourcing.alibaba import errors
+from sourcing.alibaba.client import LIVE_IMAGE_HOST, AlibabaClient
+from sourcing.alibaba.timefmt import parse_gateway_time
 
 IMAGE_HOST = LIVE_IMAGE_HOST
 CROSSBORDER = "com.alibaba.fenxiao.crossborder"

@@ -12,9 +12,9 @@ from typing import Any
 
 import requests
 
-from . import errors
-from .signing import sign_request
-from .timefmt import parse_gateway_time
+from sourcing.alibaba import errors
+from sourcing.alibaba.signing import sign_request
+from sourcing.alibaba.timefmt import parse_gateway_time
 
 logger = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from . import errors
-from .client import AlibabaClient
-from .timefmt import parse_gateway_time
+from sourcing.alibaba import errors
+from sourcing.alibaba.client import AlibabaClient
+from sourcing.alibaba.timefmt import parse_gateway_time
 
 LIVE_AUTHORIZE_URL = "https://auth.1688.com/oauth/authorize"
 

@@ -4,7 +4,7 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import sourcing.models.accounts
+import sourcing.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(max_length=254, verbose_name='email')),
                 ('role', models.CharField(choices=[('owner', 'Owner'), ('admin', 'Admin'), ('buyer', 'Buyer'), ('viewer', 'Viewer')], default='buyer', max_length=10)),
-                ('token', models.CharField(default=sourcing.models.accounts._new_invitation_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=sourcing.accounts.models._new_invitation_token, editable=False, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('expires_at', models.DateTimeField()),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),

@@ -23,8 +23,8 @@ PORTAL_API_IDS = [
 
 
 def forwards(apps, schema_editor):
-    from sourcing.crypto import decrypt
-    from sourcing.models.credentials import fingerprint
+    from sourcing.core.crypto import decrypt
+    from sourcing.connections.models import fingerprint
 
     AppCredential = apps.get_model("sourcing", "AppCredential")
     ApiUsage = apps.get_model("sourcing", "ApiUsage")

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import sourcing.models.catalog
+import sourcing.catalog.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -153,7 +153,7 @@ class Migration(migrations.Migration):
                 ('refresh_error', models.CharField(blank=True, max_length=300)),
                 ('search_title', models.TextField(blank=True, editable=False)),
                 ('search_body', models.TextField(blank=True, editable=False)),
-                ('search_vector', sourcing.models.catalog.SearchDocumentField(blank=True, editable=False, null=True)),
+                ('search_vector', sourcing.catalog.models.SearchDocumentField(blank=True, editable=False, null=True)),
                 ('listed_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='products', to='sourcing.category')),

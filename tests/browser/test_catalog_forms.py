@@ -4,7 +4,7 @@ and the price calculator works without JavaScript."""
 import pytest
 
 from tests.browser import log_in
-from tests.sourcing.pages.conftest import stock_product
+from tests.catalog.pages.conftest import stock_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sourcing.models import CatalogJob, Product, SearchQuery
+from sourcing.catalog.models import CatalogJob, Product, SearchQuery
 from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -6,10 +6,10 @@ import re
 import pytest
 from django.utils import translation
 
-from sourcing.services import lists as list_services
+from sourcing.lists import services as list_services
 from tests.browser import log_in, page_width
-from tests.sourcing.lists.conftest import kitchen, products  # noqa: F401 - fixtures
-from tests.sourcing.pages.conftest import categories  # noqa: F401 - fixture
+from tests.catalog.pages.conftest import categories  # noqa: F401 - fixture
+from tests.lists.conftest import kitchen, products  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

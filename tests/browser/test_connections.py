@@ -2,7 +2,7 @@
 
 import pytest
 
-from sourcing.models import OAuthToken
+from sourcing.connections.models import OAuthToken
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,9 +3,9 @@ copies the message, marks it sent, and the inquiry shows in the supplier's histo
 
 import pytest
 
-from sourcing.models import Inquiry
+from sourcing.inquiries.models import Inquiry
 from tests.browser import log_in
-from tests.sourcing.pages.conftest import stock_product
+from tests.catalog.pages.conftest import stock_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from sourcing.models import ItemComment, ListItem, ProductList
+from sourcing.lists.models import ItemComment, ListItem, ProductList
 from tests.browser import log_in, page_width
-from tests.sourcing.lists.conftest import products  # noqa: F401 - fixture
-from tests.sourcing.pages.conftest import categories  # noqa: F401 - fixture
+from tests.catalog.pages.conftest import categories  # noqa: F401 - fixture
+from tests.lists.conftest import products  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +96,7 @@ def test_alice_saves_bob_comments_and_the_export_downloads(page, browser, live_s
 
 
 def test_the_list_pages_fit_a_phone(page, live_server, alice, bob, products):  # noqa: F811
-    from sourcing.services import lists as services
+    from sourcing.lists import services as services
 
     flask, glass, mug = products
     kitchen = services.list_create(actor=alice, team=alice.current_team, name="Spring kitchen range " + "长" * 60)

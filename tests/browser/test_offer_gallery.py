@@ -5,8 +5,8 @@ as the reader scrolls, and nothing scrolls sideways at 390 px."""
 import pytest
 
 from sandbox.models import SandboxOffer
-from sourcing.models import CatalogJob
-from sourcing.services import catalog as catalog_services
+from sourcing.catalog.models import CatalogJob
+from sourcing.catalog.services import fetch as catalog_services
 from tests.browser import log_in, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

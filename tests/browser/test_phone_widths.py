@@ -2,7 +2,8 @@
 
 import pytest
 
-from sourcing.models import ApiCallLog, ConnectionCheck, Membership
+from sourcing.accounts.models import Membership
+from sourcing.connections.models import ApiCallLog, ConnectionCheck
 from tests.browser import log_in, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from sourcing.models import Product, ProductView
-from sourcing.services.catalog_upsert import products_upsert_summaries
+from sourcing.catalog.models import Product, ProductView
+from sourcing.catalog.services.upsert import products_upsert_summaries
+from tests.catalog.conftest import offer
 from tests.conftest import database_url_for_subprocess, start_celery_worker, stop_celery_worker
-from tests.sourcing.catalog.conftest import offer
 
 AMQP_URL = os.environ.get("RELIABILITY_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/reliability")
 

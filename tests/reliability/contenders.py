@@ -16,9 +16,9 @@ def main(action: str, object_id: int, start_at: float) -> dict:
 
     django.setup()
     from sourcing.alibaba import api
-    from sourcing.models import AppCredential
-    from sourcing.services import tokens, usage
-    from sourcing.services.gateway import gateway_call
+    from sourcing.connections.models import AppCredential
+    from sourcing.connections.services import tokens, usage
+    from sourcing.connections.services.gateway import gateway_call
 
     credential = AppCredential.objects.get(pk=object_id) if action == "quota" else None
     time.sleep(max(0.0, start_at - time.time()))

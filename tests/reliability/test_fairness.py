@@ -9,9 +9,10 @@ import pytest
 
 from sandbox.catalog import build_catalog
 from sandbox.models import SandboxOffer
-from sourcing.models import AppCredential, CatalogJob
-from sourcing.services import catalog
-from sourcing.services.credentials import credential_create
+from sourcing.catalog.models import CatalogJob
+from sourcing.catalog.services import fetch as catalog
+from sourcing.connections.models import AppCredential
+from sourcing.connections.services.credentials import credential_create
 from tests.conftest import make_sandbox_app, wait_for
 from tests.portal_fixtures import connect_through_pages
 
@@ -48,8 +49,8 @@ def test_a_slow_apps_backlog_does_not_hold_another_teams_search(client, connecte
 def test_a_stranger_spends_no_more_of_the_site_default_than_one_budget(site_default, settings, workers, worker_env):
     # given a site-default app, a budget of 5 calls a day, and a worker that knows both
     from sandbox.models import SandboxUsage
-    from sourcing.models import Membership, Team, User
-    from sourcing.services.teams import team_create
+    from sourcing.accounts.models import Membership, Team, User
+    from sourcing.accounts.services.teams import team_create
 
     build_catalog(offers=40, seed=6)
     settings.TEAM_DAILY_BUDGET = 5

@@ -8,11 +8,11 @@ from sandbox.apis import _skus
 from sandbox.catalog import build_catalog, drift
 from sandbox.models import SandboxApp, SandboxOffer
 from sourcing.alibaba import api
-from sourcing.models import ApiCallLog, CatalogJob, PriceHistory, Product, Sku
-from sourcing.services import catalog_refresh
+from sourcing.catalog.models import CatalogJob, PriceHistory, Product, Sku
+from sourcing.catalog.services import refresh as catalog_refresh
+from sourcing.connections.models import ApiCallLog
 from tests.conftest import wait_for, worker_log
-
-from .conftest import known_products
+from tests.reliability.conftest import known_products
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sandbox.models import SandboxAccessToken, SandboxUsage
 from sourcing.alibaba import api
-from sourcing.models import ApiCallLog, ApiUsage, OAuthToken
+from sourcing.connections.models import ApiCallLog, ApiUsage, OAuthToken
 from tests.conftest import BASE_DIR
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,10 +2,9 @@
 
 import pytest
 
-from sourcing.models import CatalogJob, Product, SearchQuery
+from sourcing.catalog.models import CatalogJob, Product, SearchQuery
 from tests.conftest import wait_for, worker_log
-
-from .conftest import AMQP_URL
+from tests.reliability.conftest import AMQP_URL
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

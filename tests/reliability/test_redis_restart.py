@@ -6,11 +6,10 @@ import pytest
 
 from sandbox.catalog import build_catalog
 from sandbox.models import SandboxApp, SandboxOffer
-from sourcing.models import CatalogJob, Product
-from sourcing.services import catalog_refresh
+from sourcing.catalog.models import CatalogJob, Product
+from sourcing.catalog.services import refresh as catalog_refresh
 from tests.conftest import wait_for, worker_log
-
-from .conftest import known_products
+from tests.reliability.conftest import known_products
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from sourcing.alibaba import AlibabaClient, errors, sign_request
+from tests.alibaba.test_signing import VECTORS_PATH
 from tests.conftest import SANDBOX_KEY, SANDBOX_SECRET
-from tests.sourcing.alibaba.test_signing import VECTORS_PATH
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

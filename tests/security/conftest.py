@@ -9,22 +9,17 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from sandbox.models import SandboxApp
-from sourcing.models import (
-    ApiPermission,
-    CatalogJob,
-    ConnectionCheck,
-    ImageUpload,
-    Membership,
-    Notification,
-    SearchQuery,
-)
-from sourcing.services import alerts as alert_services
-from sourcing.services import inquiries as inquiry_services
-from sourcing.services import lists as list_services
-from sourcing.services import teams as team_services
-from sourcing.services.credentials import credential_create
-from tests.sourcing.lists.conftest import kitchen, products  # noqa: F401 - fixtures
-from tests.sourcing.pages.conftest import categories  # noqa: F401 - fixture
+from sourcing.accounts.models import Membership
+from sourcing.accounts.services import teams as team_services
+from sourcing.alerts import services as alert_services
+from sourcing.alerts.models import Notification
+from sourcing.catalog.models import CatalogJob, ImageUpload, SearchQuery
+from sourcing.connections.models import ApiPermission, ConnectionCheck
+from sourcing.connections.services.credentials import credential_create
+from sourcing.inquiries import services as inquiry_services
+from sourcing.lists import services as list_services
+from tests.catalog.pages.conftest import categories  # noqa: F401 - fixture
+from tests.lists.conftest import kitchen, products  # noqa: F401 - fixtures
 
 # Words that only Acme's rows hold: a page shown to carol or to a visitor must contain none of them.
 ACME_MARKERS = [

@@ -10,8 +10,8 @@ from django.test import RequestFactory
 from django.urls import URLPattern, reverse
 
 from sourcing import urls as sourcing_urls
-from sourcing.http import safe_next
-from sourcing.models import User
+from sourcing.accounts.models import User
+from sourcing.core.http import safe_next
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from sourcing.models import AppCredential, SecretAudit, User
-from sourcing.services.throttle import Throttled, throttle_check, throttle_clear, throttle_fail
+from sourcing.accounts.models import User
+from sourcing.connections.models import AppCredential, SecretAudit
+from sourcing.core.throttle import Throttled, throttle_check, throttle_clear, throttle_fail
 from tests.conftest import BASE_DIR, PASSWORD, database_url_for_subprocess
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_behind_a_proxy_the_forwarded_address_is_counted(client, alice, settings
     assert ok.status_code == 302
 
 
-# --- Reveal (sourcing/services/throttle.py) ---
+# --- Reveal (sourcing/core/throttle.py) ---
 
 
 @pytest.fixture
@@ -226,7 +227,7 @@ def test_a_lockout_holds_in_every_web_process():
     # when another process (another gunicorn worker) checks it
     code = (
         "import django; django.setup()\n"
-        "from sourcing.services.throttle import Throttled, throttle_check\n"
+        "from sourcing.core.throttle import Throttled, throttle_check\n"
         "try:\n    throttle_check(keys=['reveal:user:shared'])\n    print('open')\n"
         "except Throttled as locked:\n    print('locked', locked.minutes)\n"
     )

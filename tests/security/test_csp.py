@@ -6,8 +6,8 @@ import re
 
 from django.test import Client
 
+from tests.catalog.pages.conftest import connected_credential, cup, shelf  # noqa: F401 - fixtures
 from tests.security.test_url_walk import fill, url_patterns
-from tests.sourcing.pages.conftest import connected_credential, cup, shelf  # noqa: F401 - fixtures
 
 NONCE = re.compile(r"'nonce-([A-Za-z0-9+/=_-]+)'")
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.I)
@@ -67,7 +67,7 @@ def test_each_response_gets_its_own_nonce(client, alice):
 
 
 def test_the_follow_up_answers_carry_the_policy(client, alice, cup):  # noqa: F811 - cup is a fixture
-    from sourcing.models import Product
+    from sourcing.catalog.models import Product
 
     Product.objects.update(detail_fetched_at=None)
     connected_credential(alice)  # so the follow-ups queue jobs (eager tasks never run in this test's transaction)

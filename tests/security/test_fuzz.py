@@ -14,7 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sandbox.forms
-import sourcing.forms
+import sourcing.accounts.forms
+import sourcing.alerts.forms
+import sourcing.catalog.forms
+import sourcing.connections.forms
+import sourcing.inquiries.forms
+import sourcing.lists.forms
 from tests.security.test_url_walk import fill, url_patterns
 
 # Values that broke or could break parsers: past every integer range, digits that are not ASCII, NaN and infinities,
@@ -41,7 +46,8 @@ VALUES = st.one_of(VALUE, st.lists(VALUE, min_size=2, max_size=3))  # a list sen
 # Parameters that shared helpers read for many views (job polling, paging, catalog filters, where to go next).
 COMMON = ["job", "after", "q", "sort", "category", "price_min", "price_max", "max_moq", "province", "status", "offer",
           "item", "next", "page", "format", "archived", "qty", "sku", "list", "team"]  # fmt: skip
-FORMS = {name: cls for module in (sourcing.forms, sandbox.forms) for name, cls in vars(module).items()
+FORMS = {name: cls for module in (sourcing.accounts.forms, sourcing.connections.forms, sourcing.catalog.forms, sourcing.lists.forms,
+                                       sourcing.inquiries.forms, sourcing.alerts.forms, sandbox.forms) for name, cls in vars(module).items()
          if isinstance(cls, type) and issubclass(cls, BaseForm)}  # fmt: skip
 # The portal's own views; the admin's dates and ids are fuzzed in test_bad_ids_and_next.py.
 TARGETS = sorted(

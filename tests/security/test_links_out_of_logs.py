@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sourcing.models import Membership, User
+from sourcing.accounts.models import Membership, User
 from tests.conftest import BASE_DIR, database_url_for_subprocess, wait_for, worker_log
 
 pytestmark = pytest.mark.worker

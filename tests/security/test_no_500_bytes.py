@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from sourcing.models import ProductList, Supplier
+from sourcing.catalog.models import Supplier
+from sourcing.lists.models import ProductList
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_nul_and_bad_utf8_in_a_query_still_open_the_page(client, alice, path):
 
 
 def test_a_nul_in_a_query_is_dropped_not_searched_for(client, alice):
-    from sourcing.models import Supplier
+    from sourcing.catalog.models import Supplier
 
     Supplier.objects.create(open_id="b2b-1", company_name="义乌市好运日用品厂")
     client.force_login(alice)

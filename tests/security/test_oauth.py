@@ -1,5 +1,5 @@
 """The OAuth callback takes only a state this browser's Connect click made, once, with 1688's untouched code.
-(Forged and replayed states, another session of the same user and a spent code: tests/sourcing/test_oauth_connect.py.)"""
+(Forged and replayed states, another session of the same user and a spent code: tests/connections/test_oauth_connect.py.)"""
 
 from urllib.parse import parse_qs, urlsplit
 
@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.test import Client
 
-from sourcing.models import OAuthToken
+from sourcing.connections.models import OAuthToken
 from tests.portal_fixtures import at_site
 
 pytestmark = pytest.mark.django_db(transaction=True)

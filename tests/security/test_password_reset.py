@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sourcing.models import PasswordResetRequest, User
+from sourcing.accounts.models import PasswordResetRequest, User
 
 pytestmark = pytest.mark.django_db
 

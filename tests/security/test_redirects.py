@@ -6,7 +6,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from sourcing.models import Alert, User
+from sourcing.accounts.models import User
+from sourcing.alerts.models import Alert
 from tests.conftest import BASE_DIR, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +37,10 @@ def _local(location: str) -> bool:
 
 
 def _views_taking_next() -> set[str]:
-    """Every view function in sourcing/views/ whose code reads a `next` parameter."""
+    """Every view function of every domain (sourcing/<domain>/views.py or views/) whose code reads `next`."""
     found = set()
-    for path in Path(BASE_DIR, "sourcing/views").glob("*.py"):
+    views = [*Path(BASE_DIR, "sourcing").glob("*/views.py"), *Path(BASE_DIR, "sourcing").glob("*/views/*.py")]
+    for path in views:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef) and any(
                 isinstance(n, ast.Constant) and n.value == "next" for n in ast.walk(node)

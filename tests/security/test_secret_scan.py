@@ -15,12 +15,14 @@ from django.utils import timezone
 
 import sandbox.gateway
 from sourcing import tasks
+from sourcing.catalog.models import CatalogJob, Product
+from sourcing.connections.models import AppCredential, OAuthToken
+from sourcing.connections.services.credentials import credential_create
+from sourcing.lists.models import ProductList
 from sourcing.logging import MaskSecretsFilter
-from sourcing.models import AppCredential, CatalogJob, OAuthToken, Product, ProductList
-from sourcing.services.credentials import credential_create
 from tests.conftest import wait_for
+from tests.inquiries.conftest import contact
 from tests.portal_fixtures import APP_KEY, APP_SECRET, at_site
-from tests.sourcing.inquiries.conftest import contact
 
 pytestmark = pytest.mark.worker
 

@@ -9,20 +9,19 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import Permission
 from django.db.models import Sum
 from django.utils import timezone
+from sourcing.core.beijing import beijing_today
 
 from sandbox.models import SandboxAccount, SandboxApp, SandboxRefreshToken, SandboxUsage
-from sourcing.models import (
+from sourcing.accounts.models import Membership, User
+from sourcing.connections.models import (
     ApiCallLog,
     ApiPermission,
     ApiPermissionChange,
     AppCredential,
     ConnectionCheck,
-    Membership,
     OAuthToken,
     UsageExhaustion,
-    User,
 )
-from sourcing.services.usage import beijing_today
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

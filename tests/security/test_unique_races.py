@@ -9,11 +9,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sourcing.accounts.models import Invitation, Membership, User, new_invitation_token, token_digest
+from sourcing.accounts.services import teams as team_services
 from sourcing.alibaba.api import PORTAL_APIS
-from sourcing.models import ApiPermission, AppCredential, Invitation, ListItem, Membership, ProductList, User
-from sourcing.models.accounts import new_invitation_token, token_digest
-from sourcing.services import lists as list_services
-from sourcing.services import teams as team_services
+from sourcing.connections.models import ApiPermission, AppCredential
+from sourcing.lists import services as list_services
+from sourcing.lists.models import ListItem, ProductList
 from tests.conftest import run_in_threads
 from tests.portal_fixtures import APP_KEY, APP_SECRET
 

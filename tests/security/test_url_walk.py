@@ -9,9 +9,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from sourcing.models import ProductList
+from sourcing.lists.models import ProductList
+from tests.catalog.pages.conftest import LEAF
 from tests.security.conftest import ACME_MARKERS
-from tests.sourcing.pages.conftest import LEAF
 
 # Pages anyone may open without signing in; each says why. Everything else must send a visitor to a login page.
 PUBLIC = {

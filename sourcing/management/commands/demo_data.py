@@ -11,39 +11,32 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from sourcing.accounts.models import Membership, Team, User
+from sourcing.alerts.models import Alert
+from sourcing.alerts.services import alert_create, alerts_evaluate
 from sourcing.alibaba import api as apis
 from sourcing.alibaba.oauth import parse_token_answer
-from sourcing.models import (
-    Alert,
+from sourcing.catalog.models import CatalogJob, Category, PriceHistory, SearchQuery
+from sourcing.catalog.pricing import price_at_quantity
+from sourcing.catalog.services import fetch as catalog
+from sourcing.connections.models import (
     ApiCallLog,
     ApiPermission,
     ApiPermissionChange,
     ApiUsage,
     AppCredential,
-    CatalogJob,
-    Category,
     ConnectionCheck,
-    ExchangeRate,
-    Inquiry,
-    ListItem,
-    Membership,
-    PriceHistory,
-    ProductList,
-    SearchQuery,
-    Team,
-    User,
 )
-from sourcing.pricing import price_at_quantity
-from sourcing.selectors_lists import item_quote
-from sourcing.services import catalog
-from sourcing.services import lists as list_services
-from sourcing.services.alerts import alert_create, alerts_evaluate
-from sourcing.services.checks import check_start
-from sourcing.services.credentials import credential_create, credential_update
-from sourcing.services.inquiries import inquiry_create, inquiry_log_reply, inquiry_mark_sent
-from sourcing.services.permissions import permission_set_status
-from sourcing.services.tokens import callback_url, token_store
-from sourcing.services.usage import beijing_today
+from sourcing.connections.services.checks import check_start
+from sourcing.connections.services.credentials import credential_create, credential_update
+from sourcing.connections.services.permissions import permission_set_status
+from sourcing.connections.services.tokens import callback_url, token_store
+from sourcing.core.beijing import beijing_today
+from sourcing.inquiries.models import Inquiry
+from sourcing.inquiries.services import inquiry_create, inquiry_log_reply, inquiry_mark_sent
+from sourcing.lists import services as list_services
+from sourcing.lists.models import ExchangeRate, ListItem, ProductList
+from sourcing.lists.selectors import item_quote
 
 DEMO_PASSWORD = "sourcing-demo"
 DEMO_APP_KEY, DEMO_APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
@@ -243,7 +236,7 @@ def _demo_list(team_name: str, owner: str, name: str, description: str) -> Produ
 def _demo_products(query: str, user: User, count: int) -> list | None:
     """Offers for a demo list: the query's first, then the other warm searches' (a small sandbox catalog may hold
     only a few of one kind); None while the warm searches that bring them are still to land."""
-    from sourcing.selectors_catalog import search_products
+    from sourcing.catalog.selectors.products import search_products
 
     products = []
     for word in [query] + [w for w in WARM_SEARCHES if w != query]:

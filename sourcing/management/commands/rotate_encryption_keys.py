@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from sourcing.crypto import rotate
-from sourcing.models import AppCredential, OAuthToken
+from sourcing.connections.models import AppCredential, OAuthToken
+from sourcing.core.crypto import rotate
 
 COLUMNS = [
     (AppCredential, ["app_secret_encrypted"]),

@@ -1,0 +1,87 @@
+"""Inquiries: a team's recorded conversations with suppliers (contract: docs/inquiries-alerts.md).
+
+Team data: every member reads them, buyers and up write. Reached only through
+`sourcing.inquiries.selectors.get_inquiry_for_user` (404 outside the team).
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sourcing.accounts.models import Team, User
+from sourcing.catalog.models import Product, Sku, Supplier
+
+
+class Inquiry(models.Model):
+    """A message a buyer sends a supplier about an offer, and what the supplier answered."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        REPLIED = "replied", _("Replied")
+        CLOSED = "closed", _("Closed")
+
+    class Language(models.TextChoices):
+        ZH = "zh", _("Chinese")
+        EN = "en", _("English")
+
+    class LinkState(models.TextChoices):
+        QUEUED = "queued", _("Asking 1688")
+        RUNNING = "running", _("Asking 1688")
+        DONE = "done", _("Ready")
+
+    class LinkKind(models.TextChoices):
+        WANGWANG = "wangwang", _("WangWang chat")
+        OFFER_PAGE = "offer_page", _("Offer page")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="inquiries")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="inquiries")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="inquiries")
+    sku = models.ForeignKey(Sku, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sku_label = models.CharField(max_length=200, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    target_price = models.DecimalField(_("target price (¥)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    message = models.TextField(_("message"), max_length=4000)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ZH)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    quoted_price = models.DecimalField(_("quoted price (¥)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    quoted_moq = models.PositiveIntegerField(_("quoted minimum order"), null=True, blank=True)
+    quoted_quantity = models.PositiveIntegerField(_("quantity quoted for"), null=True, blank=True)
+    quoted_lead_days = models.PositiveSmallIntegerField(_("quoted lead time (days)"), null=True, blank=True)
+    # The chat link: asked of 1688 (account.wangwangUrl.get) by a worker, or the offer page.
+    link_url = models.URLField(max_length=1000, blank=True)
+    link_kind = models.CharField(max_length=12, choices=LinkKind.choices, blank=True)
+    link_state = models.CharField(max_length=10, choices=LinkState.choices, default=LinkState.DONE)
+    link_note = models.CharField(max_length=500, blank=True)
+    link_started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    reply_logged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "inquiries"
+        indexes = [
+            models.Index(fields=["team", "status", "created_at"], name="inquiry_team_status"),
+            models.Index(fields=["team", "supplier"], name="inquiry_team_supplier"),
+            models.Index(fields=["team", "product"], name="inquiry_team_product"),
+        ]
+
+    def __str__(self):
+        return f"Inquiry {self.pk} about {self.product_id}"
+
+    @property
+    def response_time(self):
+        """How long the supplier took to answer (replied − sent), once a reply is logged."""
+        if self.sent_at and self.replied_at and self.replied_at >= self.sent_at:
+            return self.replied_at - self.sent_at
+        return None
+
+    @property
+    def link_pending(self) -> bool:
+        return self.link_state in (self.LinkState.QUEUED, self.LinkState.RUNNING)

@@ -1,0 +1,40 @@
+"""Every model of the portal, for Django to load: each lives in its domain's package (one Django app, "sourcing",
+so table names and migrations stay where they were). Code imports models from their domain, never from here."""
+
+from sourcing.accounts.models import Invitation, Membership, PasswordResetRequest, Team, User
+from sourcing.alerts.models import Alert, AlertSettings, Notification
+from sourcing.catalog.models import (
+    CatalogJob,
+    Category,
+    ImageUpload,
+    PriceHistory,
+    Product,
+    ProductView,
+    SearchQuery,
+    Sku,
+    Supplier,
+)
+from sourcing.connections.models import (
+    ApiCallLog,
+    ApiPermission,
+    ApiPermissionChange,
+    ApiUsage,
+    AppCredential,
+    BudgetUse,
+    ConnectionCheck,
+    OAuthToken,
+    SecretAudit,
+    UsageExhaustion,
+)
+from sourcing.core.models import RateSlot
+from sourcing.inquiries.models import Inquiry
+from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
+
+__all__ = [
+    "Alert", "AlertSettings", "BudgetUse", "Inquiry", "Notification",
+    "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
+    "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
+    "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product",
+    "ProductList", "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
+    "UsageExhaustion",
+]  # fmt: skip

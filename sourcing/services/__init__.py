@@ -1,1 +1,0 @@
-"""Every multi-step write and every gateway call lives here, as <noun>_<verb>(*, ...) functions."""

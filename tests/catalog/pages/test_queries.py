@@ -1,0 +1,117 @@
+"""A constant number of queries per page, whatever the number of results, SKUs, price changes or suppliers."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sourcing.alibaba.api import Sku, SkuAttribute
+from sourcing.catalog.models import Category, PriceHistory, Product, ProductView, SearchQuery, Supplier
+from sourcing.catalog.services.fetch import product_view_record
+from tests.catalog.pages.conftest import stock_product
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [5, 50]
+
+
+def queries(client, path, **headers) -> int:
+    """The queries of a page view with nothing in the page cache (what it saves is measured in bench/)."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, headers=headers)
+    assert response.status_code == 200, path
+    return len(captured)
+
+
+@pytest.fixture
+def many(client, alice, credential, shelf):
+    """n products (each with its own supplier), viewed by alice, found by an Acme search; alice signed in."""
+
+    def make(n):
+        products = [stock_product(700001 + i, price=f"{10 + i}.00", seller=f"BBBseller{i:016d}", company=f"示例工厂{i}",
+                                  moq=2) for i in range(n)]  # fmt: skip
+        for product in products:
+            product_view_record(user=alice, product=product)
+        for i in range(n):
+            Category.objects.create(id=40000 + i, parent_id=301, name=f"子类{i}", level=3)
+        client.force_login(alice)
+        # the category page's 1688 fetch ran lately (a page with fewer offers than a page queues one)
+        from sourcing.catalog.services.fetch import search_fetch_start
+
+        search = search_fetch_start(user=alice, query="家居园艺", filters={"category": "3"}).search
+        SearchQuery.objects.filter(pk=search.pk).update(fetched_at=timezone.now())
+        return products
+
+    return make
+
+
+# Every page: +1 for the bell's unread count (issue 10); the supplier page +1 and the product page +2 for the
+# team's inquiries and alerts boxes. All constant, whatever the number of results.
+PAGES = {
+    "home": ("/", 15),
+    "search": ("/products/?q=保温杯", 25),  # with queuing the 1688 fetch
+    "search, filtered and sorted": ("/products/?q=保温杯&price_min=1&price_max=999&max_moq=100&sort=price", 25),
+    "browse": ("/products/", 13),
+    "category tree": ("/categories/", 11),
+    "category": ("/categories/3/", 12),  # +1: the team's 1688 fetch of the category
+    "suppliers": ("/suppliers/", 9),
+}
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("name", PAGES)
+def test_catalog_pages_take_a_constant_number_of_queries(many, client, django_assert_max_num_queries, name, n):
+    path, cap = PAGES[name]
+    many(n)
+    with django_assert_max_num_queries(cap):
+        assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_count_is_the_same_for_5_and_50_results(many, client, name):
+    path, _cap = PAGES[name]
+    many(5)
+    few = queries(client, path)
+    Product.objects.all().delete()
+    ProductView.objects.all().delete()
+    Supplier.objects.all().delete()
+    SearchQuery.objects.all().delete()
+    Category.objects.filter(level=3).exclude(pk=30101).delete()
+    many(50)
+    assert queries(client, path) == few
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_supplier_page_is_constant(client, alice, credential, shelf, django_assert_max_num_queries, n):
+    shelf(n)
+    client.force_login(alice)
+    supplier = Supplier.objects.get()
+    with django_assert_max_num_queries(11):
+        assert client.get(f"/suppliers/{supplier.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_product_page_is_constant_whatever_its_skus_and_price_changes(client, alice, credential, categories,
+                                                                      django_assert_max_num_queries, n):  # fmt: skip
+    skus = [Sku(sku_id=str(i), spec_id=str(i), price=Decimal("9.90"), stock=i,
+                attributes=[SkuAttribute(name="颜色", value=f"色{i}", name_en="Color", value_en=f"C{i}", image_url="")])
+            for i in range(n)]  # fmt: skip
+    product = stock_product(700001, skus=skus)
+    start = timezone.now() - timedelta(days=n)
+    PriceHistory.objects.bulk_create(
+        PriceHistory(
+            product=product, at=start + timedelta(days=i), price_min=Decimal(10 + i), price_max=Decimal(12 + i)
+        )
+        for i in range(n)
+    )
+    client.force_login(alice)
+    client.get("/products/700001/")  # the first view records it; measure the next one
+    with django_assert_max_num_queries(17):
+        page = client.get("/products/700001/")
+    assert page.content.decode().count('class="dot"') == PriceHistory.objects.count()  # every change is a point
