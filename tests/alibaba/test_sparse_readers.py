@@ -51,9 +51,9 @@ def test_nulls_and_strings_anywhere_never_break_a_reader():
     nulls = {key: None for key in ("offerId", "subject", "subjectTrans", "imageUrl", "priceInfo", "minOrderQuantity",
                                    "monthSold", "repurchaseRate", "topCategoryId", "sellerDataInfo", "createDate",
                                    "productSimpleShippingInfo", "promotionURL", "sellerIdentities")}  # fmt: skip
-    item = api._read_offer(nulls)
+    item = api.read_offer(nulls)
     assert (item.price, item.min_order_quantity, item.month_sold, item.top_category_id) == (None, None, None, None)
-    detail = api._read_detail(
+    detail = api.read_detail(
         {
             "offerId": "1",
             "categoryId": " 10030101 ",

@@ -77,18 +77,18 @@ def test_media_links_are_absolute_http(raw, url):
 def test_the_readers_take_the_video_links_of_both_detail_apis():
     # queryProductDetail: mainVideo / detailVideo (the recorded answer has empty strings)
     raw = answer("product.search.queryProductDetail")["result"]["result"]
-    assert api._read_detail(raw).video_url == "" and api._read_detail(raw).description == "<p>示例描述</p>"
+    assert api.read_detail(raw).video_url == "" and api.read_detail(raw).description == "<p>示例描述</p>"
     # a sparse answer: description and videos null or left out
     sparse = {k: v for k, v in raw.items() if k not in ("description", "detailVideo")} | {"mainVideo": None}
-    assert (api._read_detail(sparse).description, api._read_detail(sparse).video_url) == ("", "")
-    assert api._read_detail({**raw, "description": None}).description == ""
+    assert (api.read_detail(sparse).description, api.read_detail(sparse).video_url) == ("", "")
+    assert api.read_detail({**raw, "description": None}).description == ""
     raw = {**raw, "mainVideo": "//cloud.video.taobao.com/play/main.mp4", "detailVideo": "https://v.example/d.mp4"}
-    read = api._read_detail(raw)
+    read = api.read_detail(raw)
     assert (read.video_url, read.detail_video_url) == ("https://cloud.video.taobao.com/play/main.mp4",
                                                        "https://v.example/d.mp4")  # fmt: skip
     # alibaba.product.get: mainVedio / detailVedio, spelled so
     info = answer("alibaba.product.get")["productInfo"]
-    read = api._read_product_info({**info, "mainVedio": "https://v.example/m.mp4", "detailVedio": None})
+    read = api.read_product_info({**info, "mainVedio": "https://v.example/m.mp4", "detailVedio": None})
     assert (read.video_url, read.detail_video_url, read.description) == ("https://v.example/m.mp4", "", "描述")
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def answer(credential, offer_id) -> dict:
     """The raw queryProductDetail answer, as 1688 (here the sandbox) sends it."""
     params = {"offerDetailParam": {"offerId": str(offer_id), "country": "en"}}
-    body = gateway_call(credential=credential, fn=lambda c, t: api._call(c, api.PRODUCT_DETAIL, params, t))
+    body = gateway_call(credential=credential, fn=lambda c, t: api.call_api(c, api.PRODUCT_DETAIL, params, t))
     return body["result"]["result"]
 
 

@@ -116,7 +116,7 @@ PAGES = {
     "list": ["Total at target quantities", "Delete the list", "rejected items left out"],
     "item": ["No option chosen", "Offer page", "Option (SKU)"],
     "compare": ["Repurchase rate", "Minimum order", "Service score", "Ships within"],
-    "product": ["Save to a team list", "Price at quantity", "Find similar offers", "Refresh from 1688"],
+    "product": ["Save to a team list", "Price at quantity", "Find similar offers", "Options and stock"],
     "contact": ["No option chosen", "Option (SKU)", "Current team"],
     "supplier": ["Fetch more offers from 1688", "Offers in the portal", "Only the offers found by searches so far."],
     "inquiry": NAV,

@@ -112,7 +112,7 @@ def unknown_details_run(*, job_id: int) -> CatalogJob | None:
     return _run(job_id, body)
 
 
-def _category_due(*, user: User, category: Category, search: SearchQuery | None) -> Checked | None:
+def _category_due(*, category: Category, search: SearchQuery | None) -> Checked | None:
     """The answer for a category that needs no search decision (no name, or the team's search fetched lately or
     still running); None when the keyword search decides."""
     name = category.name or category.name_en
@@ -133,7 +133,7 @@ def _category_search(category: Category) -> tuple[str, dict]:
 
 def category_fetch_check(*, user: User, category: Category, search: SearchQuery | None = None) -> Checked:
     """What category_fetch_start would do, read only (the category page's GET shows it)."""
-    known = _category_due(user=user, category=category, search=search)
+    known = _category_due(category=category, search=search)
     if known is not None:
         return known
     query, filters = _category_search(category)
@@ -145,7 +145,7 @@ def category_fetch_start(*, user: User, category: Category, search: SearchQuery 
 
     `search`: the team's record of that search when the page has read it; fetched lately or still running,
     nothing is written or queued (a category page is opened more often than a search is typed)."""
-    known = _category_due(user=user, category=category, search=search)
+    known = _category_due(category=category, search=search)
     if known is not None:
         return known
     query, filters = _category_search(category)

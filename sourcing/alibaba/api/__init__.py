@@ -1,0 +1,118 @@
+"""Typed wrappers for the APIs the portal uses (spec §8, §10, §11), one module per API family.
+
+Each wrapper returns plain dataclasses; the field mapping from 1688's JSON is written once, in the
+`read_*` functions. They read what the live gateway sends, awkward parts included (docs/1688-answers.md):
+numbers as strings, price ranges ("125-128"), `"data": null` on an empty page, relative image paths,
+tracking parameters on offer links.
+
+Modules:
+- refs: ApiRef, the API constants, PORTAL_APIS, the image host; call_api, result_object, server_time.
+- shapes: the answer dataclasses (OfferSummary, SearchPage, Sku, ProductDetail, Category, SupplierInfo, ...).
+- values: small field readers (decimal_or_none, int_or_none, links, badges, seller data, scores, flags).
+- search: keyword search, image upload and image search, a seller's offers; read_offer, read_search_page.
+- product: queryProductDetail and alibaba.product.get; read_detail, read_product_info.
+- category: alibaba.category.get and category.translation.getById.
+- account: crossBasic, account.basic, loginid.openuid.encrypt, WangWang chat links.
+
+This package re-exports them all, so `from sourcing.alibaba import api; api.keyword_search(...)` works.
+"""
+
+from .account import (
+    account_basic,
+    openuid_encrypt,
+    read_account,
+    supplier_info,
+    wangwang_url,
+    wangwang_url_for_open_id,
+)
+from .category import category_get, category_translation, read_category, read_translation
+from .product import product_detail, product_get, read_detail, read_product_info, read_sku, read_tiers
+from .refs import (
+    ACCOUNT_BASIC,
+    CATEGORY_GET,
+    CATEGORY_TRANSLATION,
+    CROSSBORDER,
+    IMAGE_HOST,
+    IMAGE_SEARCH,
+    IMAGE_UPLOAD,
+    KEYWORD_SEARCH,
+    MAX_SEARCH_RECORDS,
+    OPENUID_ENCRYPT,
+    PORTAL_APIS,
+    PRODUCT_DETAIL,
+    PRODUCT_GET,
+    SELLER_OFFERS,
+    SUPPLIER_INFO,
+    WANGWANG_URL,
+    ApiRef,
+    call_api,
+    result_object,
+    server_time,
+)
+from .search import image_search, image_upload, keyword_search, read_offer, read_search_page, seller_offers
+from .shapes import (
+    Category,
+    CategoryRef,
+    CategoryTranslation,
+    OfferSummary,
+    PriceTier,
+    ProductAttribute,
+    ProductDetail,
+    SearchPage,
+    Sku,
+    SkuAttribute,
+    SupplierInfo,
+)
+from .values import (
+    BADGE_WORDS,
+    FACTORY_BADGES,
+    SELLER_BADGES,
+    SELLER_DATA_KEYS,
+    absolute_http,
+    as_dict,
+    as_list,
+    badge_word,
+    clean_offer_url,
+    decimal_or_none,
+    detail_url,
+    first_decimal,
+    image_url,
+    int_or_none,
+    is_true,
+    offer_link,
+    offer_page_url,
+    option_name,
+    price_range,
+    read_badges,
+    read_flag,
+    read_listed_at,
+    read_score,
+    read_seller_badges,
+    read_seller_data,
+    ships_within_hours,
+    video_url,
+)
+
+__all__ = [
+    # refs
+    "ACCOUNT_BASIC", "CATEGORY_GET", "CATEGORY_TRANSLATION", "CROSSBORDER", "IMAGE_HOST", "IMAGE_SEARCH",
+    "IMAGE_UPLOAD", "KEYWORD_SEARCH", "MAX_SEARCH_RECORDS", "OPENUID_ENCRYPT", "PORTAL_APIS", "PRODUCT_DETAIL",
+    "PRODUCT_GET", "SELLER_OFFERS", "SUPPLIER_INFO", "WANGWANG_URL", "ApiRef", "call_api", "result_object",
+    "server_time",
+    # shapes
+    "Category", "CategoryRef", "CategoryTranslation", "OfferSummary", "PriceTier", "ProductAttribute",
+    "ProductDetail", "SearchPage", "Sku", "SkuAttribute", "SupplierInfo",
+    # values
+    "BADGE_WORDS", "FACTORY_BADGES", "SELLER_BADGES", "SELLER_DATA_KEYS", "absolute_http", "as_dict", "as_list",
+    "badge_word", "clean_offer_url", "decimal_or_none", "detail_url", "first_decimal", "image_url", "int_or_none",
+    "is_true", "offer_link", "offer_page_url", "option_name", "price_range", "read_badges", "read_flag",
+    "read_listed_at", "read_score", "read_seller_badges", "read_seller_data", "ships_within_hours", "video_url",
+    # search
+    "image_search", "image_upload", "keyword_search", "read_offer", "read_search_page", "seller_offers",
+    # product
+    "product_detail", "product_get", "read_detail", "read_product_info", "read_sku", "read_tiers",
+    # category
+    "category_get", "category_translation", "read_category", "read_translation",
+    # account
+    "account_basic", "openuid_encrypt", "read_account", "supplier_info", "wangwang_url", "wangwang_url_for_open_id",
+]  # fmt: skip

@@ -1,0 +1,65 @@
+"""The APIs the portal calls (ApiRef, PORTAL_APIS), the image host, and the one way to call an API."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .. import errors
+from ..client import LIVE_IMAGE_HOST, AlibabaClient
+
+IMAGE_HOST = LIVE_IMAGE_HOST
+CROSSBORDER = "com.alibaba.fenxiao.crossborder"
+# 1688 search answers count at most this many records; pages past them are never served.
+MAX_SEARCH_RECORDS = 2000
+
+
+# Every API the portal calls, as namespace:name-version, with whether it needs a user token.
+@dataclass(frozen=True)
+class ApiRef:
+    namespace: str
+    name: str
+    version: int = 1
+    needs_token: bool = True
+
+    @property
+    def id(self) -> str:
+        return f"{self.namespace}:{self.name}-{self.version}"
+
+
+CATEGORY_GET = ApiRef("com.alibaba.product", "alibaba.category.get", needs_token=False)
+CATEGORY_TRANSLATION = ApiRef(CROSSBORDER, "category.translation.getById")
+KEYWORD_SEARCH = ApiRef(CROSSBORDER, "product.search.keywordQuery")
+IMAGE_UPLOAD = ApiRef(CROSSBORDER, "product.image.upload")
+IMAGE_SEARCH = ApiRef(CROSSBORDER, "product.search.imageQuery")
+PRODUCT_DETAIL = ApiRef(CROSSBORDER, "product.search.queryProductDetail")
+PRODUCT_GET = ApiRef("com.alibaba.product", "alibaba.product.get")
+SELLER_OFFERS = ApiRef(CROSSBORDER, "product.search.querySellerOfferList")
+SUPPLIER_INFO = ApiRef("com.alibaba.account", "alibaba.account.agent.crossBasic")
+OPENUID_ENCRYPT = ApiRef("com.alibaba.account", "loginid.openuid.encrypt")
+WANGWANG_URL = ApiRef("com.alibaba.account", "account.wangwangUrl.get")
+PORTAL_APIS = [
+    CATEGORY_GET, CATEGORY_TRANSLATION, KEYWORD_SEARCH, IMAGE_UPLOAD, IMAGE_SEARCH, PRODUCT_DETAIL,
+    PRODUCT_GET, SELLER_OFFERS, SUPPLIER_INFO, OPENUID_ENCRYPT, WANGWANG_URL,
+]  # fmt: skip
+# The connected account's own profile; every app may call it, so it is not listed for permissions.
+ACCOUNT_BASIC = ApiRef("com.alibaba.account", "alibaba.account.basic")
+
+
+def result_object(body: Any, api: str) -> Any:
+    """What an answer holds at result.result; MalformedResponse when it has no such object."""
+    try:
+        return body["result"]["result"]
+    except (KeyError, TypeError):
+        raise errors.MalformedResponse("The answer has no result.", api=api) from None
+
+
+def call_api(client: AlibabaClient, ref: ApiRef, params: dict, access_token: str | None) -> Any:
+    """One call of `ref`; the user's token goes along only when the API needs one."""
+    return client.call(
+        ref.namespace, ref.name, params, access_token=access_token if ref.needs_token else None, version=ref.version
+    )
+
+
+def server_time(client: AlibabaClient) -> datetime:
+    """The gateway's clock (system/currentTime)."""
+    return client.server_time()
