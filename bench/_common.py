@@ -378,9 +378,9 @@ def generate(count: int) -> None:
     from django.db import connection
 
     from sandbox.catalog import FEATURES, PREFIXES, SUFFIXES, categories
+    from sourcing.catalog.keys import catalog_changed, categories_changed
     from sourcing.catalog.models import Category, PriceHistory, Product, Sku, Supplier
     from sourcing.catalog.search import document
-    from sourcing.catalog.services.upsert import catalog_changed, categories_changed
 
     generated = Product.objects.filter(offer_id__gte=GENERATED_BASE).count()
     if generated == count and Product.objects.count() == count:

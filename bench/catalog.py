@@ -29,7 +29,8 @@ def reads(args) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from sourcing.catalog.models import Category, Product
-    from sourcing.catalog.selectors.products import price_history_points, product_for_page, search_products
+    from sourcing.catalog.selectors.pages import price_history_points, product_for_page
+    from sourcing.catalog.selectors.products import search_products
 
     common.generate(args.products)
     tops = list(Category.objects.filter(level=1).values_list("pk", flat=True))

@@ -68,7 +68,7 @@ def _search_seconds(user, queries: list[str]) -> list[float]:
 
 
 def _backlog(user, products: list) -> None:
-    from sourcing.catalog.services.fetch import product_fetch_start
+    from sourcing.catalog.services.offers import product_fetch_start
 
     for product in products:
         product_fetch_start(user=user, offer_id=product.offer_id, force=True)
@@ -124,7 +124,8 @@ def drain(*, budget: int):
     from portal.celery import app
     from sourcing.accounts.models import User
     from sourcing.accounts.services.teams import TeamError, team_create
-    from sourcing.catalog.services.fetch import product_fetch_start, search_fetch_start
+    from sourcing.catalog.services.fetch import search_fetch_start
+    from sourcing.catalog.services.offers import product_fetch_start
     from sourcing.connections.models import AppCredential, BudgetUse
     from sourcing.connections.services.credentials import site_default_sync
 

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 
 from sourcing.alibaba import AlibabaClient, api
 from sourcing.catalog.models import Category
+from sourcing.catalog.views import categories as catalog_categories
 from sourcing.catalog.views import products as catalog_products
 from sourcing.catalog.views import search as catalog
 from sourcing.lists import views as lists
@@ -44,7 +45,7 @@ def search(request):
 def category_detail(request, pk):
     category = Category.objects.get(pk=pk)
     api.keyword_search(GATEWAY.client, GATEWAY.access_token, category.name, category_id=pk, page_size=24)
-    return catalog.category_detail(request, pk)
+    return catalog_categories.category_detail(request, pk)
 
 
 @login_required

@@ -127,7 +127,7 @@ def calls_per_product(*, teams: int, products: int, per_user_sample: int):
     from sourcing.accounts.models import Membership, User
     from sourcing.accounts.services.teams import team_create
     from sourcing.catalog.models import CatalogJob, Product
-    from sourcing.catalog.services.fetch import product_detail_fetch
+    from sourcing.catalog.services.offers import product_detail_fetch
     from sourcing.catalog.services.refresh import refresh_due
     from sourcing.lists.models import ListItem, ProductList
     from sourcing.lists.services import list_create

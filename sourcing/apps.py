@@ -94,8 +94,8 @@ class SourcingConfig(AppConfig):
         # Categories written outside catalog/services/upsert.py (the admin, tests) drop the cached <select> too,
         # and a product saved anywhere retires the cached result pages (selectors_catalog._cached_page).
         # A supplier's name, place, badges and years are on its products' cached cards too.
+        from sourcing.catalog.keys import catalog_changed, categories_changed
         from sourcing.catalog.models import Category, Product, Supplier
-        from sourcing.catalog.services.upsert import catalog_changed, categories_changed
 
         for model in (Product, Supplier):
             post_save.connect(lambda **kw: catalog_changed(), sender=model, dispatch_uid=f"results-{model.__name__}-save",

@@ -3,6 +3,8 @@ from django.urls import path, re_path, register_converter
 from sourcing.accounts.views import teams
 from sourcing.accounts.views.site import favicon
 from sourcing.alerts import views as alerts_views
+from sourcing.catalog.views import categories as catalog_categories
+from sourcing.catalog.views import images as catalog_images
 from sourcing.catalog.views import products as catalog_products
 from sourcing.catalog.views import search as catalog
 from sourcing.connections import views as conn
@@ -33,9 +35,9 @@ urlpatterns = [
     path("products/fetch/", catalog.search_fetch, name="search_fetch"),
     path("search/", catalog.search_redirect, name="search_legacy"),
     path("searches/<id:search_id>/more/", catalog.search_more, name="search_more"),
-    path("products/image/", catalog.image_search, name="image_search"),
-    path("products/image/<id:search_id>/", catalog.image_results, name="image_results"),
-    path("products/image/<id:search_id>/picture/", catalog.image_picture, name="image_picture"),
+    path("products/image/", catalog_images.image_search, name="image_search"),
+    path("products/image/<id:search_id>/", catalog_images.image_results, name="image_results"),
+    path("products/image/<id:search_id>/picture/", catalog_images.image_picture, name="image_picture"),
     path("products/<id:offer_id>/", catalog_products.product_detail, name="product"),
     path("products/<id:offer_id>/fetch/", catalog_products.product_fetch, name="product_fetch"),
     path("products/<id:offer_id>/refresh/", catalog_products.product_refresh, name="product_refresh"),
@@ -43,9 +45,9 @@ urlpatterns = [
     path("suppliers/", catalog_products.supplier_list, name="suppliers"),
     path("suppliers/<id:pk>/", catalog_products.supplier_detail, name="supplier_detail"),
     path("suppliers/<id:pk>/fetch/", catalog_products.supplier_fetch, name="supplier_fetch"),
-    path("categories/", catalog.category_list, name="categories"),
-    path("categories/<id:pk>/", catalog.category_detail, name="category_detail"),
-    path("categories/<id:pk>/fetch/", catalog.category_fetch, name="category_fetch"),
+    path("categories/", catalog_categories.category_list, name="categories"),
+    path("categories/<id:pk>/", catalog_categories.category_detail, name="category_detail"),
+    path("categories/<id:pk>/fetch/", catalog_categories.category_fetch, name="category_fetch"),
     # Team lists (docs/lists.md): every list and item through the doors in selectors_lists.
     path("lists/", lists_views.list_index_view, name="lists"),
     path("lists/add/", lists_views.list_add, name="list_add"),

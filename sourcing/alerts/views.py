@@ -19,7 +19,7 @@ from sourcing.alerts.selectors import get_alert_for_user, get_notification_for_u
 from sourcing.alerts.services import AlertError, AlertForbidden
 from sourcing.catalog.models import Product
 from sourcing.catalog.pricing import price_at_quantity
-from sourcing.catalog.selectors.products import clean_offer_id
+from sourcing.catalog.selectors.pages import clean_offer_id
 from sourcing.core.http import safe_next
 from sourcing.lists.selectors import get_item_for_user, item_quote
 

@@ -4,6 +4,7 @@ the cache keys that writes retire."""
 import hashlib
 import json
 
+from portal.cache import forget
 from sourcing.connections.models import AppCredential
 
 CATALOG_GENERATION_KEY = "catalog:generation"
@@ -29,3 +30,14 @@ def source_of(credential: AppCredential | None) -> str:
     if credential is None:
         return ""
     return "live" if credential.gateway == AppCredential.Gateway.LIVE else "sandbox"
+
+
+def catalog_changed() -> None:
+    """Retire every cached result page (a product's searchable data or status, or a supplier, changed): the
+    next page view starts a new catalog generation."""
+    forget(CATALOG_GENERATION_KEY)
+
+
+def categories_changed() -> None:
+    """Drop the cached category <select>."""
+    forget(CATEGORY_OPTIONS_KEY)

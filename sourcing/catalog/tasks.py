@@ -3,9 +3,11 @@
 from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
+from sourcing.catalog.services import categories as catalog_categories
 from sourcing.catalog.services import fetch as catalog
 from sourcing.catalog.services import fill as catalog_fill
 from sourcing.catalog.services import jobs
+from sourcing.catalog.services import offers as catalog_offers
 from sourcing.catalog.services import refresh as catalog_refresh
 from sourcing.connections.services.ratelimit import RateLimitWait
 from sourcing.core.retry import backoff, slot_due
@@ -41,17 +43,17 @@ def catalog_image_search(self, job_id: int) -> None:
 
 @shared_task(name="sourcing.tasks.catalog_product_fetch", bind=True, max_retries=CATALOG_RETRIES)
 def catalog_product_fetch(self, job_id: int) -> None:
-    _catalog_job(self, catalog.product_fetch_run, job_id)
+    _catalog_job(self, catalog_offers.product_fetch_run, job_id)
 
 
 @shared_task(name="sourcing.tasks.catalog_supplier_offers", bind=True, max_retries=CATALOG_RETRIES)
 def catalog_supplier_offers(self, job_id: int) -> None:
-    _catalog_job(self, catalog.supplier_offers_run, job_id)
+    _catalog_job(self, catalog_offers.supplier_offers_run, job_id)
 
 
 @shared_task(name="sourcing.tasks.catalog_categories_fetch", bind=True, max_retries=CATALOG_RETRIES)
 def catalog_categories_fetch(self, job_id: int) -> None:
-    _catalog_job(self, catalog.categories_fetch_run, job_id)
+    _catalog_job(self, catalog_categories.categories_fetch_run, job_id)
 
 
 @shared_task(name="sourcing.tasks.catalog_unknown_details", bind=True, max_retries=CATALOG_RETRIES)

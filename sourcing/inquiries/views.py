@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sourcing.accounts.selectors import current_membership
 from sourcing.accounts.views.site import refusal
 from sourcing.catalog.models import Sku
-from sourcing.catalog.selectors.products import clean_offer_id, product_for_page
+from sourcing.catalog.selectors.pages import clean_offer_id, product_for_page
 from sourcing.core.converters import parse_id
 from sourcing.inquiries import services as services
 from sourcing.inquiries.forms import InquiryForm, InquiryNotesForm, InquiryReplyForm

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from sourcing.accounts.models import Membership, Team, User
 from sourcing.catalog.models import Product, Sku
-from sourcing.catalog.services.fetch import product_fetch_start
+from sourcing.catalog.services.offers import product_fetch_start
 from sourcing.catalog.services.refresh import want_source
 from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList, list_name_key
 

@@ -6,7 +6,7 @@ import pytest
 
 from sandbox.models import SandboxOffer
 from sourcing.catalog.models import CatalogJob
-from sourcing.catalog.services import fetch as catalog_services
+from sourcing.catalog.services import offers as catalog_services_offers
 from tests.browser import log_in, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ def offer(connected, alice, catalog):
     """A sandbox offer with several colours and a video, fetched by a worker over HTTP."""
     offer = next(o for o in SandboxOffer.objects.order_by("offer_id")
                  if o.offer_id % 3 == 0 and o.sku_axes and len(o.sku_axes[0][2]) >= 3)  # fmt: skip
-    started = catalog_services.product_fetch_start(user=alice, offer_id=str(offer.offer_id))
+    started = catalog_services_offers.product_fetch_start(user=alice, offer_id=str(offer.offer_id))
     assert CatalogJob.objects.get(pk=started.job.pk).state == CatalogJob.State.DONE
     return offer
 

@@ -13,8 +13,10 @@ from sandbox.models import SandboxCategory, SandboxOffer, SandboxUsage
 from sourcing.alibaba import api
 from sourcing.catalog.models import CatalogJob, Category, Product, SearchQuery, Supplier
 from sourcing.catalog.selectors.products import search_products, search_results
+from sourcing.catalog.services import categories as catalog_categories
 from sourcing.catalog.services import fetch as catalog
 from sourcing.catalog.services import jobs
+from sourcing.catalog.services import offers as catalog_offers
 from sourcing.catalog.services.upsert import products_upsert_summaries
 from sourcing.connections.models import ApiCallLog, ApiPermission
 from tests.catalog.conftest import offer
@@ -83,7 +85,7 @@ def test_progress_is_reported_page_by_page(shop, alice, settings, monkeypatch):
 
 
 def test_category_tree_progress_and_english_names(shop, alice):
-    started = catalog.category_tree_fetch_start(user=alice)
+    started = catalog_categories.category_tree_fetch_start(user=alice)
     job = CatalogJob.objects.get(pk=started.job.pk)
     assert job.state == State.DONE, job.message
     assert Category.objects.count() == SandboxCategory.objects.count()
@@ -95,7 +97,7 @@ def test_category_tree_progress_and_english_names(shop, alice):
 
 def test_product_detail_supplier_and_more_offers(shop, alice):
     first = SandboxOffer.objects.order_by("offer_id").first()
-    started = catalog.product_fetch_start(user=alice, offer_id=str(first.offer_id))
+    started = catalog_offers.product_fetch_start(user=alice, offer_id=str(first.offer_id))
     assert CatalogJob.objects.get(pk=started.job.pk).state == State.DONE
     product = Product.objects.get(offer_id=first.offer_id)
     assert product.detail_fetched_at and product.skus.exists() and product.price_tiers
@@ -103,7 +105,7 @@ def test_product_detail_supplier_and_more_offers(shop, alice):
     assert supplier.open_id == first.supplier.open_uid and supplier.company_name == first.supplier.company_name
     assert supplier.province == first.supplier.province
     # fetch more of the seller's offers
-    more = catalog.supplier_offers_fetch_start(user=alice, supplier=supplier)
+    more = catalog_offers.supplier_offers_fetch_start(user=alice, supplier=supplier)
     assert CatalogJob.objects.get(pk=more.job.pk).state == State.DONE
     supplier.refresh_from_db()
     assert supplier.offers_pages_fetched == 1
@@ -111,19 +113,19 @@ def test_product_detail_supplier_and_more_offers(shop, alice):
         first.supplier.offers.values_list("offer_id", flat=True)
     )
     # a fresh detail is not fetched again; the refresh button neither within the refresh floor, and says until when
-    assert catalog.product_fetch_start(user=alice, offer_id=first.offer_id).job is None
-    refused = catalog.product_fetch_start(user=alice, offer_id=first.offer_id, force=True)
+    assert catalog_offers.product_fetch_start(user=alice, offer_id=first.offer_id).job is None
+    refused = catalog_offers.product_fetch_start(user=alice, offer_id=first.offer_id, force=True)
     assert refused.job is None and "can be refreshed again at" in refused.notice
     # once CATALOG_REFETCH_SECONDS have passed, it does
     Product.objects.filter(pk=product.pk).update(detail_fetched_at=timezone.now() - timedelta(seconds=301))
-    assert catalog.product_fetch_start(user=alice, offer_id=first.offer_id, force=True).job is not None
+    assert catalog_offers.product_fetch_start(user=alice, offer_id=first.offer_id, force=True).job is not None
     assert calls(api.PRODUCT_DETAIL, "ok") == 2
 
 
 def test_unknown_and_malformed_offer_ids(shop, alice):
     for bad in ["abc", "-1", "1.5", "9" * 30, "", "１２３"]:
-        assert catalog.product_fetch_start(user=alice, offer_id=bad).error
-    started = catalog.product_fetch_start(user=alice, offer_id="123456789")
+        assert catalog_offers.product_fetch_start(user=alice, offer_id=bad).error
+    started = catalog_offers.product_fetch_start(user=alice, offer_id="123456789")
     job = CatalogJob.objects.get(pk=started.job.pk)
     assert (job.state, job.error_code) == (State.FAILED, "not_found")
     assert "no offer 123456789" in job.message
@@ -132,10 +134,10 @@ def test_unknown_and_malformed_offer_ids(shop, alice):
 
 def test_an_offer_1688_forgot_keeps_its_last_data(shop, alice):
     gone = SandboxOffer.objects.order_by("offer_id").first()
-    catalog.product_fetch_start(user=alice, offer_id=gone.offer_id)
+    catalog_offers.product_fetch_start(user=alice, offer_id=gone.offer_id)
     gone.delete()
     Product.objects.update(detail_fetched_at=timezone.now() - timedelta(hours=1))  # past the refresh floor
-    started = catalog.product_fetch_start(user=alice, offer_id=gone.offer_id, force=True)
+    started = catalog_offers.product_fetch_start(user=alice, offer_id=gone.offer_id, force=True)
     assert CatalogJob.objects.get(pk=started.job.pk).error_code == "not_found"
     product = Product.objects.get(offer_id=gone.offer_id)
     assert product.status == Product.Status.NOT_FOUND and product.title == gone.subject and product.skus.exists()
@@ -205,7 +207,7 @@ def test_out_of_retries_the_job_says_so_and_keeps_what_it_had(shop, alice, porta
     products_upsert_summaries(offers=[offer("700001")], source="sandbox")
     portal_sandbox.fault_5xx = 1.0
     portal_sandbox.save()
-    started = catalog.product_fetch_start(user=alice, offer_id="700001")
+    started = catalog_offers.product_fetch_start(user=alice, offer_id="700001")
     job = CatalogJob.objects.get(pk=started.job.pk)
     assert job.state == State.FAILED and "Try again in a few minutes" in job.message
     assert calls(api.PRODUCT_DETAIL, "error") == 6  # the first try and five retries
@@ -272,7 +274,7 @@ def test_without_a_credential_the_local_catalog_is_searched_and_the_page_says_wh
 
 def test_supplier_without_more_offers(shop, alice):
     supplier = Supplier.objects.create(open_id="BBBx", offers_pages_fetched=1, offers_has_more=False)
-    assert "every offer" in catalog.supplier_offers_fetch_start(user=alice, supplier=supplier).notice
+    assert "every offer" in catalog_offers.supplier_offers_fetch_start(user=alice, supplier=supplier).notice
 
 
 def test_jobs_wait_for_a_pending_key_check_then_run(shop, alice, monkeypatch):

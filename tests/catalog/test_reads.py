@@ -6,22 +6,21 @@ import pytest
 from django.http import Http404
 
 from sourcing.catalog.models import CatalogJob, Product, SearchQuery
-from sourcing.catalog.selectors.products import (
+from sourcing.catalog.selectors.pages import (
     category_for_page,
     category_tree,
     get_catalog_job_for_user,
     get_search_for_user,
-    price_at_quantity,
     price_history_points,
     product_for_page,
     recently_viewed,
     search_for,
     search_history_for,
-    search_products,
     supplier_for_page,
-    supplier_products,
 )
+from sourcing.catalog.selectors.products import price_at_quantity, search_products, supplier_products
 from sourcing.catalog.services import fetch as catalog
+from sourcing.catalog.services import offers as catalog_offers
 from sourcing.catalog.services.upsert import product_upsert_detail, products_upsert_summaries
 from tests.catalog.conftest import detail, offer
 
@@ -83,7 +82,7 @@ def test_category_supplier_and_recent_reads_are_constant(alice, django_assert_ma
     product, _ = product_upsert_detail(detail=detail(), source="sandbox")
     products_upsert_summaries(offers=[offer(str(900000 + i), subject=f"杯子 {i}") for i in range(30)], source="sandbox")
     for p in Product.objects.all()[:20]:
-        catalog.product_view_record(user=alice, product=p)
+        catalog_offers.product_view_record(user=alice, product=p)
     with django_assert_max_num_queries(3):
         tree = category_tree()
         _ = [(c.display_name, [(s.display_name, [g.pk for g in s.children.all()]) for s in c.children.all()])

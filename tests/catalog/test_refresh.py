@@ -5,17 +5,17 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from sourcing.core.beijing import beijing_today
 
 from sandbox.models import SandboxOffer
 from sourcing.accounts.models import Membership, User
 from sourcing.alibaba import api
 from sourcing.catalog.models import CatalogJob, Product
-from sourcing.catalog.services import fetch as catalog
+from sourcing.catalog.services import offers as catalog_offers
 from sourcing.catalog.services import refresh as catalog_refresh
 from sourcing.catalog.services.upsert import products_upsert_summaries
 from sourcing.connections.models import ApiCallLog, ApiUsage, AppCredential, OAuthToken
 from sourcing.connections.services.credentials import credential_create
+from sourcing.core.beijing import beijing_today
 from tests.catalog.conftest import offer
 from tests.conftest import run_in_threads
 
@@ -41,7 +41,7 @@ def test_one_product_wanted_by_fifty_users_is_fetched_once_per_cycle(shop, alice
     for user in users[1:]:
         Membership.objects.create(user=user, team=acme, role=Membership.Role.BUYER)
     for user in users:
-        catalog.product_view_record(user=user, product=product)
+        catalog_offers.product_view_record(user=user, product=product)
     # when beat runs twice in the cycle and a task is delivered twice
     first = catalog_refresh.refresh_due()
     second = catalog_refresh.refresh_due()
@@ -61,7 +61,7 @@ def test_one_product_wanted_by_fifty_users_is_fetched_once_per_cycle(shop, alice
 
 def test_racing_workers_make_one_call(shop, alice):
     (product,) = known(1)
-    catalog.product_view_record(user=alice, product=product)
+    catalog_offers.product_view_record(user=alice, product=product)
     assert catalog_refresh.refresh_claim(product_ids=[product.pk]) == [product.pk]
     assert catalog_refresh.refresh_claim(product_ids=[product.pk]) == []  # claimed for this cycle already
     failures = run_in_threads(lambda: catalog_refresh.product_refresh_run(product_id=product.pk), 6)
@@ -84,7 +84,7 @@ def test_background_keeps_to_its_share_and_interactive_work_gets_the_rest(shop, 
     assert usage.get().calls == 1  # the permission probe after connecting
     products = known(12)
     for product in products:
-        catalog.product_view_record(user=alice, product=product)
+        catalog_offers.product_view_record(user=alice, product=product)
     # when beat refreshes the 12 products alice looked at
     job = catalog_refresh.refresh_due()
     # then it stops at 7 calls in all, and the products it could not refresh keep their data for the next cycle
@@ -95,7 +95,7 @@ def test_background_keeps_to_its_share_and_interactive_work_gets_the_rest(shop, 
     assert all("background quota" in p.refresh_error and p.refresh_queued_at is None and p.title for p in waiting)
     assert CatalogJob.objects.get(pk=job.pk).state == CatalogJob.State.DONE
     # and alice opening one of them still gets it from 1688
-    started = catalog.product_fetch_start(user=alice, offer_id=waiting.first().offer_id)
+    started = catalog_offers.product_fetch_start(user=alice, offer_id=waiting.first().offer_id)
     assert CatalogJob.objects.get(pk=started.job.pk).state == CatalogJob.State.DONE
     assert usage.get().calls == 8
 
@@ -121,7 +121,7 @@ def test_the_wanting_credential_with_the_most_share_left_pays(alice, bob, carol,
     alices, carols = _credential(alice, "20000001"), _credential(carol, "20000002")
     outsider = _credential(User.objects.create_user("dave"), "20000003")  # dave never looked at it
     for user in (bob, carol):
-        catalog.product_view_record(user=user, product=product)
+        catalog_offers.product_view_record(user=user, product=product)
     # bob wants it: alice's credential counts only once shared with Acme
     assert catalog_refresh.background_credential(product.pk)[0] == carols
     AppCredential.objects.filter(pk=alices.pk).update(shared_with_team=acme)

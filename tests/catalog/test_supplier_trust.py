@@ -15,6 +15,7 @@ from sourcing.catalog.models import CatalogJob, Product, Supplier
 from sourcing.catalog.selectors.products import search_products
 from sourcing.catalog.selectors.trust import trust_for
 from sourcing.catalog.services import fetch as catalog
+from sourcing.catalog.services import offers as catalog_offers
 from sourcing.catalog.services.upsert import product_upsert_detail, products_upsert_summaries
 from tests.alibaba.recorded_answers import RECORDED, answer
 from tests.alibaba.test_recorded_answers import live_client
@@ -207,7 +208,7 @@ def test_the_sandbox_gives_years_and_badges_that_reach_the_supplier(shop, alice)
     source = SandboxOffer.objects.get(offer_id=product.offer_id).supplier
     assert product.seller_years == source.years and "诚信通" in product.seller["badges"]
     assert product.trade_score is not None and product.consign_price is not None and product.one_piece is not None
-    catalog.product_fetch_start(user=alice, offer_id=str(product.offer_id))
+    catalog_offers.product_fetch_start(user=alice, offer_id=str(product.offer_id))
     # then its supplier has the years (which no detail carries), the badges and the sub-scores
     supplier = Product.objects.get(pk=product.pk).supplier
     assert supplier.years == source.years and "诚信通" in supplier.badges

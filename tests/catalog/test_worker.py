@@ -3,7 +3,8 @@
 import pytest
 
 from sourcing.catalog.models import CatalogJob, SearchQuery
-from sourcing.catalog.selectors.products import get_catalog_job_for_user, search_products
+from sourcing.catalog.selectors.pages import get_catalog_job_for_user
+from sourcing.catalog.selectors.products import search_products
 from sourcing.catalog.services import fetch as catalog
 from tests.conftest import wait_for
 

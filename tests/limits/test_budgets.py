@@ -9,7 +9,7 @@ from sandbox.models import SandboxOffer
 from sourcing.accounts.models import Membership, Team, User
 from sourcing.accounts.services.teams import team_create
 from sourcing.catalog.models import CatalogJob
-from sourcing.catalog.services import fetch as catalog
+from sourcing.catalog.services import offers as catalog_offers
 from sourcing.connections.models import ApiUsage, AppCredential, BudgetUse
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +38,7 @@ def _calls(credential) -> int:
 
 
 def _fetch(user, offer_id) -> CatalogJob:
-    job = catalog.product_fetch_start(user=user, offer_id=offer_id).job
+    job = catalog_offers.product_fetch_start(user=user, offer_id=offer_id).job
     job.refresh_from_db()
     return job
 

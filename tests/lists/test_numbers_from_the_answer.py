@@ -12,7 +12,7 @@ from sandbox.catalog import quote_type
 from sandbox.models import SandboxOffer
 from sourcing.alibaba import api
 from sourcing.catalog.models import Product
-from sourcing.catalog.services import fetch as catalog_services
+from sourcing.catalog.services import offers as catalog_services_offers
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.lists import services as services
 
@@ -48,7 +48,7 @@ def test_an_options_price_at_quantity_matches_the_answer_everywhere(client, conn
     assert unit_price != tiers[-1][1], "the option's price must differ from the base option's tier price"
 
     for offer_id in (offer.offer_id, other.offer_id):
-        catalog_services.product_fetch_start(user=alice, offer_id=str(offer_id))
+        catalog_services_offers.product_fetch_start(user=alice, offer_id=str(offer_id))
     product = Product.objects.get(offer_id=offer.offer_id)
     sku = product.skus.get(sku_id=str(dearest["skuId"]))
     client.force_login(alice)

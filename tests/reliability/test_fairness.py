@@ -11,6 +11,7 @@ from sandbox.catalog import build_catalog
 from sandbox.models import SandboxOffer
 from sourcing.catalog.models import CatalogJob
 from sourcing.catalog.services import fetch as catalog
+from sourcing.catalog.services import offers as catalog_offers
 from sourcing.connections.models import AppCredential
 from sourcing.connections.services.credentials import credential_create
 from tests.conftest import make_sandbox_app, wait_for
@@ -33,7 +34,7 @@ def test_a_slow_apps_backlog_does_not_hold_another_teams_search(client, connecte
     workers.start("fair")  # one worker process, serving both queues
     # when Acme forces 24 fetches, and Globex then searches
     for offer in SandboxOffer.objects.order_by("offer_id")[:BACKLOG]:
-        catalog.product_fetch_start(user=alice, offer_id=str(offer.offer_id), force=True)
+        catalog_offers.product_fetch_start(user=alice, offer_id=str(offer.offer_id), force=True)
     search = catalog.search_fetch_start(user=carol, query="保温杯").job
     done = wait_for(lambda: CatalogJob.objects.filter(pk=search.pk, state=CatalogJob.State.DONE).first(), timeout=120)
     # then Globex's results landed while most of Acme's backlog was still waiting for its 1-a-second slots
@@ -64,9 +65,9 @@ def test_a_stranger_spends_no_more_of_the_site_default_than_one_budget(site_defa
     before = sum(SandboxUsage.objects.filter(app__app_key=settings.ALIBABA_APP_KEY).values_list("calls", flat=True))
     offers = [str(o.offer_id) for o in SandboxOffer.objects.order_by("offer_id")[:20]]
     # when a stranger who signed up opens 10 offers the portal lacks, makes a second team and opens 10 more
-    jobs = [catalog.product_fetch_start(user=mallory, offer_id=offer).job for offer in offers[:10]]
+    jobs = [catalog_offers.product_fetch_start(user=mallory, offer_id=offer).job for offer in offers[:10]]
     mallory.current_team = team_create(owner=mallory, name="Mallory two")
-    jobs += [catalog.product_fetch_start(user=mallory, offer_id=offer).job for offer in offers[10:]]
+    jobs += [catalog_offers.product_fetch_start(user=mallory, offer_id=offer).job for offer in offers[10:]]
     ended = CatalogJob.objects.filter(pk__in=[j.pk for j in jobs], state__in=["done", "failed"])
     wait_for(lambda: ended.count() == len(jobs), timeout=120)
     # then 1688 (the sandbox's own counter) saw 5 calls of the site default, and the rest were refused in plain words

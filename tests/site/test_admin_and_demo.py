@@ -159,7 +159,8 @@ def test_demo_data_acceptance(client, live_server, settings):
 
 def test_demo_data_alone_leaves_a_useful_catalog(live_server, settings):
     from sourcing.catalog.models import Category, Product, SearchQuery
-    from sourcing.catalog.selectors.products import search_history_for, search_products
+    from sourcing.catalog.selectors.pages import search_history_for
+    from sourcing.catalog.selectors.products import search_products
 
     settings.SITE_URL = live_server.url
     settings.ALIBABA_API_URL = f"{live_server.url}/sandbox/openapi"

@@ -21,18 +21,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, DateTimeField, DecimalField, IntegerField, Prefetch, Q, Value, When
+from django.db.models import BooleanField, Case, DateTimeField, DecimalField, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.utils.html import escape, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal.cache import page_cache as cache
-from sourcing.accounts.models import Membership, User
-from sourcing.catalog.keys import CATALOG_GENERATION_KEY, CATEGORY_OPTIONS_KEY, offer_number, search_key, source_of
-from sourcing.catalog.models import CatalogJob, Category, PriceHistory, Product, ProductView, SearchQuery, Sku, Supplier
+from sourcing.accounts.models import User
+from sourcing.catalog.keys import CATALOG_GENERATION_KEY
+from sourcing.catalog.models import Category, Product, SearchQuery, Supplier
 from sourcing.catalog.pricing import PriceQuote, price_at_quantity
 from sourcing.catalog.search import (
     SORTS,
@@ -44,16 +41,12 @@ from sourcing.catalog.search import (
     query_lexemes,
     tsquery_literal,
 )
+from sourcing.catalog.selectors.pages import clamp_limit, search_for
 
 __all__ = [
-    "SORTS", "Hidden", "PriceQuote", "ResultPage", "SearchFilters", "catalog_source", "category_for_page",
-    "category_products", "category_tree", "split_unknown",
-    "clean_filters", "clean_offer_id", "get_catalog_job_for_user", "get_search_for_user", "price_at_quantity",
-    "price_history_points", "product_for_page", "recently_viewed", "search_for", "search_history_for",
-    "search_products", "search_results", "supplier_for_page", "supplier_products",
+    "SORTS", "Hidden", "PriceQuote", "ResultPage", "SearchFilters", "category_products", "split_unknown", "clean_filters", "price_at_quantity", "search_products", "search_results", "supplier_products",
 ]  # fmt: skip
 
-MAX_LIMIT = 100
 COUNT_CAP = 1000  # counts stop here ("more than 1,000"): a capped count reads at most this many index rows
 FILL_BATCH = 20  # offers hidden for an unknown field whose detail one page view may ask a worker for
 NO_PRICE_HIGH = Decimal("9999999999.99")
@@ -198,7 +191,7 @@ def _page(queryset, keys, sort: str, after: str | None, limit: int) -> tuple[lis
 
 
 def catalog_generation() -> str:
-    """A token that changes whenever a product's searchable data changes (catalog_upsert.catalog_changed)."""
+    """A token that changes whenever a product's searchable data changes (catalog.keys.catalog_changed)."""
     generation = cache.get(CATALOG_GENERATION_KEY)
     if generation is None:
         cache.add(CATALOG_GENERATION_KEY, uuid.uuid4().hex, None)
@@ -212,7 +205,7 @@ def _cached_page(queryset, keys, sort: str, after: str | None, limit: int, ident
 
     Ranking a common word's thousands of matches costs ~8 ms at 100,000 products, and reading the 24
     rows again about 1.5 ms; a cached page costs one Redis read. Any save of a product and any change of
-    status retires every cached page at once (catalog_upsert.catalog_changed); only the "checked … ago" of a product
+    status retires every cached page at once (catalog.keys.catalog_changed); only the "checked … ago" of a product
     refreshed without a change (an UPDATE of its fetch time) can lag, by at most the cache time."""
     seconds = settings.CATALOG_RESULTS_CACHE_SECONDS
     if not seconds:
@@ -250,13 +243,6 @@ def _from_values(model, db: str, names: tuple, values: tuple):
     given = dict(zip(names, values, strict=True))
     loaded = [f.attname for f in model._meta.concrete_fields if f.attname in given]  # from_db wants model order
     return model.from_db(db, loaded, [given[name] for name in loaded])
-
-
-def _limit(limit) -> int:
-    try:
-        return min(MAX_LIMIT, max(1, int(limit)))
-    except (TypeError, ValueError):
-        return 24
 
 
 # What a result card shows (lists/templatetags/cards.py keys its cache on these): result pages read only these columns,
@@ -362,7 +348,7 @@ def search_products(query: str = "", filters: "Mapping | SearchFilters | None" =
 
     identity = (text, repr(cleaned), tuple(search.offer_ids) if search else ())
     rows, cursor, restarted = _cached_page(narrowed(""), _sort_keys(cleaned.sort, tier), cleaned.sort, after,
-                                           _limit(limit), identity)  # fmt: skip
+                                           clamp_limit(limit), identity)  # fmt: skip
     page = ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
                       restarted=restarted)  # fmt: skip
     if count:
@@ -383,7 +369,9 @@ def category_products(category: Category, *, sort: str = "sales", team_search: S
 
     sort = cleaned.sort if cleaned.sort != "relevance" else "sales"
     identity = ("category", category.pk, tuple(fetched))
-    rows, cursor, restarted = _cached_page(narrowed(""), _sort_keys(sort, None), sort, after, _limit(limit), identity)
+    rows, cursor, restarted = _cached_page(
+        narrowed(""), _sort_keys(sort, None), sort, after, clamp_limit(limit), identity
+    )
     page = ResultPage(products=rows, next_cursor=cursor, filters=SearchFilters(sort=sort), problems=problems,
                       restarted=restarted)  # fmt: skip
     if count:
@@ -393,13 +381,13 @@ def category_products(category: Category, *, sort: str = "sales", team_search: S
 
 def supplier_products(supplier: Supplier, *, after: str | None = None, limit: int = 24) -> ResultPage:
     products = _filtered(SearchFilters()).filter(supplier=supplier)
-    rows, cursor, restarted = _page(products, _sort_keys("sales", None), "sales", after, _limit(limit))
+    rows, cursor, restarted = _page(products, _sort_keys("sales", None), "sales", after, clamp_limit(limit))
     return ResultPage(products=rows, next_cursor=cursor, restarted=restarted)
 
 
 def search_results(search: SearchQuery, *, after: str | None = None, limit: int = 24) -> ResultPage:
     """A team search's offers in 1688's order (image search results), a page at a time."""
-    limit = _limit(limit)
+    limit = clamp_limit(limit)
     start = int(after) if after and after.isascii() and after.isdigit() and len(after) < 7 else 0
     ids = list(search.offer_ids)[start : start + limit + 1]
     found = {p.offer_id: p for p in Product.objects.select_related("category", "supplier").filter(offer_id__in=ids)}
@@ -408,167 +396,6 @@ def search_results(search: SearchQuery, *, after: str | None = None, limit: int 
 
 
 # --- reads for single pages ---
-def clean_offer_id(value) -> int | None:
-    return offer_number(value)
-
-
-def product_for_page(offer_id) -> Product | None:
-    """The product with category (and parent), supplier and SKUs: two queries (price_history_points reads
-    the history when a page draws it)."""
-    number = clean_offer_id(offer_id)
-    if number is None:
-        return None
-    return (
-        Product.objects.select_related("category__parent", "supplier")
-        .prefetch_related(Prefetch("skus", queryset=Sku.objects.order_by("position", "pk")))
-        .filter(offer_id=number)
-        .first()
-    )
-
-
-def price_history_points(product: Product, limit: int = 90) -> list[PriceHistory]:
-    """The latest `limit` price changes, oldest first."""
-    rows = list(PriceHistory.objects.filter(product=product).order_by("-at", "-pk")[:limit])
-    return sorted(rows, key=lambda r: (r.at, r.pk))
-
-
-def supplier_for_page(pk) -> Supplier | None:
-    if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
-        return None
-    return Supplier.objects.filter(pk=int(pk)).first()
-
-
-def category_tree() -> list[Category]:
-    """Top categories with their children and grandchildren prefetched (three queries)."""
-    grandchildren = Prefetch("children", queryset=Category.objects.order_by("id"))
-    children = Prefetch("children", queryset=Category.objects.order_by("id").prefetch_related(grandchildren))
-    roots = Category.objects.filter(parent__isnull=True, level=1)  # not ids known only from a product
-    return list(roots.order_by("id").prefetch_related(children))
-
-
-def category_options_html() -> str:
-    """The category tree as the <option> rows of a <select>, indented by depth.
-
-    Cached (three queries and ~200 rows otherwise on every search page) until a category is written:
-    catalog/services/upsert.py and the Category signals in apps.py drop it; the timeout is a backstop."""
-    html = cache.get(CATEGORY_OPTIONS_KEY)
-    if html is None:
-        rows = []
-
-        def walk(nodes, depth):
-            for node in nodes:
-                label = node.name if not node.name_en or node.name_en == node.name else f"{node.name} · {node.name_en}"
-                rows.append((node.pk, "\u3000" * depth + (label or node.display_name)))
-                if depth < 2:
-                    walk(node.children.all(), depth + 1)
-
-        walk(category_tree(), 0)
-        html = format_html_join("", '<option value="{}">{}</option>', rows)
-        cache.set(CATEGORY_OPTIONS_KEY, str(html), 600)
-    return html
-
-
-def with_selected(options_html: str, value) -> str:
-    """<option> rows with the one whose value is `value` selected."""
-    if value not in (None, ""):
-        mark = f'<option value="{escape(value)}">'
-        options_html = options_html.replace(mark, mark[:-1] + " selected>", 1)
-    return mark_safe(options_html)  # noqa: S308  (built by format_html_join above)
-
-
-def category_for_page(pk) -> Category | None:
-    if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
-        return None
-    return (
-        Category.objects.select_related("parent__parent")
-        .prefetch_related(Prefetch("children", queryset=Category.objects.order_by("id")))
-        .filter(pk=int(pk))
-        .first()
-    )
-
-
-def recently_viewed(user: User, limit: int = 8) -> list[Product]:
-    if not user.is_authenticated:
-        return []
-    views = (
-        ProductView.objects.filter(user=user)
-        .select_related("product__category", "product__supplier")
-        .order_by("-viewed_at", "-pk")[: _limit(limit)]
-    )
-    return [v.product for v in views]
 
 
 # --- the one door to team searches and jobs ---
-def _team_ids(user: User) -> list[int]:
-    if not user.is_authenticated:
-        return []
-    return list(Membership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
-
-
-def _current_team_id(user: User) -> int | None:
-    from sourcing.accounts.selectors import current_membership
-
-    membership = current_membership(user)
-    return membership.team_id if membership else None
-
-
-def search_history_for(user: User, limit: int = 20) -> list[SearchQuery]:
-    """The searches of the user's current team, latest first; never another team's."""
-    team_id = _current_team_id(user)
-    if team_id is None:
-        return []
-    return list(
-        SearchQuery.objects.filter(team_id=team_id).select_related("job", "requested_by")
-        .order_by("-last_searched_at", "-pk")[: _limit(limit)]
-    )  # fmt: skip
-
-
-def search_for(user: User | None, query: str, filters: "Mapping | SearchFilters | None" = None) -> SearchQuery | None:
-    """The current team's fetch of this keyword search (same normalised query and 1688-side filters)."""
-    if user is None or not user.is_authenticated:
-        return None
-    team_id = _current_team_id(user)
-    text = clean_query(query)
-    if team_id is None or not query_lexemes(text):
-        return None
-    cleaned, _problems = clean_filters(filters)
-    key = search_key(kind="keyword", query=text, remote=cleaned.remote())
-    return SearchQuery.objects.select_related("job").filter(team_id=team_id, key=key).first()
-
-
-def get_search_for_user(user: User, pk) -> SearchQuery:
-    """The search if the user is in its team; 404 otherwise."""
-    if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
-        raise Http404("No such search")
-    search = (
-        SearchQuery.objects.select_related("job", "image", "team")
-        .filter(pk=int(pk), team_id__in=_team_ids(user))
-        .first()
-    )
-    if search is None:
-        raise Http404("No such search")
-    return search
-
-
-def get_catalog_job_for_user(user: User, pk) -> CatalogJob:
-    """The job if the user asked for it or is in its team; 404 otherwise."""
-    if not user.is_authenticated or not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
-        raise Http404("No such job")
-    job = (
-        CatalogJob.objects.filter(pk=int(pk))
-        .filter(Q(requested_by_id=user.pk) | Q(team_id__in=_team_ids(user)))
-        .first()
-    )
-    if job is None:
-        raise Http404("No such job")
-    return job
-
-
-def catalog_source(user: User) -> str:
-    """Where the user's live results come from: "live", "sandbox", or "" without a credential."""
-    from sourcing.connections.selectors import credential_in_use
-
-    if not user.is_authenticated:
-        return ""
-    credential, _why = credential_in_use(user)
-    return source_of(credential)

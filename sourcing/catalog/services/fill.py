@@ -23,14 +23,9 @@ from django.utils.translation import ngettext
 from sourcing.accounts.models import User
 from sourcing.alibaba import api, errors
 from sourcing.catalog.models import CatalogJob, Category, Product, SearchQuery
-from sourcing.catalog.services.fetch import (
-    Checked,
-    _not_found,
-    product_detail_fetch,
-    search_fetch_check,
-    search_fetch_start,
-)
+from sourcing.catalog.services.fetch import search_fetch_check, search_fetch_start
 from sourcing.catalog.services.jobs import (
+    Checked,
     Started,
     _job_create,
     _live,
@@ -42,6 +37,7 @@ from sourcing.catalog.services.jobs import (
     job_progress,
     team_of,
 )
+from sourcing.catalog.services.offers import _not_found, product_detail_fetch
 from sourcing.catalog.services.refresh import _release, _used_today, background_cap, capped, refresh_claim
 
 Kind = CatalogJob.Kind

@@ -40,6 +40,15 @@ class Started:
     error: str = ""
 
 
+@dataclass
+class Checked(Started):
+    """What a start function would do now, decided without writing: `due` when it would queue a job (a GET
+    then offers the follow-up POST that starts it), else the live job or the words, as Started has them."""
+
+    due: bool = False
+    credential: AppCredential | None = None
+
+
 class WaitingForCheck(errors.TransientError):
     default_message = "The credential's App Key check has not finished yet; the job waits for it."
 

@@ -30,7 +30,8 @@ from django.utils.translation import ngettext
 from sourcing.accounts.models import Membership
 from sourcing.alibaba import api, errors
 from sourcing.catalog.models import CatalogJob, Product, ProductView
-from sourcing.catalog.services.fetch import _not_found, job_finish, product_detail_fetch
+from sourcing.catalog.services.jobs import job_finish
+from sourcing.catalog.services.offers import _not_found, product_detail_fetch
 from sourcing.connections.models import ApiPermission, ApiUsage, AppCredential, OAuthToken
 from sourcing.connections.selectors import site_default_credential
 from sourcing.connections.services.budgets import Payer, budget_left, paying

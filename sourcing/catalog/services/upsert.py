@@ -5,53 +5,34 @@ the hash is unchanged; a price-history row is written only when the price range 
 moved; delisted and vanished offers keep their last good data and only change status.
 """
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from portal.cache import forget
-from sourcing.alibaba.api import FACTORY_BADGES, SELLER_BADGES, OfferSummary, ProductDetail
+from sourcing.alibaba.api import SELLER_BADGES, OfferSummary, ProductDetail
 from sourcing.alibaba.api import Category as ApiCategory
-from sourcing.catalog.keys import CATALOG_GENERATION_KEY, CATEGORY_OPTIONS_KEY, offer_number
+from sourcing.catalog.keys import (
+    catalog_changed,
+    categories_changed,
+    offer_number,
+)
 from sourcing.catalog.models import Category, PriceHistory, Product, Sku, Supplier
 from sourcing.catalog.offer_content import clean_description, media_url
 from sourcing.catalog.search import document
+from sourcing.catalog.services.cleaning import content_hash, count_in_range, money, split_place
+from sourcing.catalog.services.suppliers import (
+    factory_of,
+    merge_snapshot,
+    score_of,
+    seller_snapshot,
+    supplier_columns,
+    supplier_trust_merge,
+    supplier_upsert,
+)
 
 Status = Product.Status
-
-
-def content_hash(value) -> str:
-    """A stable digest of JSON-able content (Decimals and datetimes as text)."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _money(value: Decimal | None) -> Decimal | None:
-    if value is None or not value.is_finite() or value < 0 or value >= Decimal("1e10"):
-        return None
-    return value.quantize(Decimal("0.01"))
-
-
-def _count(value: int | None, limit: int = 2**31 - 1) -> int | None:
-    return None if value is None or value < 0 else min(value, limit)
-
-
-def split_place(text: str) -> tuple[str, str]:
-    """ "浙江省 金华市" or "浙江省杭州市" → (province, city)."""
-    text = (text or "").strip()
-    if " " in text:
-        province, _, city = text.partition(" ")
-        return province[:40], city.strip()[:60]
-    for mark in ("自治区", "省", "市"):
-        at = text.find(mark)
-        if 0 < at < len(text) - 1:
-            return text[: at + len(mark)][:40], text[at + len(mark) :][:60]
-    return text[:40], ""
 
 
 # --- categories ---
@@ -99,17 +80,6 @@ def products_changed(*, product_ids) -> None:
         hook(product_ids=product_ids)
 
 
-def catalog_changed() -> None:
-    """Retire every cached result page (a product's searchable data or status, or a supplier, changed): the
-    next page view starts a new catalog generation."""
-    forget(CATALOG_GENERATION_KEY)
-
-
-def categories_changed() -> None:
-    """Drop the cached category <select>."""
-    forget(CATEGORY_OPTIONS_KEY)
-
-
 def categories_upsert(
     *, nodes: list[ApiCategory], parents: dict[int, int | None], levels: dict[int, int], source: str,
     names_en: dict[int, str] | None = None,
@@ -148,162 +118,9 @@ def category_names_en_set(*, names: dict[int, str]) -> int:
 
 
 # --- suppliers ---
-def _supplier_values(*, company_name: str, seller_data: dict, badges: list[str], place: str, years=None) -> dict:
-    province, city = split_place(place)
-    values = {
-        "company_name": company_name[:200],
-        "province": province,
-        "city": city,
-        "scores": {k: v for k, v in seller_data.items() if k not in ("service", "repurchase", "years")},
-        "badges": badges,
-        "service_score": _score(seller_data.get("service")),
-        "repurchase_rate": _percent(seller_data.get("repurchase")),
-    }
-    if years is None and str(seller_data.get("years", "")).isdigit():
-        years = int(seller_data["years"])
-    if years is not None:
-        values["years"] = min(max(years, 0), 100)
-    return values
-
-
-def _score(text) -> Decimal | None:
-    try:
-        value = Decimal(str(text))
-    except (ArithmeticError, ValueError):
-        return None
-    return value.quantize(Decimal("0.1")) if value.is_finite() and 0 <= value <= 5 else None
-
-
-def _percent(text) -> Decimal | None:
-    try:
-        value = Decimal(str(text).rstrip("%"))
-    except (ArithmeticError, ValueError):
-        return None
-    return value.quantize(Decimal("0.01")) if value.is_finite() and 0 <= value <= 100 else None
-
-
-def supplier_upsert(*, open_id: str, values: dict, source: str) -> Supplier | None:
-    """Create or update the supplier with this open id; empty values never erase known ones."""
-    open_id = (open_id or "").strip()[:64]
-    if not open_id:
-        return None
-    values = {k: v for k, v in values.items() if v not in (None, "", [], {})}
-    supplier = Supplier.objects.filter(open_id=open_id).first()
-    now = timezone.now()
-    if supplier is None:
-        supplier, created = Supplier.objects.get_or_create(
-            open_id=open_id, defaults={**values, "source": source, "fetched_at": now}
-        )
-        if created:
-            supplier.content_hash = content_hash(_supplier_state(supplier))
-            Supplier.objects.filter(pk=supplier.pk).update(content_hash=supplier.content_hash)
-            return supplier
-    for key, value in values.items():
-        if key == "scores":  # a sparser answer's scores never erase the sub-scores it leaves out
-            value = {**(supplier.scores or {}), **value}
-        elif key == "badges":  # a detail names some identities, never all: it only adds
-            value = list(dict.fromkeys([*(supplier.badges or []), *value]))
-        setattr(supplier, key, value)
-    supplier.source = source
-    digest = content_hash(_supplier_state(supplier))
-    if digest == supplier.content_hash:
-        Supplier.objects.filter(pk=supplier.pk).update(fetched_at=now)
-    else:
-        supplier.content_hash, supplier.fetched_at = digest, now
-        supplier.save()
-    return supplier
 
 
 # --- supplier trust (docs/supplier-trust.md) ---
-def seller_snapshot(offer: OfferSummary) -> dict:
-    """The supplier trust a search item carries, as stored on Product.seller (only what the item says)."""
-    data = offer.seller_data or {}
-    snapshot: dict = {}
-    years = offer.seller_years if offer.seller_years is not None else _whole(data.get("years"))
-    if years is not None and 0 <= years <= 100:
-        snapshot["years"] = years
-    if offer.seller_badges is not None:  # the item lists the seller's identities: the list as it is now
-        snapshot["badges"] = list(offer.seller_badges)
-    if _score(data.get("service")) is not None:
-        snapshot["service"] = str(_score(data["service"]))
-    repurchase = _percent(data.get("repurchase")) if data.get("repurchase") else None
-    if repurchase is None and offer.repurchase_rate:  # the offer's own rate when the seller's is not given
-        repurchase = _percent(offer.repurchase_rate)
-    if repurchase is not None:
-        snapshot["repurchase"] = str(repurchase)
-    scores = {k: v for k, v in data.items() if k not in ("service", "repurchase", "years")}
-    if scores:
-        snapshot["scores"] = scores
-    return snapshot
-
-
-def _whole(value) -> int | None:
-    text = str(value if value is not None else "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 4 else None
-
-
-def merge_snapshot(old: dict, new: dict) -> dict:
-    """A stored snapshot updated by a newer one: keys the newer one lacks are kept, scores merged key by key."""
-    merged = {**(old or {}), **{k: v for k, v in new.items() if k != "scores"}}
-    if new.get("scores") or (old or {}).get("scores"):
-        merged["scores"] = {**(old or {}).get("scores", {}), **new.get("scores", {})}
-    return merged
-
-
-def factory_of(badges) -> bool | None:
-    """Whether these seller identities make a verified factory; None when none are known."""
-    if badges is None:
-        return None
-    return any(b in FACTORY_BADGES for b in badges)
-
-
-def supplier_trust_merge(*, supplier: Supplier, snapshot: dict, fresh: bool) -> bool:
-    """Merge a product's trust snapshot into its supplier; returns whether the supplier changed.
-
-    A fresh snapshot (a search item just read) overrides what it says; a stored one (merged when a detail first
-    links the product) only fills what the supplier does not know yet. Nothing is erased by a missing key."""
-    if not snapshot:
-        return False
-    values: dict = {}
-
-    def wanted(field, value):
-        if value is not None and (fresh or getattr(supplier, field) in (None, "", [], {})):
-            values[field] = value
-
-    wanted("years", snapshot.get("years"))
-    if snapshot.get("badges") is not None:  # a search item's full list of identities; a stored one only adds
-        values["badges"] = list(dict.fromkeys(snapshot["badges"] + ([] if fresh else supplier.badges or [])))
-    wanted("service_score", _score(snapshot.get("service")) if snapshot.get("service") else None)
-    wanted("repurchase_rate", _percent(snapshot.get("repurchase")) if snapshot.get("repurchase") else None)
-    scores = snapshot.get("scores") or {}
-    if scores:
-        values["scores"] = {**scores, **(supplier.scores or {})} if not fresh else {**(supplier.scores or {}), **scores}
-    changed = {k: v for k, v in values.items() if getattr(supplier, k) != v}
-    if not changed:
-        return False
-    for key, value in changed.items():
-        setattr(supplier, key, value)
-    supplier.content_hash = content_hash(_supplier_state(supplier))
-    supplier.save(update_fields=[*changed, "content_hash"])
-    supplier_products_trust_sync(supplier=supplier)
-    return True
-
-
-def supplier_products_trust_sync(*, supplier: Supplier) -> None:
-    """Copy the supplier's years and factory status to its products' filter columns (unknown values stay)."""
-    update = {}
-    if supplier.years is not None:
-        update["seller_years"] = supplier.years
-    if supplier.badges:
-        update["seller_factory"] = factory_of(supplier.badges)
-    if update and Product.objects.filter(supplier=supplier).update(**update):
-        catalog_changed()
-
-
-def _supplier_state(supplier: Supplier) -> dict:
-    fields = ["login_id", "member_id", "company_name", "province", "city", "years", "service_score", "scores",
-              "repurchase_rate", "badges", "shop_url", "source"]  # fmt: skip
-    return {f: getattr(supplier, f) for f in fields}
 
 
 # --- products ---
@@ -325,8 +142,8 @@ def _record_price(product: Product, before: tuple | None, now: datetime) -> None
 
 
 def _summary_values(offer: OfferSummary) -> dict:
-    low = _money(offer.price_min if offer.price_min is not None else offer.price)
-    high = _money(offer.price_max) or low
+    low = money(offer.price_min if offer.price_min is not None else offer.price)
+    high = money(offer.price_max) or low
     province = split_place(offer.company_address)[0] if offer.company_address else ""
     return {
         "title": offer.subject[:300],
@@ -334,12 +151,12 @@ def _summary_values(offer: OfferSummary) -> dict:
         "image_url": offer.image_url[:500],
         "price_min": low,
         "price_max": max(high, low) if high is not None and low is not None else high,
-        "moq": _count(offer.min_order_quantity),
-        "month_sold": _count(offer.month_sold),
+        "moq": count_in_range(offer.min_order_quantity),
+        "month_sold": count_in_range(offer.month_sold),
         "company_name": offer.company_name[:200],
         "province": province,
         "detail_url": offer.detail_url[:500],
-        "ships_within_hours": _count(offer.ships_within_hours, 32767),
+        "ships_within_hours": count_in_range(offer.ships_within_hours, 32767),
         "listed_at": offer.listed_at,
         **_offer_extras(offer),
     }
@@ -347,8 +164,8 @@ def _summary_values(offer: OfferSummary) -> dict:
 
 def _offer_extras(offer: OfferSummary | ProductDetail) -> dict:
     """tradeScore, consignPrice and isOnePsale, as stored (None when the answer leaves them out)."""
-    return {"trade_score": _score(offer.trade_score) if offer.trade_score is not None else None,
-            "consign_price": _money(offer.consign_price), "one_piece": offer.one_piece}  # fmt: skip
+    return {"trade_score": score_of(offer.trade_score) if offer.trade_score is not None else None,
+            "consign_price": money(offer.consign_price), "one_piece": offer.one_piece}  # fmt: skip
 
 
 def _apply_snapshot(product: Product, snapshot: dict) -> None:
@@ -428,8 +245,8 @@ def products_upsert_summaries(
 
 
 def _detail_values(detail: ProductDetail) -> dict:
-    sku_prices = [_money(s.price) for s in detail.skus if _money(s.price) is not None]
-    tier_prices = [_money(t.price) for t in detail.price_tiers if _money(t.price) is not None]
+    sku_prices = [money(s.price) for s in detail.skus if money(s.price) is not None]
+    tier_prices = [money(t.price) for t in detail.price_tiers if money(t.price) is not None]
     prices = sku_prices or tier_prices
     return {
         "title": detail.subject[:300],
@@ -440,21 +257,21 @@ def _detail_values(detail: ProductDetail) -> dict:
             {"name": a.name, "value": a.value, "name_en": a.name_en, "value_en": a.value_en} for a in detail.attributes
         ][:100],  # fmt: skip
         "price_tiers": [
-            {"min_quantity": t.min_quantity, "price": str(_money(t.price))}
+            {"min_quantity": t.min_quantity, "price": str(money(t.price))}
             for t in detail.price_tiers
-            if _money(t.price) is not None
+            if money(t.price) is not None
         ],  # fmt: skip
         "price_min": min(prices) if prices else None,
         "price_max": max(prices) if prices else None,
-        "moq": _count(detail.min_order_quantity),
+        "moq": count_in_range(detail.min_order_quantity),
         "unit": detail.unit[:20],
         "unit_en": detail.unit_en[:40],
-        "stock": _count(detail.stock),
-        "sales_count": _count(detail.sales_count),
-        "quote_type": _count(detail.quote_type, 32767),
+        "stock": count_in_range(detail.stock),
+        "sales_count": count_in_range(detail.sales_count),
+        "quote_type": count_in_range(detail.quote_type, 32767),
         "ship_from": detail.ship_from[:100],
         "weight_kg": detail.weight_kg if detail.weight_kg is not None and 0 <= detail.weight_kg < 10**6 else None,
-        "ships_within_hours": _count(detail.ships_within_hours, 32767),
+        "ships_within_hours": count_in_range(detail.ships_within_hours, 32767),
         "detail_url": detail.detail_url[:500],
         "company_name": detail.company_name[:200],
         "listed_at": detail.listed_at,
@@ -483,7 +300,7 @@ def _sku_rows(detail: ProductDetail) -> list[dict]:
                        "image_url": a.image_url} for a in sku.attributes]  # fmt: skip
         rows.append({
             "sku_id": sku.sku_id[:40], "spec_id": sku.spec_id[:64], "attributes": attributes,
-            "price": _money(sku.price), "stock": _count(sku.stock), "position": position,
+            "price": money(sku.price), "stock": count_in_range(sku.stock), "position": position,
             "image_url": next((a.image_url for a in sku.attributes if a.image_url), "")[:500],
         })  # fmt: skip
     return rows
@@ -510,7 +327,7 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
     values = _detail_values(detail)
     extras = {k: v for k, v in _offer_extras(detail).items() if v is not None}  # a detail without them keeps them
     skus = _sku_rows(detail)
-    supplier_values = _supplier_values(company_name=detail.company_name, seller_data=detail.seller_data,
+    supplier_values = supplier_columns(company_name=detail.company_name, seller_data=detail.seller_data,
                                        badges=_seller_words(detail), place=detail.ship_from)  # fmt: skip
     category_id = (detail.category_id or detail.third_category_id or detail.second_category_id
                    or detail.top_category_id)  # fmt: skip

@@ -22,14 +22,10 @@ from sourcing.catalog.models import CatalogJob, Product, Supplier
 from sourcing.catalog.offer_content import product_gallery
 from sourcing.catalog.pricing import headline
 from sourcing.catalog.search import clean_query
-from sourcing.catalog.selectors.products import (
-    price_at_quantity,
-    price_history_points,
-    product_for_page,
-    supplier_for_page,
-    supplier_products,
-)
+from sourcing.catalog.selectors.pages import price_history_points, product_for_page, supplier_for_page
+from sourcing.catalog.selectors.products import price_at_quantity, supplier_products
 from sourcing.catalog.services import fetch as catalog_services
+from sourcing.catalog.services import offers as catalog_services_offers
 from sourcing.catalog.views.search import (
     PAGE_SIZE,
     followup,
@@ -82,7 +78,7 @@ def product_detail(request, offer_id):
     follow = {}
     if "job" not in request.GET and not is_htmx(request):
         # an offer we lack, or whose detail is old: would a worker fetch it? (read only; the follow-up POST asks)
-        checked = catalog_services.product_fetch_check(user=request.user, offer_id=offer_id, product=product)
+        checked = catalog_services_offers.product_fetch_check(user=request.user, offer_id=offer_id, product=product)
         job = checked.job or job
         if checked.due:
             follow = followup(request, reverse("product_fetch", args=[offer_id]), calls=1)
@@ -114,14 +110,14 @@ def product_detail(request, offer_id):
     }
     if is_htmx(request) and "qty" in request.GET:
         return render(request, "sourcing/catalog/_quote.html", context)
-    catalog_services.product_view_record(user=request.user, product=product)
+    catalog_services_offers.product_view_record(user=request.user, product=product)
     context.update(
         {
             "job": job,
             "poll_url": with_params(url, job=job.pk) if job and job.is_running else "",
             "notice": checked.notice,
-            "refresh_until": catalog_services.refresh_floor_until(product),
-            "refresh_floor": catalog_services.refresh_floor_words(),
+            "refresh_until": catalog_services_offers.refresh_floor_until(product),
+            "refresh_floor": catalog_services_offers.refresh_floor_words(),
             "sku_matrix": sku_matrix(skus),
             # read only when the cached part of the page that draws it is rendered again
             "history": SimpleLazyObject(lambda: price_history_points(product)),
@@ -139,7 +135,7 @@ def product_detail(request, offer_id):
 @require_POST
 def product_fetch(request, offer_id):
     """A product page's follow-up: fetch an offer we lack, or whose detail is old, unless that needs nothing."""
-    started = catalog_services.product_fetch_start(user=request.user, offer_id=offer_id)
+    started = catalog_services_offers.product_fetch_start(user=request.user, offer_id=offer_id)
     return _fetch_answer(request, offer_id, started)
 
 
@@ -161,7 +157,7 @@ def _chosen_sku(skus, raw):
 def product_refresh(request, offer_id):
     """The refresh button: fetch the offer again now, whatever its age, unless anyone had it fetched within the
     refresh floor (CATALOG_REFETCH_SECONDS) or the user is past FORCED_REFRESH_PER_HOUR."""
-    started = catalog_services.product_fetch_start(user=request.user, offer_id=offer_id, force=True)
+    started = catalog_services_offers.product_fetch_start(user=request.user, offer_id=offer_id, force=True)
     return _fetch_answer(request, offer_id, started)
 
 
@@ -313,7 +309,7 @@ def supplier_fetch(request, pk):
     supplier = supplier_for_page(pk)
     if supplier is None:
         raise Http404("No such supplier")
-    started = catalog_services.supplier_offers_fetch_start(user=request.user, supplier=supplier)
+    started = catalog_services_offers.supplier_offers_fetch_start(user=request.user, supplier=supplier)
     if started.error or started.notice:
         messages.warning(request, started.error or started.notice)
     url = reverse("supplier_detail", args=[supplier.pk])

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -22,29 +22,24 @@ from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from sourcing.accounts.selectors import current_membership
 from sourcing.alibaba import api
-from sourcing.catalog.forms import ImageSearchForm
-from sourcing.catalog.models import CatalogJob, ImageUpload, SearchQuery
+from sourcing.catalog.models import CatalogJob
 from sourcing.catalog.search import MAX_QUERY_CHARS, MAYBE_UNKNOWN, clean_filters, clean_query, query_lexemes
-from sourcing.catalog.selectors.products import (
-    COUNT_CAP,
+from sourcing.catalog.selectors.pages import (
     catalog_source,
-    category_for_page,
     category_options_html,
-    category_products,
     category_tree,
     get_catalog_job_for_user,
     get_search_for_user,
     recently_viewed,
     search_for,
     search_history_for,
-    search_products,
-    search_results,
     with_selected,
 )
+from sourcing.catalog.selectors.products import COUNT_CAP, search_products
 from sourcing.catalog.services import fetch as catalog_services
 from sourcing.catalog.services import fill as catalog_fill
 from sourcing.catalog.services.jobs import permission_to_verify
@@ -370,185 +365,6 @@ def search_more(request, search_id):
 
 
 # --- categories ---
-@login_required
-def category_list(request):
-    return render(
-        request,
-        "sourcing/catalog/categories.html",
-        {"categories": category_tree(), **source_context(request.user)},
-    )
-
-
-@login_required
-def category_detail(request, pk):
-    """A category's offers; with fewer than a page in the portal, 1688 is asked for them as a search
-    (catalog_fill.category_fetch_start, by the page's follow-up POST) and the page polls the job like the search
-    page."""
-    category = category_for_page(pk)
-    if category is None:
-        raise Http404("No such category")
-    after = (request.GET.get("after") or "").strip() or None
-    sort = request.GET.get("sort") or "sales"
-    polling = "job" in request.GET
-    job = job_from_request(request, kinds=[CatalogJob.Kind.SEARCH])
-    if is_htmx(request) and polling and job is not None and job.is_running:
-        return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
-    name = category.name or category.name_en
-    team_search = search_for(request.user, name, {"category": str(category.pk)}) if name else None
-    notes = []
-    page = category_products(category, sort=sort, team_search=team_search, after=after, limit=PAGE_SIZE,
-                             count=not after)  # fmt: skip
-    if page.restarted:
-        notes.append(_("That page link was damaged; showing the first results."))
-    checked = catalog_services.Checked(search=team_search)
-    follow = {}
-    if not polling and not after and page.matched is not None and page.matched < PAGE_SIZE:
-        # few offers here: would 1688 be asked, as the search page asks? (read only; the follow-up POST asks)
-        checked = catalog_fill.category_fetch_check(user=request.user, category=category, search=team_search)
-        job = checked.job or job
-        if checked.due:
-            follow = followup(
-                request, reverse("category_fetch", args=[category.pk]), calls=settings.CATALOG_SEARCH_PAGES
-            )
-    if team_search is not None and job is None and team_search.job_id and not after and team_search.job.is_running:
-        job = team_search.job
-    base = reverse("category_detail", args=[category.pk])
-    sort_param = page.filters.sort if page.filters.sort != "sales" else None
-    empty = ""
-    if team_search is not None and team_search.fetched_at and not page.products:
-        empty = _("1688 found no offers in this category.")
-    context = {
-        "category": category,
-        "page": page,
-        "notes": notes + page.problems,
-        "next_url": with_params(base, sort=sort_param, after=page.next_cursor) if page.next_cursor else "",
-        "sort_links": [(v, label, with_params(base, sort=v)) for v, label in SORT_CHOICES if v != "relevance"],
-        "sort": page.filters.sort,
-        "job": job,
-        "poll_url": with_params(base, sort=sort_param, job=job.pk) if job else "",
-        "started": checked,
-        "team_search": team_search,
-        "count_line": count_line(page, team_search, filtered=False),
-        "empty_text": empty,
-        **follow,
-    }
-    if is_htmx(request) and after:
-        return render(request, "sourcing/catalog/_cards.html", context)
-    if is_htmx(request) and polling:
-        return render(request, "sourcing/catalog/_search_live.html", context)
-    page_html = render(request, "sourcing/catalog/category.html", {**context, **source_context(request.user)})
-    return with_followup_vary(page_html)
-
-
-@login_required
-@require_POST
-def category_fetch(request, pk):
-    """The category page's follow-up: ask 1688 for the category's offers unless the team fetched them lately."""
-    category = category_for_page(pk)
-    if category is None:
-        raise Http404("No such category")
-    name = category.name or category.name_en
-    team_search = search_for(request.user, name, {"category": str(category.pk)}) if name else None
-    started = catalog_fill.category_fetch_start(user=request.user, category=category, search=team_search)
-    base = reverse("category_detail", args=[category.pk])
-    return followup_answer(request, started, page_url=base, poll_url=lambda job: with_params(base, job=job.pk))
 
 
 # --- image search ---
-@login_required
-@require_http_methods(["GET", "POST"])
-def image_search(request):
-    if request.method == "POST":
-        form = ImageSearchForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data.get("image")
-            started = catalog_services.image_search_start(
-                user=request.user,
-                data=upload.read() if upload else b"",
-                content_type=getattr(upload, "content_type", "") if upload else "",
-                image_url=form.cleaned_data.get("image_url") or "",
-            )
-            if started.error:
-                form.add_error(None, started.error)
-            else:
-                if started.notice and not (started.search and not started.search.fetched_at and verify_needed(request)):
-                    messages.warning(request, started.notice)
-                target = reverse("image_results", args=[started.search.pk])
-                return redirect(with_params(target, job=started.job.pk if started.job else None))
-        status = 400
-    else:
-        form = ImageSearchForm(initial={"image_url": (request.GET.get("url") or "")[:500]})
-        status = 200
-    history = [s for s in search_history_for(request.user, limit=40) if s.kind == SearchQuery.Kind.IMAGE][:8]
-    return render(
-        request,
-        "sourcing/catalog/image_search.html",
-        {
-            "form": form,
-            "history": history,
-            "suggestions": SUGGESTIONS,
-            "max_bytes": settings.CATALOG_IMAGE_MAX_BYTES,
-            "max_mb": f"{settings.CATALOG_IMAGE_MAX_BYTES / 1_000_000:g}",
-            **source_context(request.user),
-        },
-        status=status,
-    )
-
-
-def verify_needed(request) -> str:
-    """Why photo search is refused, when a permission check could clear it (the results page says it then)."""
-    return permission_to_verify(request.user, api_refs=(api.IMAGE_UPLOAD, api.IMAGE_SEARCH))
-
-
-@login_required
-def image_results(request, search_id):
-    search = get_search_for_user(request.user, search_id)
-    if search.kind != SearchQuery.Kind.IMAGE:
-        raise Http404("Not an image search")
-    after = (request.GET.get("after") or "").strip() or None
-    polling = "job" in request.GET
-    job = job_from_request(request, kinds=[CatalogJob.Kind.IMAGE_SEARCH], target=search.key)
-    if job is None and search.job_id and search.job.is_running:
-        job = search.job
-    if is_htmx(request) and polling and job is not None and job.is_running:
-        return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
-    page = search_results(search, after=after, limit=PAGE_SIZE)
-    base = reverse("image_results", args=[search.pk])
-    context = {
-        "search": search,
-        "page": page,
-        "job": job,
-        "poll_url": with_params(base, job=job.pk) if job else "",
-        "next_url": with_params(base, after=page.next_cursor) if page.next_cursor else "",
-        "team_search": search,
-        "notes": [],
-        "empty_text": _("1688 found no offers that look like this picture.") if search.fetched_at else "",
-        "verify_why": "" if search.fetched_at or job else verify_needed(request),
-    }
-    if is_htmx(request) and after:
-        return render(request, "sourcing/catalog/_cards.html", context)
-    if is_htmx(request) and polling:
-        return render(request, "sourcing/catalog/_search_live.html", context)
-    return render(request, "sourcing/catalog/image_results.html", {**context, **source_context(request.user)})
-
-
-IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
-
-
-@login_required
-def image_picture(request, search_id):
-    """The picture a team searched with (its bytes never leave the team)."""
-    search = get_search_for_user(request.user, search_id)
-    upload: ImageUpload | None = search.image
-    if upload is None:
-        raise Http404("No picture")
-    if not upload.data:
-        if upload.source_url.startswith(("http://", "https://")):
-            return redirect(upload.source_url)
-        raise Http404("No picture")
-    content_type = upload.content_type if upload.content_type in IMAGE_TYPES else "application/octet-stream"
-    response = HttpResponse(bytes(upload.data), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response

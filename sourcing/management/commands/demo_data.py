@@ -18,7 +18,9 @@ from sourcing.alibaba import api as apis
 from sourcing.alibaba.oauth import parse_token_answer
 from sourcing.catalog.models import CatalogJob, Category, PriceHistory, SearchQuery
 from sourcing.catalog.pricing import price_at_quantity
+from sourcing.catalog.services import categories as catalog_categories
 from sourcing.catalog.services import fetch as catalog
+from sourcing.catalog.services import offers as catalog_offers
 from sourcing.connections.models import (
     ApiCallLog,
     ApiPermission,
@@ -102,7 +104,7 @@ class Command(BaseCommand):
             check_start(credential=credential, user=alice, kind=ConnectionCheck.Kind.CREDENTIAL)
             queued.append("the App Key check")
         if not Category.objects.filter(fetched_at__isnull=False).exists():
-            if catalog.category_tree_fetch_start(user=alice).job:
+            if catalog_categories.category_tree_fetch_start(user=alice).job:
                 queued.append("the category tree")
         for query in WARM_SEARCHES:
             if catalog.search_fetch_start(user=alice, query=query).job:
@@ -331,7 +333,7 @@ def demo_market_moves() -> bool:
             # what the catalog_product_fetch task does with a refresh job, without the broker in between
             job = catalog._job_create(kind=CatalogJob.Kind.PRODUCT, target=str(offer_id), user=alice,
                                       team=kitchen.team, credential=credential, total=1, params={"force": True})  # fmt: skip
-            catalog.product_fetch_run(job_id=job.pk)
+            catalog_offers.product_fetch_run(job_id=job.pk)
             alerts_evaluate(product_ids=[item.product_id])  # the alerts_evaluate task the fetch queued, here and now
             latest = PriceHistory.objects.filter(product_id=item.product_id).order_by("-at", "-pk").first()
             if latest is not None and latest.at > timezone.now() - timedelta(minutes=5):
@@ -378,5 +380,5 @@ def demo_lists_fill() -> bool:
             if mover is users["bob"]:
                 list_services.comment_add(actor=users["bob"], item=item, text=BOB_COMMENT)
             if product.detail_fetched_at is None:  # carol has no 1688 app: alice's fetch serves every team
-                catalog.product_fetch_start(user=users["alice"], offer_id=product.offer_id)
+                catalog_offers.product_fetch_start(user=users["alice"], offer_id=product.offer_id)
     return not waiting

@@ -11,7 +11,7 @@ from django.test import override_settings
 from sandbox.models import SandboxOffer
 from sourcing.alibaba.api import Sku, SkuAttribute
 from sourcing.catalog.models import CatalogJob, Product
-from sourcing.catalog.services import fetch as catalog_services
+from sourcing.catalog.services import offers as catalog_services_offers
 from sourcing.catalog.services.upsert import product_upsert_detail
 from tests.catalog.pages.conftest import detail, page_html, page_text, stock_product
 
@@ -35,7 +35,7 @@ def test_a_sandbox_offer_shows_its_gallery_description_and_video(client, connect
     # given a sandbox offer with options of several colours and a video, fetched by a worker over HTTP
     offer = next(o for o in SandboxOffer.objects.order_by("offer_id")
                  if o.offer_id % 3 == 0 and o.sku_axes and len(o.sku_axes[0][2]) >= 2)  # fmt: skip
-    started = catalog_services.product_fetch_start(user=alice, offer_id=str(offer.offer_id))
+    started = catalog_services_offers.product_fetch_start(user=alice, offer_id=str(offer.offer_id))
     assert CatalogJob.objects.get(pk=started.job.pk).state == CatalogJob.State.DONE
     # when alice opens its page
     response = client.get(f"/products/{offer.offer_id}/")

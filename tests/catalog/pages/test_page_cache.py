@@ -6,7 +6,8 @@ from django.test import override_settings
 
 from sourcing.alerts.models import Notification
 from sourcing.catalog.models import Category, Product, ProductView
-from sourcing.catalog.services.upsert import product_mark_status, supplier_upsert
+from sourcing.catalog.services.suppliers import supplier_upsert
+from sourcing.catalog.services.upsert import product_mark_status
 from sourcing.lists.services import item_add, item_remove, list_create
 from tests.catalog.pages.conftest import LEAF, stock_product
 

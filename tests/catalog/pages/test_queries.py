@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sourcing.alibaba.api import Sku, SkuAttribute
 from sourcing.catalog.models import Category, PriceHistory, Product, ProductView, SearchQuery, Supplier
-from sourcing.catalog.services.fetch import product_view_record
+from sourcing.catalog.services.offers import product_view_record
 from tests.catalog.pages.conftest import stock_product
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,7 @@ import pytest
 from sandbox import sparse
 from sourcing.catalog.models import Category, Product
 from sourcing.catalog.services import fetch as catalog_services
+from sourcing.catalog.services import offers as catalog_services_offers
 from sourcing.lists import services as list_services
 from tests.catalog.pages.conftest import page_html, page_text
 
@@ -91,7 +92,7 @@ def test_search_product_list_compare_and_csv_on_sparse_answers(sparse_shop, alic
 
     # when the worker fetches the details, what the detail answer carries replaces "not known yet"
     for job_id in list(sparse_shop):
-        catalog_services.product_fetch_run(job_id=job_id)
+        catalog_services_offers.product_fetch_run(job_id=job_id)
     bare.refresh_from_db()
     assert bare.detail_fetched_at is not None and bare.moq is not None
     text = page_text(client.get(f"/products/{bare.offer_id}/"))
