@@ -160,6 +160,35 @@ class SearchFilters:
         return {k: str(v) for k, v in values.items() if v is not None}
 
 
+@dataclass(frozen=True)
+class SearchRequest:
+    """A keyword search as a page asked for it, cleaned once: its text (at most MAX_QUERY_CHARS), the words it looks
+    for, its filters, and plain words for what cleaning dropped or changed. The view builds it (`SearchRequest.of`);
+    the selector ranks with it, the start functions record it and the job fetches what they recorded: no layer
+    below the view cleans the request again."""
+
+    text: str = ""
+    terms: tuple[str, ...] = ()
+    filters: SearchFilters = SearchFilters()
+    problems: tuple[str, ...] = ()
+    shortened: bool = False  # the typed text was longer than MAX_QUERY_CHARS
+
+    @classmethod
+    def of(cls, query="", filters: "Mapping | SearchFilters | None" = None) -> "SearchRequest":
+        """Clean what a page got (request.GET's q and filters), or pass an already clean request through."""
+        if isinstance(query, SearchRequest):
+            return query
+        text = clean_query(query)
+        cleaned, problems = clean_filters(filters)
+        shortened = len(" ".join(str(query or "").split())) > MAX_QUERY_CHARS
+        return cls(text=text, terms=tuple(query_lexemes(text)), filters=cleaned, problems=tuple(problems),
+                   shortened=shortened)  # fmt: skip
+
+    def as_params(self) -> dict:
+        """The query string of the search's pages (what their links, polls and follow-ups carry)."""
+        return {"q": self.text, **self.filters.as_params()}
+
+
 def _text(raw: Mapping, name: str) -> str:
     value = raw.get(name) if hasattr(raw, "get") else None
     if isinstance(value, list | tuple):

@@ -13,9 +13,7 @@ from sourcing.catalog.keys import CATEGORY_OPTIONS_KEY, offer_number, search_key
 from sourcing.catalog.models import CatalogJob, Category, PriceHistory, Product, ProductView, SearchQuery, Sku, Supplier
 from sourcing.catalog.search import (
     SearchFilters,
-    clean_filters,
-    clean_query,
-    query_lexemes,
+    SearchRequest,
 )
 
 MAX_LIMIT = 100
@@ -142,16 +140,16 @@ def search_history_for(user: User, limit: int = 20) -> list[SearchQuery]:
     )  # fmt: skip
 
 
-def search_for(user: User | None, query: str, filters: "Mapping | SearchFilters | None" = None) -> SearchQuery | None:
+def search_for(user: User | None, query: "str | SearchRequest", filters: "Mapping | SearchFilters | None" = None
+               ) -> SearchQuery | None:  # fmt: skip
     """The current team's fetch of this keyword search (same normalised query and 1688-side filters)."""
     if user is None or not user.is_authenticated:
         return None
     team_id = _current_team_id(user)
-    text = clean_query(query)
-    if team_id is None or not query_lexemes(text):
+    request = SearchRequest.of(query, filters)
+    if team_id is None or not request.terms:
         return None
-    cleaned, _problems = clean_filters(filters)
-    key = search_key(kind="keyword", query=text, remote=cleaned.remote())
+    key = search_key(kind="keyword", query=request.text, remote=request.filters.remote())
     return SearchQuery.objects.select_related("job").filter(team_id=team_id, key=key).first()
 
 

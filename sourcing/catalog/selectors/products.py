@@ -35,10 +35,9 @@ from sourcing.catalog.search import (
     SORTS,
     MaybeUnknown,
     SearchFilters,
+    SearchRequest,
     active_unknowns,
     clean_filters,
-    clean_query,
-    query_lexemes,
     tsquery_literal,
 )
 from sourcing.catalog.selectors.pages import clamp_limit, search_for
@@ -325,19 +324,18 @@ def _counts(narrowed, filters: SearchFilters, identity) -> tuple[int, list[Hidde
     return matched, hidden, fill
 
 
-def search_products(query: str = "", filters: "Mapping | SearchFilters | None" = None, *, user: User | None = None,
+def search_products(query: "str | SearchRequest" = "", filters: "Mapping | SearchFilters | None" = None, *, user: User | None = None,
                     after: str | None = None, limit: int = 24, team_search: SearchQuery | None = None,
                     count: bool = False) -> ResultPage:  # fmt: skip
     """A keyset page of the local catalog for a query (Chinese or English) and filters; never raises on input.
 
     The team's fetch of the search (whose offers rank first) is looked up unless `team_search` is given.
     With `count`, the page also says how many offers it lists and how many a filter hid (ResultPage.hidden)."""
-    text = clean_query(query)
-    cleaned, problems = clean_filters(filters)
-    terms = query_lexemes(text)
+    request = SearchRequest.of(query, filters)
+    text, cleaned, terms, problems = request.text, request.filters, list(request.terms), list(request.problems)
     tier, search, condition = None, None, None
     if terms:
-        search = team_search or (search_for(user, text, cleaned) if user is not None else None)
+        search = team_search or (search_for(user, request) if user is not None else None)
         condition, tier = _text_condition(terms, list(search.offer_ids) if search else [])
     elif text:
         problems.append(_("“%(q)s” has no letters, digits or Chinese characters to search for.") % {"q": text[:40]})

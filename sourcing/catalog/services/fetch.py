@@ -22,7 +22,7 @@ from sourcing.accounts.models import Team, User
 from sourcing.alibaba import api
 from sourcing.catalog.keys import search_key, source_of
 from sourcing.catalog.models import CatalogJob, ImageUpload, Product, SearchQuery
-from sourcing.catalog.search import SearchFilters, clean_filters, clean_query, query_lexemes
+from sourcing.catalog.search import SearchFilters, SearchRequest
 from sourcing.catalog.services.jobs import (
     Checked,
     Started,
@@ -86,19 +86,18 @@ def _queue_search(*, search: SearchQuery, user: User, credential: AppCredential,
     return job
 
 
-def _keyword_search(user: User, query: str, filters) -> tuple[tuple | None, Checked]:
+def _keyword_search(user: User, query: "str | SearchRequest", filters) -> tuple[tuple | None, Checked]:
     """((team, text, remote filters, key), _) of a keyword search, or (None, why there is nothing to fetch)."""
-    text = clean_query(query)
-    if not query_lexemes(text):
+    request = SearchRequest.of(query, filters)
+    if not request.terms:
         return None, Checked()
     team = team_of(user)
     if team is None:
         return None, Checked(
             notice=_("Join or create a team to search 1688; the portal's catalog is searched meanwhile.")
         )
-    cleaned, _problems = clean_filters(filters)
-    remote = cleaned.remote()
-    return (team, text, remote, search_key(kind="keyword", query=text, remote=remote)), Checked()
+    remote = request.filters.remote()
+    return (team, request.text, remote, search_key(kind="keyword", query=request.text, remote=remote)), Checked()
 
 
 def _search_due(*, user: User, search: SearchQuery | None) -> Checked:
@@ -117,7 +116,9 @@ def _search_fresh_after():
     return timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
 
 
-def search_fetch_check(*, user: User, query: str, filters: "Mapping | SearchFilters | None" = None) -> Checked:
+def search_fetch_check(
+    *, user: User, query: "str | SearchRequest", filters: "Mapping | SearchFilters | None" = None
+) -> Checked:
     """What search_fetch_start would do, read only: the search page's GET shows it, its follow-up POST does it."""
     found, why = _keyword_search(user, query, filters)
     if found is None:
@@ -127,7 +128,9 @@ def search_fetch_check(*, user: User, query: str, filters: "Mapping | SearchFilt
     return _search_due(user=user, search=search)
 
 
-def search_fetch_start(*, user: User, query: str, filters: "Mapping | SearchFilters | None" = None) -> Started:
+def search_fetch_start(
+    *, user: User, query: "str | SearchRequest", filters: "Mapping | SearchFilters | None" = None
+) -> Started:
     """Record the team's search and queue a 1688 fetch unless the team fetched it recently."""
     found, why = _keyword_search(user, query, filters)
     if found is None:

@@ -27,7 +27,11 @@ from django.views.decorators.http import require_POST
 from sourcing.accounts.selectors import current_membership
 from sourcing.alibaba import api
 from sourcing.catalog.models import CatalogJob
-from sourcing.catalog.search import MAX_QUERY_CHARS, MAYBE_UNKNOWN, clean_filters, clean_query, query_lexemes
+from sourcing.catalog.search import (
+    MAX_QUERY_CHARS,
+    MAYBE_UNKNOWN,
+    SearchRequest,
+)
 from sourcing.catalog.selectors.pages import (
     catalog_source,
     category_options_html,
@@ -234,12 +238,6 @@ def search_redirect(request):
     return redirect(f"{reverse('search')}?{query}" if query else reverse("search"), permanent=False)
 
 
-def search_params(raw: str, filters) -> dict:
-    """The query string of a search page (what its links, polls and follow-up carry)."""
-    cleaned, _problems = clean_filters(filters)
-    return {"q": clean_query(raw), **cleaned.as_params()}
-
-
 @login_required
 def search(request):
     raw = request.GET.get("q", "")
@@ -247,24 +245,24 @@ def search(request):
     if link and parse_id(link.group(1)):  # a pasted 1688 offer link opens that offer
         return redirect("product", offer_id=int(link.group(1)))
     after = (request.GET.get("after") or "").strip() or None
-    query = clean_query(raw)
+    wanted = SearchRequest.of(raw, request.GET)  # cleaned once: the selector and the services take it as it is
     notes = []
-    if len(" ".join(raw.split())) > MAX_QUERY_CHARS:
+    if wanted.shortened:
         notes.append(_("Your search was shortened to its first %(n)s characters.") % {"n": MAX_QUERY_CHARS})
     polling = "job" in request.GET
     job = job_from_request(request, kinds=[CatalogJob.Kind.SEARCH, CatalogJob.Kind.DETAILS])
     if is_htmx(request) and polling and job is not None and job.is_running:
         return render(request, "sourcing/catalog/_job.html", {"job": job, "poll_url": request.get_full_path()})
     checked = catalog_services.Checked()
-    if not polling and not after and query_lexemes(query):
+    if not polling and not after and wanted.terms:
         # the first page of a search: would 1688 be asked? (read only; the follow-up POST asks)
-        checked = catalog_services.search_fetch_check(user=request.user, query=raw, filters=request.GET)
+        checked = catalog_services.search_fetch_check(user=request.user, query=wanted)
         job = checked.job or job
-    page = results_page(raw, request.GET, user=request.user, after=after, notes=notes, team_search=checked.search)
-    team_search = checked.search or (search_for(request.user, page.query, page.filters) if page.query else None)
+    page = results_page(wanted, None, user=request.user, after=after, notes=notes, team_search=checked.search)
+    team_search = checked.search or (search_for(request.user, wanted) if wanted.text else None)
     if team_search is not None and job is None and team_search.job_id and not after:
         job = team_search.job if team_search.job.is_running else None
-    params = {"q": page.query, **page.filters.as_params()}
+    params = wanted.as_params()
     fetch_url = with_params(reverse("search_fetch"), **params)
     follow, fill_notice = {}, ""
     if checked.due:
@@ -339,14 +337,13 @@ def fill_wanted(job: CatalogJob | None, polling: bool) -> bool:
 def search_fetch(request):
     """The search page's follow-up: record the team's search and ask 1688 for it unless fetched lately; with
     step=details (or when the search needs nothing), ask a worker for the details of offers a filter hid."""
-    raw = request.GET.get("q", "")
-    params = search_params(raw, request.GET)
-    page_url = with_params(reverse("search"), **params)
+    wanted = SearchRequest.of(request.GET.get("q", ""), request.GET)
+    page_url = with_params(reverse("search"), **wanted.as_params())
     started = catalog_services.Started()
     if request.POST.get("step") != "details":
-        started = catalog_services.search_fetch_start(user=request.user, query=raw, filters=request.GET)
+        started = catalog_services.search_fetch_start(user=request.user, query=wanted)
     if started.job is None and not started.notice and not started.error:
-        page = results_page(raw, request.GET, user=request.user, team_search=started.search)
+        page = results_page(wanted, None, user=request.user, team_search=started.search)
         started = catalog_fill.unknown_details_fetch_start(
             user=request.user, product_ids=page.fill_ids, target=fill_target(page_url)
         )
