@@ -3,10 +3,10 @@ the team's whole name and Alerts in it (and folds on a phone); a list made in on
 every card's menu at once; the admin's credential and usage lists show their bars and last columns at 1280 px."""
 
 import pytest
-from sourcing.core.beijing import beijing_today
 
 from sourcing.accounts.models import Team
 from sourcing.connections.models import ApiUsage
+from sourcing.core.beijing import beijing_today
 from sourcing.lists.models import ProductList
 from tests.browser import log_in, page_width
 from tests.catalog.pages.conftest import categories, credential, queued  # noqa: F401 - fixtures

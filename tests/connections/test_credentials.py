@@ -4,10 +4,10 @@ import re
 
 import pytest
 from django.db import connection
-from sourcing.connections.selectors import credential_in_use, credentials_visible_in_team, credentials_visible_to
 
 from sourcing.accounts.models import Membership
 from sourcing.connections.models import AppCredential, OAuthToken, SecretAudit
+from sourcing.connections.selectors import credential_in_use, credentials_visible_in_team, credentials_visible_to
 from sourcing.connections.services.credentials import credential_create, site_default_sync
 from tests.portal_fixtures import APP_KEY, APP_SECRET
 

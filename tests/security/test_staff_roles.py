@@ -9,7 +9,6 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import Permission
 from django.db.models import Sum
 from django.utils import timezone
-from sourcing.core.beijing import beijing_today
 
 from sandbox.models import SandboxAccount, SandboxApp, SandboxRefreshToken, SandboxUsage
 from sourcing.accounts.models import Membership, User
@@ -22,6 +21,7 @@ from sourcing.connections.models import (
     OAuthToken,
     UsageExhaustion,
 )
+from sourcing.core.beijing import beijing_today
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

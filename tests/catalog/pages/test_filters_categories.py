@@ -185,11 +185,11 @@ def test_no_detail_fetch_is_queued_once_the_background_share_of_the_quota_is_spe
     client, alice, credential, mixed, fill_queue
 ):
     from django.utils import timezone
-    from sourcing.core.beijing import beijing_today
 
     from sourcing.alibaba import api
     from sourcing.catalog.services.refresh import background_cap
     from sourcing.connections.models import ApiUsage
+    from sourcing.core.beijing import beijing_today
 
     client.force_login(alice)
     client.post("/products/fetch/?q=杯")
