@@ -167,7 +167,9 @@ def test_a_wrong_secret_for_someone_elses_app_key_touches_nothing_of_theirs(conn
 
 def test_two_credentials_of_one_app_share_one_budget(connected, bob):
     # given bob registers the same app with the right secret
-    twin = credential_create(owner=bob, app_key=APP_KEY, app_secret=APP_SECRET, name="Same app", daily_quota=1000)
+    twin = credential_create(
+        owner=bob, app_key=APP_KEY, app_secret=APP_SECRET, name="Same app", daily_quota=1000, qps=100
+    )  # the same app: the same calls per second at 1688
     twin.refresh_from_db()
     assert twin.is_verified and twin.app_identity == connected.app_identity
     token_services.token_store(credential=twin, tokens=_tokens_like(connected), user=bob)
