@@ -142,6 +142,33 @@ def run(base: str, queries: list[tuple[str, int]], clients: int) -> dict:
             "rps": len(times) / seconds, "load": max(load_before, os.getloadavg()[0])}  # fmt: skip
 
 
+def run_mix(*, products: int, queries: int, clients: int = 8, web_workers: int = 3, seed: int = 1688):
+    """Returns (text, figures); the catalog is generated to `products` first."""
+    common.generate(products)
+    buyer()
+    common.flush_redis()
+    rng = random.Random(seed)
+    single, shared = mix(queries, rng), mix(queries * 2, rng)[queries:]
+    port = common.free_port()
+    server = common.gunicorn(port, "web-search-mix.log", workers=web_workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        rows, results = [], []
+        for label, wanted, count in (("1 client", single, 1), (f"{clients} clients", shared, clients)):
+            result = run(base, wanted, count)
+            results.append(result)
+            rows.append([label, result["requests"], f"{result['median']:.1f}", f"{result['p95']:.1f}",
+                         f"{result['rps']:.1f}", f"{result['load']:.1f}"])  # fmt: skip
+            print(f"  {label}: p95 {result['p95']:.1f} ms, {result['rps']:.1f} requests/s", flush=True)
+    finally:
+        common.stop(server)
+    text = (f"Cold varied searches at {products:,} products ({queries} distinct searches per run, gunicorn "
+            f"{web_workers} workers, Redis page cache on)\n\n"
+            + common.table(["clients", "requests", "median ms", "p95 ms", "requests/s", "load avg"], rows))  # fmt: skip
+    p95 = results[0]["p95"]
+    return text, [common.Figure("search_mix.p95_1_client", p95, "< 50 ms", p95 < 50, " ms")]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=100_000)
@@ -151,30 +178,10 @@ def main():
     parser.add_argument("--seed", type=int, default=1688)
     args = parser.parse_args()
     common.setup()
-    common.generate(args.products)
-    buyer()
-    common.flush_redis()
-    rng = random.Random(args.seed)
-    single, shared = mix(args.queries, rng), mix(args.queries * 2, rng)[args.queries :]
-    port = common.free_port()
-    server = common.gunicorn(port, "web-search-mix.log", workers=args.web_workers)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        print("\n".join(f"{k}: {v}" for k, v in common.machine()) + "\n")
-        rows = []
-        for label, queries, clients in (("1 client", single, 1), (f"{args.clients} clients", shared, args.clients)):
-            result = run(base, queries, clients)
-            rows.append([label, result["requests"], f"{result['median']:.1f}", f"{result['p95']:.1f}",
-                         f"{result['rps']:.1f}", f"{result['load']:.1f}"])  # fmt: skip
-            print(f"  {label}: p95 {result['p95']:.1f} ms, {result['rps']:.1f} requests/s", flush=True)
-        print(f"\nCold varied searches at {args.products:,} products ({args.queries} distinct searches per run, "
-              f"gunicorn {args.web_workers} workers, Redis page cache on)\n")  # fmt: skip
-        print(common.table(["clients", "requests", "median ms", "p95 ms", "requests/s", "load avg"], rows))
-        figures = [common.Figure("search_mix.p95_1_client", float(rows[0][3]), "< 50 ms", float(rows[0][3]) < 50,
-                                 " ms")]  # fmt: skip
-        print("\n" + "\n".join(f.line() for f in figures))
-    finally:
-        common.stop(server)
+    print("\n".join(f"{k}: {v}" for k, v in common.machine()) + "\n")
+    text, figures = run_mix(products=args.products, queries=args.queries, clients=args.clients,
+                            web_workers=args.web_workers, seed=args.seed)  # fmt: skip
+    print("\n" + text + "\n\n" + "\n".join(f.line() for f in figures))
 
 
 if __name__ == "__main__":
