@@ -126,30 +126,27 @@ def budget_give_back(*, credential: AppCredential, keys: list[str]) -> None:
         )
 
 
-def budget_left(credential: AppCredential, payer: Payer) -> int | None:
-    """Calls left today on the tightest budget the payer would be charged (None: no budget applies)."""
-    keys = [k for k in budget_keys(credential, payer) if budget_limit(k) is not None]
-    if not keys:
-        return None
+def _budgets_today(credential: AppCredential, payer: Payer) -> list[tuple[str, int, int]]:
+    """(key, limit, calls so far today) of each budget a call for `payer` would be charged to."""
+    limits = {key: limit for key in budget_keys(credential, payer) if (limit := budget_limit(key)) is not None}
     used = dict(
-        BudgetUse.objects.filter(payer__in=keys, app=credential.app_identity, day=beijing_today()).values_list(
+        BudgetUse.objects.filter(payer__in=list(limits), app=credential.app_identity, day=beijing_today()).values_list(
             "payer", "calls"
         )
     )
-    return min(budget_limit(k) - used.get(k, 0) for k in keys)
+    return [(key, limit, used.get(key, 0)) for key, limit in limits.items()]
+
+
+def budget_left(credential: AppCredential, payer: Payer) -> int | None:
+    """Calls left today on the tightest budget the payer would be charged (None: no budget applies)."""
+    budgets = _budgets_today(credential, payer)
+    return min((limit - calls for _key, limit, calls in budgets), default=None)
 
 
 def budgets_for_page(credential: AppCredential, *, team_id: int | None, user_id: int) -> list[dict]:
     """The budgets the user's calls with `credential` are charged to, with today's use, for the API status page."""
-    keys = [k for k in budget_keys(credential, Payer(team_id=team_id, user_id=user_id)) if budget_limit(k) is not None]
-    used = dict(
-        BudgetUse.objects.filter(payer__in=keys, app=credential.app_identity, day=beijing_today()).values_list(
-            "payer", "calls"
-        )
-    )
     rows = []
-    for key in keys:
-        limit, calls = budget_limit(key), used.get(key, 0)
+    for key, limit, calls in _budgets_today(credential, Payer(team_id=team_id, user_id=user_id)):
         label = _("Your team") if key.startswith("team:") else _("You (across all your teams)")
         rows.append({"label": label, "calls": calls, "limit": limit, "left": max(0, limit - calls),
                      "percent": min(100, round(100 * calls / limit)) if limit else 100})  # fmt: skip
