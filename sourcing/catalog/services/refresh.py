@@ -121,10 +121,11 @@ def _wants(product_id: int, now: datetime) -> set[tuple[int | None, int | None]]
             for row in source(now).filter(product_id=product_id).values("user_id", "team_id")}  # fmt: skip
 
 
-def credentials_wanting(product_id: int, *, now: datetime | None = None) -> list[AppCredential]:
-    """Usable credentials of the users and teams that want the product, plus the site default."""
-    now = now or timezone.now()
-    wants = _wants(product_id, now)
+def credentials_wanting(product_id: int, *, now: datetime | None = None, wants=None) -> list[AppCredential]:
+    """Usable credentials of the users and teams that want the product, plus the site default (`wants`: the
+    product's wants when the caller has read them)."""
+    if wants is None:
+        wants = _wants(product_id, now or timezone.now())
     user_ids = {user_id for user_id, _team in wants if user_id}
     team_ids = {team_id for _user, team_id in wants if team_id}
     team_ids |= set(Membership.objects.filter(user_id__in=user_ids).exclude(role=Membership.Role.VIEWER)
@@ -171,10 +172,9 @@ def _payer_for(credential: AppCredential, wants: set[tuple[int | None, int | Non
 def background_credential(product_id: int, *, now: datetime | None = None) -> tuple[AppCredential | None, Payer | None]:
     """The wanting credential with the most background quota left and who pays for the call; (None, None) when every
     share, or the budget of every wanting team on the apps they don't own, is spent."""
-    now = now or timezone.now()
-    candidates = credentials_wanting(product_id, now=now)
+    wants = _wants(product_id, now or timezone.now())  # read once: the candidates and their payers both need them
+    candidates = credentials_wanting(product_id, wants=wants)
     used = _used_today(candidates, api.PRODUCT_DETAIL.id)
-    wants = _wants(product_id, now)
     best, best_payer, best_left = None, None, 0
     for credential in sorted(candidates, key=lambda c: c.pk):
         left = background_cap(credential) - used.get(credential.app_identity, 0)
