@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sourcing.catalog.keys import search_key
+
 MAX_QUERY_CHARS = 100  # longer queries are cut: nobody types more, and each lexeme costs a lookup
 MAX_QUERY_LEXEMES = 16
 MAX_DOCUMENT_LEXEMES = 400
@@ -187,6 +189,11 @@ class SearchRequest:
     def as_params(self) -> dict:
         """The query string of the search's pages (what their links, polls and follow-ups carry)."""
         return {"q": self.text, **self.filters.as_params()}
+
+    @property
+    def key(self) -> str:
+        """The team search this request is (same normalised text and 1688-side filters): SearchQuery.key."""
+        return search_key(kind="keyword", query=self.text, remote=self.filters.remote())
 
 
 def _text(raw: Mapping, name: str) -> str:

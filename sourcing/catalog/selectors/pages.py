@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from portal.cache import page_cache as cache
 from sourcing.accounts.models import Membership, User
-from sourcing.catalog.keys import CATEGORY_OPTIONS_KEY, offer_number, search_key, source_of
+from sourcing.catalog.keys import CATEGORY_OPTIONS_KEY, offer_number, source_of
 from sourcing.catalog.models import CatalogJob, Category, PriceHistory, Product, ProductView, SearchQuery, Sku, Supplier
 from sourcing.catalog.search import (
     SearchFilters,
@@ -149,8 +149,7 @@ def search_for(user: User | None, query: "str | SearchRequest", filters: "Mappin
     request = SearchRequest.of(query, filters)
     if team_id is None or not request.terms:
         return None
-    key = search_key(kind="keyword", query=request.text, remote=request.filters.remote())
-    return SearchQuery.objects.select_related("job").filter(team_id=team_id, key=key).first()
+    return SearchQuery.objects.select_related("job").filter(team_id=team_id, key=request.key).first()
 
 
 def get_search_for_user(user: User, pk) -> SearchQuery:

@@ -97,7 +97,7 @@ def _keyword_search(user: User, query: "str | SearchRequest", filters) -> tuple[
             notice=_("Join or create a team to search 1688; the portal's catalog is searched meanwhile.")
         )
     remote = request.filters.remote()
-    return (team, request.text, remote, search_key(kind="keyword", query=request.text, remote=remote)), Checked()
+    return (team, request.text, remote, request.key), Checked()
 
 
 def _search_due(*, user: User, search: SearchQuery | None) -> Checked:
