@@ -24,6 +24,7 @@ from sourcing.catalog.models import Product, Sku
 from sourcing.catalog.pricing import price_at_quantity
 from sourcing.catalog.services.upsert import on_products_changed
 from sourcing.core.enqueue import enqueue
+from sourcing.core.nav import forget_nav
 from sourcing.lists.models import ListItem
 
 Kind = Alert.Kind
@@ -213,8 +214,6 @@ def alert_settings_set(*, user: User, delivery: str) -> AlertSettings:
 
 def notifications_mark_read(*, user: User, ids=None) -> int:
     """Mark the user's notifications read (all of them, or those ids); only ever the user's own."""
-    from sourcing.core.nav import forget_nav
-
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))

@@ -22,6 +22,7 @@ from sourcing.catalog.models import Product, Sku
 from sourcing.catalog.services.offers import product_fetch_start
 from sourcing.catalog.services.refresh import want_source
 from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList, list_name_key
+from sourcing.lists.selectors import forget_team_lists
 
 Verb = ListActivity.Verb
 EDITABLE = ("sku", "target_quantity", "target_price", "note")
@@ -102,8 +103,6 @@ def _require_delete(actor: User, team_id: int) -> Membership:
 def activity_record(*, product_list: ProductList, actor: User | None, verb: str, item: ListItem | None = None,
                     detail: str = "", at: datetime | None = None) -> ListActivity:  # fmt: skip
     """Write one line of the list's history and move the list's `updated_at`."""
-    from sourcing.lists.selectors import forget_team_lists
-
     at = at or timezone.now()
     ProductList.objects.filter(pk=product_list.pk).update(updated_at=at)
     forget_team_lists(product_list.team_id)  # the save menus and "on your lists" marks

@@ -9,12 +9,14 @@ from django.utils.safestring import mark_safe
 
 from portal.cache import page_cache as cache
 from sourcing.accounts.models import Membership, User
+from sourcing.accounts.selectors import current_membership
 from sourcing.catalog.keys import CATEGORY_OPTIONS_KEY, offer_number, source_of
 from sourcing.catalog.models import CatalogJob, Category, PriceHistory, Product, ProductView, SearchQuery, Sku, Supplier
 from sourcing.catalog.search import (
     SearchFilters,
     SearchRequest,
 )
+from sourcing.connections.selectors import credential_in_use
 
 MAX_LIMIT = 100
 
@@ -123,8 +125,6 @@ def _team_ids(user: User) -> list[int]:
 
 
 def _current_team_id(user: User) -> int | None:
-    from sourcing.accounts.selectors import current_membership
-
     membership = current_membership(user)
     return membership.team_id if membership else None
 
@@ -182,8 +182,6 @@ def get_catalog_job_for_user(user: User, pk) -> CatalogJob:
 
 def catalog_source(user: User) -> str:
     """Where the user's live results come from: "live", "sandbox", or "" without a credential."""
-    from sourcing.connections.selectors import credential_in_use
-
     if not user.is_authenticated:
         return ""
     credential, _why = credential_in_use(user)

@@ -23,6 +23,7 @@ from sourcing.alibaba import api
 from sourcing.catalog.keys import search_key, source_of
 from sourcing.catalog.models import CatalogJob, ImageUpload, Product, SearchQuery
 from sourcing.catalog.search import SearchFilters, SearchRequest
+from sourcing.catalog.selectors.pages import get_search_for_user
 from sourcing.catalog.services.jobs import (
     Checked,
     Started,
@@ -148,8 +149,6 @@ def search_fetch_start(
 
 def search_fetch_more(*, user: User, search_id: int) -> Started:
     """Queue the next page of a team search from 1688."""
-    from sourcing.catalog.selectors.pages import get_search_for_user
-
     search = get_search_for_user(user, search_id)
     if not search.has_more:
         return Started(search=search, notice=_("1688 has no more results for this search."))

@@ -17,11 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.accounts.models import Team, User
+from sourcing.accounts.selectors import current_membership
 from sourcing.alibaba import api, errors
 from sourcing.catalog.models import CatalogJob, SearchQuery
 from sourcing.connections.explain import explain_error
 from sourcing.connections.models import AppCredential, ConnectionCheck, OAuthToken
+from sourcing.connections.selectors import credential_in_use
 from sourcing.connections.services.budgets import Payer, paying
+from sourcing.connections.services.checks import may_spend_quota
 from sourcing.connections.services.gateway import feature_refusal, gateway_call
 from sourcing.core.enqueue import enqueue
 
@@ -55,17 +58,12 @@ class WaitingForCheck(errors.TransientError):
 
 # --- who may start what, with which credential ---
 def team_of(user: User) -> Team | None:
-    from sourcing.accounts.selectors import current_membership
-
     membership = current_membership(user)
     return membership.team if membership else None
 
 
 def credential_for(user: User, *, api_ref: api.ApiRef = api.KEYWORD_SEARCH) -> tuple[AppCredential | None, str]:
     """The credential the user's catalog calls use, or None and plain words saying what to set up."""
-    from sourcing.connections.selectors import credential_in_use
-    from sourcing.connections.services.checks import may_spend_quota
-
     credential, _why = credential_in_use(user)
     if credential is None:
         return None, _(
@@ -96,9 +94,6 @@ def credential_for(user: User, *, api_ref: api.ApiRef = api.KEYWORD_SEARCH) -> t
 def permission_to_verify(user: User, *, api_refs: tuple[api.ApiRef, ...]) -> str:
     """Why these calls are refused, when all that stops them is an API permission the portal last saw refused (it
     may have been granted since), so a permission check ("Verify permissions") would clear it; "" otherwise."""
-    from sourcing.connections.selectors import credential_in_use
-    from sourcing.connections.services.checks import may_spend_quota
-
     credential, _why = credential_in_use(user)
     if credential is None or not credential.is_verified or not may_spend_quota(user, credential):
         return ""

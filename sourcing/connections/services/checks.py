@@ -15,6 +15,7 @@ from sourcing.accounts.models import Membership, User
 from sourcing.alibaba import errors
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.connections.models import AppCredential, ConnectionCheck
+from sourcing.connections.selectors import credentials_visible_to
 from sourcing.connections.services.budgets import Payer, paying
 from sourcing.connections.services.credentials import secret_replace
 from sourcing.connections.services.gateway import client_for
@@ -73,8 +74,6 @@ def check_start(*, credential: AppCredential, user: User | None, kind: str, new_
 
 
 def check_visible(check: ConnectionCheck, user: User) -> bool:
-    from sourcing.connections.selectors import credentials_visible_to
-
     return check.requested_by_id == user.pk or credentials_visible_to(user).filter(pk=check.credential_id).exists()
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from sourcing.accounts.models import User
 from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.connections.models import ApiPermission, AppCredential, SecretAudit
+from sourcing.core.nav import forget_nav
 from sourcing.core.throttle import Throttled, throttle_check, throttle_clear, throttle_fail
 
 EDITABLE = ["name", "account_type", "gateway", "callback_url", "daily_quota", "qps", "shared_with_team", "status"]
@@ -85,8 +86,6 @@ def credential_set_owner(*, credential: AppCredential, new_owner: User, secret: 
         raise CredentialError(_("%(user)s already has a credential for App Key %(key)s.")
                               % {"user": new_owner.username, "key": credential.app_key})  # fmt: skip
     old = credential.owner.username if credential.owner else "-"
-    from sourcing.core.nav import forget_nav
-
     forget_nav(credential.owner_id)  # the old owner's renew banner may name it (the save forgets the new owner's)
     with transaction.atomic():
         credential.owner = new_owner
