@@ -378,7 +378,7 @@ def generate(count: int) -> None:
     from django.db import connection
 
     from sandbox.catalog import FEATURES, PREFIXES, SUFFIXES, categories
-    from sourcing.catalog.keys import catalog_changed, categories_changed
+    from sourcing.catalog.keys import categories_changed
     from sourcing.catalog.models import Category, PriceHistory, Product, Sku, Supplier
     from sourcing.catalog.search import document
 
@@ -450,6 +450,5 @@ def generate(count: int) -> None:
                                       for pk, price in detailed for n in range(6)], batch_size=5000)  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    catalog_changed()  # bulk writes send no signals: retire cached result pages and category options
-    categories_changed()
+    categories_changed()  # bulk writes send no signals: drop the cached category options
     print(f"generated in {time.perf_counter() - started:.0f}s", flush=True)

@@ -423,9 +423,12 @@ TEAM_DAILY_BUDGET = max(0, env.int("TEAM_DAILY_BUDGET", default=200))
 
 # --- Catalog (docs/catalog.md) ---
 CATALOG_SEARCH_FRESH_MINUTES = env.int("CATALOG_SEARCH_FRESH_MINUTES", default=6 * 60)
-# A search or category page's products (what their cards show, in order) are cached this long, or until any
-# product is saved or changes status; 0 ranks and reads them on every view (selectors_catalog._cached_page).
+# A search or category page's ranking (which products, in order) and its counts are cached this long; the cards are
+# read fresh on every view. 0 ranks on every view (catalog.selectors.products._page).
 CATALOG_RESULTS_CACHE_SECONDS = env.int("CATALOG_RESULTS_CACHE_SECONDS", default=60)
+# A search page first looks for its offers among this many rows of the catalog in the page's order (an index walk
+# whose cost does not depend on how common the words are), and only then in the rest (docs/catalog.md).
+SEARCH_WINDOW = max(100, env.int("SEARCH_WINDOW", default=5000))
 CATALOG_SEARCH_PAGES = env.int("CATALOG_SEARCH_PAGES", default=2)
 CATALOG_SEARCH_PAGE_SIZE = env.int("CATALOG_SEARCH_PAGE_SIZE", default=50)
 CATALOG_DETAIL_FRESH_MINUTES = env.int("CATALOG_DETAIL_FRESH_MINUTES", default=6 * 60)

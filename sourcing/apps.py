@@ -91,17 +91,10 @@ class SourcingConfig(AppConfig):
         for model, receiver in ((ProductList, list_changed), (ListItem, item_changed)):
             post_save.connect(receiver, sender=model, dispatch_uid=f"team-lists-{model.__name__}-save", weak=False)
             post_delete.connect(receiver, sender=model, dispatch_uid=f"team-lists-{model.__name__}-delete", weak=False)
-        # Categories written outside catalog/services/upsert.py (the admin, tests) drop the cached <select> too,
-        # and a product saved anywhere retires the cached result pages (selectors_catalog._cached_page).
-        # A supplier's name, place, badges and years are on its products' cached cards too.
-        from sourcing.catalog.keys import catalog_changed, categories_changed
-        from sourcing.catalog.models import Category, Product, Supplier
-
-        for model in (Product, Supplier):
-            post_save.connect(lambda **kw: catalog_changed(), sender=model, dispatch_uid=f"results-{model.__name__}-save",
-                              weak=False)  # fmt: skip
-            post_delete.connect(lambda **kw: catalog_changed(), sender=model,
-                                dispatch_uid=f"results-{model.__name__}-delete", weak=False)  # fmt: skip
+        # Categories written outside catalog/services/upsert.py (the admin, tests) drop the cached <select> too.
+        # (Result pages need no such hook: their cached rankings are read back as fresh rows.)
+        from sourcing.catalog.keys import categories_changed
+        from sourcing.catalog.models import Category
 
         post_save.connect(
             lambda **kw: categories_changed(), sender=Category, dispatch_uid="category-options-save", weak=False

@@ -7,7 +7,6 @@ import json
 from portal.cache import forget
 from sourcing.connections.models import AppCredential
 
-CATALOG_GENERATION_KEY = "catalog:generation"
 CATEGORY_OPTIONS_KEY = "catalog:category-options:1"
 MAX_OFFER_ID = 2**63 - 1
 
@@ -30,12 +29,6 @@ def source_of(credential: AppCredential | None) -> str:
     if credential is None:
         return ""
     return "live" if credential.gateway == AppCredential.Gateway.LIVE else "sandbox"
-
-
-def catalog_changed() -> None:
-    """Retire every cached result page (a product's searchable data or status, or a supplier, changed): the
-    next page view starts a new catalog generation."""
-    forget(CATALOG_GENERATION_KEY)
 
 
 def categories_changed() -> None:

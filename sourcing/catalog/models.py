@@ -3,12 +3,20 @@ history), the team-private searches that found it, recently viewed products, upl
 for image search, and the worker jobs that fetch it, with progress for the pages to poll.
 """
 
+from decimal import Decimal
+
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.accounts.models import Team, User
 from sourcing.connections.models import AppCredential
+
+# Where a product has no price: last when sorted by price either way.
+NO_PRICE_HIGH = Decimal("9999999999.99")
+NO_PRICE_LOW = Decimal("-1")
 
 
 class SearchDocumentField(models.TextField):
@@ -176,14 +184,35 @@ class Product(models.Model):
     trade_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)  # tradeScore 0-5
     consign_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)  # dropship price
     one_piece = models.BooleanField(null=True, blank=True)  # isOnePsale: ships single pieces
+    # Sort keys as stored columns the database computes on every write (so no write path can forget them), each
+    # with an (key, id) index: a search walks the index in its order and stops after a page, where an expression
+    # (COALESCE) would make it sort every match (docs/catalog.md "Ranking at a million products").
+    sort_sales = models.GeneratedField(expression=Coalesce("month_sold", Value(0)), output_field=models.BigIntegerField(),
+                                       db_persist=True)  # fmt: skip
+    sort_price_up = models.GeneratedField(expression=Coalesce("price_min", Value(NO_PRICE_HIGH)), db_persist=True,
+                                          output_field=models.DecimalField(max_digits=12, decimal_places=2))  # fmt: skip
+    sort_price_down = models.GeneratedField(expression=Coalesce("price_min", Value(NO_PRICE_LOW)), db_persist=True,
+                                            output_field=models.DecimalField(max_digits=12, decimal_places=2))  # fmt: skip
+    sort_newest = models.GeneratedField(expression=Coalesce("listed_at", "created_at"), db_persist=True,
+                                        output_field=models.DateTimeField())  # fmt: skip
 
     class Meta:
         ordering = ["-pk"]
         indexes = [
             models.Index(fields=["category", "id"], name="product_category_id"),
-            models.Index(fields=["price_min", "id"], name="product_price_id"),
-            models.Index(fields=["month_sold", "id"], name="product_sales_id"),
-            models.Index(fields=["created_at", "id"], name="product_created_id"),
+            models.Index(fields=["sort_sales", "id"], name="product_sort_sales"),
+            models.Index(fields=["sort_price_up", "id"], name="product_sort_price_up"),
+            models.Index(fields=["sort_price_down", "id"], name="product_sort_price_down"),
+            models.Index(fields=["sort_newest", "id"], name="product_sort_newest"),
+            # Small partial indexes for the filters whose offers may be few (docs/catalog.md): a factory filter, and
+            # the offers a filter hides because their value is unknown, counted on every filtered page.
+            models.Index(fields=["id"], condition=models.Q(seller_factory=True), name="product_factory"),
+            models.Index(
+                fields=["id"], condition=models.Q(seller_factory__isnull=True), name="product_factory_unknown"
+            ),
+            models.Index(fields=["id"], condition=models.Q(province=""), name="product_province_unknown"),
+            models.Index(fields=["id"], condition=models.Q(moq__isnull=True), name="product_moq_unknown"),
+            models.Index(fields=["id"], condition=models.Q(seller_years__isnull=True), name="product_years_unknown"),
             models.Index(fields=["detail_fetched_at"], name="product_detail_fetched"),
             models.Index(fields=["last_viewed_at"], name="product_last_viewed"),
             models.Index(fields=["seller_years"], name="product_seller_years"),

@@ -88,12 +88,13 @@ def test_category_supplier_and_recent_reads_are_constant(alice, django_assert_ma
         _ = [(c.display_name, [(s.display_name, [g.pk for g in s.children.all()]) for s in c.children.all()])
              for c in tree]  # fmt: skip
     assert [c.pk for c in tree] == [3] and tree[0].children.all()[0].pk == 301
-    # result pages read what a result card shows (selectors_catalog.CARD_PRODUCT_FIELDS), the supplier's included
-    with django_assert_max_num_queries(2):
+    # result pages rank ids, then read what a result card shows (CARD_PRODUCT_FIELDS), the supplier's included
+    # the category tree's ids, where the sales index's walk window ends, the page's ids, their cards
+    with django_assert_max_num_queries(4):
         page = search_products("", {"category": "3"}, limit=50)
         _ = [(p.display_title, p.price_min, p.fetched_at, p.supplier and p.supplier.badges) for p in page.products]
     assert len(page.products) == 31
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(3):  # the walk window's end, the ranking (ids by the sort index), the cards
         page = supplier_products(product.supplier)
         _ = [(p.display_title, p.supplier.company_name) for p in page.products]
     assert [p.offer_id for p in page.products] == [product.offer_id]

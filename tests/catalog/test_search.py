@@ -124,8 +124,8 @@ def test_no_count_and_a_constant_number_of_queries(products):
     for limit in (2, 8):
         with CaptureQueriesContext(connection) as queries:
             search_products("支架", {"sort": "price"}, limit=limit)
-        assert len(queries) == 1
-        assert "COUNT(" not in queries[0]["sql"].upper()
+        assert len(queries) == 3  # where the price index's walk window ends, the page's ids, then their cards
+        assert not any("COUNT(" in query["sql"].upper() for query in queries)
 
 
 @pytest.mark.parametrize(
@@ -167,7 +167,7 @@ def test_empty_huge_and_symbol_only_queries(products):
 def test_each_database_searches_its_own_way(products):
     with CaptureQueriesContext(connection) as queries:
         search_products("手机")
-    sql = queries[0]["sql"]
+    sql = " ".join(query["sql"] for query in queries)
     if connection.vendor == "postgresql":  # the tsvector under its GIN index, whatever the server's locale
         assert "@@" in sql and "::tsquery" in sql and "instr(" not in sql
         with connection.cursor() as cursor:

@@ -13,7 +13,6 @@ import base64
 import binascii
 import hashlib
 import json
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,19 +20,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, DateTimeField, DecimalField, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from portal.cache import page_cache as cache
 from sourcing.accounts.models import User
-from sourcing.catalog.keys import CATALOG_GENERATION_KEY
-from sourcing.catalog.models import Category, Product, SearchQuery, Supplier
+from sourcing.catalog.models import NO_PRICE_HIGH, NO_PRICE_LOW, Category, Product, SearchQuery, Supplier
 from sourcing.catalog.pricing import PriceQuote, price_at_quantity
 from sourcing.catalog.search import (
     SORTS,
-    MaybeUnknown,
     SearchFilters,
     SearchRequest,
     active_unknowns,
@@ -43,13 +39,11 @@ from sourcing.catalog.search import (
 from sourcing.catalog.selectors.pages import clamp_limit, search_for
 
 __all__ = [
-    "SORTS", "Hidden", "PriceQuote", "ResultPage", "SearchFilters", "category_products", "split_unknown", "clean_filters", "price_at_quantity", "search_products", "search_results", "supplier_products",
+    "SORTS", "Hidden", "PriceQuote", "ResultPage", "SearchFilters", "category_products", "clean_filters", "price_at_quantity", "search_products", "search_results", "supplier_products",
 ]  # fmt: skip
 
 COUNT_CAP = 1000  # counts stop here ("more than 1,000"): a capped count reads at most this many index rows
 FILL_BATCH = 20  # offers hidden for an unknown field whose detail one page view may ask a worker for
-NO_PRICE_HIGH = Decimal("9999999999.99")
-NO_PRICE_LOW = Decimal("-1")
 
 
 @dataclass
@@ -79,47 +73,67 @@ class Hidden:
 
 
 # --- matching ---
-def _match_sql(terms: list[str], *, title_only: bool) -> tuple[str, list]:
-    """SQL that is true when every term is in the document (or in the title, with title_only)."""
+@dataclass(frozen=True)
+class Rows:
+    """One set of rows written twice: as the text index can find them (`found`), and as a check on each row a walk
+    reads (`checked`: the same test in a form the planner cannot take to the text index, whose guess of how common
+    overlapping Chinese pairs are is off by a thousand times)."""
+
+    found: Q = field(default_factory=Q)
+    checked: Q = field(default_factory=Q)
+
+    def __and__(self, other: "Rows") -> "Rows":
+        return Rows(self.found & other.found, self.checked & other.checked)
+
+    def __or__(self, other: "Rows") -> "Rows":
+        return Rows(self.found | other.found, self.checked | other.checked)
+
+    def __invert__(self) -> "Rows":
+        return Rows(~self.found, ~self.checked)
+
+
+def _match(terms: list[str], *, title_only: bool) -> Rows:
+    """The rows that have every term in the document (or in the title, with title_only)."""
     table = Product._meta.db_table
     if connection.vendor == "postgresql":
         literal = tsquery_literal(terms, weights="A" if title_only else "")
-        return f'"{table}"."search_vector" @@ %s::tsquery', [literal]
-    column = f'"{table}"."search_title"' if title_only else f'("{table}"."search_title" || "{table}"."search_body")'
-    return " AND ".join([f"instr({column}, %s) > 0"] * len(terms)), [f" {t} " for t in terms]
-
-
-def _text_condition(terms: list[str], fetched_ids: list[int]) -> tuple[Q, Case]:
-    match_sql, match_params = _match_sql(terms, title_only=False)
-    title_sql, title_params = _match_sql(terms, title_only=True)
+        sql, params = f'"{table}"."search_vector" @@ %s::tsquery', [literal]
+        checked_sql = f"({sql}) IS TRUE"  # a test on the row: no index answers IS TRUE
+    else:
+        column = f'"{table}"."search_title"' if title_only else f'("{table}"."search_title" || "{table}"."search_body")'
+        sql, params = " AND ".join([f"instr({column}, %s) > 0"] * len(terms)), [f" {t} " for t in terms]
+        checked_sql = sql
     # Parameters carry every value; the SQL text is built from constants only.
-    matches = RawSQL(match_sql, match_params, output_field=BooleanField())  # noqa: S611
-    in_title = RawSQL(title_sql, title_params, output_field=BooleanField())  # noqa: S611
-    condition = Q(matches)
+    return Rows(Q(RawSQL(sql, params, output_field=BooleanField())),  # noqa: S611
+                Q(RawSQL(checked_sql, params, output_field=BooleanField())))  # noqa: S611  # fmt: skip
+
+
+def _text_tiers(terms: list[str], fetched_ids: list[int]) -> tuple[Rows, list[Rows]]:
+    """The rows a text search lists, and its relevance tiers best first: every term in the title; the rest of the
+    matches; offers 1688 returned for the team's search that match only on 1688's side."""
+    matches, in_title = _match(terms, title_only=False), _match(terms, title_only=True)
+    tiers = [in_title, matches & ~in_title]
     if fetched_ids:
-        condition |= Q(offer_id__in=fetched_ids)
-    if fetched_ids:
-        tier = Case(When(in_title, then=Value(2)), When(matches, then=Value(1)), default=Value(0),
-                    output_field=IntegerField())  # fmt: skip
-    else:  # every row matches: one more test tells title hits from attribute hits
-        tier = Case(When(in_title, then=Value(2)), default=Value(1), output_field=IntegerField())
-    return condition, tier
+        fetched = Rows(Q(offer_id__in=fetched_ids), Q(offer_id__in=fetched_ids))
+        return matches | fetched, [*tiers, fetched & ~matches]
+    return matches, tiers
 
 
 # --- ordering and cursors ---
-def _sort_keys(sort: str, tier) -> list[tuple[str, object, bool]]:
-    """(name, expression, descending) from the first key to the last; the id makes every key unique."""
-    sales = Coalesce("month_sold", Value(0), output_field=IntegerField())
-    keys = {
-        "relevance": [("k_tier", tier, True), ("k_sales", sales, True)] if tier is not None else [
-            ("k_sales", sales, True)],
-        "sales": [("k_sales", sales, True)],
-        "price": [("k_price", Coalesce("price_min", Value(NO_PRICE_HIGH), output_field=DecimalField()), False)],
-        "price_desc": [("k_price", Coalesce("price_min", Value(NO_PRICE_LOW), output_field=DecimalField()), True)],
-        "newest": [("k_new", Coalesce("listed_at", "created_at", output_field=DateTimeField()), True)],
-    }[sort]  # fmt: skip
-    descending_id = sort != "price"
-    return [*keys, ("k_id", None, descending_id)]
+# Each sort is one stored column (Product.sort_*) and the id, both in one direction, so the database walks the
+# (column, id) index and stops after a page. Relevance reads its tiers one after another in sales order.
+SORT_COLUMNS = {"relevance": ("sort_sales", True), "sales": ("sort_sales", True),
+                "price": ("sort_price_up", False), "price_desc": ("sort_price_down", True),
+                "newest": ("sort_newest", True)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """A page of ids in the sort order, the cursor of the next page, and whether a given cursor was unusable."""
+
+    ids: list[int]
+    cursor: str | None
+    restarted: bool
 
 
 def _encode_cursor(sort: str, values: list) -> str:
@@ -127,8 +141,8 @@ def _encode_cursor(sort: str, values: list) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None, sort: str, keys) -> list | None:
-    """The sort values of the last row shown, or None when the cursor is absent or unusable."""
+def _decode_cursor(cursor: str | None, sort: str, tiers: int) -> tuple[int, object, int] | None:
+    """(tier, sort value, id) of the last row shown, or None when the cursor is absent or unusable."""
     if not cursor or len(cursor) > 500:
         return None
     try:
@@ -136,112 +150,104 @@ def _decode_cursor(cursor: str | None, sort: str, keys) -> list | None:
         saved_sort, values = json.loads(raw)
     except (ValueError, binascii.Error, TypeError):
         return None
-    if saved_sort != sort or not isinstance(values, list) or len(values) != len(keys):
+    if saved_sort != sort or not isinstance(values, list) or len(values) != 3:
         return None
-    typed = []
+    tier, value, pk = values
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (tier, pk)) or not 0 <= tier < tiers:
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    column = SORT_COLUMNS[sort][0]
     try:
-        for (name, _expr, _desc), value in zip(keys, values, strict=True):
-            if name == "k_price":
-                price = Decimal(str(value))
-                if not price.is_finite() or abs(price) > 10**9:  # NaN, Infinity, 1e999: a forged cursor
-                    return None
-                typed.append(price)
-            elif name == "k_new":
-                moment = datetime.fromisoformat(value)
-                if not 1900 <= moment.year <= 9000:  # the database's range, with room for time zones
-                    return None
-                typed.append(moment)
-            else:
-                if not isinstance(value, int) or isinstance(value, bool) or not -(2**63) <= value < 2**63:
-                    return None
-                typed.append(value)
+        if column == "sort_newest":
+            value = datetime.fromisoformat(value)
+            if not 1900 <= value.year <= 9000:  # the database's range, with room for time zones
+                return None
+        elif column == "sort_sales":
+            if not isinstance(value, int) or isinstance(value, bool) or not -(2**63) <= value < 2**63:
+                return None
+        else:
+            value = Decimal(str(value))
+            if not value.is_finite() or abs(value) > 10**10:  # NaN, Infinity, 1e999: a forged cursor
+                return None
     except (ArithmeticError, ValueError, TypeError):
         return None
-    return typed
+    return tier, value, pk
 
 
-def _after(keys, values) -> Q:
-    """Rows after the cursor in the sort order: (k1 > v1) or (k1 = v1 and k2 > v2) or ..."""
-    columns = ["pk" if name == "k_id" else name for name, _e, _d in keys]
-    condition = Q(pk__in=[])
-    for index, (_name, _expr, desc) in enumerate(keys):
-        step = Q(**{f"{columns[index]}__{'lt' if desc else 'gt'}": values[index]})
-        for prior in range(index):
-            step &= Q(**{columns[prior]: values[prior]})
-        condition |= step
-    return condition
+def _after(column: str, descending: bool, value, pk) -> Q:
+    """Rows after (value, pk) in the sort order. The plain bound on the column is what lets the database start its
+    index walk there (the exact condition alone is an OR it cannot walk)."""
+    later = "lt" if descending else "gt"
+    exact = Q(**{f"{column}__{later}": value}) | Q(**{column: value, f"pk__{later}": pk})
+    return Q(**{f"{column}__{later}e": value}) & exact
 
 
-def _page(queryset, keys, sort: str, after: str | None, limit: int) -> tuple[list[Product], str | None, bool]:
-    """One keyset page, the cursor of the next one, and whether a given cursor was unusable."""
-    queryset = queryset.annotate(**{name: expr for name, expr, _d in keys if expr is not None})
-    values = _decode_cursor(after, sort, keys)
-    if values is not None:
-        queryset = queryset.filter(_after(keys, values))
-    order = [("-" if desc else "") + ("pk" if name == "k_id" else name) for name, _e, desc in keys]
-    rows = list(queryset.order_by(*order)[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = None
-    if more and rows:
-        last = rows[-1]
-        cursor = _encode_cursor(sort, [last.pk if name == "k_id" else getattr(last, name) for name, _e, _d in keys])
-    return rows, cursor, bool(after) and values is None
+def _up_to(column: str, descending: bool, value, pk) -> Q:
+    """Rows before (value, pk) in the sort order, and that row."""
+    earlier = "gt" if descending else "lt"
+    exact = Q(**{f"{column}__{earlier}": value}) | Q(**{column: value, f"pk__{earlier}e": pk})
+    return Q(**{f"{column}__{earlier}e": value}) & exact
 
 
-def catalog_generation() -> str:
-    """A token that changes whenever a product's searchable data changes (catalog.keys.catalog_changed)."""
-    generation = cache.get(CATALOG_GENERATION_KEY)
-    if generation is None:
-        cache.add(CATALOG_GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(CATALOG_GENERATION_KEY) or ""
-    return generation
+def _window_edge(start: Q, order: list[str], column: str) -> tuple[object, int] | None:
+    """The (sort value, id) SEARCH_WINDOW rows on from `start` in this order (an index-only read), or None when the
+    catalog ends before."""
+    window = settings.SEARCH_WINDOW
+    edge = list(Product.objects.filter(start).order_by(*order).values_list(column, "pk")[window - 1 : window])
+    return edge[0] if edge else None
 
 
-def _cached_page(queryset, keys, sort: str, after: str | None, limit: int, identity) -> tuple[list[Product], str | None, bool]:  # fmt: skip
-    """_page, with the page's rows (what their cards show) cached for CATALOG_RESULTS_CACHE_SECONDS or until
-    the catalog changes, whichever comes first.
+def _walk(base, tier: Rows, column: str, descending: bool, start: Q, wanted: int) -> list[tuple[object, int]]:
+    """The first `wanted` (sort value, id) of a tier from `start` on, at a cost that does not grow with its matches.
 
-    Ranking a common word's thousands of matches costs ~8 ms at 100,000 products, and reading the 24
-    rows again about 1.5 ms; a cached page costs one Redis read. Any save of a product and any change of
-    status retires every cached page at once (catalog.keys.catalog_changed); only the "checked … ago" of a product
-    refreshed without a change (an UPDATE of its fetch time) can lag, by at most the cache time."""
-    seconds = settings.CATALOG_RESULTS_CACHE_SECONDS
-    if not seconds:
-        return _page(queryset, keys, sort, after, limit)
-    shape = (CARD_PRODUCT_FIELDS, CARD_SUPPLIER_FIELDS)  # a deploy that changes them never reads older rows
-    key = (
-        "results:3:" + hashlib.blake2b(repr((shape, identity, sort, after, limit)).encode(), digest_size=16).hexdigest()
-    )
-    found = cache.get_many([CATALOG_GENERATION_KEY, key])  # one round trip: the page keeps its generation
-    generation = found.get(CATALOG_GENERATION_KEY) or catalog_generation()
-    hit = found.get(key)
-    if hit is not None and hit[0] == generation:
-        _generation, rows, cursor, restarted = hit
-        return [_card_row(queryset.db, *row) for row in rows], cursor, restarted
-    found, cursor, restarted = _page(queryset, keys, sort, after, limit)
-    rows = [
-        (tuple(getattr(p, name) for name in CARD_PRODUCT_FIELDS) + (p.supplier_id,),
-         tuple(getattr(p.supplier, name) for name in CARD_SUPPLIER_FIELDS) if p.supplier_id else None)
-        for p in found
-    ]  # fmt: skip
-    cache.set(key, (generation, rows, cursor, restarted), seconds)
-    return found, cursor, restarted
+    First within the next SEARCH_WINDOW rows of the whole catalog in this order (a bounded index walk, whatever the
+    planner would guess of the words' frequency): enough there when matches are common. Only when they are rare does
+    the rest of the catalog follow, where the text index finds them directly (docs/catalog.md)."""
+    order = [f"-{column}", "-pk"] if descending else [column, "pk"]
+    edge = _window_edge(start, order, column)
+    if edge is None:
+        inside = base.filter(tier.checked & start)
+    else:
+        inside = base.filter(tier.checked & start & _up_to(column, descending, *edge))
+    found = list(inside.order_by(*order).values_list(column, "pk")[:wanted])
+    if edge is not None and len(found) < wanted:
+        rest = base.filter(tier.found & _after(column, descending, *edge))
+        found += rest.order_by(*order).values_list(column, "pk")[: wanted - len(found)]
+    return found
 
 
-def _card_row(db: str, values: tuple, supplier_values: tuple | None) -> Product:
-    """A product (and its supplier) as card_rows reads it, from the values a cached page kept."""
-    product = _from_values(Product, db, (*CARD_PRODUCT_FIELDS, "supplier_id"), values)
-    if supplier_values is not None:
-        product.supplier = _from_values(Supplier, db, CARD_SUPPLIER_FIELDS, supplier_values)
-    return product
+def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int) -> _Ranked:
+    """One keyset page of ids: each tier in the sort column's order, from the cursor on."""
+    column, descending = SORT_COLUMNS[sort]
+    last = _decode_cursor(after, sort, len(tiers))
+    rows: list[tuple[int, object, int]] = []
+    for tier in range(last[0] if last else 0, len(tiers)):
+        start = _after(column, descending, last[1], last[2]) if last and tier == last[0] else Q()
+        wanted = limit + 1 - len(rows)
+        rows += [(tier, value, pk) for value, pk in _walk(base, tiers[tier], column, descending, start, wanted)]
+        if len(rows) > limit:
+            break
+    cursor = _encode_cursor(sort, list(rows[limit - 1])) if len(rows) > limit else None
+    return _Ranked([pk for _t, _v, pk in rows[:limit]], cursor, bool(after) and last is None)
 
 
-def _from_values(model, db: str, names: tuple, values: tuple):
-    """An instance with only these fields loaded, as a query with .only() makes it."""
-    given = dict(zip(names, values, strict=True))
-    loaded = [f.attname for f in model._meta.concrete_fields if f.attname in given]  # from_db wants model order
-    return model.from_db(db, loaded, [given[name] for name in loaded])
+def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, identity=None):
+    """A page of products with what their cards show, the next page's cursor, and whether a given cursor was unusable.
+
+    The ranking (ids and cursor) is cached for CATALOG_RESULTS_CACHE_SECONDS under the page's identity; the
+    cards are always read fresh by id, so no write anywhere has to retire cached pages, and a product saved
+    since shows its new price and status at once (only its place in the order can lag, by the cache time)."""
+    seconds = settings.CATALOG_RESULTS_CACHE_SECONDS if identity is not None else 0
+    key = "ranked:1:" + hashlib.blake2b(repr((identity, sort, after, limit)).encode(), digest_size=16).hexdigest()
+    ranked = cache.get(key) if seconds else None
+    if ranked is None:
+        ranked = _rank(base, tiers, sort, after, limit)
+        if seconds:
+            cache.set(key, ranked, seconds)
+    found = {p.pk: p for p in card_rows(Product.objects.exclude(status=Product.Status.NOT_FOUND)).filter(
+        pk__in=ranked.ids)}  # fmt: skip
+    return [found[pk] for pk in ranked.ids if pk in found], ranked.cursor, ranked.restarted
 
 
 # What a result card shows (lists/templatetags/cards.py keys its cache on these): result pages read only these columns,
@@ -260,26 +266,20 @@ def card_rows(queryset):
     return queryset.select_related("supplier").only(*CARD_PRODUCT_FIELDS, "supplier", *supplier_fields)
 
 
-def _category_tree_ids(category_id: int):
+def _category_tree_ids(category_id: int) -> list[int]:
+    """The category and those below it, as numbers (a list the planner can weigh, where a subquery is a guess)."""
     c = category_id
-    return Category.objects.filter(Q(pk=c) | Q(parent_id=c) | Q(parent__parent_id=c)).values("pk")
-
-
-def split_unknown(queryset, rule: MaybeUnknown, filters: SearchFilters):
-    """(the offers that pass the filter, the offers it can't judge because their value is not known yet)."""
-    return queryset.filter(rule.matches(filters)), queryset.filter(rule.unknown)
+    return list(Category.objects.filter(Q(pk=c) | Q(parent_id=c) | Q(parent__parent_id=c)).values_list("pk", flat=True))
 
 
 def _filtered(filters: SearchFilters, *, skip: str = ""):
     """The products the filters let through; a filter on a maybe-unknown field (all but `skip`) keeps the
     offers of unknown value when the user asked for them (filters.unknown)."""
-    products = card_rows(Product.objects.exclude(status=Product.Status.NOT_FOUND))
+    products = Product.objects.exclude(status=Product.Status.NOT_FOUND)
     if filters.category:
         products = products.filter(category_id__in=_category_tree_ids(filters.category))
-    if filters.price_min is not None:
-        products = products.filter(price_min__gte=filters.price_min)
-    if filters.price_max is not None:
-        products = products.filter(price_min__lte=filters.price_max)
+    if filters.price_min is not None or filters.price_max is not None:
+        products = products.filter(_price_range(filters))
     for rule in active_unknowns(filters):
         if rule.name != skip:
             condition = rule.matches(filters)
@@ -289,38 +289,64 @@ def _filtered(filters: SearchFilters, *, skip: str = ""):
     return products
 
 
-def _capped_count(queryset) -> int:
-    return queryset.order_by().values("pk")[:COUNT_CAP].count()
+def _price_range(filters: SearchFilters) -> Q:
+    """The price filter on the sort's own price column, so a price sort walks its index over the range only.
+
+    An offer without a price never passes (its sort_price_* holds NO_PRICE_HIGH or NO_PRICE_LOW)."""
+    low, high = filters.price_min, filters.price_max
+    if filters.sort == "price_desc":
+        floor = Q(sort_price_down__gte=low) if low is not None else Q(sort_price_down__gt=NO_PRICE_LOW)
+        return floor & (Q(sort_price_down__lte=high) if high is not None else Q())
+    ceiling = Q(sort_price_up__lte=high) if high is not None else Q(sort_price_up__lt=NO_PRICE_HIGH)
+    return ceiling & (Q(sort_price_up__gte=low) if low is not None else Q())
 
 
-def _counts(narrowed, filters: SearchFilters, identity) -> tuple[int, list[Hidden], list[int]]:
+def _catalog_rows() -> int:
+    """About how many products there are: PostgreSQL's own estimate (kept by ANALYZE and autovacuum), else a count."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Product._meta.db_table])
+            row = cursor.fetchone()
+        if row and row[0] > 0:
+            return row[0]
+    return Product.objects.count()
+
+
+def _capped_count(products, text: Rows) -> int:
+    """How many of these products the text matches, up to COUNT_CAP; past it, estimated from the best sellers.
+
+    Among the first SEARCH_WINDOW products by sales, enough matches (as many as COUNT_CAP would give over the whole
+    catalog, and at least 10) say "more than COUNT_CAP" without reading the rest; fewer mean the matches are rare
+    enough for the text index to count them exactly."""
+    order = ["-sort_sales", "-pk"]
+    edge = _window_edge(Q(), order, "sort_sales")
+    if edge is not None:
+        enough = max(10, -(-COUNT_CAP * settings.SEARCH_WINDOW // max(1, _catalog_rows())))
+        sample = products.filter(text.checked & _up_to("sort_sales", True, *edge))
+        if sample.order_by().values("pk")[:enough].count() >= enough:
+            return COUNT_CAP
+    return products.filter(text.found).order_by().values("pk")[:COUNT_CAP].count()
+
+
+def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hidden], list[int]]:
     """How many offers the page lists, how many each maybe-unknown filter hid, and hidden ones lacking a detail.
 
-    `narrowed(skip)` is the page's queryset without the filter named `skip`. Cached like the result pages
-    (until the catalog changes)."""
-    seconds = settings.CATALOG_RESULTS_CACHE_SECONDS
-    key = "counts:1:" + hashlib.blake2b(repr(identity).encode(), digest_size=16).hexdigest()
-    if seconds:
-        found = cache.get_many([CATALOG_GENERATION_KEY, key])
-        hit = found.get(key)
-        if hit is not None and hit[0] == (found.get(CATALOG_GENERATION_KEY) or catalog_generation()):
-            return hit[1], [Hidden(*h) for h in hit[2]], hit[3]
-    generation = catalog_generation()
-    matched = _capped_count(narrowed(""))
+    `narrowed(skip)` is the page's products, before the text, without the filter named `skip`. Never cached: a
+    worker filling in unknown fields changes them, and the page asks it for the next ones."""
+    matched = _capped_count(narrowed(""), text)
     hidden, fill = [], []
     for rule in active_unknowns(filters):
         if rule.name in filters.unknown:
             continue
-        _passing, unknown = split_unknown(narrowed(rule.name), rule, filters)
-        count = _capped_count(unknown)
+        unknown = narrowed(rule.name).filter(rule.unknown)
+        count = _capped_count(unknown, text)
         if count:
             hidden.append(Hidden(rule.name, count, str(rule.reason)))
             if len(fill) < FILL_BATCH:
-                lacking = unknown.filter(detail_fetched_at__isnull=True).exclude(pk__in=fill)
-                fill += list(lacking.order_by(Coalesce("month_sold", Value(0)).desc(), "pk")
-                             .values_list("pk", flat=True)[: FILL_BATCH - len(fill)])  # fmt: skip
-    if seconds:
-        cache.set(key, (generation, matched, [(h.name, h.count, h.reason) for h in hidden], fill), seconds)
+                lacking = unknown.filter(text.found, detail_fetched_at__isnull=True).exclude(pk__in=fill)
+                fill += list(
+                    lacking.order_by("-sort_sales", "pk").values_list("pk", flat=True)[: FILL_BATCH - len(fill)]
+                )
     return matched, hidden, fill
 
 
@@ -333,24 +359,25 @@ def search_products(query: "str | SearchRequest" = "", filters: "Mapping | Searc
     With `count`, the page also says how many offers it lists and how many a filter hid (ResultPage.hidden)."""
     request = SearchRequest.of(query, filters)
     text, cleaned, terms, problems = request.text, request.filters, list(request.terms), list(request.problems)
-    tier, search, condition = None, None, None
+    matching, tiers, search = Rows(), [Rows()], None
     if terms:
         search = team_search or (search_for(user, request) if user is not None else None)
-        condition, tier = _text_condition(terms, list(search.offer_ids) if search else [])
+        matching, tiers = _text_tiers(terms, list(search.offer_ids) if search else [])
+        if cleaned.sort != "relevance":
+            tiers = [matching]
     elif text:
         problems.append(_("“%(q)s” has no letters, digits or Chinese characters to search for.") % {"q": text[:40]})
 
     def narrowed(skip: str):
-        products = _filtered(cleaned, skip=skip)
-        return products.filter(condition) if condition is not None else products
+        return _filtered(cleaned, skip=skip)
 
-    identity = (text, repr(cleaned), tuple(search.offer_ids) if search else ())
-    rows, cursor, restarted = _cached_page(narrowed(""), _sort_keys(cleaned.sort, tier), cleaned.sort, after,
-                                           clamp_limit(limit), identity)  # fmt: skip
+    # A page hiding offers of unknown value is ranked afresh each view: the worker filling them in changes it.
+    identity = None if active_unknowns(cleaned) else (text, repr(cleaned), tuple(search.offer_ids) if search else ())
+    rows, cursor, restarted = _page(narrowed(""), tiers, cleaned.sort, after, clamp_limit(limit), identity)
     page = ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
                       restarted=restarted)  # fmt: skip
     if count:
-        page.matched, page.hidden, page.fill_ids = _counts(narrowed, cleaned, ("search", *identity))
+        page.matched, page.hidden, page.fill_ids = _counts(narrowed, matching, cleaned)
     return page
 
 
@@ -361,25 +388,24 @@ def category_products(category: Category, *, sort: str = "sales", team_search: S
     cleaned, problems = clean_filters({"sort": sort})
     fetched = list(team_search.offer_ids) if team_search else []
 
-    def narrowed(_skip: str):
-        in_tree = Q(category_id__in=_category_tree_ids(category.pk))
-        return _filtered(SearchFilters()).filter(in_tree | Q(offer_id__in=fetched) if fetched else in_tree)
-
+    in_tree = Q(category_id__in=_category_tree_ids(category.pk))
+    listed = in_tree | Q(offer_id__in=fetched) if fetched else in_tree
     sort = cleaned.sort if cleaned.sort != "relevance" else "sales"
     identity = ("category", category.pk, tuple(fetched))
-    rows, cursor, restarted = _cached_page(
-        narrowed(""), _sort_keys(sort, None), sort, after, clamp_limit(limit), identity
-    )
+    products = _filtered(SearchFilters())
+    rows, cursor, restarted = _page(products, [Rows(listed, listed)], sort, after, clamp_limit(limit), identity)
     page = ResultPage(products=rows, next_cursor=cursor, filters=SearchFilters(sort=sort), problems=problems,
                       restarted=restarted)  # fmt: skip
     if count:
-        page.matched, page.hidden, page.fill_ids = _counts(narrowed, SearchFilters(), identity)
+        page.matched, page.hidden, page.fill_ids = _counts(
+            lambda _skip: products, Rows(listed, listed), SearchFilters()
+        )
     return page
 
 
 def supplier_products(supplier: Supplier, *, after: str | None = None, limit: int = 24) -> ResultPage:
     products = _filtered(SearchFilters()).filter(supplier=supplier)
-    rows, cursor, restarted = _page(products, _sort_keys("sales", None), "sales", after, clamp_limit(limit))
+    rows, cursor, restarted = _page(products, [Rows()], "sales", after, clamp_limit(limit))
     return ResultPage(products=rows, next_cursor=cursor, restarted=restarted)
 
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from sourcing.alibaba.api import FACTORY_BADGES, OfferSummary
-from sourcing.catalog.keys import catalog_changed
 from sourcing.catalog.models import Product, Supplier
 from sourcing.catalog.services.cleaning import content_hash, split_place
 
@@ -157,8 +156,8 @@ def supplier_products_trust_sync(*, supplier: Supplier) -> None:
         update["seller_years"] = supplier.years
     if supplier.badges:
         update["seller_factory"] = factory_of(supplier.badges)
-    if update and Product.objects.filter(supplier=supplier).update(**update):
-        catalog_changed()
+    if update:
+        Product.objects.filter(supplier=supplier).update(**update)
 
 
 def supplier_state(supplier: Supplier) -> dict:

@@ -14,7 +14,6 @@ from django.utils import timezone
 from sourcing.alibaba.api import SELLER_BADGES, OfferSummary, ProductDetail
 from sourcing.alibaba.api import Category as ApiCategory
 from sourcing.catalog.keys import (
-    catalog_changed,
     categories_changed,
     offer_number,
 )
@@ -58,7 +57,6 @@ def categories_ensure(chains: Iterable[tuple[int | None, ...]], *, source: str) 
         row = rows[orphan.pk]
         Category.objects.filter(pk=orphan.pk, level__isnull=True).update(parent_id=row.parent_id, level=row.level)
         categories_changed()
-        catalog_changed()  # its products now belong to a category page
 
 
 # Page-cache entries these writes make stale (read by selectors_catalog).
@@ -408,5 +406,4 @@ def product_mark_status(*, product: Product, status: str) -> bool:
     if changed:
         product.status, product.status_changed_at = status, now
         products_changed(product_ids=[product.pk])
-        catalog_changed()
     return bool(changed)

@@ -57,9 +57,9 @@ PAGES = {
     "home": ("/", 15),
     "search": ("/products/?q=保温杯", 25),  # with queuing the 1688 fetch
     "search, filtered and sorted": ("/products/?q=保温杯&price_min=1&price_max=999&max_moq=100&sort=price", 25),
-    "browse": ("/products/", 13),
+    "browse": ("/products/", 15),  # +2: where the index walk's window ends, then the ids before the cards
     "category tree": ("/categories/", 11),
-    "category": ("/categories/3/", 12),  # +1: the team's 1688 fetch of the category
+    "category": ("/categories/3/", 16),  # +1: the team's 1688 fetch of the category; +3: tree ids, window, ids
     "suppliers": ("/suppliers/", 9),
 }
 
@@ -84,7 +84,9 @@ def test_the_count_is_the_same_for_5_and_50_results(many, client, name):
     SearchQuery.objects.all().delete()
     Category.objects.filter(level=3).exclude(pk=30101).delete()
     many(50)
-    assert queries(client, path) == few
+    # A relevance page reads its tiers (title hits, other matches, 1688-only offers) one after another and stops
+    # once the page is full: fewer results can take up to two more reads, never more.
+    assert queries(client, path) <= few <= queries(client, path) + 2
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -92,7 +94,7 @@ def test_supplier_page_is_constant(client, alice, credential, shelf, django_asse
     shelf(n)
     client.force_login(alice)
     supplier = Supplier.objects.get()
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert client.get(f"/suppliers/{supplier.pk}/").status_code == 200
 
 

@@ -1,0 +1,108 @@
+"""Ranking at any size (issue 20): pages walk the sort index a window at a time, then the rest; counts past the
+cap are estimated from the best sellers. A tiny SEARCH_WINDOW makes a 60-product catalog cross every boundary the
+million-product one does. CI runs this module on PostgreSQL and on SQLite."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+
+from sourcing.alibaba.api import ProductAttribute
+from sourcing.catalog.models import Product
+from sourcing.catalog.selectors import products as selector
+from sourcing.catalog.selectors.products import search_products
+from sourcing.catalog.services.upsert import product_upsert_detail, products_upsert_summaries
+from tests.catalog.conftest import detail, offer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    """60 offers: every third has 杯 in its title, every fifth only in its attributes; sales and prices vary, some tie,
+    some offers have no price or no sales."""
+    offers = []
+    for i in range(1, 61):
+        title = f"{'保温杯' if i % 3 == 0 else '收纳盒'} 款{i}"
+        offers.append(offer(str(i), subject=title, subject_en=f"item {i}", month_sold=None if i % 11 == 0 else i % 7 * 10,
+                            price=f"{(i * 37) % 50 + 1}.00"))  # fmt: skip
+    products_upsert_summaries(offers=offers, source="sandbox")
+    Product.objects.filter(offer_id__in=[13, 26, 39, 52]).update(price_min=None, price_max=None)  # no price known
+    for i in range(5, 61, 5):
+        if i % 3:
+            product_upsert_detail(detail=detail(str(i), subject=f"收纳盒 款{i}", attributes=[
+                ProductAttribute(name="配件", value="杯垫", name_en="Extra", value_en="coaster")]), source="sandbox")  # fmt: skip
+    return {p.offer_id: p for p in Product.objects.all()}
+
+
+def expected(catalog, sort: str, query: str = "") -> list[int]:
+    """The order the page promises, computed here the plain way."""
+    rows = list(catalog.values())
+    if query:
+        rows = [p for p in rows if "杯" in p.title or "杯" in str(p.attributes)]
+    sales = lambda p: p.month_sold or 0  # noqa: E731
+    if sort == "price":
+        rows.sort(key=lambda p: (p.price_min if p.price_min is not None else Decimal("1e10"), p.pk))
+    elif sort == "price_desc":
+        rows.sort(key=lambda p: (p.price_min if p.price_min is not None else Decimal(-1), p.pk), reverse=True)
+    elif sort == "newest":
+        rows.sort(key=lambda p: (p.listed_at or p.created_at, p.pk), reverse=True)
+    elif sort == "relevance" and query:
+        rows.sort(key=lambda p: ("杯" in p.title, sales(p), p.pk), reverse=True)
+    else:
+        rows.sort(key=lambda p: (sales(p), p.pk), reverse=True)
+    return [p.offer_id for p in rows]
+
+
+def every_page(query: str, sort: str, limit: int) -> list[int]:
+    seen, after = [], None
+    while True:
+        page = search_products(query, {"sort": sort}, after=after, limit=limit)
+        assert not page.restarted
+        seen += [p.offer_id for p in page.products]
+        if not page.next_cursor:
+            return seen
+        after = page.next_cursor
+
+
+@pytest.mark.parametrize("window", [3, 7, 5000])
+@pytest.mark.parametrize("sort", ["relevance", "sales", "price", "price_desc", "newest"])
+@pytest.mark.parametrize("query", ["", "杯"])
+def test_every_page_in_order_whatever_the_window(catalog, settings, window, sort, query):
+    settings.SEARCH_WINDOW, settings.CATALOG_RESULTS_CACHE_SECONDS = window, 0
+    assert every_page(query, sort, limit=4) == expected(catalog, sort, query)
+
+
+def test_title_hits_come_first_even_when_attribute_hits_sell_more(catalog, settings):
+    settings.SEARCH_WINDOW, settings.CATALOG_RESULTS_CACHE_SECONDS = 3, 0
+    found = every_page("杯", "relevance", limit=5)
+    in_title = [i for i in found if "杯" in catalog[i].title]
+    assert found[: len(in_title)] == in_title and len(found) == 20 + 8  # 20 titles, 8 more in attributes only
+
+
+def test_a_price_range_keeps_offers_without_a_price_out_either_way(catalog, settings):
+    settings.CATALOG_RESULTS_CACHE_SECONDS = 0
+    for sort in ("price", "price_desc", "sales"):
+        page = search_products("", {"price_max": "20", "sort": sort}, limit=100)
+        prices = [p.price_min for p in page.products]
+        assert prices and all(p is not None and p <= 20 for p in prices)
+        page = search_products("", {"price_min": "40", "sort": sort}, limit=100)
+        assert all(p.price_min is not None and p.price_min >= 40 for p in page.products)
+
+
+def test_counts_are_exact_below_the_cap_and_estimated_past_it(catalog, settings, monkeypatch):
+    settings.CATALOG_RESULTS_CACHE_SECONDS = 0
+    settings.SEARCH_WINDOW = 20
+    assert search_products("杯", count=True).matched == 28  # 28 of 60: too few in the window to estimate past 10
+    monkeypatch.setattr(selector, "COUNT_CAP", 15)
+    assert search_products("杯", count=True).matched == 15  # "more than 15": read from the 20 best sellers alone
+    assert search_products("款1", count=True).matched == 1  # rare: counted exactly by the text index
+
+
+@override_settings(CATALOG_RESULTS_CACHE_SECONDS=0, SEARCH_WINDOW=3)
+def test_a_cursor_from_before_a_sale_still_pages_on(catalog):
+    first = search_products("", {"sort": "sales"}, limit=4)
+    Product.objects.filter(offer_id=first.products[0].offer_id).update(month_sold=999)  # it moves to the top
+    second = search_products("", {"sort": "sales"}, after=first.next_cursor, limit=4)
+    assert not second.restarted and len(second.products) == 4
+    assert not {p.offer_id for p in second.products} & {p.offer_id for p in first.products}
