@@ -243,7 +243,7 @@ def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, ide
     ranked = cache.get(key) if seconds else None
     if ranked is None:
         ranked = _rank(base, tiers, sort, after, limit)
-        if seconds:
+        if seconds and ranked.ids:  # an empty page costs little and is what a worker's fetch fills next
             cache.set(key, ranked, seconds)
     found = {p.pk: p for p in card_rows(Product.objects.exclude(status=Product.Status.NOT_FOUND)).filter(
         pk__in=ranked.ids)}  # fmt: skip
