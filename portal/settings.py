@@ -156,6 +156,7 @@ TEMPLATES = [
                 "offer": "sourcing.catalog.templatetags.offer",
                 "lists": "sourcing.lists.templatetags.lists",
                 "cards": "sourcing.lists.templatetags.cards",
+                "rows": "sourcing.lists.templatetags.rows",
                 "contact": "sourcing.alerts.templatetags.contact",
             },
             "context_processors": [
