@@ -25,11 +25,9 @@ def get_team_object_for_user(user: User, queryset, pk, *, team_of=lambda obj: ob
     The one door to team-owned rows: lists, list items, inquiries and alerts go through it."""
     object_id = parse_id(pk) if user.is_authenticated else None
     found = queryset.filter(pk=object_id).first() if object_id else None
-    membership = (
-        Membership.objects.select_related("team").filter(user_id=user.pk, team_id=team_of(found)).first()
-        if found is not None
-        else None
-    )
+    # The user's memberships are read once per request (the navigation needs them too), so the door costs one query.
+    team_id = team_of(found) if found is not None else None
+    membership = next((m for m in memberships_of(user) if m.team_id == team_id), None) if team_id else None
     if membership is None:
         raise Http404(f"No such {name}")
     found.membership = membership

@@ -16,7 +16,7 @@ from django.utils import timezone
 from portal.cache import forget, page_cache
 from sourcing.accounts.models import User
 from sourcing.accounts.selectors import current_membership, get_team_object_for_user
-from sourcing.catalog.models import Product
+from sourcing.catalog.models import Product, Supplier
 from sourcing.catalog.pricing import PriceQuote, price_at_quantity
 from sourcing.catalog.selectors.trust import Trust, trust_for
 from sourcing.core.converters import parse_id
@@ -140,11 +140,24 @@ def list_index(user: User, *, archived: bool = False, converter: "Converter | No
     return lists
 
 
+# What a list page's row reads of a product (lists/templatetags/rows.py, catalog/pricing.price_at_quantity) and of
+# its supplier; the rest (descriptions, pictures, the search columns) is left in the database.
+ROW_PRODUCT_FIELDS = ("offer_id", "title", "title_en", "supplier", "company_name", "province", "price_min", "price_max",
+                      "price_tiers", "moq", "unit", "unit_en", "image_url", "attributes", "quote_type", "stock",
+                      "status")  # fmt: skip
+ROW_SUPPLIER_FIELDS = ("company_name", "province")
+_ROW_DEFERRED = [f"product__{f.name}" for f in Product._meta.concrete_fields
+                 if not f.primary_key and f.name not in ROW_PRODUCT_FIELDS] + [
+                 f"product__supplier__{f.name}" for f in Supplier._meta.concrete_fields
+                 if not f.primary_key and f.name not in ROW_SUPPLIER_FIELDS]  # fmt: skip
+
+
 def list_items(product_list: ProductList, *, status: str = "") -> list[ListItem]:
-    """The list's items in order, each with its product, supplier, SKU, comment count and `.quote` at quantity."""
+    """The list's items in order, each with its product, supplier, SKU and `.quote` at quantity (comments and their
+    count: items_with_comments)."""
     items = (
-        product_list.items.select_related("product__supplier", "sku", "added_by", "updated_by")
-        .annotate(n_comments=Count("comments"))
+        product_list.items.select_related("product__supplier", "sku", "added_by")
+        .defer(*_ROW_DEFERRED)
         .order_by("position", "pk")
     )
     if status in ListItem.Status.values:
@@ -161,19 +174,22 @@ def item_comments(item: ListItem) -> list[ItemComment]:
 
 
 def list_activity(product_list: ProductList, limit: int = 50) -> list[ListActivity]:
-    return list(product_list.activity.select_related("actor", "item").order_by("-at", "-pk")[:limit])
+    return list(product_list.activity.select_related("actor").order_by("-at", "-pk")[:limit])
 
 
 def items_with_comments(items: list[ListItem]) -> None:
-    """Attach `.recent_comments` (the last three, oldest first) to each item: one query."""
+    """Attach `.recent_comments` (the last three, oldest first) and `.n_comments` to each item: one query."""
     by_item: dict[int, list[ItemComment]] = {}
+    counts: dict[int, int] = {}
     rows = ItemComment.objects.filter(item__in=items).select_related("author").order_by("item_id", "-created_at")
     for comment in rows:
+        counts[comment.item_id] = counts.get(comment.item_id, 0) + 1
         bucket = by_item.setdefault(comment.item_id, [])
         if len(bucket) < 3:
             bucket.append(comment)
     for item in items:
         item.recent_comments = list(reversed(by_item.get(item.pk, [])))
+        item.n_comments = counts.get(item.pk, 0)
 
 
 # --- prices ---

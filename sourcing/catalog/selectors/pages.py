@@ -17,6 +17,7 @@ from sourcing.catalog.search import (
     SearchRequest,
 )
 from sourcing.connections.selectors import credential_in_use
+from sourcing.core.request_cache import cached
 
 MAX_LIMIT = 100
 
@@ -149,7 +150,17 @@ def search_for(user: User | None, query: "str | SearchRequest", filters: "Mappin
     request = SearchRequest.of(query, filters)
     if team_id is None or not request.terms:
         return None
-    return SearchQuery.objects.select_related("job").filter(team_id=team_id, key=request.key).first()
+    return team_search(team_id, request.key)
+
+
+def team_search(team_id: int, key: str) -> SearchQuery | None:
+    """The team's search with this key, with its job: read once per request, however many parts of the page ask
+    (the fetch check, the ranking, the status line). A service that writes a search forgets it
+    (services/fetch.py)."""
+    return cached(
+        ("team_search", team_id, key),
+        lambda: SearchQuery.objects.select_related("job").filter(team_id=team_id, key=key).first(),
+    )
 
 
 def get_search_for_user(user: User, pk) -> SearchQuery:

@@ -23,7 +23,7 @@ from sourcing.alibaba import api
 from sourcing.catalog.keys import search_key, source_of
 from sourcing.catalog.models import CatalogJob, ImageUpload, Product, SearchQuery
 from sourcing.catalog.search import SearchFilters, SearchRequest
-from sourcing.catalog.selectors.pages import get_search_for_user
+from sourcing.catalog.selectors.pages import get_search_for_user, team_search
 from sourcing.catalog.services.jobs import (
     Checked,
     Started,
@@ -41,6 +41,7 @@ from sourcing.catalog.services.upsert import products_upsert_summaries
 from sourcing.connections.models import AppCredential
 from sourcing.connections.services.gateway import feature_refusal
 from sourcing.core.image_limits import too_many_pixels
+from sourcing.core.request_cache import forget
 
 Kind, State = CatalogJob.Kind, CatalogJob.State
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -49,6 +50,7 @@ IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "
 # --- keyword search ---
 def _search_record(*, user: User, team: Team, kind: str, key: str, query: str = "", filters: dict | None = None,
                    image: ImageUpload | None = None) -> SearchQuery:  # fmt: skip
+    forget()  # the request's copy of the team's searches (selectors.pages.team_search) is read again
     now = timezone.now()
     if connection.vendor == "postgresql":
         # The usual case, a search the team ran before, in one round trip: count it and read it back.
@@ -78,7 +80,9 @@ def _queue_search(*, search: SearchQuery, user: User, credential: AppCredential,
     free = Q(job__isnull=True) | ~Q(job__state__in=[State.QUEUED, State.RUNNING]) | Q(job__created_at__lt=stale)
     if fresh_after is not None:
         free &= Q(fetched_at__isnull=True) | Q(fetched_at__lt=fresh_after)
-    if not SearchQuery.objects.filter(pk=search.pk).filter(free).update(job=job):
+    claimed = SearchQuery.objects.filter(pk=search.pk).filter(free).update(job=job)
+    forget()
+    if not claimed:
         job.delete()
         search.refresh_from_db()
         return search.job if _live(search.job) else None
@@ -125,8 +129,7 @@ def search_fetch_check(
     if found is None:
         return why
     team, _text, _remote, key = found
-    search = SearchQuery.objects.select_related("job").filter(team=team, key=key).first()
-    return _search_due(user=user, search=search)
+    return _search_due(user=user, search=team_search(team.pk, key))
 
 
 def search_fetch_start(
@@ -179,6 +182,7 @@ def _search_pages(job: CatalogJob, search: SearchQuery, fetch_page) -> CatalogJo
             offer_ids=ids, total=page.reachable, pages_fetched=number, has_more=page.has_next,
             credential=job.credential, fetched_at=timezone.now(),
         )  # fmt: skip
+        forget()  # a task run inside a request (eager tests, the demo) must not leave its page a stale copy
         job_progress(job, done=index + 1)
         if not page.has_next:
             break
@@ -257,6 +261,7 @@ def image_search_start(*, user: User, data: bytes = b"", content_type: str = "",
     search = _search_record(user=user, team=team, kind=SearchQuery.Kind.IMAGE, key=key, image=upload)
     if search.image_id != upload.pk:
         SearchQuery.objects.filter(pk=search.pk).update(image=upload)
+        forget()
         search.image = upload
     fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
     if search.fetched_at and search.fetched_at >= fresh_after:
