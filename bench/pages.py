@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common as common  # noqa: E402
+from bench import generated  # noqa: E402
 
 SEARCHES = list("杯壳灯包笔") + ["手机", "支架", "耳机", "保温", "收纳", "laptop stand", "phone case", "yoga mat"]
 LIST_ITEMS = 10
@@ -97,7 +98,7 @@ def run(*, products: int, runs: int, naive_runs: int, sandbox_offers: int, web_r
     from sourcing.catalog.models import Category, Product
     from sourcing.connections.models import OAuthToken
 
-    common.generate(products)
+    generated.generate(products)
     user, product_list = page_user()
     gateway_user, _ = User.objects.get_or_create(username="bench-naive")
     credential = common.connected_credential(user=gateway_user, app_key="88000010", qps=0)

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common as common  # noqa: E402
+from bench import generated  # noqa: E402
 
 PASSWORD = "bench-Pass-2026"
 PROVINCES = ["浙江省", "广东省", "江苏省", "福建省", "山东省"]
@@ -144,7 +145,7 @@ def run(base: str, queries: list[tuple[str, int]], clients: int) -> dict:
 
 def run_mix(*, products: int, queries: int, clients: int = 8, web_workers: int = 3, seed: int = 1688):
     """Returns (text, figures); the catalog is generated to `products` first."""
-    common.generate(products)
+    generated.generate(products)
     buyer()
     common.flush_redis()
     rng = random.Random(seed)
