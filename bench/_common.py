@@ -228,15 +228,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn(port: int, log_name: str, *, workers: int, threads: int = 1) -> subprocess.Popen:
-    """The portal (and its sandbox gateway) under gunicorn on 127.0.0.1:port, once it answers."""
+def gunicorn(port: int, log_name: str, *, workers: int, threads: int = 1, app: str = "portal.wsgi",
+             extra_env: dict | None = None) -> subprocess.Popen:  # fmt: skip
+    """The portal (and its sandbox gateway) under gunicorn on 127.0.0.1:port, once it answers; `app` is the
+    WSGI module (bench.wsgi: with the naive views)."""
     import requests
 
     with socket.socket() as sock:
         if sock.connect_ex(("127.0.0.1", port)) == 0:
             raise SystemExit(f"port {port} is taken: another server (an earlier run's?) listens there")
-    proc = start([sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-                  "--threads", str(threads), "--log-level", "warning"], log_name)  # fmt: skip
+    proc = start([sys.executable, "-m", "gunicorn", app, "-b", f"127.0.0.1:{port}", "-w", str(workers),
+                  "--threads", str(threads), "--log-level", "warning"], log_name, extra_env)  # fmt: skip
 
     def up():
         if proc.poll() is not None:

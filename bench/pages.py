@@ -96,16 +96,12 @@ def run(*, products: int, runs: int, naive_runs: int, sandbox_offers: int, web_r
     from sandbox.models import SandboxApp
     from sourcing.accounts.models import User
     from sourcing.catalog.models import Category, Product
-    from sourcing.connections.models import OAuthToken
 
     generated.generate(products)
     user, product_list = page_user()
     gateway_user, _ = User.objects.get_or_create(username="bench-naive")
     credential = common.connected_credential(user=gateway_user, app_key="88000010", qps=0)
-    naive.GATEWAY.client = naive.AlibabaClient(credential.app_key, credential.app_secret,
-                                               base_url=settings.ALIBABA_API_URL)  # fmt: skip
-    naive.GATEWAY.access_token = OAuthToken.objects.get(credential=credential).access_token
-    naive.GATEWAY.offer_ids = [o.offer_id for o in common.sandbox_offers(sandbox_offers)]
+    naive.configure(credential, [o.offer_id for o in common.sandbox_offers(sandbox_offers)])
     settings.ROOT_URLCONF = "bench.urls"
     client = Client()
     client.force_login(user)
