@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -229,15 +228,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn(port: int, log_name: str, *, workers: int, threads: int = 1) -> subprocess.Popen:
-    """The portal (and its sandbox gateway) under gunicorn on 127.0.0.1:port, once it answers."""
+def gunicorn(port: int, log_name: str, *, workers: int, threads: int = 1, app: str = "portal.wsgi",
+             extra_env: dict | None = None) -> subprocess.Popen:  # fmt: skip
+    """The portal (and its sandbox gateway) under gunicorn on 127.0.0.1:port, once it answers; `app` is the
+    WSGI module (bench.wsgi: with the naive views)."""
     import requests
 
     with socket.socket() as sock:
         if sock.connect_ex(("127.0.0.1", port)) == 0:
             raise SystemExit(f"port {port} is taken: another server (an earlier run's?) listens there")
-    proc = start([sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-                  "--threads", str(threads), "--log-level", "warning"], log_name)  # fmt: skip
+    proc = start([sys.executable, "-m", "gunicorn", app, "-b", f"127.0.0.1:{port}", "-w", str(workers),
+                  "--threads", str(threads), "--log-level", "warning"], log_name, extra_env)  # fmt: skip
 
     def up():
         if proc.poll() is not None:
@@ -367,88 +368,3 @@ def make_due(product_ids: list[int]) -> None:
 
     Product.objects.filter(pk__in=product_ids).update(detail_fetched_at=None, refresh_queued_at=None,
                                                       refresh_lease_until=None, content_hash="")  # fmt: skip
-
-
-# --- the generated catalog (pages at scale) ---
-GENERATED_BASE = 600_000_000_000
-
-
-def generate(count: int) -> None:
-    """Make the catalog hold exactly `count` generated products shaped like the sandbox's (and nothing else)."""
-    from django.db import connection
-
-    from sandbox.catalog import FEATURES, PREFIXES, SUFFIXES, categories
-    from sourcing.catalog.keys import categories_changed
-    from sourcing.catalog.models import Category, PriceHistory, Product, Sku, Supplier
-    from sourcing.catalog.search import document
-
-    generated = Product.objects.filter(offer_id__gte=GENERATED_BASE).count()
-    if generated == count and Product.objects.count() == count:
-        return
-    print(f"generating {count:,} products ...", flush=True)
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE sourcing_sku, sourcing_pricehistory, sourcing_productview, sourcing_product, "
-                           "sourcing_supplier, sourcing_category CASCADE")  # fmt: skip
-        else:
-            reset_wanted()
-            for model in (Sku, PriceHistory, Product, Supplier, Category):
-                model.objects.all().delete()
-    rng = __import__("random").Random(1688)
-    Category.objects.bulk_create(
-        [
-            Category(id=c.id, parent_id=c.parent_id, name=c.name, name_en=c.name_en, level=c.level, is_leaf=c.is_leaf)
-            for c in sorted(categories(), key=lambda c: c.level)
-        ]  # fmt: skip
-    )
-    leaves = [c for c in categories() if c.is_leaf]
-    provinces = [
-        ("浙江省", "义乌市"),
-        ("广东省", "深圳市"),
-        ("江苏省", "苏州市"),
-        ("福建省", "泉州市"),
-        ("山东省", "青岛市"),
-    ]
-    Supplier.objects.bulk_create([
-        Supplier(open_id=f"BBBbench{i:08d}", company_name=f"{provinces[i % 5][1]}示例{i}号贸易有限公司",
-                 province=provinces[i % 5][0], city=provinces[i % 5][1], years=1 + i % 15,
-                 service_score=Decimal("3.5") + Decimal(i % 15) / 10)
-        for i in range(2500)
-    ], batch_size=2500)  # fmt: skip
-    supplier_ids = list(Supplier.objects.values_list("pk", "province"))
-    batch = []
-    for i in range(count):
-        leaf = rng.choice(leaves)
-        prefix, feature, suffix = rng.choice(PREFIXES), rng.choice(FEATURES), rng.choice(SUFFIXES)
-        title = f"{prefix[0]}{feature[0]}{leaf.name}{' ' + suffix[0] if suffix[0] else ''}"
-        title_en = " ".join(w for w in (prefix[1], feature[1], leaf.name_en, suffix[1]) if w)
-        supplier_id, province = supplier_ids[i % len(supplier_ids)]
-        attributes = [{"name": "品牌", "value": rng.choice(["其他", "OEM", "自有品牌"]), "name_en": "Brand",
-                       "value_en": "Other"}, {"name": "产地", "value": "中国大陆", "name_en": "Origin",
-                       "value_en": "Mainland China"}]  # fmt: skip
-        price = Decimal(str(round(rng.uniform(1, 300), 2)))
-        product = Product(
-            offer_id=GENERATED_BASE + i, title=title, title_en=title_en, category_id=leaf.id, supplier_id=supplier_id,
-            province=province, price_min=price, price_max=price + 2, moq=rng.choice([1, 2, 5, 10, 50]),
-            month_sold=int(rng.paretovariate(1.2) * 20), attributes=attributes, image_url="https://img.example/x.png",
-            price_tiers=[{"min_quantity": 1, "price": str(price + 2)}, {"min_quantity": 100, "price": str(price)}],
-        )  # fmt: skip
-        for key, value in document(title_parts=[title, title_en],
-                                   body_parts=[v for a in attributes for v in a.values()]).items():  # fmt: skip
-            setattr(product, key, value)
-        batch.append(product)
-        if len(batch) == 5000:
-            Product.objects.bulk_create(batch)
-            batch = []
-    Product.objects.bulk_create(batch)
-    detailed = list(Product.objects.order_by("pk").values_list("pk", "price_min")[:2000])
-    Sku.objects.bulk_create([Sku(product_id=pk, sku_id=f"{pk}{n}", price=price, stock=100 + n, position=n,
-                                 attributes=[{"name": "颜色", "value": f"色{n}"}])
-                             for pk, price in detailed for n in range(8)], batch_size=5000)  # fmt: skip
-    PriceHistory.objects.bulk_create([PriceHistory(product_id=pk, price_min=price + n, price_max=price + n, stock=100)
-                                      for pk, price in detailed for n in range(6)], batch_size=5000)  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    categories_changed()  # bulk writes send no signals: drop the cached category options
-    print(f"generated in {time.perf_counter() - started:.0f}s", flush=True)

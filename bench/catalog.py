@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common as common  # noqa: E402
+from bench import generated  # noqa: E402
 
 percentile = common.percentile
 
@@ -32,7 +33,7 @@ def reads(args) -> None:
     from sourcing.catalog.selectors.pages import price_history_points, product_for_page
     from sourcing.catalog.selectors.products import search_products
 
-    common.generate(args.products)
+    generated.generate(args.products)
     tops = list(Category.objects.filter(level=1).values_list("pk", flat=True))
     leaves = list(Category.objects.filter(is_leaf=True).values_list("pk", flat=True))
     detailed = list(Product.objects.filter(skus__isnull=False).distinct().values_list("offer_id", flat=True)[:500])

@@ -4,7 +4,7 @@ Each view makes the gateway call(s) the page needs over real HTTP with our clien
 (sourcing/alibaba), then renders the page with the portal's own view, so the template and the
 middleware are the same as ours. It leaves the gateway's answer unused, which flatters the naive
 design (it skips turning the answer into the page), so the ratios are a lower bound.
-`bench/urls.py` mounts these views under /naive/ for the bench only.
+`bench/urls.py` mounts these views under /naive/ for the bench only; `bench/wsgi.py` serves them under gunicorn.
 """
 
 from dataclasses import dataclass, field
@@ -35,9 +35,22 @@ class Gateway:
 GATEWAY = Gateway()
 
 
+def configure(credential, offer_ids: list[int]) -> None:
+    """Call the gateway with this (connected) credential; offer_ids stand in for the portal's products."""
+    from django.conf import settings
+
+    from sourcing.connections.models import OAuthToken
+
+    GATEWAY.client = AlibabaClient(credential.app_key, credential.app_secret, base_url=settings.ALIBABA_API_URL)
+    GATEWAY.access_token = OAuthToken.objects.get(credential=credential).access_token
+    GATEWAY.offer_ids = offer_ids
+
+
 @login_required
 def search(request):
-    api.keyword_search(GATEWAY.client, GATEWAY.access_token, request.GET.get("q", ""), page_size=24)
+    query = request.GET.get("q", "").strip()
+    if query:  # the gateway refuses a search without a keyword, so the naive design had none to ask for a browse
+        api.keyword_search(GATEWAY.client, GATEWAY.access_token, query, page_size=24)
     return catalog.search(request)
 
 

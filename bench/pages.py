@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common as common  # noqa: E402
+from bench import generated  # noqa: E402
 
 SEARCHES = list("杯壳灯包笔") + ["手机", "支架", "耳机", "保温", "收纳", "laptop stand", "phone case", "yoga mat"]
 LIST_ITEMS = 50  # issue 20: "the list page p95 under 50 ms for a 50-item list"
@@ -116,16 +117,12 @@ def run(*, products: int, runs: int, naive_runs: int, sandbox_offers: int, web_r
     from sandbox.models import SandboxApp
     from sourcing.accounts.models import User
     from sourcing.catalog.models import Category, Product
-    from sourcing.connections.models import OAuthToken
 
-    common.generate(products)
+    generated.generate(products)
     user, product_list = page_user()
     gateway_user, _ = User.objects.get_or_create(username="bench-naive")
     credential = common.connected_credential(user=gateway_user, app_key="88000010", qps=0)
-    naive.GATEWAY.client = naive.AlibabaClient(credential.app_key, credential.app_secret,
-                                               base_url=settings.ALIBABA_API_URL)  # fmt: skip
-    naive.GATEWAY.access_token = OAuthToken.objects.get(credential=credential).access_token
-    naive.GATEWAY.offer_ids = [o.offer_id for o in common.sandbox_offers(sandbox_offers)]
+    naive.configure(credential, [o.offer_id for o in common.sandbox_offers(sandbox_offers)])
     settings.ROOT_URLCONF = "bench.urls"
     client = Client()
     client.force_login(user)

@@ -25,10 +25,10 @@ from bench import _common as common  # noqa: E402
 SCALES = {
     "quick": {"products": 3_000, "runs": 30, "naive_runs": 3, "web_requests": 50, "sandbox_offers": 1_000,
               "qps": 10, "sync_products": 30, "teams": 10, "shared": 60, "per_user_sample": 10,
-              "memory_products": 200, "mix_queries": 60},
+              "memory_products": 200, "mix_queries": 60, "mix_runs": 1},
     "full": {"products": 100_000, "runs": 200, "naive_runs": 10, "web_requests": 200, "sandbox_offers": 10_000,
              "qps": 10, "sync_products": 300, "teams": 50, "shared": 1_000, "per_user_sample": 40,
-             "memory_products": 10_000, "mix_queries": 300},
+             "memory_products": 10_000, "mix_queries": 300, "mix_runs": 3},
 }  # fmt: skip
 
 
@@ -62,7 +62,8 @@ def main() -> int:
 
     section("pages", pages.run, products=scale["products"], runs=scale["runs"], naive_runs=scale["naive_runs"],
             sandbox_offers=scale["sandbox_offers"], web_requests=scale["web_requests"])  # fmt: skip
-    section("cold varied searches", search_mix.run_mix, products=scale["products"], queries=scale["mix_queries"])
+    section("cold varied searches", search_mix.run_mix, products=scale["products"], queries=scale["mix_queries"],
+            runs=scale["mix_runs"], naive=True, sandbox_offers=scale["sandbox_offers"])  # fmt: skip
     server = common.gunicorn(common.SANDBOX_PORT, "sandbox-refresh.log", workers=3, threads=8)
     try:
         section("sync", refresh.sync, qps=scale["qps"], products=scale["sync_products"], worker_counts=[1, 2, 4])

@@ -1,14 +1,20 @@
 """Benchmark: cold, varied searches through the whole web stack (issue 20).
 
-    python bench/search_mix.py [--products 100000] [--queries 300] [--clients 8] [--web-workers 3] [--seed 1688]
+    python bench/search_mix.py [--set 100k|1m] [--runs 3] [--queries 300] [--clients 8] [--web-workers 3]
+                               [--seed 1688] [--no-naive]
 
-Fills the catalog with N generated products, starts the portal under gunicorn (3 workers, as deployed) on
-the bench's Redis page cache, logs a buyer in over HTTP and asks a generated mix of distinct searches, each
-once (nothing repeats, so no result page is served from the cache): Chinese terms of 1 to 4 characters,
-two-word phrases, English words, filters (province, price range, minimum order, factory, years), every sort,
-and deep pages (the first page's "more" link followed to pages 2 to 5). First one client asks one mix, then
---clients clients share another: median and p95 milliseconds per request, requests per second, and the
-machine's load average while it ran.
+Fills the catalog with the set's generated products (bench/generated.py; a database already holding that
+set and seed is reused), starts the portal under gunicorn (3 workers, as deployed) on the bench's Redis page
+cache, logs a buyer in over HTTP and asks a generated mix of distinct searches, each once (nothing repeats,
+so no result page is served from the cache): Chinese terms of 1 to 4 characters, two-word phrases, English
+words, filters (province, price range, minimum order, factory, years), every sort, and deep pages (the first
+page's "more" link followed to pages 2 to 5). First one client asks one mix, then --clients clients share
+another. Then the naive view (bench/naive.py: the gateway first, 200 ms added latency) is asked the first
+mix by one client.
+
+That is one run; each starts a fresh server with Redis flushed before every mix, and asks the same mixes.
+Every figure is the median of --runs runs, with the spread between runs (highest ÷ lowest − 1, flagged over
+20 %) and the 1-minute load average at the start of each mix and the highest sampled while it ran.
 """
 
 import argparse
@@ -23,12 +29,16 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common as common  # noqa: E402
+from bench import generated  # noqa: E402
+from bench.pages import LATENCY_MS  # noqa: E402
 
 PASSWORD = "bench-Pass-2026"
 PROVINCES = ["浙江省", "广东省", "江苏省", "福建省", "山东省"]
 SORTS = ["relevance", "price", "price_desc", "sales", "newest"]
 ENGLISH = ["bottle", "phone case", "lamp", "bag", "stand", "cup", "cable", "box", "mat", "pen"]
 NEXT = re.compile(r'href="(/products/\?[^"]*after=[^"]+)"')
+NAIVE_APP = "88000010"  # the naive views' sandbox app (bench/pages.py's too)
+SPREAD_LIMIT = 0.20
 
 
 def vocabulary() -> list[str]:
@@ -102,35 +112,60 @@ def session(base: str):
     return s
 
 
-def ask(s, base: str, path: str, pages: int, times: list[float]) -> None:
-    """One search (and its next pages): each request's milliseconds into `times`."""
+def ask(s, base: str, path: str, pages: int, times: list[float], prefix: str = "") -> None:
+    """One search (and its next pages): each request's milliseconds into `times`; prefix /naive for the naive view."""
     for _ in range(pages):
         started = time.perf_counter()
-        answer = s.get(base + path, timeout=60, headers={"Sec-Fetch-Site": "same-origin"})
+        answer = s.get(base + prefix + path, timeout=60, headers={"Sec-Fetch-Site": "same-origin"})
         times.append((time.perf_counter() - started) * 1000)
         if answer.status_code != 200:
-            raise SystemExit(f"{path}: {answer.status_code}")
+            raise SystemExit(f"{prefix}{path}: {answer.status_code}")
         found = NEXT.search(answer.text)
         if not found:
             return
         path = found.group(1).replace("&amp;", "&")
 
 
-def run(base: str, queries: list[tuple[str, int]], clients: int) -> dict:
+class Load(threading.Thread):
+    """The 1-minute load average at the start and the highest sampled every second until stopped."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.start_value = self.highest = os.getloadavg()[0]
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(1.0):
+            self.highest = max(self.highest, os.getloadavg()[0])
+
+    def stop(self) -> tuple[float, float]:
+        self.done.set()
+        self.join()
+        return self.start_value, max(self.highest, os.getloadavg()[0])
+
+
+def run(base: str, queries: list[tuple[str, int]], clients: int, prefix: str = "") -> dict:
+    """Ask every query once, shared by `clients` clients (Redis flushed first: nothing is served from the cache)."""
+    common.flush_redis()
     times: list[float] = []
     sessions = [session(base) for _ in range(clients)]
     work = list(queries)
     lock = threading.Lock()
+    failed: list[BaseException] = []
 
     def client(s):
-        while True:
-            with lock:
-                if not work:
-                    return
-                path, pages = work.pop()
-            ask(s, base, path, pages, times)
+        try:
+            while not failed:
+                with lock:
+                    if not work:
+                        return
+                    path, pages = work.pop()
+                ask(s, base, path, pages, times, prefix)
+        except BaseException as error:  # noqa: BLE001 - a thread would drop it (SystemExit silently): report it below
+            failed.append(error)
 
-    load_before = os.getloadavg()[0]
+    sampler = Load()
+    sampler.start()
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
     for t in threads:
@@ -138,49 +173,137 @@ def run(base: str, queries: list[tuple[str, int]], clients: int) -> dict:
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
+    load = sampler.stop()
+    if failed:
+        raise SystemExit(f"a client stopped: {failed[0]}")
     return {"requests": len(times), "median": common.median(times), "p95": common.percentile(times, 0.95),
-            "rps": len(times) / seconds, "load": max(load_before, os.getloadavg()[0])}  # fmt: skip
+            "rps": len(times) / seconds, "load": load}  # fmt: skip
 
 
-def run_mix(*, products: int, queries: int, clients: int = 8, web_workers: int = 3, seed: int = 1688):
-    """Returns (text, figures); the catalog is generated to `products` first."""
-    common.generate(products)
-    buyer()
-    common.flush_redis()
-    rng = random.Random(seed)
-    single, shared = mix(queries, rng), mix(queries * 2, rng)[queries:]
-    port = common.free_port()
+def naive_gateway(sandbox_offers: int) -> dict:
+    """The naive views' credential, connected, its sandbox app answering 200 ms late: the env bench.wsgi reads."""
+    from sandbox.models import SandboxApp
+    from sourcing.accounts.models import User
+
+    user, _ = User.objects.get_or_create(username="bench-naive")
+    credential = common.connected_credential(user=user, app_key=NAIVE_APP, qps=0)
+    common.sandbox_offers(sandbox_offers)
+    SandboxApp.objects.filter(app_key=NAIVE_APP).update(latency_ms=LATENCY_MS)
+    return {"BENCH_NAIVE_CREDENTIAL": str(credential.pk), "BENCH_NAIVE_OFFERS": str(sandbox_offers)}
+
+
+def spread(values: list[float]) -> float:
+    """Highest ÷ lowest − 1: how far apart the runs are."""
+    return max(values) / min(values) - 1 if min(values) > 0 else float("inf")
+
+
+def _one_run(port: int, web_workers: int, phases: list, naive_env: dict | None) -> dict:
+    """Each phase on a fresh server: {label: result}."""
+    base, results = f"http://127.0.0.1:{port}", {}
     server = common.gunicorn(port, "web-search-mix.log", workers=web_workers)
-    base = f"http://127.0.0.1:{port}"
     try:
-        rows, results = [], []
-        for label, wanted, count in (("1 client", single, 1), (f"{clients} clients", shared, clients)):
-            result = run(base, wanted, count)
-            results.append(result)
-            rows.append([label, result["requests"], f"{result['median']:.1f}", f"{result['p95']:.1f}",
-                         f"{result['rps']:.1f}", f"{result['load']:.1f}"])  # fmt: skip
-            print(f"  {label}: p95 {result['p95']:.1f} ms, {result['rps']:.1f} requests/s", flush=True)
+        for label, wanted, clients in phases:
+            results[label] = run(base, wanted, clients)
+            print(f"  {label}: median {results[label]['median']:.1f} ms, p95 {results[label]['p95']:.1f} ms, "
+                  f"{results[label]['rps']:.1f} requests/s", flush=True)  # fmt: skip
     finally:
         common.stop(server)
-    text = (f"Cold varied searches at {products:,} products ({queries} distinct searches per run, gunicorn "
-            f"{web_workers} workers, Redis page cache on)\n\n"
-            + common.table(["clients", "requests", "median ms", "p95 ms", "requests/s", "load avg"], rows))  # fmt: skip
-    p95 = results[0]["p95"]
-    return text, [common.Figure("search_mix.p95_1_client", p95, "< 50 ms", p95 < 50, " ms")]
+    if naive_env is not None:
+        server = common.gunicorn(port, "web-search-mix-naive.log", workers=web_workers, app="bench.wsgi",
+                                 extra_env=naive_env)  # fmt: skip
+        try:
+            results["naive"] = run(base, phases[0][1], 1, prefix="/naive")
+            print(f"  naive: median {results['naive']['median']:.1f} ms", flush=True)
+        finally:
+            common.stop(server)
+    return results
+
+
+def run_mix(*, products: int, queries: int, clients: int = 8, web_workers: int = 3, seed: int = 1688,
+            runs: int = 1, naive: bool = False, sandbox_offers: int = 1_000):  # fmt: skip
+    """Returns (text, figures); the catalog is generated to `products` first (or reused)."""
+    generated.generate(products, seed)
+    buyer()
+    rng = random.Random(seed)
+    single, shared = mix(queries, rng), mix(queries * 2, rng)[queries:]
+    phases = [("1 client", single, 1), (f"{clients} clients", shared, clients)]
+    port = common.free_port()
+    sandbox = None
+    if naive:
+        naive_env = naive_gateway(sandbox_offers)
+        sandbox = common.gunicorn(common.SANDBOX_PORT, "sandbox-search-mix.log", workers=2, threads=4)
+    try:
+        every = []
+        for n in range(runs):
+            print(f"  run {n + 1} of {runs}", flush=True)
+            every.append(_one_run(port, web_workers, phases, naive_env if naive else None))
+    finally:
+        if sandbox:
+            common.stop(sandbox)
+    return _report(every, phases, products=products, queries=queries, web_workers=web_workers, seed=seed)
+
+
+def _report(every: list[dict], phases: list, *, products: int, queries: int, web_workers: int, seed: int):
+    rows, worst = [], 0.0
+    labels = [label for label, _, _ in phases] + (["naive"] if "naive" in every[0] else [])
+
+    def row(name: str, values: list[float], fmt: str = "{:.1f}") -> float:
+        nonlocal worst
+        gap = spread(values)
+        worst = max(worst, gap)
+        flag = " (over 20 %)" if gap > SPREAD_LIMIT else ""
+        rows.append([name, fmt.format(common.median(values)), ", ".join(fmt.format(v) for v in values),
+                     f"{gap * 100:.0f} %{flag}" if len(values) > 1 else "-"])  # fmt: skip
+        return common.median(values)
+
+    for label in labels:
+        shown = "naive view (200 ms gateway), 1 client" if label == "naive" else label
+        for key, unit in (("median", "median ms"), ("p95", "p95 ms"), ("rps", "requests/s")):
+            row(f"{shown}: {unit}", [r[label][key] for r in every])
+    ratio = None
+    if "naive" in labels:
+        ratio = row("naive ÷ ours, median ms (1 client)", [r["naive"]["median"] / r["1 client"]["median"]
+                                                           for r in every], "{:.1f}×")  # fmt: skip
+    requests = ", ".join(f"{label} {every[0][label]['requests']}" for label in labels)
+    loads = "; ".join(f"run {n + 1}: " + ", ".join(f"{label} {r[label]['load'][0]:.1f} → {r[label]['load'][1]:.1f}"
+                                                   for label in labels) for n, r in enumerate(every))  # fmt: skip
+    runs_said = (f"median of {len(every)} runs, each on fresh servers" if len(every) > 1
+                 else "one run on fresh servers, so no median and no spread")  # fmt: skip
+    text = (f"Cold varied searches at {products:,} products (seed {seed}; {queries} distinct searches per mix, "
+            f"requests per run: {requests}; gunicorn {web_workers} workers, Redis page cache on, flushed before "
+            f"each mix; {runs_said})\n\n"
+            + common.table(["figure", "median", "runs", "spread"], rows, "lrrr")
+            + f"\n\n1-minute load average on {os.cpu_count()} cores, at the start of each mix → highest while it "
+            f"ran: {loads}")  # fmt: skip
+    p95 = common.median([r["1 client"]["p95"] for r in every])
+    figures = [common.Figure("search_mix.p95_1_client", p95, "< 50 ms", p95 < 50, " ms")]
+    if ratio is not None:
+        figures.append(common.Figure("search_mix.vs_naive_200ms", ratio, "> 1× (faster)", ratio > 1, "×"))
+    if len(every) > 1:
+        figures.append(common.Figure("search_mix.spread_between_runs", worst * 100, "<= 20 %",
+                                     worst <= SPREAD_LIMIT, " %"))  # fmt: skip
+    return text, figures
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--set", dest="products", type=generated.size, default=100_000, metavar="SIZE",
+                        help=f"products: {', '.join(generated.SETS)} or a number (default 100k)")  # fmt: skip
+    parser.add_argument("--products", type=generated.size, dest="products", help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=1688)
+    parser.add_argument("--seed", type=int, default=1688, help="of the catalog and of the mixes")
+    parser.add_argument("--naive", action=argparse.BooleanOptionalAction, default=True,
+                        help="also ask the first mix of the naive view (default: yes)")  # fmt: skip
+    parser.add_argument("--sandbox-offers", type=int, default=5_000)
     args = parser.parse_args()
     common.setup()
-    print("\n".join(f"{k}: {v}" for k, v in common.machine()) + "\n")
+    print(common.table(["", ""], [[k, v] for k, v in common.machine()], "ll") + "\n", flush=True)
     text, figures = run_mix(products=args.products, queries=args.queries, clients=args.clients,
-                            web_workers=args.web_workers, seed=args.seed)  # fmt: skip
+                            web_workers=args.web_workers, seed=args.seed, runs=args.runs, naive=args.naive,
+                            sandbox_offers=args.sandbox_offers)  # fmt: skip
     print("\n" + text + "\n\n" + "\n".join(f.line() for f in figures))
 
 
