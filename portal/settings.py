@@ -288,10 +288,6 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         },
     }
-    # Sessions are read from Redis and written to both it and the database: the session row's query was ~1 ms of
-    # every page's web CPU (issue 20). Only with Redis, shared by every process: a process-local copy could
-    # outlive a logout served by another process.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Without Redis nothing is shared between the web and worker processes, so nothing page-level is cached:
     # a worker's new data must show on the next page view.
