@@ -181,6 +181,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file (not :memory:) so that a real worker process can share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+else:
+    # No JIT compiling: it spent ~100 ms compiling for page queries that run in a few (the planner's cost guesses on
+    # a million products cross its threshold), and a web app's queries are short (docs/catalog.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # Connections are kept open between requests (opening one cost 14-17 ms a request: bench/search_mix.py, 8 clients
 # at 100,000 products went from 20.0 to 27.8 requests/s), and checked before reuse so a restarted server is no 500.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -198,14 +198,15 @@ def _window_edge(start: Q, order: list[str], column: str) -> tuple[object, int] 
     return edge[0] if edge else None
 
 
-def _walk(base, tier: Rows, column: str, descending: bool, start: Q, wanted: int) -> list[tuple[object, int]]:
+def _walk(base, tier: Rows, column: str, descending: bool, start: Q, wanted: int, bound: Q) -> list[tuple[object, int]]:
     """The first `wanted` (sort value, id) of a tier from `start` on, at a cost that does not grow with its matches.
 
     First within the next SEARCH_WINDOW rows of the whole catalog in this order (a bounded index walk, whatever the
     planner would guess of the words' frequency): enough there when matches are common. Only when they are rare does
-    the rest of the catalog follow, where the text index finds them directly (docs/catalog.md)."""
+    the rest of the catalog follow, where the text index finds them directly (docs/catalog.md). `bound` is the filters'
+    own range on the sort column (a price range under a price sort): the window starts where it does."""
     order = [f"-{column}", "-pk"] if descending else [column, "pk"]
-    edge = _window_edge(start, order, column)
+    edge = _window_edge(start & bound, order, column)
     if edge is None:
         inside = base.filter(tier.checked & start)
     else:
@@ -213,11 +214,24 @@ def _walk(base, tier: Rows, column: str, descending: bool, start: Q, wanted: int
     found = list(inside.order_by(*order).values_list(column, "pk")[:wanted])
     if edge is not None and len(found) < wanted:
         rest = base.filter(tier.found & _after(column, descending, *edge))
-        found += rest.order_by(*order).values_list(column, "pk")[: wanted - len(found)]
+        found += rest.order_by(*_sorted_after_finding(column, descending)).values_list(column, "pk")[
+            : wanted - len(found)
+        ]
     return found
 
 
-def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int) -> _Ranked:
+def _sorted_after_finding(column: str, descending: bool) -> list:
+    """The page's order in a form no index gives, so that PostgreSQL finds the rare matches through the text index and
+    sorts them, instead of walking the sort index on its (independent-pairs) guess that they are common: that walk
+    reads the whole catalog when they are in fact absent."""
+    if connection.vendor != "postgresql":
+        return [f"-{column}", "-pk"] if descending else [column, "pk"]
+    zero = "interval '0 seconds'" if column == "sort_newest" else "0"
+    key = RawSQL(f'"{Product._meta.db_table}"."{column}" + {zero}', [])  # noqa: S611 - constants only
+    return [key.desc(), F("pk").desc()] if descending else [key.asc(), F("pk").asc()]
+
+
+def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int, bound: Q) -> _Ranked:
     """One keyset page of ids: each tier in the sort column's order, from the cursor on."""
     column, descending = SORT_COLUMNS[sort]
     last = _decode_cursor(after, sort, len(tiers))
@@ -225,14 +239,14 @@ def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int) -> 
     for tier in range(last[0] if last else 0, len(tiers)):
         start = _after(column, descending, last[1], last[2]) if last and tier == last[0] else Q()
         wanted = limit + 1 - len(rows)
-        rows += [(tier, value, pk) for value, pk in _walk(base, tiers[tier], column, descending, start, wanted)]
+        rows += [(tier, value, pk) for value, pk in _walk(base, tiers[tier], column, descending, start, wanted, bound)]
         if len(rows) > limit:
             break
     cursor = _encode_cursor(sort, list(rows[limit - 1])) if len(rows) > limit else None
     return _Ranked([pk for _t, _v, pk in rows[:limit]], cursor, bool(after) and last is None)
 
 
-def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, identity=None):
+def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, identity=None, bound: Q = Q()):  # noqa: B008
     """A page of products with what their cards show, the next page's cursor, and whether a given cursor was unusable.
 
     The ranking (ids and cursor) is cached for CATALOG_RESULTS_CACHE_SECONDS under the page's identity; the
@@ -242,7 +256,7 @@ def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, ide
     key = "ranked:1:" + hashlib.blake2b(repr((identity, sort, after, limit)).encode(), digest_size=16).hexdigest()
     ranked = cache.get(key) if seconds else None
     if ranked is None:
-        ranked = _rank(base, tiers, sort, after, limit)
+        ranked = _rank(base, tiers, sort, after, limit, bound)
         if seconds and ranked.ids:  # an empty page costs little and is what a worker's fetch fills next
             cache.set(key, ranked, seconds)
     found = {p.pk: p for p in card_rows(Product.objects.exclude(status=Product.Status.NOT_FOUND)).filter(
@@ -290,15 +304,18 @@ def _filtered(filters: SearchFilters, *, skip: str = ""):
 
 
 def _price_range(filters: SearchFilters) -> Q:
-    """The price filter on the sort's own price column, so a price sort walks its index over the range only.
-
-    An offer without a price never passes (its sort_price_* holds NO_PRICE_HIGH or NO_PRICE_LOW)."""
+    """The price filter. Under a price sort it is written on the sort's own column, so the walk covers the range only
+    (an offer without a price holds NO_PRICE_HIGH or NO_PRICE_LOW there and never passes); under another sort on
+    the plain price, which no index covers, so the planner never reads the whole range's index to narrow a window
+    of 5,000 rows."""
     low, high = filters.price_min, filters.price_max
     if filters.sort == "price_desc":
         floor = Q(sort_price_down__gte=low) if low is not None else Q(sort_price_down__gt=NO_PRICE_LOW)
         return floor & (Q(sort_price_down__lte=high) if high is not None else Q())
-    ceiling = Q(sort_price_up__lte=high) if high is not None else Q(sort_price_up__lt=NO_PRICE_HIGH)
-    return ceiling & (Q(sort_price_up__gte=low) if low is not None else Q())
+    if filters.sort == "price":
+        ceiling = Q(sort_price_up__lte=high) if high is not None else Q(sort_price_up__lt=NO_PRICE_HIGH)
+        return ceiling & (Q(sort_price_up__gte=low) if low is not None else Q())
+    return (Q(price_min__gte=low) if low is not None else Q()) & (Q(price_min__lte=high) if high is not None else Q())
 
 
 def _catalog_rows() -> int:
@@ -373,7 +390,11 @@ def search_products(query: "str | SearchRequest" = "", filters: "Mapping | Searc
 
     # A page hiding offers of unknown value is ranked afresh each view: the worker filling them in changes it.
     identity = None if active_unknowns(cleaned) else (text, repr(cleaned), tuple(search.offer_ids) if search else ())
-    rows, cursor, restarted = _page(narrowed(""), tiers, cleaned.sort, after, clamp_limit(limit), identity)
+    priced = cleaned.sort in ("price", "price_desc") and (
+        cleaned.price_min is not None or cleaned.price_max is not None
+    )
+    bound = _price_range(cleaned) if priced else Q()
+    rows, cursor, restarted = _page(narrowed(""), tiers, cleaned.sort, after, clamp_limit(limit), identity, bound)
     page = ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
                       restarted=restarted)  # fmt: skip
     if count:
