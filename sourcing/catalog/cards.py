@@ -16,7 +16,7 @@ from sourcing.catalog.selectors.trust import trust_for
 from sourcing.catalog.templatetags.catalog import ago, count, price_range, seller_name, seller_place, unit_short
 from sourcing.connections.templatetags.portal import stamp
 
-OFFER_SLOT = 987654321  # a number no real offer id contains, replaced in the product link's path
+OFFER_SLOT = 987654321  # stands for the offer id in the reversed product path (no URL prefix holds it)
 
 
 class CardWords:

@@ -17,6 +17,13 @@ def cached(key: tuple, compute):
     return store[key]
 
 
+def drop(key: tuple) -> None:
+    """Drop one of this request's cached values (the row it was read from changed)."""
+    store = _store.get()
+    if store:
+        store.pop(key, None)
+
+
 def forget(**kwargs) -> None:
     """Drop this request's cached values (a membership, credential or token changed meanwhile)."""
     store = _store.get()

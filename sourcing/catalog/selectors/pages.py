@@ -17,7 +17,7 @@ from sourcing.catalog.search import (
     SearchRequest,
 )
 from sourcing.connections.selectors import credential_in_use
-from sourcing.core.request_cache import cached
+from sourcing.core.request_cache import cached, drop
 
 MAX_LIMIT = 100
 
@@ -156,11 +156,16 @@ def search_for(user: User | None, query: "str | SearchRequest", filters: "Mappin
 def team_search(team_id: int, key: str) -> SearchQuery | None:
     """The team's search with this key, with its job: read once per request, however many parts of the page ask
     (the fetch check, the ranking, the status line). A service that writes a search forgets it
-    (services/fetch.py)."""
+    (services/fetch.py, team_search_changed)."""
     return cached(
         ("team_search", team_id, key),
         lambda: SearchQuery.objects.select_related("job").filter(team_id=team_id, key=key).first(),
     )
+
+
+def team_search_changed(team_id: int, key: str) -> None:
+    """The team's search was written: this request reads it again."""
+    drop(("team_search", team_id, key))
 
 
 def get_search_for_user(user: User, pk) -> SearchQuery:

@@ -23,7 +23,7 @@ from sourcing.alibaba import api
 from sourcing.catalog.keys import search_key, source_of
 from sourcing.catalog.models import CatalogJob, ImageUpload, Product, SearchQuery
 from sourcing.catalog.search import SearchFilters, SearchRequest
-from sourcing.catalog.selectors.pages import get_search_for_user, team_search
+from sourcing.catalog.selectors.pages import get_search_for_user, team_search, team_search_changed
 from sourcing.catalog.services.jobs import (
     Checked,
     Started,
@@ -41,7 +41,6 @@ from sourcing.catalog.services.upsert import products_upsert_summaries
 from sourcing.connections.models import AppCredential
 from sourcing.connections.services.gateway import feature_refusal
 from sourcing.core.image_limits import too_many_pixels
-from sourcing.core.request_cache import forget
 
 Kind, State = CatalogJob.Kind, CatalogJob.State
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -50,7 +49,7 @@ IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "
 # --- keyword search ---
 def _search_record(*, user: User, team: Team, kind: str, key: str, query: str = "", filters: dict | None = None,
                    image: ImageUpload | None = None) -> SearchQuery:  # fmt: skip
-    forget()  # the request's copy of the team's searches (selectors.pages.team_search) is read again
+    team_search_changed(team.pk, key)  # the request's copy (selectors.pages.team_search) is read again
     now = timezone.now()
     if connection.vendor == "postgresql":
         # The usual case, a search the team ran before, in one round trip: count it and read it back.
@@ -81,7 +80,7 @@ def _queue_search(*, search: SearchQuery, user: User, credential: AppCredential,
     if fresh_after is not None:
         free &= Q(fetched_at__isnull=True) | Q(fetched_at__lt=fresh_after)
     claimed = SearchQuery.objects.filter(pk=search.pk).filter(free).update(job=job)
-    forget()
+    team_search_changed(search.team_id, search.key)
     if not claimed:
         job.delete()
         search.refresh_from_db()
@@ -182,7 +181,7 @@ def _search_pages(job: CatalogJob, search: SearchQuery, fetch_page) -> CatalogJo
             offer_ids=ids, total=page.reachable, pages_fetched=number, has_more=page.has_next,
             credential=job.credential, fetched_at=timezone.now(),
         )  # fmt: skip
-        forget()  # a task run inside a request (eager tests, the demo) must not leave its page a stale copy
+        team_search_changed(search.team_id, search.key)  # a task run inside a request (eager tests, the demo)
         job_progress(job, done=index + 1)
         if not page.has_next:
             break
@@ -261,7 +260,7 @@ def image_search_start(*, user: User, data: bytes = b"", content_type: str = "",
     search = _search_record(user=user, team=team, kind=SearchQuery.Kind.IMAGE, key=key, image=upload)
     if search.image_id != upload.pk:
         SearchQuery.objects.filter(pk=search.pk).update(image=upload)
-        forget()
+        team_search_changed(search.team_id, search.key)
         search.image = upload
     fresh_after = timezone.now() - timedelta(minutes=settings.CATALOG_SEARCH_FRESH_MINUTES)
     if search.fetched_at and search.fetched_at >= fresh_after:

@@ -14,18 +14,11 @@ from django.utils.translation import gettext as _
 
 from sourcing.catalog.cards import CardWords, card_body
 from sourcing.lists.templatetags.lists import team_lists
+from sourcing.lists.templatetags.rows import csrf_input
 
 register = template.Library()
 
 OFFER_MARK = "\x00offer\x00"
-
-
-def _csrf_input(context) -> str:
-    """What {% csrf_token %} gives."""
-    token = str(context.get("csrf_token") or "")
-    if not token or token == "NOTPROVIDED":
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
 
 
 def save_card_html(context, product_pk, offer_id, *, saved_item=None, save_text="", save_error="", open_=False,
@@ -40,7 +33,7 @@ def save_card_html(context, product_pk, offer_id, *, saved_item=None, save_text=
     request = context.get("request")
     next_url = escape(context.get("next_url") or (request.get_full_path() if request is not None else ""))
     add = reverse("list_add")
-    fields = (f'{_csrf_input(context)}\n<input type="hidden" name="offer_id" value="{escape(offer_id)}">'
+    fields = (f'{csrf_input(context.get("csrf_token"))}\n<input type="hidden" name="offer_id" value="{escape(offer_id)}">'
               f'<input type="hidden" name="where" value="card"><input type="hidden" name="next" value="{next_url}">')  # fmt: skip
     form = f'<form method="post" action="{add}" hx-post="{add}" hx-target="closest details" hx-swap="outerHTML"'
     picks = "".join(

@@ -26,7 +26,7 @@ from sourcing.lists.templatetags.lists import activity_detail, converted, quote_
 
 register = template.Library()
 
-ID_SLOT = 987654321  # a number no real id contains, replaced in each link's path
+ID_SLOT = 987654321  # stands for the id in a reversed path (no URL prefix holds it), replaced per row
 
 
 def _link(name: str):
@@ -35,7 +35,7 @@ def _link(name: str):
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def _csrf_input(csrf_token) -> str:
+def csrf_input(csrf_token) -> str:
     """What {% csrf_token %} gives."""
     token = str(csrf_token or "")
     if not token or token == "NOTPROVIDED":
@@ -49,7 +49,7 @@ class RowPage:
     def __init__(self, *, membership, converter=None, csrf_token="", path="/"):
         self.can_edit = bool(membership and membership.can_edit)
         self.converter = converter
-        self.csrf = _csrf_input(csrf_token)
+        self.csrf = csrf_input(csrf_token)
         self.path = quote(str(path), safe="/")
         self.item_edit, self.item_status = _link("item_edit"), _link("item_status")
         self.product, self.inquiry = _link("product"), _link("inquiry_detail")

@@ -117,3 +117,16 @@ def test_product_page_is_constant_whatever_its_skus_and_price_changes(client, al
     with django_assert_max_num_queries(17):
         page = client.get("/products/700001/")
     assert page.content.decode().count('class="dot"') == PriceHistory.objects.count()  # every change is a point
+
+
+def test_a_search_reads_the_team_search_once(client, alice, credential):
+    """The fetch check, the ranking and the status line share one read of the team's search (issue 20)."""
+    client.force_login(alice)
+    for _ in range(2):  # a search the team never ran, then one it ran
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/products/?q=保温杯").status_code == 200
+        reads = [
+            q["sql"] for q in captured if q["sql"].startswith("SELECT") and 'FROM "sourcing_searchquery"' in q["sql"]
+        ]
+        assert len(reads) == 1
+        client.post("/products/fetch/", {"q": "保温杯"})
