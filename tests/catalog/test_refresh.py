@@ -4,6 +4,8 @@ share of the quota and pays with the wanting credential that has the most left."
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sandbox.models import SandboxOffer
@@ -13,7 +15,7 @@ from sourcing.catalog.models import CatalogJob, Product
 from sourcing.catalog.services import offers as catalog_offers
 from sourcing.catalog.services import refresh as catalog_refresh
 from sourcing.catalog.services.upsert import products_upsert_summaries
-from sourcing.connections.models import ApiCallLog, ApiUsage, AppCredential, OAuthToken
+from sourcing.connections.models import ApiCallLog, ApiPermission, ApiUsage, AppCredential, OAuthToken
 from sourcing.connections.services.credentials import credential_create
 from sourcing.core.beijing import beijing_today
 from tests.catalog.conftest import offer
@@ -141,3 +143,57 @@ def test_the_share_is_enforced_atomically_by_the_quota_update(shop):
     capped = catalog_refresh.capped(shop)
     assert capped.daily_quota == 7 and shop.daily_quota == 10
     assert AppCredential.objects.get(pk=shop.pk).daily_quota == 1000  # nothing written back
+
+
+def test_a_credential_refused_the_detail_api_never_pays_for_a_refresh(bob, carol, alice, acme):
+    (product,) = products_upsert_summaries(offers=[offer("700001")], source="sandbox")
+    carols, alices = _credential(carol, "20000002"), _credential(alice, "20000001")
+    AppCredential.objects.filter(pk=alices.pk).update(shared_with_team=acme)
+    for user in (bob, carol):
+        catalog_offers.product_view_record(user=user, product=product)
+    _used(alices, 600)  # carol's own app has the most left
+    assert catalog_refresh.background_credential(product.pk)[0].pk == carols.pk
+    # when 1688 says carol's app may not call the detail API, the team's shared app pays
+    ApiPermission.objects.update_or_create(credential=carols, api=api.PRODUCT_DETAIL.id,
+                                           defaults={"observed": ApiPermission.Observed.DENIED})  # fmt: skip
+    assert catalog_refresh.background_credential(product.pk)[0].pk == alices.pk
+    # and when the console shows the shared app's request rejected, nobody does
+    ApiPermission.objects.update_or_create(credential=alices, api=api.PRODUCT_DETAIL.id,
+                                           defaults={"status": ApiPermission.Status.REJECTED})  # fmt: skip
+    assert catalog_refresh.background_credential(product.pk) == (None, None)
+
+
+def _commits(queries: list[dict]) -> int:
+    """Transactions committed: COMMITs, and writes made outside a transaction (each commits on its own)."""
+    commits, open_ = 0, False
+    for query in queries:
+        verb = query["sql"].lstrip("( ").split(" ", 1)[0].upper()
+        if verb == "BEGIN":
+            open_ = True
+        elif verb == "COMMIT":
+            commits, open_ = commits + 1, False
+        elif verb in ("INSERT", "UPDATE", "DELETE") and not open_:
+            commits += 1
+    return commits
+
+
+def test_one_refresh_commits_four_times_so_one_worker_keeps_up_with_the_rate(shop, alice):
+    # given a product alice viewed, refreshed once already (its supplier, SKUs and category are known)
+    (product,) = known(1)
+    catalog_offers.product_view_record(user=alice, product=product)
+    catalog_refresh.refresh_due()
+    AppCredential.objects.filter(pk=shop.pk).update(qps=0)  # no rate limit: the commits counted are the refresh's
+    # and claimed again in the next cycle, its content changed since
+    Product.objects.filter(pk=product.pk).update(
+        detail_fetched_at=None, content_hash="", refresh_queued_at=timezone.now()
+    )
+    job = CatalogJob.objects.create(kind=CatalogJob.Kind.REFRESH, total=1, state=CatalogJob.State.RUNNING)
+    # when a worker refreshes it
+    with CaptureQueriesContext(connection) as queries:
+        assert catalog_refresh.product_refresh_run(product_id=product.pk, job_id=job.pk) == "fetched"
+    # then it commits the lease, the quota unit, the call log, and the answer with the release and the count
+    assert _commits(queries.captured_queries) == 4
+    assert len(queries.captured_queries) <= 30
+    product.refresh_from_db()
+    assert product.refresh_queued_at is None and product.refresh_lease_until is None and product.content_hash
+    assert CatalogJob.objects.get(pk=job.pk).state == CatalogJob.State.DONE

@@ -1,6 +1,7 @@
 """Upserts: idempotent by offer id, unchanged content skipped by hash, price history only on change,
 delisted and vanished offers keep their last good data."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -55,6 +56,29 @@ def test_detail_upsert_writes_skus_supplier_and_skips_unchanged():
     # then nothing but the stamp changes
     assert not changed
     assert Sku.objects.count() == 2 and Product.objects.count() == 1 and PriceHistory.objects.count() == 1
+
+
+def test_a_sku_the_seller_removed_goes_and_the_others_stay():
+    product, _changed = product_upsert_detail(detail=detail(), source="sandbox")
+    kept = product.skus.get(sku_id="70000101")
+    white = detail(stock=400)
+    product_upsert_detail(detail=dataclasses.replace(white, skus=white.skus[:1]), source="sandbox")
+    assert list(product.skus.values_list("pk", "sku_id", "stock")) == [(kept.pk, "70000101", 200)]
+
+
+def test_a_category_known_by_id_alone_gets_its_name_and_then_its_place():
+    # a detail names its category without the chain above it
+    product_upsert_detail(detail=detail(), source="sandbox")
+    category = Category.objects.get(pk=30101)
+    assert (category.name, category.level, category.parent_id) == ("保温杯", None, None)
+    # a search item then brings the chain
+    products_upsert_summaries(offers=[offer("700002")], source="sandbox")
+    category.refresh_from_db()
+    assert (category.name, category.level, category.parent_id) == ("保温杯", 3, 301)
+    # and the next detail neither renames it nor moves it
+    product_upsert_detail(detail=detail(category_name="别的名字", subject="不锈钢保温杯 新款"), source="sandbox")
+    category.refresh_from_db()
+    assert (category.name, category.level, category.parent_id) == ("保温杯", 3, 301)
 
 
 def test_price_history_row_only_when_price_or_stock_changes():

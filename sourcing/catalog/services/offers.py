@@ -152,12 +152,12 @@ def product_fetch_start(*, user: User, offer_id, force: bool = False, product: "
     return Started(job=job)
 
 
-def product_detail_fetch(*, job: CatalogJob, offer_id: int, credential: AppCredential | None = None) -> Product | None:
-    """Fetch and store one offer's detail (marking it delisted or not found when 1688 says so)."""
+def product_detail_get(*, job: CatalogJob, offer_id: int, credential: AppCredential | None = None) -> api.ProductDetail:
+    """Ask 1688 for one offer's detail (marking the offer not found when 1688 says so); nothing else is written."""
     credential = credential or job.credential
     try:
-        detail = _call(job, lambda client, token: api.product_detail(client, token, str(offer_id)),
-                       credential=credential)  # fmt: skip
+        return _call(job, lambda client, token: api.product_detail(client, token, str(offer_id)),
+                     credential=credential)  # fmt: skip
     except errors.BusinessError as error:
         if not _not_found(error):
             raise
@@ -166,6 +166,12 @@ def product_detail_fetch(*, job: CatalogJob, offer_id: int, credential: AppCrede
             product_mark_status(product=product, status=Product.Status.NOT_FOUND)
             Product.objects.filter(pk=product.pk).update(detail_fetched_at=timezone.now(), refresh_error="")
         raise
+
+
+def product_detail_fetch(*, job: CatalogJob, offer_id: int, credential: AppCredential | None = None) -> Product | None:
+    """Fetch and store one offer's detail (marking it delisted or not found when 1688 says so)."""
+    credential = credential or job.credential
+    detail = product_detail_get(job=job, offer_id=offer_id, credential=credential)
     product, _changed = product_upsert_detail(detail=detail, source=source_of(credential))
     return product
 

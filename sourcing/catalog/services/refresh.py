@@ -22,16 +22,19 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db import transaction
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sourcing.accounts.models import Membership
 from sourcing.alibaba import api, errors
+from sourcing.catalog.keys import source_of
 from sourcing.catalog.models import CatalogJob, Product, ProductView
 from sourcing.catalog.services.jobs import job_finish
-from sourcing.catalog.services.offers import _not_found, product_detail_fetch
+from sourcing.catalog.services.offers import _not_found, product_detail_get
+from sourcing.catalog.services.upsert import product_upsert_detail
 from sourcing.connections.models import ApiPermission, ApiUsage, AppCredential, OAuthToken
 from sourcing.connections.selectors import site_default_credential
 from sourcing.connections.services.budgets import Payer, budget_left, paying
@@ -116,9 +119,12 @@ def _used_today(credentials: list[AppCredential], api_id: str) -> dict[str, int]
 
 
 def _wants(product_id: int, now: datetime) -> set[tuple[int | None, int | None]]:
-    """(user_id, team_id) of every want of the product."""
-    return {(row["user_id"], row["team_id"]) for source in WANT_SOURCES
-            for row in source(now).filter(product_id=product_id).values("user_id", "team_id")}  # fmt: skip
+    """(user_id, team_id) of every want of the product (one query for all the sources)."""
+    rows = [
+        source(now).filter(product_id=product_id).order_by().values_list("user_id", "team_id")
+        for source in WANT_SOURCES
+    ]
+    return set(rows[0].union(*rows[1:], all=True))
 
 
 def credentials_wanting(product_id: int, *, now: datetime | None = None, wants=None) -> list[AppCredential]:
@@ -128,27 +134,27 @@ def credentials_wanting(product_id: int, *, now: datetime | None = None, wants=N
         wants = _wants(product_id, now or timezone.now())
     user_ids = {user_id for user_id, _team in wants if user_id}
     team_ids = {team_id for _user, team_id in wants if team_id}
-    team_ids |= set(Membership.objects.filter(user_id__in=user_ids).exclude(role=Membership.Role.VIEWER)
-                    .values_list("team_id", flat=True))  # fmt: skip
+    # One query (a refresh task runs this for every product): the teams of the wanting users, the owner's
+    # membership of the team an app is shared with, a live token and the detail API's permission are subqueries.
+    their_teams = Membership.objects.filter(user_id__in=user_ids).exclude(role=Membership.Role.VIEWER).values("team_id")
     owner_in_team = Membership.objects.filter(user_id=OuterRef("owner_id"), team_id=OuterRef("shared_with_team_id"))
     connected = OAuthToken.objects.filter(credential=OuterRef("pk")).exclude(
         status__in=[OAuthToken.Status.REVOKED, OAuthToken.Status.NEEDS_REAUTH]
     )
-    found = list(
-        AppCredential.objects.filter(status=AppCredential.Status.ACTIVE, verified_at__isnull=False)
-        .filter(Q(owner_id__in=user_ids) | Q(shared_with_team_id__in=team_ids) & Exists(owner_in_team))
-        .filter(Exists(connected))
+    refused = ApiPermission.objects.filter(credential=OuterRef("pk"), api=api.PRODUCT_DETAIL.id).filter(
+        Q(observed__in=[ApiPermission.Observed.DENIED, ApiPermission.Observed.UNSUPPORTED])
+        | Q(status=ApiPermission.Status.REJECTED) & ~Q(observed=ApiPermission.Observed.GRANTED)
     )
-    default = site_default_credential()
-    if default is not None and default.is_verified and default.status == AppCredential.Status.ACTIVE:
-        found.append(default)
-    refused = set(
-        ApiPermission.objects.filter(credential__in=found, api=api.PRODUCT_DETAIL.id)
-        .filter(Q(observed__in=[ApiPermission.Observed.DENIED, ApiPermission.Observed.UNSUPPORTED])
-                | Q(status=ApiPermission.Status.REJECTED) & ~Q(observed=ApiPermission.Observed.GRANTED))
-        .values_list("credential_id", flat=True)
-    )  # fmt: skip
-    return [c for c in {c.pk: c for c in found}.values() if c.pk not in refused]
+    shared = (Q(shared_with_team_id__in=team_ids) | Q(shared_with_team_id__in=their_teams)) & Exists(owner_in_team)
+    wanting = (Q(owner_id__in=user_ids) | shared) & Exists(connected)
+    default = site_default_credential()  # no query when the settings name none
+    if default is not None:
+        wanting |= Q(pk=default.pk)
+    return list(
+        AppCredential.objects.filter(wanting, status=AppCredential.Status.ACTIVE, verified_at__isnull=False)
+        .exclude(Exists(refused))
+        .order_by("pk")
+    )
 
 
 def _payer_for(credential: AppCredential, wants: set[tuple[int | None, int | None]]) -> tuple[Payer, int | None]:
@@ -209,16 +215,21 @@ def _release(product_id: int, *, error: str = "", keep_claim: bool = False) -> N
 def _count_done(job_id: int | None) -> None:
     if not job_id:
         return
-    from django.db.models import F
-
     CatalogJob.objects.filter(pk=job_id).update(done=F("done") + 1)
-    job = CatalogJob.objects.filter(pk=job_id, state=CatalogJob.State.RUNNING).first()
-    if job and job.done >= job.total:
+    job = CatalogJob.objects.filter(pk=job_id, state=CatalogJob.State.RUNNING, done__gte=F("total")).first()
+    if job:
         job_finish(
             job,
             ok=True,
             message=ngettext("%(n)s product refreshed.", "%(n)s products refreshed.", job.total) % {"n": job.total},
         )
+
+
+def _done(product_id: int, job_id: int | None, *, error: str = "") -> None:
+    """The product's turn in this cycle is over: release it and count it in the job, in one commit."""
+    with transaction.atomic():
+        _release(product_id, error=error)
+        _count_done(job_id)
 
 
 def product_refresh_run(*, product_id: int, job_id: int | None = None) -> str:
@@ -238,30 +249,31 @@ def product_refresh_run(*, product_id: int, job_id: int | None = None) -> str:
     if not taken:
         held = Product.objects.filter(pk=product_id, refresh_queued_at__isnull=False, refresh_lease_until__gte=now)
         return "leased" if held.exists() else "skipped"
-    product = Product.objects.get(pk=product_id)
-    if product.detail_fetched_at and product.detail_fetched_at >= product.refresh_queued_at:
-        _release(product_id)  # fetched since it was queued (a page asked for it): nothing to do this cycle
-        _count_done(job_id)
+    offer_id, fetched_at, queued_at = Product.objects.values_list(
+        "offer_id", "detail_fetched_at", "refresh_queued_at"
+    ).get(pk=product_id)
+    if fetched_at and fetched_at >= queued_at:
+        _done(product_id, job_id)  # fetched since it was queued (a page asked for it): nothing to do this cycle
         return "fresh"
     credential, payer = background_credential(product_id, now=now)
     if credential is None:
-        _release(product_id, error=_("No wanting team's credential has background quota left today."))
-        _count_done(job_id)
+        _done(product_id, job_id, error=_("No wanting team's credential has background quota left today."))
         return "no_quota"
     job = CatalogJob(kind=CatalogJob.Kind.REFRESH, credential=credential)
     try:
         with paying(payer):
-            product_detail_fetch(job=job, offer_id=product.offer_id, credential=capped(credential))
+            detail = product_detail_get(job=job, offer_id=offer_id, credential=capped(credential))
     except errors.TransientError:
         _release(product_id, keep_claim=True)  # the retry takes the lease again
         raise
     except errors.AlibabaError as error:
         gone = _not_found(error)
-        _release(product_id, error="" if gone else f"{error.code or type(error).__name__}: {error.message}")
-        _count_done(job_id)
+        _done(product_id, job_id, error="" if gone else f"{error.code or type(error).__name__}: {error.message}")
         return "not_found" if gone else "refused"
-    _release(product_id)
-    _count_done(job_id)
+    with transaction.atomic():  # the answer's writes, the release and the count: one commit, not three
+        product_upsert_detail(detail=detail, source=source_of(credential))
+        _release(product_id)
+        _count_done(job_id)
     return "fetched"
 
 
@@ -273,5 +285,4 @@ def lease_seconds_left(product_id: int) -> float:
 
 def product_refresh_give_up(*, product_id: int, job_id: int | None, error: errors.AlibabaError) -> None:
     """Out of retries: the product keeps its last good data and waits for the next cycle."""
-    _release(product_id, error=f"{error.code or type(error).__name__}: {error.message}")
-    _count_done(job_id)
+    _done(product_id, job_id, error=f"{error.code or type(error).__name__}: {error.message}")

@@ -35,8 +35,9 @@ Status = Product.Status
 
 
 # --- categories ---
-def categories_ensure(chains: Iterable[tuple[int | None, ...]], *, source: str) -> None:
-    """Make sure each category id of each (top, second, third) chain exists, linked to its parent."""
+def categories_ensure(chains: Iterable[tuple[int | None, ...]], *, source: str) -> dict[int, str]:
+    """Make sure each category id of each (top, second, third) chain exists, linked to its parent; returns the
+    names of those that were known already (by id)."""
     rows: dict[int, Category] = {}
     for chain in chains:
         parent = None
@@ -46,17 +47,23 @@ def categories_ensure(chains: Iterable[tuple[int | None, ...]], *, source: str) 
             rows.setdefault(category_id, Category(id=category_id, parent_id=parent, level=level, source=source))
             parent = category_id
     if not rows:
-        return
-    if Category.objects.filter(pk__in=list(rows)).count() < len(rows):
+        return {}
+    known = {pk: (level, name) for pk, level, name in
+             Category.objects.filter(pk__in=list(rows)).values_list("pk", "level", "name")}  # fmt: skip
+    orphans = [pk for pk, (level, _name) in known.items() if level is None]
+    if len(known) < len(rows):
         # Parents first, so each row's parent exists when the row is inserted (FK checks on PostgreSQL).
         ordered = sorted(rows.values(), key=lambda c: c.level or 0)
         Category.objects.bulk_create(ordered, ignore_conflicts=True)
         categories_changed()
+        # another writer may have inserted one of them by id alone meanwhile
+        orphans = Category.objects.filter(pk__in=list(rows), level__isnull=True).values_list("pk", flat=True)
     # A category first known by id alone (a detail without the chain) gets its place in the tree now.
-    for orphan in Category.objects.filter(pk__in=list(rows), level__isnull=True):
-        row = rows[orphan.pk]
-        Category.objects.filter(pk=orphan.pk, level__isnull=True).update(parent_id=row.parent_id, level=row.level)
+    for pk in orphans:
+        row = rows[pk]
+        Category.objects.filter(pk=pk, level__isnull=True).update(parent_id=row.parent_id, level=row.level)
         categories_changed()
+    return {pk: name for pk, (_level, name) in known.items()}
 
 
 # Page-cache entries these writes make stale (read by selectors_catalog).
@@ -336,14 +343,20 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
         Product.objects.filter(pk=product.pk).update(detail_fetched_at=now, refresh_error="")
         product.detail_fetched_at, product.refresh_error = now, ""
         return product, False
-    categories_ensure([(detail.top_category_id, detail.second_category_id, detail.third_category_id)], source=source)
+    names = categories_ensure(
+        [(detail.top_category_id, detail.second_category_id, detail.third_category_id)], source=source
+    )
     if category_id:
-        # Known by id only when the answer has no top/second/third chain: level unknown, no parent yet.
-        if not Category.objects.filter(pk=category_id).exists():
+        name = (names[category_id] if category_id in names
+                else Category.objects.filter(pk=category_id).values_list("name", flat=True).first())  # fmt: skip
+        if name is None:
+            # Known by id only when the answer has no top/second/third chain: level unknown, no parent yet.
             Category.objects.bulk_create([Category(id=category_id, source=source)], ignore_conflicts=True)
             categories_changed()
-        if detail.category_name and Category.objects.filter(pk=category_id, name="").update(
-            name=detail.category_name[:200]
+        if (
+            detail.category_name
+            and not name
+            and Category.objects.filter(pk=category_id, name="").update(name=detail.category_name[:200])
         ):
             categories_changed()
     with transaction.atomic():
@@ -382,9 +395,11 @@ def product_upsert_detail(*, detail: ProductDetail, source: str) -> tuple[Produc
 
 
 def _skus_replace(product: Product, rows: list[dict]) -> None:
-    keep = [r["sku_id"] for r in rows]
-    Sku.objects.filter(product=product).exclude(sku_id__in=keep).delete()
     existing = {s.sku_id: s for s in Sku.objects.filter(product=product)}
+    keep = {r["sku_id"] for r in rows}
+    gone = [s.pk for sku_id, s in existing.items() if sku_id not in keep]
+    if gone:
+        Sku.objects.filter(pk__in=gone).delete()
     new, changed = [], []
     for row in rows:
         sku = existing.get(row["sku_id"])
