@@ -264,7 +264,7 @@ def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, ide
     return [found[pk] for pk in ranked.ids if pk in found], ranked.cursor, ranked.restarted
 
 
-# What a result card shows (lists/templatetags/cards.py keys its cache on these): result pages read only these columns,
+# What a result card shows (catalog/cards.py): result pages read only these columns,
 # a third of a product row's width and none of its JSON but the supplier's badges.
 CARD_PRODUCT_FIELDS = ("id", "offer_id", "title", "title_en", "image_url", "status", "price_min", "price_max", "moq",
                        "unit", "unit_en", "month_sold", "sales_count", "company_name", "province", "summary_fetched_at",
