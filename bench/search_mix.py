@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common as common  # noqa: E402
 from bench import generated  # noqa: E402
-from bench.pages import LATENCY_MS  # noqa: E402
+from bench.pages import COLD_CPU_TARGET_MS, LATENCY_MS  # noqa: E402
 
 PASSWORD = "bench-Pass-2026"
 PROVINCES = ["浙江省", "广东省", "江苏省", "福建省", "山东省"]
@@ -144,8 +144,9 @@ class Load(threading.Thread):
         return self.start_value, max(self.highest, os.getloadavg()[0])
 
 
-def run(base: str, queries: list[tuple[str, int]], clients: int, prefix: str = "") -> dict:
-    """Ask every query once, shared by `clients` clients (Redis flushed first: nothing is served from the cache)."""
+def run(base: str, queries: list[tuple[str, int]], clients: int, prefix: str = "", web_pid: int | None = None) -> dict:
+    """Ask every query once, shared by `clients` clients (Redis flushed first: nothing is served from the cache);
+    with `web_pid`, the web server's CPU time (all its processes) per request too."""
     common.flush_redis()
     times: list[float] = []
     sessions = [session(base) for _ in range(clients)]
@@ -166,6 +167,7 @@ def run(base: str, queries: list[tuple[str, int]], clients: int, prefix: str = "
 
     sampler = Load()
     sampler.start()
+    cpu_before = common.cpu_seconds(web_pid) if web_pid else 0.0
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
     for t in threads:
@@ -173,11 +175,12 @@ def run(base: str, queries: list[tuple[str, int]], clients: int, prefix: str = "
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
+    cpu = (common.cpu_seconds(web_pid) - cpu_before) * 1000 / max(1, len(times)) if web_pid else None
     load = sampler.stop()
     if failed:
         raise SystemExit(f"a client stopped: {failed[0]}")
     return {"requests": len(times), "median": common.median(times), "p95": common.percentile(times, 0.95),
-            "rps": len(times) / seconds, "load": load}  # fmt: skip
+            "rps": len(times) / seconds, "load": load, "cpu": cpu}  # fmt: skip
 
 
 def naive_gateway(sandbox_offers: int) -> dict:
@@ -203,9 +206,10 @@ def _one_run(port: int, web_workers: int, phases: list, naive_env: dict | None) 
     server = common.gunicorn(port, "web-search-mix.log", workers=web_workers)
     try:
         for label, wanted, clients in phases:
-            results[label] = run(base, wanted, clients)
+            results[label] = run(base, wanted, clients, web_pid=server.pid)
             print(f"  {label}: median {results[label]['median']:.1f} ms, p95 {results[label]['p95']:.1f} ms, "
-                  f"{results[label]['rps']:.1f} requests/s", flush=True)  # fmt: skip
+                  f"{results[label]['rps']:.1f} requests/s, web CPU {results[label]['cpu']:.1f} ms per request",
+                  flush=True)  # fmt: skip
     finally:
         common.stop(server)
     if naive_env is not None:
@@ -258,8 +262,10 @@ def _report(every: list[dict], phases: list, *, products: int, queries: int, web
 
     for label in labels:
         shown = "naive view (200 ms gateway), 1 client" if label == "naive" else label
-        for key, unit in (("median", "median ms"), ("p95", "p95 ms"), ("rps", "requests/s")):
-            row(f"{shown}: {unit}", [r[label][key] for r in every])
+        for key, unit in (("median", "median ms"), ("p95", "p95 ms"), ("rps", "requests/s"),
+                          ("cpu", "web CPU ms per request")):  # fmt: skip
+            if label != "naive" or key != "cpu":
+                row(f"{shown}: {unit}", [r[label][key] for r in every])
     ratio = None
     if "naive" in labels:
         ratio = row("naive ÷ ours, median ms (1 client)", [r["naive"]["median"] / r["1 client"]["median"]
@@ -276,7 +282,17 @@ def _report(every: list[dict], phases: list, *, products: int, queries: int, web
             + f"\n\n1-minute load average on {os.cpu_count()} cores, at the start of each mix → highest while it "
             f"ran: {loads}")  # fmt: skip
     p95 = common.median([r["1 client"]["p95"] for r in every])
-    figures = [common.Figure("search_mix.p95_1_client", p95, "< 50 ms", p95 < 50, " ms")]
+    cpu = common.median([r["1 client"]["cpu"] for r in every])
+    figures = [common.Figure("search_mix.p95_1_client", p95, "< 50 ms", p95 < 50, " ms"),
+               # half of the ~40 ms per request that issue 20 measured (8 clients, 100k), on 1 client here: the
+               # 8-client figure counts the CPU that contention adds, which the table beside shows
+               common.Figure("search_mix.web_cpu_1_client", cpu, f"< {COLD_CPU_TARGET_MS} ms",
+                             cpu < COLD_CPU_TARGET_MS, " ms")]  # fmt: skip
+    shared = phases[1][0]
+    if products <= 100_000:  # the issue's throughput target is at 100,000 products
+        rps = common.median([r[shared]["rps"] for r in every])
+        figures.append(common.Figure(f"search_mix.requests_per_s_{phases[1][2]}_clients", rps, ">= 50",
+                                     rps >= 50, "/s"))  # fmt: skip
     if ratio is not None:
         figures.append(common.Figure("search_mix.vs_naive_200ms", ratio, "> 1× (faster)", ratio > 1, "×"))
     if len(every) > 1:

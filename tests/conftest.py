@@ -75,8 +75,11 @@ def _clean_cache():
     """Counters kept in the cache (rate limits) and cached pages start from nothing in every test."""
     from django.core.cache import caches
 
+    from sourcing.catalog.selectors.products import forget_catalog_shape
+
     for cache in caches.all(initialized_only=False):
         cache.clear()
+    forget_catalog_shape()
 
 
 @pytest.fixture(autouse=True)

@@ -169,7 +169,8 @@ def test_each_database_searches_its_own_way(products):
         search_products("手机")
     sql = " ".join(query["sql"] for query in queries)
     if connection.vendor == "postgresql":  # the tsvector under its GIN index, whatever the server's locale
-        assert "@@" in sql and "::tsquery" in sql and "instr(" not in sql
+        # the operator where the GIN index should find rows, its function where each row of a window is tested
+        assert ("@@" in sql or "ts_match_vq(" in sql) and "::tsquery" in sql and "instr(" not in sql
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN SELECT id FROM sourcing_product WHERE search_vector @@ %s::tsquery", ["'手机'"])

@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,9 @@ __all__ = [
 ]  # fmt: skip
 
 COUNT_CAP = 1000  # counts stop here ("more than 1,000"): a capped count reads at most this many index rows
+# Best sellers a count first looks among: each is a row read with the text tested on it, so the sample is small;
+# words too rare to show there are counted through the text index, which then reads at most COUNT_CAP rows.
+COUNT_SAMPLE = 500
 FILL_BATCH = 20  # offers hidden for an unknown field whose detail one page view may ask a worker for
 
 
@@ -98,7 +102,11 @@ def _match(terms: list[str], *, title_only: bool) -> Rows:
     if connection.vendor == "postgresql":
         literal = tsquery_literal(terms, weights="A" if title_only else "")
         sql, params = f'"{table}"."search_vector" @@ %s::tsquery', [literal]
-        checked_sql = f"({sql}) IS TRUE"  # a test on the row: no index answers IS TRUE
+        # A test on each row: no index answers a function call, and the planner, with no estimate for one, takes a
+        # good share of the rows to pass, so it walks the window in order and stops at a page, where its guess for
+        # the operator (off a thousandfold for Chinese) made it read the whole window and sort it. COALESCE: a row
+        # without a document fails the test (and passes its negation), as with the operator.
+        checked_sql = f'COALESCE(ts_match_vq("{table}"."search_vector", %s::tsquery), false)'
     else:
         column = f'"{table}"."search_title"' if title_only else f'("{table}"."search_title" || "{table}"."search_body")'
         sql, params = " AND ".join([f"instr({column}, %s) > 0"] * len(terms)), [f" {t} " for t in terms]
@@ -175,27 +183,58 @@ def _decode_cursor(cursor: str | None, sort: str, tiers: int) -> tuple[int, obje
     return tier, value, pk
 
 
+def _row_bound(column: str, operator: str, value, pk) -> Q:
+    """(column, id) <operator> (value, pk), a row comparison: the database starts or stops its walk of the (column,
+    id) index exactly there, where the same bound written with OR leaves it a bitmap of the whole range to sort."""
+    table, field = Product._meta.db_table, Product._meta.get_field(column)
+    prepared = getattr(field, "output_field", field).get_db_prep_value(value, connection)
+    sql = f'("{table}"."{column}", "{table}"."id") {operator} (%s, %s)'  # constants only; values are parameters
+    return Q(RawSQL(sql, [prepared, pk], output_field=BooleanField()))  # noqa: S611
+
+
 def _after(column: str, descending: bool, value, pk) -> Q:
-    """Rows after (value, pk) in the sort order. The plain bound on the column is what lets the database start its
-    index walk there (the exact condition alone is an OR it cannot walk)."""
-    later = "lt" if descending else "gt"
-    exact = Q(**{f"{column}__{later}": value}) | Q(**{column: value, f"pk__{later}": pk})
-    return Q(**{f"{column}__{later}e": value}) & exact
+    """Rows after (value, pk) in the sort order."""
+    return _row_bound(column, "<" if descending else ">", value, pk)
 
 
 def _up_to(column: str, descending: bool, value, pk) -> Q:
     """Rows before (value, pk) in the sort order, and that row."""
-    earlier = "gt" if descending else "lt"
-    exact = Q(**{f"{column}__{earlier}": value}) | Q(**{column: value, f"pk__{earlier}e": pk})
-    return Q(**{f"{column}__{earlier}e": value}) & exact
+    return _row_bound(column, ">=" if descending else "<=", value, pk)
 
 
-def _window_edge(start: Q, order: list[str], column: str) -> tuple[object, int] | None:
-    """The (sort value, id) SEARCH_WINDOW rows on from `start` in this order (an index-only read), or None when the
-    catalog ends before."""
-    window = settings.SEARCH_WINDOW
-    edge = list(Product.objects.filter(start).order_by(*order).values_list(column, "pk")[window - 1 : window])
-    return edge[0] if edge else None
+_shape: dict[str, tuple[float, object]] = {}  # this process's figures about the whole catalog: key → (until, value)
+
+
+def _catalog_shape(key: str, compute):
+    """compute() at most once per CATALOG_RESULTS_CACHE_SECONDS in this process, for figures about the whole catalog
+    that move slowly: where the first window ends in each order, how many rows there are. A stale one costs no
+    result: the walk takes what is before the edge and the rest after it, whichever edge it is given."""
+    seconds = settings.CATALOG_RESULTS_CACHE_SECONDS
+    now = time.monotonic()
+    kept = _shape.get(key)
+    if seconds and kept is not None and kept[0] > now:
+        return kept[1]
+    value = compute()
+    if seconds and value is not None:
+        _shape[key] = (now + seconds, value)
+    return value
+
+
+def forget_catalog_shape() -> None:
+    """Drop this process's figures about the catalog (tests: each starts from another catalog)."""
+    _shape.clear()
+
+
+def _window_edge(start: Q, order: list[str], column: str, size: int = 0) -> tuple[object, int] | None:
+    """The (sort value, id) `size` (SEARCH_WINDOW) rows on from `start` in this order (an index-only read), or None
+    when the catalog ends before. From the catalog's start it is remembered (_catalog_shape): every first page asks."""
+    window = size or settings.SEARCH_WINDOW
+
+    def read():
+        edge = list(Product.objects.filter(start).order_by(*order).values_list(column, "pk")[window - 1 : window])
+        return edge[0] if edge else None
+
+    return _catalog_shape(f"edge:{window}:{','.join(order)}", read) if not start else read()
 
 
 def _walk(base, tier: Rows, column: str, descending: bool, start: Q, wanted: int, bound: Q) -> list[tuple[object, int]]:
@@ -286,14 +325,15 @@ def _category_tree_ids(category_id: int) -> list[int]:
     return list(Category.objects.filter(Q(pk=c) | Q(parent_id=c) | Q(parent__parent_id=c)).values_list("pk", flat=True))
 
 
-def _filtered(filters: SearchFilters, *, skip: str = ""):
+def _filtered(filters: SearchFilters, *, skip: str = "", walked: bool = False):
     """The products the filters let through; a filter on a maybe-unknown field (all but `skip`) keeps the
-    offers of unknown value when the user asked for them (filters.unknown)."""
+    offers of unknown value when the user asked for them (filters.unknown). `walked`: for the page's walk in its
+    sort order (a price range on the sort column), else for counting (on the plain price)."""
     products = Product.objects.exclude(status=Product.Status.NOT_FOUND)
     if filters.category:
         products = products.filter(category_id__in=_category_tree_ids(filters.category))
     if filters.price_min is not None or filters.price_max is not None:
-        products = products.filter(_price_range(filters))
+        products = products.filter(_price_range(filters, walked=walked))
     for rule in active_unknowns(filters):
         if rule.name != skip:
             condition = rule.matches(filters)
@@ -303,16 +343,16 @@ def _filtered(filters: SearchFilters, *, skip: str = ""):
     return products
 
 
-def _price_range(filters: SearchFilters) -> Q:
-    """The price filter. Under a price sort it is written on the sort's own column, so the walk covers the range only
-    (an offer without a price holds NO_PRICE_HIGH or NO_PRICE_LOW there and never passes); under another sort on
-    the plain price, which no index covers, so the planner never reads the whole range's index to narrow a window
-    of 5,000 rows."""
+def _price_range(filters: SearchFilters, *, walked: bool) -> Q:
+    """The price filter. For the walk of a price sort it is written on the sort's own column, so the walk covers the
+    range only (an offer without a price holds NO_PRICE_HIGH or NO_PRICE_LOW there and never passes); otherwise
+    (another sort, or counting) on the plain price, which no index covers, so the planner never reads the whole
+    range's index (300,000 entries for a common range) to narrow a window of 5,000 rows."""
     low, high = filters.price_min, filters.price_max
-    if filters.sort == "price_desc":
+    if walked and filters.sort == "price_desc":
         floor = Q(sort_price_down__gte=low) if low is not None else Q(sort_price_down__gt=NO_PRICE_LOW)
         return floor & (Q(sort_price_down__lte=high) if high is not None else Q())
-    if filters.sort == "price":
+    if walked and filters.sort == "price":
         ceiling = Q(sort_price_up__lte=high) if high is not None else Q(sort_price_up__lt=NO_PRICE_HIGH)
         return ceiling & (Q(sort_price_up__gte=low) if low is not None else Q())
     return (Q(price_min__gte=low) if low is not None else Q()) & (Q(price_min__lte=high) if high is not None else Q())
@@ -320,6 +360,10 @@ def _price_range(filters: SearchFilters) -> Q:
 
 def _catalog_rows() -> int:
     """About how many products there are: PostgreSQL's own estimate (kept by ANALYZE and autovacuum), else a count."""
+    return _catalog_shape("rows", _count_catalog_rows)
+
+
+def _count_catalog_rows() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Product._meta.db_table])
@@ -332,13 +376,14 @@ def _catalog_rows() -> int:
 def _capped_count(products, text: Rows) -> int:
     """How many of these products the text matches, up to COUNT_CAP; past it, estimated from the best sellers.
 
-    Among the first SEARCH_WINDOW products by sales, enough matches (as many as COUNT_CAP would give over the whole
+    Among the first COUNT_SAMPLE products by sales, enough matches (as many as COUNT_CAP would give over the whole
     catalog, and at least 10) say "more than COUNT_CAP" without reading the rest; fewer mean the matches are rare
-    enough for the text index to count them exactly."""
+    enough (under 2 % of a million) for the text index to count them exactly, reading at most COUNT_CAP rows."""
     order = ["-sort_sales", "-pk"]
-    edge = _window_edge(Q(), order, "sort_sales")
+    sample = min(COUNT_SAMPLE, settings.SEARCH_WINDOW)
+    edge = _window_edge(Q(), order, "sort_sales", sample)
     if edge is not None:
-        enough = max(10, -(-COUNT_CAP * settings.SEARCH_WINDOW // max(1, _catalog_rows())))
+        enough = max(10, -(-COUNT_CAP * sample // max(1, _catalog_rows())))
         sample = products.filter(text.checked & _up_to("sort_sales", True, *edge))
         if sample.order_by().values("pk")[:enough].count() >= enough:
             return COUNT_CAP
@@ -386,15 +431,17 @@ def search_products(query: "str | SearchRequest" = "", filters: "Mapping | Searc
         problems.append(_("“%(q)s” has no letters, digits or Chinese characters to search for.") % {"q": text[:40]})
 
     def narrowed(skip: str):
-        return _filtered(cleaned, skip=skip)
+        return _filtered(cleaned, skip=skip)  # for counting
 
     # A page hiding offers of unknown value is ranked afresh each view: the worker filling them in changes it.
     identity = None if active_unknowns(cleaned) else (text, repr(cleaned), tuple(search.offer_ids) if search else ())
     priced = cleaned.sort in ("price", "price_desc") and (
         cleaned.price_min is not None or cleaned.price_max is not None
     )
-    bound = _price_range(cleaned) if priced else Q()
-    rows, cursor, restarted = _page(narrowed(""), tiers, cleaned.sort, after, clamp_limit(limit), identity, bound)
+    bound = _price_range(cleaned, walked=True) if priced else Q()
+    rows, cursor, restarted = _page(
+        _filtered(cleaned, walked=True), tiers, cleaned.sort, after, clamp_limit(limit), identity, bound
+    )
     page = ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
                       restarted=restarted)  # fmt: skip
     if count:
