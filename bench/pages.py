@@ -29,21 +29,28 @@ COLD_CPU_TARGET_MS = 20  # half of the ~40 ms of web CPU per cold search that is
 
 def page_user():
     """A buyer in a team with one list of LIST_ITEMS detailed products; no credential of their own."""
-    from sourcing.accounts.models import Membership, User
+    from sourcing.accounts.models import User
+
+    user, _ = User.objects.get_or_create(username="bench-buyer")
+    return user, fifty_item_list(user, "Bench buyers")
+
+
+def fifty_item_list(user, team_name: str):
+    """The user's team list of LIST_ITEMS detailed products (the user's team made first if needed)."""
+    from sourcing.accounts.models import Membership
     from sourcing.accounts.services.teams import team_create
     from sourcing.catalog.models import Product
     from sourcing.lists.models import ProductList
     from sourcing.lists.services import item_add, list_create
 
-    user, _ = User.objects.get_or_create(username="bench-buyer")
     membership = Membership.objects.filter(user=user).select_related("team").first()
-    team = membership.team if membership else team_create(name="Bench buyers", owner=user)
+    team = membership.team if membership else team_create(name=team_name, owner=user)
     product_list = ProductList.objects.filter(team=team).first() or list_create(actor=user, team=team, name="Bench")
     if product_list.items.count() != LIST_ITEMS:
         product_list.items.all().delete()
         for product in Product.objects.filter(skus__isnull=False).distinct().order_by("pk")[:LIST_ITEMS]:
             item_add(actor=user, product_list=product_list, product=product, target_quantity=100)
-    return user, product_list
+    return product_list
 
 
 def measure(client, urls: list[str], runs: int) -> dict:

@@ -106,3 +106,25 @@ def test_a_cursor_from_before_a_sale_still_pages_on(catalog):
     second = search_products("", {"sort": "sales"}, after=first.next_cursor, limit=4)
     assert not second.restarted and len(second.products) == 4
     assert not {p.offer_id for p in second.products} & {p.offer_id for p in first.products}
+
+
+@pytest.mark.parametrize("cap", [5, 1000])  # 28 matches: past a cap of 5 (walked), under 1,000 (from the text index)
+@pytest.mark.parametrize("sort", ["relevance", "sales", "price", "price_desc", "newest"])
+def test_a_counted_first_page_ranks_the_same_whether_its_words_are_rare_or_common(catalog, settings, monkeypatch, cap,
+                                                                                 sort):  # fmt: skip
+    settings.SEARCH_WINDOW, settings.CATALOG_RESULTS_CACHE_SECONDS = 3, 0
+    monkeypatch.setattr(selector, "COUNT_CAP", cap)
+    page = search_products("杯", {"sort": sort}, limit=6, count=True)
+    assert page.matched == min(cap, 28)
+    assert [p.offer_id for p in page.products] == expected(catalog, sort, "杯")[:6]
+    second = search_products("杯", {"sort": sort}, after=page.next_cursor, limit=6)
+    assert [p.offer_id for p in second.products] == expected(catalog, sort, "杯")[6:12]
+
+
+def test_a_price_filter_counts_on_the_plain_price_and_walks_the_sort_column(catalog, settings):
+    settings.SEARCH_WINDOW, settings.CATALOG_RESULTS_CACHE_SECONDS = 3, 0
+    for sort in ("price", "price_desc", "sales"):
+        page = search_products("杯", {"sort": sort, "price_min": "10", "price_max": "30"}, limit=100, count=True)
+        wanted = [i for i in expected(catalog, sort, "杯") if catalog[i].price_min is not None
+                  and 10 <= catalog[i].price_min <= 30]  # fmt: skip
+        assert [p.offer_id for p in page.products] == wanted and page.matched == len(wanted)

@@ -237,14 +237,20 @@ def _window_edge(start: Q, order: list[str], column: str, size: int = 0) -> tupl
     return _catalog_shape(f"edge:{window}:{','.join(order)}", read) if not start else read()
 
 
-def _walk(base, tier: Rows, column: str, descending: bool, start: Q, wanted: int, bound: Q) -> list[tuple[object, int]]:
+def _walk(base, tier: Rows, column: str, descending: bool, start: Q, wanted: int, bound: Q,
+          rare: bool = False) -> list[tuple[object, int]]:  # fmt: skip
     """The first `wanted` (sort value, id) of a tier from `start` on, at a cost that does not grow with its matches.
 
     First within the next SEARCH_WINDOW rows of the whole catalog in this order (a bounded index walk, whatever the
     planner would guess of the words' frequency): enough there when matches are common. Only when they are rare does
     the rest of the catalog follow, where the text index finds them directly (docs/catalog.md). `bound` is the filters'
-    own range on the sort column (a price range under a price sort): the window starts where it does."""
+    own range on the sort column (a price range under a price sort): the window starts where it does. `rare`: the
+    page's count found fewer than COUNT_CAP matches in all, so the text index finds them at once, for less than a
+    window would cost."""
     order = [f"-{column}", "-pk"] if descending else [column, "pk"]
+    if rare:
+        finding = base.filter(tier.found & start).order_by(*_sorted_after_finding(column, descending))
+        return list(finding.values_list(column, "pk")[:wanted])
     edge = _window_edge(start & bound, order, column)
     if edge is None:
         inside = base.filter(tier.checked & start)
@@ -270,7 +276,7 @@ def _sorted_after_finding(column: str, descending: bool) -> list:
     return [key.desc(), F("pk").desc()] if descending else [key.asc(), F("pk").asc()]
 
 
-def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int, bound: Q) -> _Ranked:
+def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int, bound: Q, rare: bool) -> _Ranked:
     """One keyset page of ids: each tier in the sort column's order, from the cursor on."""
     column, descending = SORT_COLUMNS[sort]
     last = _decode_cursor(after, sort, len(tiers))
@@ -278,14 +284,16 @@ def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int, bou
     for tier in range(last[0] if last else 0, len(tiers)):
         start = _after(column, descending, last[1], last[2]) if last and tier == last[0] else Q()
         wanted = limit + 1 - len(rows)
-        rows += [(tier, value, pk) for value, pk in _walk(base, tiers[tier], column, descending, start, wanted, bound)]
+        walked = _walk(base, tiers[tier], column, descending, start, wanted, bound, rare)
+        rows += [(tier, value, pk) for value, pk in walked]
         if len(rows) > limit:
             break
     cursor = _encode_cursor(sort, list(rows[limit - 1])) if len(rows) > limit else None
     return _Ranked([pk for _t, _v, pk in rows[:limit]], cursor, bool(after) and last is None)
 
 
-def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, identity=None, bound: Q = Q()):  # noqa: B008
+def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, identity=None, bound: Q = Q(),  # noqa: B008
+          rare: bool = False):  # fmt: skip
     """A page of products with what their cards show, the next page's cursor, and whether a given cursor was unusable.
 
     The ranking (ids and cursor) is cached for CATALOG_RESULTS_CACHE_SECONDS under the page's identity; the
@@ -295,7 +303,7 @@ def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, ide
     key = "ranked:1:" + hashlib.blake2b(repr((identity, sort, after, limit)).encode(), digest_size=16).hexdigest()
     ranked = cache.get(key) if seconds else None
     if ranked is None:
-        ranked = _rank(base, tiers, sort, after, limit, bound)
+        ranked = _rank(base, tiers, sort, after, limit, bound, rare)
         if seconds and ranked.ids:  # an empty page costs little and is what a worker's fetch fills next
             cache.set(key, ranked, seconds)
     found = {p.pk: p for p in card_rows(Product.objects.exclude(status=Product.Status.NOT_FOUND)).filter(
@@ -373,14 +381,16 @@ def _count_catalog_rows() -> int:
     return Product.objects.count()
 
 
-def _capped_count(products, text: Rows) -> int:
+def _capped_count(products, text: Rows, *, narrowed: bool) -> int:
     """How many of these products the text matches, up to COUNT_CAP; past it, estimated from the best sellers.
 
     Among the first COUNT_SAMPLE products by sales, enough matches (as many as COUNT_CAP would give over the whole
     catalog, and at least 10) say "more than COUNT_CAP" without reading the rest; fewer mean the matches are rare
-    enough (under 2 % of a million) for the text index to count them exactly, reading at most COUNT_CAP rows."""
+    enough (under 2 % of a million) for the text index to count them exactly, reading at most COUNT_CAP rows.
+    Under filters (`narrowed`) the sample is the whole SEARCH_WINDOW: a filter thins the matches, and the text
+    index would otherwise read every match of a common word to find COUNT_CAP that pass it."""
     order = ["-sort_sales", "-pk"]
-    sample = min(COUNT_SAMPLE, settings.SEARCH_WINDOW)
+    sample = settings.SEARCH_WINDOW if narrowed else min(COUNT_SAMPLE, settings.SEARCH_WINDOW)
     edge = _window_edge(Q(), order, "sort_sales", sample)
     if edge is not None:
         enough = max(10, -(-COUNT_CAP * sample // max(1, _catalog_rows())))
@@ -395,13 +405,15 @@ def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hid
 
     `narrowed(skip)` is the page's products, before the text, without the filter named `skip`. Never cached: a
     worker filling in unknown fields changes them, and the page asks it for the next ones."""
-    matched = _capped_count(narrowed(""), text)
+    narrowing = bool(filters.category or filters.price_min is not None or filters.price_max is not None
+                     or active_unknowns(filters))  # fmt: skip
+    matched = _capped_count(narrowed(""), text, narrowed=narrowing)
     hidden, fill = [], []
     for rule in active_unknowns(filters):
         if rule.name in filters.unknown:
             continue
         unknown = narrowed(rule.name).filter(rule.unknown)
-        count = _capped_count(unknown, text)
+        count = _capped_count(unknown, text, narrowed=True)
         if count:
             hidden.append(Hidden(rule.name, count, str(rule.reason)))
             if len(fill) < FILL_BATCH:
@@ -439,13 +451,16 @@ def search_products(query: "str | SearchRequest" = "", filters: "Mapping | Searc
         cleaned.price_min is not None or cleaned.price_max is not None
     )
     bound = _price_range(cleaned, walked=True) if priced else Q()
+    counted = _counts(narrowed, matching, cleaned) if count else None
+    # Counted first: a text with fewer than COUNT_CAP matches is ranked straight from the text index (`rare`).
+    rare = bool(terms) and counted is not None and counted[0] < COUNT_CAP
     rows, cursor, restarted = _page(
-        _filtered(cleaned, walked=True), tiers, cleaned.sort, after, clamp_limit(limit), identity, bound
+        _filtered(cleaned, walked=True), tiers, cleaned.sort, after, clamp_limit(limit), identity, bound, rare
     )
     page = ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
                       restarted=restarted)  # fmt: skip
-    if count:
-        page.matched, page.hidden, page.fill_ids = _counts(narrowed, matching, cleaned)
+    if counted is not None:
+        page.matched, page.hidden, page.fill_ids = counted
     return page
 
 
