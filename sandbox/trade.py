@@ -249,9 +249,15 @@ class Priced:
         return sum(line.quantity * line.offer.weight_grams for line in self.lines)
 
 
+def plain(value, limit: int = 200) -> str:
+    """Text as the sandbox stores it: no NUL or other control characters (PostgreSQL refuses NUL), cut to size."""
+    text = "" if value is None else str(value)
+    return "".join(c for c in text if c >= " " or c in "\t\n").strip()[:limit]
+
+
 def _text(raw: dict, name: str) -> str:
     value = raw.get(name)
-    return str(value).strip()[:200] if value not in (None, "") else ""
+    return plain(value) if value not in (None, "") else ""
 
 
 def read_address(raw) -> Address:

@@ -33,6 +33,7 @@ from .trade import (
     logistics_status,
     offers_for,
     options,
+    plain,
     price_order,
     province,
     read_address,
@@ -166,7 +167,7 @@ def _store(call: Call, priced: Priced, out_order_id: str) -> SandboxOrder:
     with transaction.atomic():
         order = SandboxOrder.objects.create(
             order_id=_new_id(), account=call.account, app=call.app, out_order_id=out_order_id, flow=priced.flow,
-            message=str(call.params.get("message") or "")[:500], address=address.as_dict(),
+            message=plain(call.params.get("message"), 500), address=address.as_dict(),
             seller={"login_id": supplier.login_id, "member_id": supplier.member_id, "open_uid": supplier.open_uid,
                     "company": supplier.company_name, "province": supplier.province, "city": supplier.city},
             goods_fen=priced.goods_fen, discount_fen=priced.shop_discount_fen, freight_fen=priced.freight_fen,
@@ -201,8 +202,8 @@ def create_cross_order(call: Call):
     """
     out_order_id = str(call.params.get("outOrderId") or "").strip()
     try:
-        if len(out_order_id) > 64:
-            raise TradeRefusal("400", "outOrderId is longer than 64 characters")
+        if len(out_order_id) > 64 or plain(out_order_id, 64) != out_order_id:
+            raise TradeRefusal("400", "outOrderId must be at most 64 characters, with no control characters")
         earlier = _by_out_order_id(call, out_order_id)
         if earlier is not None:
             return _created(earlier)
@@ -402,16 +403,16 @@ def buyer_order_list(call: Call):
         advance(order)
     orders = SandboxOrder.objects.select_related("account").filter(account=call.account)
     if params.get("orderStatus"):
-        orders = orders.filter(status=params["orderStatus"].strip())
+        orders = orders.filter(status=plain(params["orderStatus"], 20))
     if params.get("outOrderId"):
-        orders = orders.filter(out_order_id=params["outOrderId"].strip())
+        orders = orders.filter(out_order_id=plain(params["outOrderId"], 64))
     if params.get("orderIds"):
         try:
             orders = orders.filter(order_id__in=_id_list(call, "orderIds"))
         except TradeRefusal as refusal:
             return {"result": [], "totalRecord": 0, "errorCode": refusal.code, "errorMessage": refusal.message}
     if params.get("sellerLoginId"):
-        orders = orders.filter(seller__login_id=params["sellerLoginId"].strip())
+        orders = orders.filter(seller__login_id=plain(params["sellerLoginId"], 100))
     for name, lookup in (("createStartTime", "created_at__gte"), ("createEndTime", "created_at__lte"),
                          ("modifyStartTime", "modified_at__gte"), ("modifyEndTime", "modified_at__lte")):  # fmt: skip
         if params.get(name):
