@@ -248,7 +248,7 @@ def _logistics_id(order: SandboxOrder) -> str:
 
 def _trade_info(call: Call, order: SandboxOrder, *, detail: bool) -> dict:
     address, seller = order.address, order.seller
-    items = list(order.items.order_by("pk"))
+    items = sorted(order.items.all(), key=lambda i: i.pk)  # prefetched by the list
     image_base = call.image_base
     base = {
         "id": order.order_id,
@@ -420,7 +420,7 @@ def buyer_order_list(call: Call):
     page = max(1, whole_number("page", params.get("page") or 1, maximum=INT_MAX))
     size = min(MAX_LIST_PAGE_SIZE, max(1, whole_number("pageSize", params.get("pageSize") or 20, maximum=INT_MAX)))
     total = orders.count()
-    window = orders.order_by("-created_at", "-order_id")[(page - 1) * size : page * size]
+    window = orders.order_by("-created_at", "-order_id").prefetch_related("items")[(page - 1) * size : page * size]
     return {"result": [_trade_info(call, o, detail=False) for o in window], "totalRecord": total}
 
 
