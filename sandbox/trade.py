@@ -481,3 +481,19 @@ def logistics_status(order: SandboxOrder, now: datetime | None = None) -> str:
     if passed >= len(TRACE):
         return "SIGN"
     return "ACCEPT" if passed <= 1 else "TRANSPORT"
+
+
+ORDER_TIMES = ("created_at", "modified_at", "paid_at", "shipped_at", "received_at", "completed_at", "cancelled_at")
+
+
+def rewind(order_id: int, seconds: float) -> None:
+    """Move an order's whole history `seconds` into the past, as if that much time had gone by (tests, demos).
+
+    The next read brings its status up to date: shipping, the trace's steps, delivery, completion.
+    """
+    order = SandboxOrder.objects.get(order_id=order_id)
+    shift = timedelta(seconds=seconds)
+    for name in ORDER_TIMES:
+        if getattr(order, name):
+            setattr(order, name, getattr(order, name) - shift)
+    order.save(update_fields=list(ORDER_TIMES))

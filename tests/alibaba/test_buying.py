@@ -3,7 +3,6 @@
 Time is moved by settings and by the orders' stored timestamps, never by sleeping.
 """
 
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -252,12 +251,7 @@ def test_the_seller_ships_after_the_delay_and_the_trace_moves(client_1688, token
     with pytest.raises(errors.BusinessError):
         api.logistics_trace(client_1688, tokens.access_token, order.order_id)
 
-    def paid_ago(seconds):
-        stored = SandboxOrder.objects.get(order_id=order.order_id)
-        SandboxOrder.objects.filter(pk=stored.pk).update(paid_at=stored.paid_at - timedelta(seconds=seconds),
-                                                         shipped_at=None)  # fmt: skip
-
-    paid_ago(3600 + 60)  # the delay has passed: the seller shipped a minute ago
+    trade.rewind(int(order.order_id), 3600 + 60)  # the delay has passed: the seller shipped a minute ago
     shipped = api.order_detail(client_1688, tokens.access_token, order.order_id)
     assert shipped.status == "waitbuyerreceive" and shipped.shipped_at is not None and shipped.logistics_bill_nos
     (parcel,) = api.shipments(client_1688, tokens.access_token, order.order_id)
@@ -265,16 +259,19 @@ def test_the_seller_ships_after_the_delay_and_the_trace_moves(client_1688, token
     (trace,) = api.logistics_trace(client_1688, tokens.access_token, order.order_id)
     assert len(trace.steps) == 1 and "揽件" in trace.steps[0].remark
 
-    paid_ago(3 * 600)  # three steps later
+    trade.rewind(int(order.order_id), 3 * 600)  # three steps later
     (trace,) = api.logistics_trace(client_1688, tokens.access_token, order.order_id)
     assert len(trace.steps) == 4 and trace.steps[-1].at > trace.steps[0].at
     assert api.shipments(client_1688, tokens.access_token, order.order_id)[0].status == "TRANSPORT"
 
-    paid_ago(10 * 600)  # past the last step: signed for
+    trade.rewind(int(order.order_id), 10 * 600)  # past the last step: signed for
     (trace,) = api.logistics_trace(client_1688, tokens.access_token, order.order_id)
     assert len(trace.steps) == len(trade.TRACE) and "签收" in trace.steps[-1].remark
     assert api.order_detail(client_1688, tokens.access_token, order.order_id).status == "confirm_goods"
     assert api.buyer_orders(client_1688, tokens.access_token, status="confirm_goods").total == 1
+    trade.rewind(int(order.order_id), settings.SANDBOX_AUTO_CONFIRM_SECONDS)  # 1688 confirms receipt by itself
+    done = api.order_detail(client_1688, tokens.access_token, order.order_id)
+    assert done.status == "success" and done.completed_at > done.received_at > done.shipped_at > done.paid_at
 
 
 def test_another_buyer_sees_none_of_the_orders(client_1688, tokens, catalog, live_server, sandbox_app):
