@@ -22,7 +22,6 @@ from .models import SandboxOrder, SandboxOrderItem
 from .trade import (
     FREIGHT_ZONES,
     MAX_ORDER_OPTIONS,
-    TRACE,
     TRADE_TYPES,
     ZONE_NAMES,
     Priced,
@@ -625,6 +624,3 @@ def freight_estimate(call: Call):
         "freePostage": False,
         "sizeValueType": 1,
     })  # fmt: skip
-
-
-__all__ = ["TRACE", "pay_signature"]
