@@ -476,6 +476,13 @@ SANDBOX_ACCESS_TOKEN_LIFETIME = env.int("SANDBOX_ACCESS_TOKEN_LIFETIME", default
 SANDBOX_REFRESH_TOKEN_LIFETIME = env.int("SANDBOX_REFRESH_TOKEN_LIFETIME", default=180 * 86400)
 SANDBOX_POSTPONE_WINDOW = env.int("SANDBOX_POSTPONE_WINDOW", default=30 * 86400)
 SANDBOX_DRIFT_SECONDS = env.int("SANDBOX_DRIFT_SECONDS", default=3600)
+# Sandbox orders (docs/1688-answers.md, "Buying"): a paid order ships after SANDBOX_SHIP_DELAY_SECONDS, its
+# trace gains a step every SANDBOX_TRACE_STEP_SECONDS, and a delivered order completes after
+# SANDBOX_AUTO_CONFIRM_SECONDS; 1688 refuses to cancel an order younger than 10 seconds.
+SANDBOX_SHIP_DELAY_SECONDS = env.int("SANDBOX_SHIP_DELAY_SECONDS", default=120)
+SANDBOX_TRACE_STEP_SECONDS = env.int("SANDBOX_TRACE_STEP_SECONDS", default=600)
+SANDBOX_AUTO_CONFIRM_SECONDS = env.int("SANDBOX_AUTO_CONFIRM_SECONDS", default=86400)
+SANDBOX_CANCEL_MIN_AGE_SECONDS = env.int("SANDBOX_CANCEL_MIN_AGE_SECONDS", default=10)
 # "sparse" answers like live 1688 (fields missing, null, numbers as strings; docs/sparse-answers.md); "full" sends all.
 SANDBOX_ANSWER_PROFILE = env.str("SANDBOX_ANSWER_PROFILE", default="sparse")
 if SANDBOX_ANSWER_PROFILE not in ("sparse", "full"):

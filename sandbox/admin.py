@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q
 
-from .models import SandboxAccount, SandboxApp, SandboxCategory, SandboxOffer, SandboxSupplier
+from .models import (
+    SandboxAccount,
+    SandboxApp,
+    SandboxCategory,
+    SandboxOffer,
+    SandboxOrder,
+    SandboxOrderItem,
+    SandboxSupplier,
+)
 
 
 class SandboxAppForm(forms.ModelForm):
@@ -105,3 +113,30 @@ class SandboxOfferAdmin(admin.ModelAdmin):
 @admin.register(SandboxCategory)
 class SandboxCategoryAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "name_en", "level"]
+
+
+class SandboxOrderItemInline(admin.TabularInline):
+    model = SandboxOrderItem
+    extra = 0
+    can_delete = False
+    fields = ["offer_id", "spec_id", "name", "quantity", "unit", "price_fen", "unit_price_fen", "amount_fen"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SandboxOrder)
+class SandboxOrderAdmin(admin.ModelAdmin):
+    """Orders buyers placed through the sandbox: to look at, not to edit (the APIs and the cashier move them)."""
+
+    list_display = ["order_id", "status", "account", "out_order_id", "total_fen", "created_at", "paid_at"]
+    list_filter = ["status"]
+    search_fields = ["=order_id", "out_order_id", "account__login_id"]
+    inlines = [SandboxOrderItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db.models import Q
 
-from . import images, sparse
+from . import images, sparse, trade
 from .catalog import drift, open_uid_of, quote_type, sales_count, shipping_guarantee, tier_prices
 from .gateway import (
     BEIJING,
@@ -501,6 +501,7 @@ def product_detail(call: Call):
             },
             "isJxhy": offer.offer_id % 5 == 0,
             "sellerOpenId": supplier.open_uid,
+            "sellerMixSetting": _mix_setting(supplier),
             "minOrderQuantity": offer.min_order_quantity,
             "batchNumber": 1,
             "status": "published",
@@ -521,6 +522,12 @@ def product_detail(call: Call):
             "companyName": supplier.company_name,
         }  # fmt: skip
     return _ok(sparse.detail(offer.offer_id, answer) if call.app.sparse else answer)
+
+
+def _mix_setting(supplier: SandboxSupplier) -> dict:
+    """sellerMixSetting: whether the seller sells mixed batches (混批), and from how many yuan or pieces."""
+    mix = trade.mix_setting(supplier)
+    return {"generalHunpi": mix.allowed, "mixAmount": mix.amount, "mixNumber": mix.number}
 
 
 def _product_info(offer: SandboxOffer, call: Call) -> dict:
@@ -721,7 +728,5 @@ def openuid_decrypt(call: Call):
     return {"wangwangNick": supplier.login_id}
 
 
-@api("com.alibaba.trade", "alibaba.trade.getBuyerOrderList")
-def buyer_order_list(call: Call):
-    # The sandbox takes no orders, so every buyer's order list is empty.
-    return {"result": [], "totalRecord": 0, "success": True}
+# The buying APIs (orders, payment, logistics, freight) live in trade_apis; importing this module registers them.
+from . import trade_apis  # noqa: E402, F401

@@ -211,3 +211,67 @@ class SandboxUploadedImage(models.Model):
     image_id = models.CharField(max_length=40, unique=True)
     image_hash = models.CharField(max_length=16)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class SandboxOrder(models.Model):
+    """An order a buyer placed with alibaba.trade.createCrossOrder: one supplier, its options as items.
+
+    The seller's and the offers' details are copied in (1688 keeps an order snapshot), so a rebuilt
+    catalog leaves orders readable. Shipping and the logistics trace follow from `paid_at` and
+    `shipped_at` as time passes (sandbox/trade.py), without a background job.
+    """
+
+    order_id = models.BigIntegerField(unique=True)
+    account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE, related_name="orders")
+    app = models.ForeignKey(SandboxApp, null=True, blank=True, on_delete=models.SET_NULL)
+    # The buyer app's own order number (createCrossOrder's outOrderId): one order per account and number.
+    out_order_id = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=20, default="waitbuyerpay")
+    flow = models.CharField(max_length=20, default="general")
+    message = models.CharField(max_length=500, blank=True, default="")
+    address = models.JSONField(help_text="the resolved ship-to address")
+    seller = models.JSONField(help_text="login id, member id, company, province, city of the supplier")
+    goods_fen = models.BigIntegerField(help_text="sumProductPayment: the items' amounts, promotions applied")
+    discount_fen = models.BigIntegerField(default=0, help_text="the shop promotion taken off the goods")
+    freight_fen = models.BigIntegerField()
+    total_fen = models.BigIntegerField()
+    logistics_bill_no = models.CharField(max_length=32, blank=True, default="")
+    close_reason = models.CharField(max_length=32, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    modified_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "out_order_id"], condition=~models.Q(out_order_id=""),
+                name="sandbox_order_once_per_out_order_id",
+            )
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["account", "-created_at"])]
+
+    def __str__(self):
+        return str(self.order_id)
+
+
+class SandboxOrderItem(models.Model):
+    """One option of an order (1688's productItems[] entry), with the prices it was bought at."""
+
+    order = models.ForeignKey(SandboxOrder, on_delete=models.CASCADE, related_name="items")
+    sub_item_id = models.BigIntegerField(unique=True)
+    offer_id = models.BigIntegerField()
+    spec_id = models.CharField(max_length=64, blank=True, default="")
+    sku_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=200)
+    options = models.JSONField(default=list, help_text="[[name, value], ...]")
+    unit = models.CharField(max_length=10)
+    image = models.CharField(max_length=200, blank=True, default="")
+    quantity = models.PositiveIntegerField()
+    price_fen = models.BigIntegerField(help_text="the unit price at the quantity, before the item's promotion")
+    unit_price_fen = models.BigIntegerField(help_text="the final unit price")
+    amount_fen = models.BigIntegerField(help_text="final unit price × quantity")
+    weight_grams = models.PositiveIntegerField()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/<str:app_key>/secret/", views.console_app_secret, name="console_app_secret"),
     path("console/<str:app_key>/delete/", views.console_app_delete, name="console_app_delete"),
     path("oauth/authorize", views.authorize, name="authorize"),
+    path("pay/", views.pay, name="pay"),
     path("img/ibank/<int:family>_<int:variant>.png", views.image, name="image"),
     path("img/ibank/opt/<int:family>_<int:option>.png", views.option_image, name="option_image"),
     path("img/ibank/desc/<int:family>_<int:part>.png", views.detail_image, name="detail_image"),

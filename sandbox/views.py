@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -12,7 +14,8 @@ from . import apis, images  # noqa: F401 - apis registers the API handlers
 from . import oauth as _oauth  # noqa: F401 - registers the token endpoints
 from .forms import ConsoleAppForm, grantable_apis
 from .gateway import APIS, beijing_today, handle
-from .models import SandboxApp, SandboxOffer, SandboxUsage, _fernet, new_app_secret
+from .models import SandboxApp, SandboxOffer, SandboxOrder, SandboxUsage, _fernet, new_app_secret
+from .trade_apis import pay_signature
 
 authorize = _oauth.authorize
 
@@ -171,3 +174,40 @@ def console_app_delete(request, app_key: str):
     app.delete()
     messages.success(request, f"Deleted sandbox app {app_key}. Credentials in the portal that use it stop working.")
     return redirect("sandbox:console")
+
+
+def _orders_to_pay(request) -> tuple[list[SandboxOrder], str]:
+    """The orders a cashier link names, if its signature is the one alibaba.alipay.url.get gave out."""
+    ids_text = request.GET.get("orderId", "")
+    sign = request.GET.get("sign", "")
+    if not ids_text or len(ids_text) > 2000 or not constant_time_compare(sign, pay_signature(ids_text)):
+        return [], "这个支付链接无效 (this payment link is not valid: get a new one from the app)"
+    ids = [int(i) for i in ids_text.split(";") if i.isascii() and i.isdigit()]
+    orders = list(SandboxOrder.objects.filter(order_id__in=ids).order_by("created_at"))
+    return orders, "" if orders else "订单不存在 (no such order)"
+
+
+@csrf_exempt
+@never_cache
+def pay(request):
+    """The sandbox cashier (1688's cashier.htm): shows the orders of a payment link; Pay marks them paid.
+
+    The link's signature is the only key (the sandbox has no 1688 login), so the app that asked for
+    the link decides who may pay. Paying is one conditional UPDATE: a double click pays once, and an
+    order cancelled meanwhile stays cancelled.
+    """
+    orders, problem = _orders_to_pay(request)
+    if problem:
+        return render(request, "sandbox/pay.html", {"problem": problem}, status=400)
+    paid_now = 0
+    if request.method == "POST":
+        now = timezone.now()
+        paid_now = SandboxOrder.objects.filter(
+            pk__in=[o.pk for o in orders], status="waitbuyerpay", paid_at=None, cancelled_at=None
+        ).update(status="waitsellersend", paid_at=now, modified_at=now)
+        orders = list(SandboxOrder.objects.filter(pk__in=[o.pk for o in orders]).order_by("created_at"))
+    rows = [{"order": o, "total": o.total_fen / 100, "seller": o.seller.get("company", "")} for o in orders]
+    context = {"rows": rows, "payable": [o for o in orders if o.status == "waitbuyerpay"], "paid_now": paid_now,
+               "posted": request.method == "POST", "amount": sum(o.total_fen for o in orders
+                                                                  if o.status == "waitbuyerpay") / 100}  # fmt: skip
+    return render(request, "sandbox/pay.html", context)

@@ -222,6 +222,11 @@ def check_business(body: dict, api: str = "") -> None:
         if _is_false(flag):
             code = str(layer.get("code") or layer.get("errorCode") or "")
             message = str(
-                layer.get("message") or layer.get("errorMsg") or layer.get("errorMessage") or layer.get("errMsg") or ""
+                layer.get("message")
+                or layer.get("errorMsg")
+                or layer.get("errorMessage")
+                or layer.get("errMsg")
+                or layer.get("erroMsg")  # (sic) alibaba.alipay.url.get
+                or ""
             )
             raise BusinessError(message, code=code, http_status=200, api=api)

@@ -309,3 +309,81 @@ def test_price_range(value, low, high):
 def test_offer_page_url_is_the_fallback_contact_link():
     assert api.offer_page_url(710891050473) == "https://detail.1688.com/offer/710891050473.html"
     assert api.offer_page_url("../x") == ""
+
+
+# --- Buying: the published examples read into yuan amounts ---
+HANGZHOU = api.ShipTo(full_name="张三", mobile="15251667788", province="浙江省", city="杭州市", district="滨江区",
+                      street="网商路699号")  # fmt: skip
+
+
+def test_order_preview_example_reads_fen_as_yuan():
+    client, gateway = live_client()
+    preview = api.order_preview(client, "tok", HANGZHOU, [api.CargoLine("548818919805", "eb81c61d", 2)])
+    assert (preview.total, preview.freight, preview.goods) == (Decimal("44"), Decimal("8"), Decimal("36"))
+    assert preview.orderable and preview.flow == "general" and preview.trade_types == ["nzassure"]
+    (line,) = preview.lines
+    assert (line.unit_price, line.amount, line.sku_id, line.reasons) == (
+        Decimal("18"),
+        Decimal("36"),
+        "3332085412530",
+        [],
+    )
+    sent = gateway.sent[-1][1]
+    assert '"provinceText":"浙江省"' in sent["addressParam"] and '"quantity":2' in sent["cargoParamList"]
+
+
+def test_order_preview_refusals_name_their_reasons():
+    refused = copy.deepcopy(answer("alibaba.createOrder.preview"))
+    cargo = refused["orderPreviewResuslt"][0]["cargoList"][0]
+    cargo.update(resultCode="500_004", message="500_004: 库存不足; 500_005: 起批量")
+    refused.update(success=False, errorCode="500_004", errorMsg="库存不足")
+    client, _ = live_client(**{"alibaba.createOrder.preview": refused})
+    preview = api.order_preview(client, "tok", HANGZHOU, [api.CargoLine("548818919805", "eb81c61d", 2)])
+    assert not preview.orderable and preview.reasons == ["stock", "moq"] and preview.error_code == "500_004"
+    client, _ = live_client(**{"alibaba.createOrder.preview": {"success": False, "errorCode": "500_002",
+                                                                 "errorMsg": "不属于同一卖家"}})  # fmt: skip
+    with pytest.raises(errors.BusinessError, match="不属于同一卖家"):
+        api.order_preview(client, "tok", HANGZHOU, [api.CargoLine("1", "x", 1)])
+    client, _ = live_client(**{"alibaba.createOrder.preview": {"success": True}})
+    with pytest.raises(errors.MalformedResponse):
+        api.order_preview(client, "tok", HANGZHOU, [api.CargoLine("1", "x", 1)])
+
+
+def test_created_order_and_its_detail_and_the_list():
+    client, _ = live_client()
+    created = api.create_order(client, "tok", HANGZHOU, [api.CargoLine("1", "x", 1)], out_order_id="PO-1")
+    assert (created.order_id, created.total) == ("87407346014789305", Decimal("1568"))
+    order = api.order_detail(client, "tok", "58218860983545941")
+    assert (order.order_id, order.status, order.total, order.freight) == (
+        "58218860983545941", "waitbuyerreceive", Decimal("6.15"), Decimal("6"))  # fmt: skip
+    assert order.paid_at.utcoffset().total_seconds() == -7 * 3600 and order.logistics_bill_nos == ["不需要物流"]
+    assert order.items[0].options == [("颜色", "白色"), ("容量", "1.1L-2L")] and order.items[0].quantity == 1
+    page = api.buyer_orders(client, "tok")
+    assert page.total == 537 and page.orders[0].status == "cancel" and page.orders[0].discount == Decimal("39.89")
+    client, _ = live_client(**{"alibaba.trade.get.buyerView": {"result": {"productItems": []}, "success": "true"}})
+    with pytest.raises(errors.MalformedResponse):
+        api.order_detail(client, "tok", "1")
+
+
+def test_pay_links_cancel_logistics_and_freight_examples():
+    client, _ = live_client()
+    assert api.pay_url(client, "tok", ["1", "2"]).url.startswith("https://trade.1688.com/order/cashier.htm")
+    cross = api.pay_url(client, "tok", ["1"], cross_border=True)
+    assert cross.unpayable_order_ids == ["12123123", "12312222222"]
+    api.cancel_order(client, "tok", "1")
+    (parcel,) = api.shipments(client, "tok", "1")
+    assert (parcel.status, parcel.goods) == ("SIGN", [("【茂茂回归】12.9公开-sku区间价-淘货源", "2", "个")])
+    (trace,) = api.logistics_trace(client, "tok", "1")
+    assert [s.remark[-2:] for s in trace.steps] == ["扫描", "签收"] and trace.steps[0].at < trace.steps[1].at
+    estimate = api.freight_estimate(client, "tok", "111111111", province_code="330000", city_code="330100",
+                                    district_code="330108", total=3)  # fmt: skip
+    assert (estimate.freight, estimate.first_fee, estimate.unit_weight_kg) == (
+        Decimal("12.3"), Decimal("2.9"), Decimal("0.15"))  # fmt: skip
+    client, _ = live_client(**{"alibaba.trade.cancel": {"success": False, "errorCode": "ORDER_STATUS_ERROR",
+                                                          "errorMessage": "订单状态错误"}})  # fmt: skip
+    with pytest.raises(errors.BusinessError) as refused:
+        api.cancel_order(client, "tok", "1")
+    assert refused.value.code == "ORDER_STATUS_ERROR"
+    client, _ = live_client(**{"alibaba.alipay.url.get": {"success": False, "erroMsg": "Batch pay : not surport"}})
+    with pytest.raises(errors.BusinessError, match="not surport"):
+        api.pay_url(client, "tok", ["1"])

@@ -2,13 +2,16 @@
 awkward live values (sales counts, ranges, relative images, capped paging) read correctly."""
 
 import base64
+from datetime import timedelta
 
 import pytest
 import requests
+from django.utils import timezone
 
 from sandbox import apis as sandbox_apis
+from sandbox import trade
 from sandbox.catalog import is_sold_out, sales_count
-from sandbox.models import SandboxOffer, SandboxSupplier
+from sandbox.models import SandboxOffer, SandboxOrder, SandboxSupplier
 from sourcing.alibaba import api, errors, oauth
 from tests.alibaba.recorded_answers import API_NAMES, allowed_paths, field_paths
 from tests.conftest import code_from, consent
@@ -79,7 +82,73 @@ def sandbox_answers(name, client, token, supplier) -> list:
         return [call(ACCOUNT, {"loginId": supplier.login_id})]
     if name == "wangwangnick.openuid.decrypt":
         return [call(ACCOUNT, {"openUid": supplier.open_uid})]
+    if name in BUYING:
+        return buying_answers(name, client, token, supplier)
     raise AssertionError(f"no sandbox call written for {name}")
+
+
+BUYING = {ref.name: ref.namespace for ref in api.BUYING_APIS}
+ADDRESS = {"fullName": "张三", "mobile": "15251667788", "provinceText": "浙江省", "cityText": "杭州市",
+           "areaText": "滨江区", "address": "网商路699号", "postCode": "310052", "districtCode": "330108"}  # fmt: skip
+
+
+def buying_answers(name, client, token, supplier) -> list:
+    """The buying APIs' answers: success in each state an order passes through, and a refusal."""
+    offer = next(o for o in supplier.offers.exclude(sku_axes=[]).order_by("offer_id") if not is_sold_out(o))
+    option = max(trade.options(offer), key=lambda o: o.stock)
+    cargo = {"offerId": offer.offer_id, "specId": option.spec_id, "quantity": offer.min_order_quantity}
+    unknown = [{"offerId": 1, "specId": "x", "quantity": 1}]
+
+    def call(api_name, params):
+        return client.call(BUYING[api_name], api_name, params, access_token=token, business_check=False)
+
+    def order(out_order_id):
+        answer = call(
+            "alibaba.trade.createCrossOrder",
+            {"flow": "general", "addressParam": ADDRESS, "cargoParamList": [cargo], "outOrderId": out_order_id},
+        )
+        return answer, int(answer["result"]["orderId"])  # fmt: skip
+
+    created, shipped = order("shape-shipped")
+    _, cancelled = order("shape-cancelled")
+    _, unpaid = order("shape-unpaid")
+    SandboxOrder.objects.update(created_at=timezone.now() - timedelta(minutes=1))  # 1688: not within 10 s
+    cancelling = call("alibaba.trade.cancel", {"webSite": "1688", "tradeID": cancelled, "cancelReason": "other"})
+    requests.post(call("alibaba.alipay.url.get", {"orderIdList": [shipped]})["payUrl"], timeout=10)
+    SandboxOrder.objects.filter(order_id=shipped).update(paid_at=timezone.now() - timedelta(days=30))
+    by_order = {"webSite": "1688", "orderId": shipped}
+    nothing = {"webSite": "1688", "orderId": 1}
+    answers = {
+        "alibaba.createOrder.preview": lambda: [
+            call(name, {"addressParam": ADDRESS, "cargoParamList": lambda: [cargo]}),
+            call(name, {"addressParam": ADDRESS, "cargoParamList": lambda: [{**cargo, "quantity": option.stock + 1}]}),
+            call(name, {"addressParam": ADDRESS, "cargoParamList": unknown}),
+        ],
+        "alibaba.trade.createCrossOrder": lambda: [
+            created, call(name, {"flow": "general", "addressParam": ADDRESS, "cargoParamList": unknown}),
+        ],
+        "alibaba.trade.get.buyerView": lambda: [call(name, by_order), call(name, {**by_order, "orderId": cancelled}),
+                                        call(name, nothing)],
+        "alibaba.trade.getBuyerOrderList": lambda: [call(name, {})],
+        "alibaba.alipay.url.get": lambda: [call(name, {"orderIdList": lambda: [unpaid, cancelled]}),
+                                   call(name, {"orderIdList": lambda: [cancelled]})],
+        "alibaba.crossBorderPay.url.get": lambda: [call(name, {"orderIdList": lambda: [unpaid, shipped]}),
+                                           call(name, {"orderIdList": lambda: [shipped]})],
+        "alibaba.trade.cancel": lambda: [cancelling, call(name, {"webSite": "1688", "tradeID": shipped,
+                                                         "cancelReason": "other"})],
+        "alibaba.trade.getLogisticsInfos.buyerView": lambda: [call(name, by_order), call(name, {**by_order, "orderId": unpaid})],
+        "alibaba.trade.getLogisticsTraceInfo.buyerView": lambda: [call(name, by_order),
+                                                          call(name, {**by_order, "orderId": unpaid})],
+        "product.freight.estimate": lambda: [
+            call(name, {"productFreightQueryParamsNew": {"offerId": offer.offer_id, "toProvinceCode": "330000",
+                                                         "toCityCode": "330100", "toCountryCode": "330108",
+                                                         "totalNum": 2}}),
+            call(name, {"productFreightQueryParamsNew": {"offerId": offer.offer_id, "toProvinceCode": "990000",
+                                                         "toCityCode": "990100", "toCountryCode": "990108",
+                                                         "totalNum": 2}}),
+        ],
+    }  # fmt: skip
+    return answers[name]()
 
 
 def _image_of(client, token, offer) -> str:

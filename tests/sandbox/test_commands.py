@@ -159,3 +159,37 @@ def test_sandbox_move_price_moves_one_offer_and_refuses_bad_input(catalog):
             call_command("sandbox_move_price", "--offer", str(offer_id), "--percent", percent, stdout=io.StringIO())
     offer.refresh_from_db()
     assert offer.base_price == (before * Decimal("0.9")).quantize(Decimal("0.01"))  # nothing half-written
+
+
+def test_sandbox_order_rewinds_an_order_through_shipping(client_1688, tokens, catalog, settings, client, alice):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    from sandbox import trade
+    from sandbox.catalog import is_sold_out
+    from sandbox.models import SandboxOffer, SandboxOrder
+    from sourcing.alibaba import api
+
+    settings.SANDBOX_SHIP_DELAY_SECONDS = 3600
+    offer = next(o for o in SandboxOffer.objects.order_by("offer_id") if o.sku_axes and not is_sold_out(o))
+    option = max(trade.options(offer), key=lambda o: o.stock)
+    address = api.ShipTo(full_name="张三", mobile="15251667788", province="浙江省", city="杭州市", district="滨江区",
+                         street="网商路699号")  # fmt: skip
+    created = api.create_order(client_1688, tokens.access_token, address,
+                               [api.CargoLine(str(offer.offer_id), option.spec_id, offer.min_order_quantity)],
+                               out_order_id="demo-1")  # fmt: skip
+    SandboxOrder.objects.update(status="waitsellersend", paid_at=SandboxOrder.objects.get().created_at)
+    out = StringIO()
+    call_command("sandbox_order", rewind=created.order_id, seconds=7200, stdout=out)
+    assert f"{created.order_id}  waitbuyerreceive" in out.getvalue() and "demo-1" in out.getvalue()
+    with pytest.raises(CommandError, match="No sandbox order"):
+        call_command("sandbox_order", rewind="123", seconds=10)
+    with pytest.raises(CommandError, match="--seconds"):
+        call_command("sandbox_order", rewind=created.order_id, seconds=0)
+    client.force_login(alice)  # the admin shows orders, read-only
+    listing = client.get("/admin/sandbox/sandboxorder/")
+    assert listing.status_code == 200 and created.order_id in listing.content.decode()
+    pk = SandboxOrder.objects.get().pk
+    assert offer.subject in client.get(f"/admin/sandbox/sandboxorder/{pk}/change/").content.decode()
+    assert client.get("/admin/sandbox/sandboxorder/add/").status_code == 403

@@ -34,6 +34,7 @@ PUBLIC = {
     "sandbox:option_image": "the stand-in 1688 image server (option pictures)",
     "sandbox:video": "the stand-in 1688 video link (a GIF stands in for the mp4)",
     "sandbox:gateway": "the stand-in gateway API: every call is checked by its signature, not a session",
+    "sandbox:pay": "the stand-in 1688 cashier: the signed payment link is the proof, as 1688's cashier link is",
     "invitation_accept": "a bearer link: the token in the URL is the proof (see BEARER)",
 }
 # Links whose secret token is the permission: whoever holds the link may see what it is for, even in another team.

@@ -13,6 +13,8 @@ Modules:
 - product: queryProductDetail and alibaba.product.get; read_detail, read_product_info.
 - category: alibaba.category.get and category.translation.getById.
 - account: crossBasic, account.basic, loginid.openuid.encrypt, WangWang chat links.
+- trade: buying: order preview, freight estimate, cross-border orders, the buyer's orders, payment links,
+  cancel, logistics (its own dataclasses: ShipTo, CargoLine, OrderPreview, Order, Trace, ...).
 
 This package re-exports them all, so `from sourcing.alibaba import api; api.keyword_search(...)` works.
 """
@@ -29,15 +31,26 @@ from .category import category_get, category_translation, read_category, read_tr
 from .product import product_detail, product_get, read_detail, read_product_info, read_sku, read_tiers
 from .refs import (
     ACCOUNT_BASIC,
+    BUYING_APIS,
+    CANCEL_ORDER,
     CATEGORY_GET,
     CATEGORY_TRANSLATION,
+    CREATE_ORDER,
+    CROSS_BORDER_PAY_URL,
     CROSSBORDER,
+    FREIGHT_ESTIMATE,
     IMAGE_HOST,
     IMAGE_SEARCH,
     IMAGE_UPLOAD,
     KEYWORD_SEARCH,
+    LOGISTICS_INFOS,
+    LOGISTICS_TRACE,
     MAX_SEARCH_RECORDS,
     OPENUID_ENCRYPT,
+    ORDER_DETAIL,
+    ORDER_LIST,
+    ORDER_PREVIEW,
+    PAY_URL,
     PORTAL_APIS,
     PRODUCT_DETAIL,
     PRODUCT_GET,
@@ -62,6 +75,34 @@ from .shapes import (
     Sku,
     SkuAttribute,
     SupplierInfo,
+)
+from .trade import (
+    CargoLine,
+    CreatedOrder,
+    FreightEstimate,
+    Order,
+    OrderItem,
+    OrderPage,
+    OrderPreview,
+    PayLink,
+    PreviewLine,
+    Promotion,
+    Shipment,
+    ShipTo,
+    Trace,
+    TraceStep,
+    buyer_orders,
+    cancel_order,
+    create_order,
+    find_order,
+    freight_estimate,
+    logistics_trace,
+    order_detail,
+    order_preview,
+    pay_url,
+    read_order,
+    read_preview,
+    shipments,
 )
 from .values import (
     BADGE_WORDS,
@@ -113,6 +154,13 @@ __all__ = [
     "product_detail", "product_get", "read_detail", "read_product_info", "read_sku", "read_tiers",
     # category
     "category_get", "category_translation", "read_category", "read_translation",
+    "BUYING_APIS", "CANCEL_ORDER", "CREATE_ORDER", "CROSS_BORDER_PAY_URL", "FREIGHT_ESTIMATE", "LOGISTICS_INFOS",
+    "LOGISTICS_TRACE", "ORDER_DETAIL", "ORDER_LIST", "ORDER_PREVIEW", "PAY_URL",
+    # trade
+    "CargoLine", "CreatedOrder", "FreightEstimate", "Order", "OrderItem", "OrderPage", "OrderPreview", "PayLink",
+    "PreviewLine", "Promotion", "Shipment", "ShipTo", "Trace", "TraceStep", "buyer_orders", "cancel_order",
+    "create_order", "find_order", "freight_estimate", "logistics_trace", "order_detail", "order_preview", "pay_url",
+    "read_order", "read_preview", "shipments",
     # account
     "account_basic", "openuid_encrypt", "read_account", "supplier_info", "wangwang_url", "wangwang_url_for_open_id",
 ]  # fmt: skip
