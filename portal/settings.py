@@ -141,7 +141,7 @@ ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 # The portal's domains, one package each under sourcing/ (docs/architecture.md).
-DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts")
+DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts", "orders")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -360,7 +360,7 @@ BACKGROUND_TASKS = (
     "catalog_product_refresh", "catalog_refresh_due", "catalog_unknown_details", "demo_lists_fill",
     "demo_market_moves", "alerts_evaluate", "alerts_digest_due", "alerts_digest_send", "notification_email",
     "invitations_purge_expired", "calllog_purge", "tokens_maintain", "token_postpone", "password_reset_purge",
-    "catalog_jobs_dispatch",
+    "catalog_jobs_dispatch", "quotes_requote_due", "quote_requote",
 )  # fmt: skip
 CELERY_TASK_ROUTES = {f"sourcing.tasks.{name}": {"queue": "background"} for name in BACKGROUND_TASKS}
 # Both declared, so a worker started without -Q serves both (a one-worker setup) and a purge empties both.
@@ -467,6 +467,16 @@ LIST_PAGE_SIZE = env.int("LIST_PAGE_SIZE", default=100)  # items on one page of 
 # Daily digests go out on the first beat after this hour (local time), once a day per user.
 ALERTS_DIGEST_HOUR = min(23, max(0, env.int("ALERTS_DIGEST_HOUR", default=8)))
 CELERY_BEAT_SCHEDULE["alerts-digest-due"] = {"task": "sourcing.tasks.alerts_digest_due", "schedule": 900.0}
+
+# --- Buying (docs/buying.md) ---
+SHIP_ADDRESSES_MAX = env.int("SHIP_ADDRESSES_MAX", default=50)  # ship-to addresses one team may keep
+# A quoted unit price that moves by more than this (per cent) from the item's last quote raises an alert; each
+# list may set its own.
+QUOTE_DRIFT_PERCENT = env.float("QUOTE_DRIFT_PERCENT", default=5.0)
+# How often beat looks for "ordering" lists not yet re-quoted this 1688 day (each is re-quoted once a day).
+QUOTE_REQUOTE_EVERY = env.int("QUOTE_REQUOTE_EVERY", default=3600)
+CELERY_BEAT_SCHEDULE["quotes-requote-due"] = {"task": "sourcing.tasks.quotes_requote_due",
+                                              "schedule": float(QUOTE_REQUOTE_EVERY)}  # fmt: skip
 
 # --- Sandbox gateway (a stand-in for gw.open.1688.com) ---
 # SANDBOX_ENABLED is read above, next to INSTALLED_APPS.

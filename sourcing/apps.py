@@ -26,6 +26,7 @@ class SourcingConfig(AppConfig):
         # the hooks the domains above the catalog register (the lists' want source, the alerts' products-changed).
         import sourcing.alerts.services  # noqa: F401
         import sourcing.lists.services  # noqa: F401
+        import sourcing.orders.selectors  # noqa: F401 - the verified quotes beside the list's prices
         import sourcing.tasks  # noqa: F401
         from sourcing.accounts.models import Membership
         from sourcing.connections.services.credentials import shares_end

@@ -29,12 +29,13 @@ from sourcing.connections.models import (
 from sourcing.core.models import RateSlot
 from sourcing.inquiries.models import Inquiry
 from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
+from sourcing.orders.models import Quote, QuoteLine, QuoteRun, QuoteWatch, ShipAddress
 
 __all__ = [
     "Alert", "AlertSettings", "BudgetUse", "Inquiry", "Notification",
     "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
     "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
     "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product",
-    "ProductList", "ProductView", "RateSlot", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
+    "ProductList", "ProductView", "Quote", "QuoteLine", "QuoteRun", "QuoteWatch", "RateSlot", "ShipAddress", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
     "UsageExhaustion",
 ]  # fmt: skip

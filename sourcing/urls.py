@@ -11,6 +11,8 @@ from sourcing.connections import views as conn
 from sourcing.core.converters import IdConverter
 from sourcing.inquiries import views as inquiry_views
 from sourcing.lists import views as lists_views
+from sourcing.orders.views import addresses as address_views
+from sourcing.orders.views import quotes as quote_views
 
 # Every id in a URL is <id:...>: an <int:...> past 2**63-1 would reach the database and fail there (500).
 register_converter(IdConverter, "id")
@@ -64,6 +66,18 @@ urlpatterns = [
     path("lists/items/<id:item_id>/delete/", lists_views.item_delete, name="item_delete"),
     path("lists/items/<id:item_id>/comment/", lists_views.item_comment, name="item_comment"),
     path("teams/<id:team_id>/currency/", lists_views.team_currency, name="team_currency"),
+    # Buying (docs/buying.md): ship-to addresses through selectors_orders.get_address_for_user, quotes through the list.
+    path("teams/<id:team_id>/addresses/", address_views.address_index, name="team_addresses"),
+    path("teams/<id:team_id>/addresses/<id:address_id>/", address_views.address_edit, name="address_edit"),
+    path(
+        "teams/<id:team_id>/addresses/<id:address_id>/default/", address_views.address_default, name="address_default"
+    ),
+    path("teams/<id:team_id>/addresses/<id:address_id>/delete/", address_views.address_delete, name="address_delete"),
+    path("lists/<id:list_id>/quotes/", quote_views.list_quotes_view, name="list_quotes"),
+    path("lists/<id:list_id>/quotes/start/", quote_views.quote_start_view, name="list_quote_start"),
+    path("lists/<id:list_id>/quotes/panel/", quote_views.quote_panel, name="list_quote_panel"),
+    path("lists/<id:list_id>/quotes/settings/", quote_views.quote_settings, name="list_quote_settings"),
+    path("lists/<id:list_id>/quotes/runs/<id:run_id>/", quote_views.quote_run_progress, name="quote_run_progress"),
     # Contacting suppliers and alerts (docs/inquiries-alerts.md): through the doors in selectors_inquiries.
     path("inquiries/", inquiry_views.inquiry_index, name="inquiries"),
     path("inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),

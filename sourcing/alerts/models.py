@@ -54,6 +54,7 @@ class Notification(models.Model):
     alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.CharField(max_length=500)
+    path = models.CharField(max_length=200, blank=True)  # where it leads in the portal ("" → the product's page)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     # E-mail: claimed by one conditional UPDATE (immediate or in a digest), so no mail goes twice.

@@ -6,6 +6,7 @@ Unknown values (no price, stock not stated) change nothing. E-mail: each notific
 once (`mail_claimed_at`), and a user's daily digest is claimed once per day (`last_digest_on`).
 """
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -200,6 +201,25 @@ def _notify(alert: Alert) -> None:
             enqueue("notification_email", note.pk)
 
 
+def team_notify(
+    *, team_id: int, user_ids, text: Callable[[], str], product_id: int | None = None, path: str = ""
+) -> int:
+    """Tell these members of the team what happened elsewhere (a verified quote moved): the bell, and e-mail as
+    for a fired alert. `text()` is called in each reader's language; people no longer in the team are skipped."""
+    members = User.objects.filter(pk__in=[pk for pk in user_ids if pk], is_active=True,
+                                  memberships__team_id=team_id).distinct()  # fmt: skip
+    sent = 0
+    for user in members:
+        with override(user.reading_language):
+            words = str(text())[:500]
+        note = Notification.objects.create(user=user, team_id=team_id, product_id=product_id, text=words,
+                                           path=path[:200])  # fmt: skip
+        if delivery_of(user) == Delivery.IMMEDIATE:
+            enqueue("notification_email", note.pk)
+        sent += 1
+    return sent
+
+
 def delivery_of(user: User) -> str:
     found = AlertSettings.objects.filter(user=user).values_list("delivery", flat=True).first()
     return found or Delivery.IMMEDIATE
@@ -236,7 +256,12 @@ def notification_email_send(*, notification_id: int) -> bool:
     note = Notification.objects.select_related("user", "product").get(pk=notification_id)
     if not note.user.email or delivery_of(note.user) != Delivery.IMMEDIATE:
         return False
-    link = _link(reverse("product", args=[note.product.offer_id])) if note.product else _link(reverse("notifications"))
+    if note.path.startswith("/") and not note.path.startswith("//"):
+        link = _link(note.path)
+    elif note.product:
+        link = _link(reverse("product", args=[note.product.offer_id]))
+    else:
+        link = _link(reverse("notifications"))
     with override(note.user.reading_language):
         send_mail(
             subject=_("Alert: %(text)s") % {"text": note.text[:120]},

@@ -141,6 +141,8 @@ def notification_open(request, notification_id):
     """A notification's link: mark it read, go to its offer."""
     note = get_notification_for_user(request.user, notification_id)
     services.notifications_mark_read(user=request.user, ids=[note.pk])
+    if note.path.startswith("/") and not note.path.startswith("//"):
+        return redirect(note.path)
     if note.product_id:
         return redirect("product", note.product.offer_id)
     return redirect("notifications")

@@ -25,7 +25,7 @@ from sourcing.catalog.selectors.trust import trust_for
 from sourcing.core.exports import csv_response
 from sourcing.inquiries.selectors import quotes_for_items
 from sourcing.lists.models import ListItem, ProductList
-from sourcing.lists.selectors import Converter, item_quote, item_stock
+from sourcing.lists.selectors import Converter, item_quote, item_stock, items_read_more
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -66,6 +66,15 @@ def _pieces_per_unit(unit):
     return unit.per_pack or _("not known yet")
 
 
+def _verified(item) -> list:
+    """1688's quoted unit price, quantity, whether it would take the order (and why not) and when: blanks unquoted."""
+    vq = getattr(item, "verified_quote", None)
+    if vq is None:
+        return [None, None, _("not quoted yet"), None]
+    takes = _("yes") if vq.orderable else _("no: %(why)s") % {"why": vq.reason_text or _("refused by 1688")}
+    return [vq.unit_price, vq.quantity, takes, timezone.localtime(vq.quoted_at).replace(tzinfo=None)]
+
+
 def columns(converter: Converter) -> list[Column]:
     cols = [
         Column(_("#"), "int", 5),
@@ -85,6 +94,10 @@ def columns(converter: Converter) -> list[Column]:
         Column(_("Quoted for quantity"), "int", 10),
         Column(_("Quoted option"), "text", 14),
         Column(_("Quoted on"), "date", 17),
+        Column(_("1688 quoted unit price (CNY)"), "money", 12),
+        Column(_("1688 quoted quantity"), "int", 10),
+        Column(_("1688 would take the order"), "text", 16),
+        Column(_("1688 quoted at"), "date", 17),
         Column(_("Tiers (CNY)"), "text", 30),
         Column(_("MOQ"), "int", 8),
         Column(_("Target price (CNY)"), "money", 11),
@@ -140,6 +153,7 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             (offer.quoted_quantity or offer.quantity) if offer else None,
             offer.sku_label if offer else "",
             timezone.localtime(offer.replied_at).replace(tzinfo=None) if offer and offer.replied_at else None,
+            *_verified(item),
             _tiers_text(product),
             _known(product.moq),
             item.target_price,
@@ -171,6 +185,7 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
 def _items(product_list: ProductList) -> list[ListItem]:
     items = list(product_list.items.select_related("product__supplier", "sku", "added_by").order_by("position", "pk"))
     quotes_for_items(product_list.team_id, items)
+    items_read_more(product_list.team_id, items)
     return items
 
 
@@ -182,9 +197,10 @@ def _filename(product_list: ProductList, ext: str) -> str:
 def list_csv(product_list: ProductList, converter: Converter) -> HttpResponse:
     cols = columns(converter)
     data = rows(_items(product_list), converter)
+    dates = [i for i, c in enumerate(cols) if c.kind == "date"]
     for row in data:  # CSV has no date type: write the local time as text
-        index = next(i for i, c in enumerate(cols) if c.kind == "date")
-        row[index] = row[index].strftime("%Y-%m-%d %H:%M") if isinstance(row[index], datetime) else ""
+        for index in dates:
+            row[index] = row[index].strftime("%Y-%m-%d %H:%M") if isinstance(row[index], datetime) else ""
     return csv_response(_filename(product_list, "csv"), [c.title for c in cols], data)
 
 

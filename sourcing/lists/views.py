@@ -39,6 +39,7 @@ from sourcing.lists.selectors import (
     item_quote,
     item_stock,
     items_holding,
+    items_read_more,
     items_with_comments,
     list_activity,
     list_index,
@@ -107,6 +108,7 @@ def list_detail(request, list_id):
     page = Paginator(items, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page)
     items_with_comments(items)
+    items_read_more(product_list.team_id, items)
     converter = Converter.for_team(product_list.team)
     counts = {s: 0 for s in ListItem.Status.values}
     for item in all_items:
@@ -205,6 +207,7 @@ def list_compare(request, list_id):
     items, error = compare_items(product_list, request.GET.getlist("item"))
     converter = Converter.for_team(product_list.team)
     quotes_for_items(product_list.team_id, items)
+    items_read_more(product_list.team_id, items)
     columns, unit_note = compare_columns(items, converter) if not error else ([], "")
     context = {
         "product_list": product_list,

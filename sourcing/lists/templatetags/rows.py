@@ -53,6 +53,7 @@ class RowPage:
         self.path = quote(str(path), safe="/")
         self.item_edit, self.item_status = _link("item_edit"), _link("item_status")
         self.product, self.inquiry = _link("product"), _link("inquiry_detail")
+        self.quotes = _link("list_quotes")
         self.alerts = reverse("alerts")
         self.statuses = [(value, str(label)) for value, label in ListItem.Status.choices]
         self.words = {
@@ -100,6 +101,28 @@ def supplier_quote(item, page: RowPage) -> str:
         words = _("quoted %(price)s, %(when)s") % {"price": price, "when": when}
     label = f' <span class="muted" lang="zh">· {escape(sq.sku_label)}</span>' if sq.sku_label else ""
     return f'<p class="small supplier-quote"><a href="{page.inquiry(sq.pk)}">{words}</a>{label}</p>'
+
+
+def verified_quote(item, page: RowPage) -> str:
+    """1688's quoted unit price for the item (set by the orders domain's item reader), beside the listed one."""
+    vq = getattr(item, "verified_quote", None)
+    if vq is None:
+        return ""
+    when = escape(ago(vq.quoted_at))
+    link = page.quotes(item.product_list_id) + f"#quote-{vq.quote_id}"
+    if vq.unit_price is not None:
+        words = _("1688 quote %(price)s × %(n)s, %(when)s") % {"price": f"<strong>{escape(yuan(vq.unit_price))}</strong>",
+                                                             "n": escape(count(vq.quantity)), "when": when}  # fmt: skip
+    else:
+        words = _("1688 quote: no price, %(when)s") % {"when": when}
+    status = ""
+    if not vq.orderable:
+        status = '<span class="warn block">' + escape(_("1688 would not take it: %(why)s") % {
+            "why": vq.reason_text or _("refused by 1688")}) + "</span>"  # fmt: skip
+    drifted = ""
+    if vq.unit_price is not None and vq.listed_unit_price and vq.unit_price != vq.listed_unit_price:
+        drifted = " drifted"
+    return f'<p class="small verified-quote{drifted}"><a href="{link}">{words}</a>{status}</p>'
 
 
 def _main(item, product, page: RowPage, edit: str) -> str:
@@ -157,6 +180,7 @@ def _price(item, product, page: RowPage) -> str:
         parts.append(f'<p class="muted">{w["no_price"]}</p>')
     if q.is_from:
         parts.append(f'<p class="muted small">{w["is_from"]}</p>')
+    parts.append(verified_quote(item, page))
     parts.append(supplier_quote(item, page))
     if q.below_moq:
         words = _("Below the minimum order: you want %(want)s, the supplier sells from %(moq)s.") % {
