@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from sourcing.accounts.models import Membership, User
 from sourcing.alerts.services import team_notify
 from sourcing.alibaba import api, errors
-from sourcing.alibaba.api.trade import REASONS
+from sourcing.alibaba.api.trade import MAX_ORDER_OPTIONS, REASONS
 from sourcing.catalog.models import Product, Sku
 from sourcing.connections.explain import explain_error
 from sourcing.connections.models import AppCredential, OAuthToken
@@ -224,7 +224,10 @@ def _lines(items: list[ListItem]) -> list[Line]:
         sku = item.sku if item.sku_id else None
         spec_id = sku.spec_id if sku is not None else ""
         reason = "no_option" if not spec_id and item.product_id in with_options else ""
-        lines.append(Line(item=item, product=item.product, sku=sku, spec_id=spec_id, quantity=priced.quantity,
+        # The quantity the team wants, even below the minimum order (the list prices that at the minimum): 1688
+        # then says whether it would take it (a mixed batch may, MOQ may not).
+        quantity = item.target_quantity or item.product.moq or 1
+        lines.append(Line(item=item, product=item.product, sku=sku, spec_id=spec_id, quantity=quantity,
                           listed_unit_price=priced.unit_price, reason=reason))  # fmt: skip
     return lines
 
@@ -248,8 +251,8 @@ def _groups(lines: list[Line]) -> list[Group]:
         name = (
             product.supplier.company_name if product.supplier_id and product.supplier else ""
         ) or product.company_name
-        for start in range(0, len(found), api.MAX_ORDER_OPTIONS):
-            groups.append(Group(product.supplier_id, name, found[start : start + api.MAX_ORDER_OPTIONS]))
+        for start in range(0, len(found), MAX_ORDER_OPTIONS):
+            groups.append(Group(product.supplier_id, name, found[start : start + MAX_ORDER_OPTIONS]))
     return groups
 
 
