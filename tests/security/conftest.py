@@ -18,6 +18,8 @@ from sourcing.connections.models import ApiPermission, ConnectionCheck
 from sourcing.connections.services.credentials import credential_create
 from sourcing.inquiries import services as inquiry_services
 from sourcing.lists import services as list_services
+from sourcing.orders.models import QuoteRun
+from sourcing.orders.services import addresses as address_services
 from tests.catalog.pages.conftest import categories  # noqa: F401 - fixture
 from tests.lists.conftest import kitchen, products  # noqa: F401 - fixtures
 
@@ -32,6 +34,7 @@ ACME_MARKERS = [
     "Acme-only inquiry 问价",
     "Acme-only comment",
     "invited-by-acme@example.com",
+    "Acme-only warehouse 仓",
 ]
 
 
@@ -73,7 +76,14 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
     sandbox_app = SandboxApp(app_key="40051688", owner=alice, name="Acme sandbox app")
     sandbox_app.app_secret = "acme-sandbox-secret"
     sandbox_app.save()
+    address = address_services.address_create(
+        actor=alice, team=acme, label="Acme-only warehouse 仓", contact_name="张三", phone="13800138000",
+        province="浙江省", city="金华市", district="义乌市", street="稠州北路1号", post_code="322000",
+    )  # fmt: skip
+    quote_run = QuoteRun.objects.create(team=acme, product_list=kitchen, address=address, requested_by=alice,
+                                        state=QuoteRun.State.DONE, message="Acme-only warehouse 仓")  # fmt: skip
     objects = {
+        "address": address, "quote_run": quote_run,
         "team": acme, "membership": Membership.objects.get(user=bob, team=acme), "invitation": invitation,
         "list": kitchen, "item": item, "comment": comment, "inquiry": inquiry, "alert": alert,
         "notification": notification, "credential": credential, "check": check, "permission": permission,
@@ -84,6 +94,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "list_id": kitchen.pk, "item_id": item.pk, "inquiry_id": inquiry.pk, "alert_id": alert.pk,
         "notification_id": notification.pk, "permission_id": permission.pk, "check_id": check.pk,
         "search_id": search.pk, "app_key": sandbox_app.app_key, "offer_id": product.offer_id,
+        "address_id": address.pk, "run_id": quote_run.pk,
     }  # fmt: skip
     return AcmeWorld(
         objects=objects,

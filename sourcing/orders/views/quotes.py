@@ -100,7 +100,7 @@ def quote_start_view(request, list_id):
     if is_htmx(request):
         return render(request, "sourcing/orders/_panel.html", _context(request, product_list))
     messages.info(request, _("Asking 1688 for the order previews: this page updates when the worker is done."))
-    return redirect(request.POST.get("next") == "list" and reverse("list_detail", args=[product_list.pk])
+    return redirect(request.POST.get("from") == "list" and reverse("list_detail", args=[product_list.pk])
                     or f"{back}?run={run.pk}")  # fmt: skip
 
 
