@@ -18,6 +18,7 @@ from sourcing.alerts.models import Notification
 from sourcing.alibaba import api
 from sourcing.catalog.models import Product
 from sourcing.catalog.services import offers as catalog_offers
+from sourcing.catalog.templatetags.catalog import unit_short
 from sourcing.connections.models import ApiCallLog, AppCredential
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.lists import services as list_services
@@ -134,14 +135,16 @@ def test_quoted_prices_beside_the_listed_ones_everywhere(client, alice, order_li
     price = f"¥{line.unit_price:,}"
     # the list page: the listed price and, beside it, 1688's, with its age
     page = text(client.get(f"/lists/{order_list.pk}/"))
-    assert f"1688 quote {price} × {item.target_quantity:,}, just now" in page
+    assert f"1688 quote {price} × {item.target_quantity:,} {unit_short(item.product)}, just now" in page
     # the panel the list page loads, and the quotes page
     assert "Quoted 2 supplier groups" in text(client.get(f"/lists/{order_list.pk}/quotes/panel/"))
     quotes_page = text(client.get(f"/lists/{order_list.pk}/quotes/"))
     assert "1688 would take this order." in quotes_page and price in quotes_page and "义乌市" in quotes_page
     # compare
     compared = text(client.get(f"/lists/{order_list.pk}/compare/"))
-    assert f"{price} × {item.target_quantity:,}" in compared and "quoted just now" in compared
+    assert (
+        f"{price} × {item.target_quantity:,} {unit_short(item.product)}" in compared and "quoted just now" in compared
+    )
     # CSV and Excel
     rows = list(
         csv.DictReader(io.StringIO(client.get(f"/lists/{order_list.pk}/export.csv").content.decode("utf-8-sig")))

@@ -111,18 +111,16 @@ def verified_quote(item, page: RowPage) -> str:
     when = escape(ago(vq.quoted_at))
     link = page.quotes(item.product_list_id) + f"#quote-{vq.quote_id}"
     if vq.unit_price is not None:
+        n = f"{escape(count(vq.quantity))} {escape(unit_short(item.product))}".strip()
         words = _("1688 quote %(price)s × %(n)s, %(when)s") % {"price": f"<strong>{escape(yuan(vq.unit_price))}</strong>",
-                                                             "n": escape(count(vq.quantity)), "when": when}  # fmt: skip
+                                                             "n": n, "when": when}  # fmt: skip
     else:
         words = _("1688 quote: no price, %(when)s") % {"when": when}
     status = ""
     if not vq.orderable:
         status = '<span class="warn block">' + escape(_("1688 would not take it: %(why)s") % {
             "why": vq.reason_text or _("refused by 1688")}) + "</span>"  # fmt: skip
-    drifted = ""
-    if vq.unit_price is not None and vq.listed_unit_price and vq.unit_price != vq.listed_unit_price:
-        drifted = " drifted"
-    return f'<p class="small verified-quote{drifted}"><a href="{link}">{words}</a>{status}</p>'
+    return f'<p class="small verified-quote"><a href="{link}">{words}</a>{status}</p>'
 
 
 def _main(item, product, page: RowPage, edit: str) -> str:
