@@ -112,6 +112,8 @@ def test_one_preview_per_supplier_group_and_none_for_an_unchanged_list_today(cli
     quote(client, order_list)
     changed = QuoteRun.objects.latest("pk")
     assert (changed.calls, changed.reused) == (1, 1) and previews() == 5
+    # a second delivery of a finished run's task does nothing
+    assert quote_services.quote_run_execute(run_id=changed.pk) is None and previews() == 5
     # the ticked items only: one item of the second supplier, quoted earlier today: no call
     last = order_list.items.order_by("position").last()
     quote(client, order_list, item=[last.pk])
@@ -288,3 +290,23 @@ def test_transient_faults_retry_then_fail_in_words_keeping_whole_quotes_only(ali
     run.refresh_from_db()
     assert run.state == "failed" and run.message.startswith("1688 did not answer properly (")
     assert Quote.objects.count() == 0 and QuoteLine.objects.count() == 0
+
+
+def test_one_live_run_per_list_and_a_few_per_team(client, alice, acme, order_list, yiwu, settings):
+    settings.TEAM_JOBS_IN_FLIGHT = 2
+    # given a run of the list waiting for a worker (a double click queues nothing more)
+    first = QuoteRun.objects.create(team=acme, product_list=order_list, address=yiwu, requested_by=alice,
+                                    credential=AppCredential.objects.get(owner=alice))  # fmt: skip
+    assert quote_services.quote_start(actor=alice, product_list=order_list) == first
+    # two runs of the team's lists in flight: a third list waits its turn, in words
+    other = list_services.list_create(actor=alice, team=acme, name="Winter order")
+    for item in order_list.items.all():
+        list_services.item_add(actor=alice, product_list=other, product=item.product, sku=item.sku,
+                               target_quantity=item.target_quantity)  # fmt: skip
+    QuoteRun.objects.create(team=acme, product_list=other, address=yiwu, requested_by=alice)
+    third = list_services.list_create(actor=alice, team=acme, name="Spare order")
+    list_services.item_add(actor=alice, product_list=third, product=order_list.items.first().product)
+    client.force_login(alice)
+    refused = quote(client, third)
+    assert refused.status_code == 400 and "Your team already has 2 quotes running with 1688" in text(refused)
+    assert QuoteRun.objects.count() == 2 and previews() == 0

@@ -127,6 +127,16 @@ def quote_start(*, actor: User, product_list: ProductList, address: ShipAddress 
         live = _live_run(product_list)
         if live is not None:
             return live
+        # Like the catalog's jobs, a team has at most TEAM_JOBS_IN_FLIGHT quotes with workers at once, so one
+        # team quoting all its lists can't fill the queue in front of everyone else's.
+        stale = timezone.now() - timedelta(seconds=settings.CATALOG_JOB_STALE_SECONDS)
+        in_flight = QuoteRun.objects.filter(team_id=product_list.team_id, trigger=QuoteRun.Trigger.USER,
+                                            state__in=[State.QUEUED, State.RUNNING], created_at__gte=stale).count()  # fmt: skip
+        if in_flight >= settings.TEAM_JOBS_IN_FLIGHT:
+            raise BuyingError(ngettext(
+                "Your team already has %(n)d quote running with 1688: try again when it has finished.",
+                "Your team already has %(n)d quotes running with 1688: try again when one has finished.",
+                in_flight) % {"n": in_flight})  # fmt: skip
         run = QuoteRun.objects.create(
             team_id=product_list.team_id, product_list=product_list, address=address, requested_by=actor,
             credential=credential, forced=bool(forced), item_ids=[i.pk for i in items] if item_ids else [],
