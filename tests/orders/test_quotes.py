@@ -35,9 +35,10 @@ PREVIEW = api.ORDER_PREVIEW.id
 
 @pytest.fixture
 def shop(connected, catalog, settings):
-    """alice's credential connected to the live server's sandbox (240 offers), prices holding still."""
+    """alice's credential connected to the live server's sandbox (240 offers, answers as sparse as live 1688's),
+    prices holding still."""
     settings.SANDBOX_DRIFT_SECONDS = 10**9
-    SandboxApp.objects.filter(app_key=APP_KEY).update(answer_profile="full")
+    assert SandboxApp.objects.get(app_key=APP_KEY).answer_profile == "sparse"
     return connected
 
 
