@@ -119,6 +119,21 @@ class QuoteRun(models.Model):
     def percent(self) -> int:
         return round(100 * self.groups_done / self.groups_total) if self.groups_total else 0
 
+    @property
+    def done_words(self) -> str:
+        """What a finished run did, in the reader's language (the stored message is in the worker's)."""
+        from django.utils.translation import ngettext
+
+        groups = ngettext("Quoted %(n)d supplier group", "Quoted %(n)d supplier groups", self.groups_total) % {
+            "n": self.groups_total}  # fmt: skip
+        calls = ngettext("%(n)d order preview asked of 1688", "%(n)d order previews asked of 1688", self.calls) % {
+            "n": self.calls}  # fmt: skip
+        if not self.reused:
+            return _("%(groups)s: %(calls)s.") % {"groups": groups, "calls": calls}
+        reused = ngettext("%(n)d unchanged since today's earlier quote", "%(n)d unchanged since today's earlier quotes",
+                          self.reused) % {"n": self.reused}  # fmt: skip
+        return _("%(groups)s: %(calls)s; %(reused)s.") % {"groups": groups, "calls": calls, "reused": reused}
+
 
 class Quote(models.Model):
     """What 1688's order preview said for one supplier's options of a list, to one address, at one moment."""

@@ -99,3 +99,12 @@ def test_other_teams_get_404(client, carol, globex, acme, yiwu):
     assert client.get(f"/teams/{globex.pk}/addresses/{yiwu.pk}/").status_code == 404
     assert client.post(f"/teams/{globex.pk}/addresses/{yiwu.pk}/delete/").status_code == 404
     assert ShipAddress.objects.filter(pk=yiwu.pk).exists()
+
+
+def test_the_addresses_page_reads_in_chinese(client, alice, acme, yiwu):
+    client.force_login(alice)
+    client.cookies["django_language"] = "zh-hans"
+    page = text(client.get(f"/teams/{acme.pk}/addresses/"))
+    assert "收货地址" in page and "添加地址" in page and "默认" in page
+    refused = client.post(f"/teams/{acme.pk}/addresses/", form(phone="12345"))
+    assert "请填写中国大陆手机号" in text(refused)

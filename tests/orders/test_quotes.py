@@ -312,3 +312,30 @@ def test_one_live_run_per_list_and_a_few_per_team(client, alice, acme, order_lis
     refused = quote(client, third)
     assert refused.status_code == 400 and "Your team already has 2 quotes running with 1688" in text(refused)
     assert QuoteRun.objects.count() == 2 and previews() == 0
+
+
+def test_1688_refusing_a_whole_group_is_kept_as_a_refused_quote(client, alice, order_list, yiwu):
+    # given 1688 no longer knows the option of one item (the seller re-made the offer's options)
+    item = order_list.items.order_by("position").last()
+    type(item.sku).objects.filter(pk=item.sku_id).update(spec_id="gone-option")
+    client.force_login(alice)
+    quote(client, order_list)
+    run = QuoteRun.objects.get()
+    # then the run ends, the other supplier is quoted, and this one says why in words
+    assert (run.state, run.calls) == ("done", 2)
+    refused = Quote.objects.get(lines__list_item=item)
+    assert not refused.orderable and refused.error_code == "500_003" and refused.total is None
+    assert QuoteLine.objects.get(list_item=item).reasons == ["unknown_option"]
+    assert "1688 would not take it: 1688 no longer has this option" in text(client.get(f"/lists/{order_list.pk}/"))
+    assert Quote.objects.exclude(pk=refused.pk).get().orderable
+
+
+def test_the_quote_pages_read_in_chinese(client, alice, order_list, yiwu):
+    client.force_login(alice)
+    client.cookies["django_language"] = "zh-hans"
+    quote(client, order_list)
+    page = text(client.get(f"/lists/{order_list.pk}/quotes/"))
+    assert "1688 接受此订单。" in page and "已核价 2 个供应商分组：向 1688 发起了 2 次订单预览。" in page
+    assert "采购设置" in page and "核价单价" in page
+    assert "1688 核价 ¥" in text(client.get(f"/lists/{order_list.pk}/"))
+    assert "向 1688 核价" in text(client.get(f"/lists/{order_list.pk}/quotes/panel/"))

@@ -361,15 +361,7 @@ def _plain(run: QuoteRun, error: errors.AlibabaError) -> str:
 
 
 def _done_words(run: QuoteRun) -> str:
-    groups = ngettext("Quoted %(n)d supplier group", "Quoted %(n)d supplier groups", run.groups_total) % {
-        "n": run.groups_total}  # fmt: skip
-    calls = ngettext("%(n)d order preview asked of 1688", "%(n)d order previews asked of 1688", run.calls) % {
-        "n": run.calls}  # fmt: skip
-    words = f"{groups}: {calls}"
-    if run.reused:
-        words += "; " + ngettext("%(n)d unchanged since today's earlier quote", "%(n)d unchanged since today's "
-                                 "earlier quotes", run.reused) % {"n": run.reused}  # fmt: skip
-    return words + "."
+    return run.done_words
 
 
 def _quote_group(run: QuoteRun, group: Group) -> list[dict]:
