@@ -106,3 +106,9 @@ def test_the_lists_wait_for_the_warm_searches(cast, categories, monkeypatch):
     assert ProductList.objects.get(name=GLOBEX_LIST).items.count() == 3
     assert demo_lists_start() == []  # filled: nothing more to queue, nothing doubled
     assert ListItem.objects.count() == 9
+    # each team has a default ship-to address, so the demo lists can be quoted with 1688 at once
+    from sourcing.orders.models import ShipAddress
+
+    assert sorted(ShipAddress.objects.filter(is_default=True).values_list("team__name", "city")) == [
+        ("Acme Sourcing", "金华市"), ("Globex Trading", "广州市")]  # fmt: skip
+    assert ShipAddress.objects.count() == 2

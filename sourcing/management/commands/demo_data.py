@@ -39,6 +39,8 @@ from sourcing.inquiries.services import inquiry_create, inquiry_log_reply, inqui
 from sourcing.lists import services as list_services
 from sourcing.lists.models import ExchangeRate, ListItem, ProductList
 from sourcing.lists.selectors import item_quote
+from sourcing.orders.models import ShipAddress
+from sourcing.orders.services import addresses as address_services
 
 DEMO_PASSWORD = "sourcing-demo"
 DEMO_APP_KEY, DEMO_APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
@@ -207,6 +209,15 @@ DEMO_RATES = [("USD", "0.1379", 30), ("USD", "0.1384", 2), ("EUR", "0.1268", 30)
               ("GBP", "0.1092", 2)]  # (currency, units per ¥1, days ago)  # fmt: skip
 
 
+DEMO_ADDRESSES = {
+    "Acme Sourcing": {"label": "义乌仓 (顺达货代)", "contact_name": "张伟", "phone": "13957900001", "province": "浙江省",
+                      "city": "金华市", "district": "义乌市", "street": "稠州北路1号3楼", "post_code": "322000"},
+    "Globex Trading": {"label": "广州仓 (速达货代)", "contact_name": "李娜", "phone": "020-86123456",
+                       "province": "广东省", "city": "广州市", "district": "白云区", "street": "机场路88号B栋",
+                       "post_code": "510405"},
+}  # fmt: skip
+
+
 def demo_lists_start() -> list[str]:
     """Rates, the teams' currencies and the two lists; fill them now, or queue a task that waits for the offers."""
     from sourcing import tasks
@@ -220,6 +231,9 @@ def demo_lists_start() -> list[str]:
         team = Team.objects.get(name=team_name)
         if team.display_currency == "CNY":
             list_services.team_set_currency(actor=User.objects.get(username=owner), team=team, currency=currency)
+        if not ShipAddress.objects.filter(team=team).exists():  # verified quotes need somewhere to ship to
+            address_services.address_create(actor=User.objects.get(username=owner), team=team,
+                                            **DEMO_ADDRESSES[team_name])  # fmt: skip
     if demo_lists_fill():
         return []
     tasks.demo_lists_fill.delay_on_commit()
