@@ -45,9 +45,15 @@ def test_address_then_quote_then_the_quoted_prices(page, live_server, acme, autu
     page.click("#quote-panel button:has-text('Quote with 1688')")
     page.wait_for_selector("#quote-panel:has-text('Quoted 2 supplier groups: 2 order previews asked of 1688.')")
     assert QuoteRun.objects.get().calls == 2
+    # only the ticked item (its seller's only one), again the same day: today's quote of that group serves, no call
+    page.goto(f"{live_server.url}/lists/{autumn.pk}/")
+    first, last = autumn.items.order_by("position").first(), autumn.items.order_by("position").last()
+    page.check(f"#item-{last.pk} input[name=item]")
+    page.click("#quote-panel button:has-text('Quote with 1688')")
+    page.wait_for_selector("#quote-panel:has-text('Quoted 1 supplier group: 0 order previews asked of 1688')")
+    assert QuoteRun.objects.latest("pk").item_ids == [last.pk]
     # 1688's price beside the listed one, on the list and on the quotes page
     page.goto(f"{live_server.url}/lists/{autumn.pk}/")
-    first = autumn.items.order_by("position").first()
     line = QuoteLine.objects.get(list_item=first, is_current=True)
     row = page.locator(f"#item-{first.pk} .verified-quote")
     assert row.inner_text().startswith(f"1688 quote ¥{line.unit_price:,} × {line.quantity:,}")

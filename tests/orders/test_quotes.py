@@ -339,3 +339,16 @@ def test_the_quote_pages_read_in_chinese(client, alice, order_list, yiwu):
     assert "采购设置" in page and "核价单价" in page
     assert "1688 核价 ¥" in text(client.get(f"/lists/{order_list.pk}/"))
     assert "向 1688 核价" in text(client.get(f"/lists/{order_list.pk}/quotes/panel/"))
+
+
+def test_a_supplier_group_holds_at_most_50_options():
+    from sourcing.catalog.models import Supplier
+
+    supplier = Supplier(pk=1, company_name="义乌示例日用品厂")
+    lines = [quote_services.Line(item=ListItem(pk=i), product=Product(pk=i, offer_id=700000 + i, supplier=supplier),
+                                 sku=None, spec_id=f"s{i}", quantity=1, listed_unit_price=None) for i in range(1, 52)]  # fmt: skip
+    alone = quote_services.Line(item=ListItem(pk=99), product=Product(pk=99, offer_id=799999), sku=None, spec_id="",
+                                quantity=1, listed_unit_price=None)  # fmt: skip
+    groups = quote_services._groups([*lines, alone])
+    assert [len(g.lines) for g in groups] == [50, 1, 1]
+    assert [g.supplier_name for g in groups] == ["义乌示例日用品厂", "义乌示例日用品厂", ""]
