@@ -164,7 +164,7 @@ class CallRecorder:
             rate_acquire(
                 key=f"app:{self.credential.app_identity}", qps=self.credential.qps * settings.ALIBABA_RATE_HEADROOM
             )
-        except errors.TransientError:  # the slot is too far off (or the limiter is away): nothing was sent
+        except Exception:  # the slot is too far off, the limiter is away, a time limit: nothing was sent
             usage_give_back(credential=self.credential, api=api)
             budget_give_back(credential=self.credential, keys=charged)
             raise
