@@ -119,7 +119,8 @@ def sync(*, qps: int, products: int, worker_counts: list[int]):
         finally:
             for node in nodes:
                 common.stop(node)
-        for name, result in (("ours (shared limiter)", ours), ("Celery rate_limit", paced)):
+        celery_name = "Celery rate_limit" + (f" ({workers} nodes of 1)" if workers > 1 else "")
+        for name, result in (("ours (shared limiter)", ours), (celery_name, paced)):
             rows.append([workers, name, result["calls"], f"{result['seconds']:.1f}", f"{result['rate']:.2f}",
                          f"{result['rate'] / qps:.2f}", result["throttled"], f"{load:.1f}"])  # fmt: skip
         figures += [
@@ -128,7 +129,7 @@ def sync(*, qps: int, products: int, worker_counts: list[int]):
             ),
             common.Figure(f"sync.w{workers}.frequency_errors", ours["throttled"], "= 0", ours["throttled"] == 0),
         ]
-        print(f"  sync with {workers} worker processes: ours {ours['rate'] / qps:.2f} ({ours['throttled']} errors), "
+        print(f"  sync with {workers} worker process{'es' * (workers > 1)}: ours {ours['rate'] / qps:.2f} ({ours['throttled']} errors), "
               f"Celery rate_limit {paced['rate'] / qps:.2f} ({paced['throttled']} errors), load {load:.1f}",
               flush=True)  # fmt: skip
     text = (
@@ -143,7 +144,7 @@ def sync(*, qps: int, products: int, worker_counts: list[int]):
                 "calls/s",
                 "÷ limit",
                 "frequency-limit errors",
-                "load (1 min)",
+                "load (1 min, ours)",
             ],
             rows,
             "rlrrrrrr",
