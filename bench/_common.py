@@ -224,8 +224,13 @@ def cpu_seconds(pid: int) -> float:
 
 def children(pid: int) -> list[int]:
     """Direct child processes of pid (gunicorn's and prefork's workers)."""
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
+    pids = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):  # every thread's: a fork from any of them counts
+        try:
+            pids += [int(p) for p in path.read_text().split()]
+        except FileNotFoundError:  # the thread ended meanwhile
+            pass
+    return sorted(set(pids))
 
 
 # --- child processes ---
@@ -309,6 +314,56 @@ def celery_workers(count: int, name: str, extra_env: dict | None = None) -> list
 
         wait_for(ready, 120, "a worker")
     return workers
+
+
+def celery_worker(concurrency: int | None, name: str, extra_env: dict | None = None,
+                  app: str = "bench.celery_app") -> subprocess.Popen:  # fmt: skip
+    """The documented background worker, `celery -A <app> worker -Q background --loglevel=INFO` (prefork),
+    with `--concurrency` child processes (None: Celery's default, one per core), once it and its children are up."""
+    cmd = [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", "background", "--loglevel=INFO",
+           f"--hostname={name}@%h"]  # fmt: skip
+    if concurrency:
+        cmd.append(f"--concurrency={concurrency}")
+    worker = start(cmd, f"{name}.log", extra_env)
+    log = LOGS / f"{name}.log"
+    expected = concurrency or os.cpu_count()
+
+    def ready():
+        if worker.poll() is not None:
+            raise SystemExit(f"the worker stopped; see {log}")
+        return "ready." in log.read_text() and len(children(worker.pid)) >= expected
+
+    try:
+        wait_for(ready, 120, "the worker")
+    except BaseException:
+        stop(worker)
+        raise
+    return worker
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and all its descendants."""
+    pids = [pid]
+    for child in children(pid):
+        pids += process_tree(child)
+    return pids
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """One process's proportional (Pss: shared pages divided among their sharers) and resident (Rss) set, in MB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("Rss", "Pss"):
+            values[key.lower()] = int(rest.split()[0]) / 1024
+    return values
+
+
+def tree_memory_mb(pid: int) -> dict:
+    """Pss and Rss summed over a process and all its descendants (a prefork worker: parent and children)."""
+    per_process = [memory_mb(p) for p in process_tree(pid)]
+    return {"processes": len(per_process), "pss": sum(m["pss"] for m in per_process),
+            "rss": sum(m["rss"] for m in per_process), "each": per_process}  # fmt: skip
 
 
 # --- the sandbox side ---

@@ -1,20 +1,30 @@
 """Benchmark: background refresh against the sandbox: throughput, calls per product, worker memory.
 
     python bench/refresh.py [--qps 10] [--products 300] [--workers 1,2,4] [--teams 50] [--shared 1000]
-                            [--memory-products 10000]
+                            [--memory-products 10000] [--only sync,calls,memory]
 
-Starts the sandbox under gunicorn and Celery worker processes (bench/celery_app.py) on Redis.
+Starts the sandbox under gunicorn and the worker as README deploys it, `celery -A … worker -Q background
+--loglevel=INFO` (prefork), on Redis. "N workers" is one such command with `--concurrency N`: N worker
+processes under one parent, which is how a machine runs more of them (Celery's default is one per core,
+2 here); one worker is one process, the least a deployment runs.
 
-* sync: with 1, 2 and 4 workers, beat queues a refresh of M wanted products; achieved detail calls
-  per second ÷ the app's QPS limit and the sandbox's frequency-limit answers. The same workers then
-  run the same refresh paced only by Celery's per-worker `rate_limit` (the shared limiter off).
+* sync: at concurrency 1, 2 and 4 (`bench.celery_app`: the portal's app plus one bench task), beat
+  queues a refresh of M wanted products; achieved detail calls per second ÷ the app's QPS limit and
+  the sandbox's frequency-limit answers. Then N such commands at concurrency 1 (N machines) run the
+  same refresh paced only by Celery's `rate_limit` (the shared limiter off), which Celery keeps per
+  worker node: N nodes send up to N times the limit.
 * calls: the same products on T teams' lists, each team's user with their own credential; one beat
   cycle, gateway calls counted by the sandbox's usage counter ÷ products; then a per-user refresh
   (each team's user fetches their list's first K products with their own credential), as a ratio.
-* memory: peak RSS (VmHWM) of the worker processes during a refresh of N products.
+* memory: after a refresh of N products by the documented command itself (`celery -A portal worker -Q
+  background --loglevel=INFO`, at Celery's default concurrency, then at 1), PSS and RSS summed over all
+  its processes (the parent and every child, from /proc/<pid>/smaps_rollup). PSS divides each page shared
+  by the forked children among them, so it is what the worker as a whole costs; RSS counts them again
+  in each process.
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -75,7 +85,7 @@ def _celery_paced(products: list, credential, qps: int) -> dict:
         job = CatalogJob.objects.create(kind=CatalogJob.Kind.REFRESH, target="bench", total=len(claimed),
                                         state=CatalogJob.State.RUNNING, started_at=timezone.now())  # fmt: skip
         for product_id in claimed:
-            celery_paced_refresh.delay(product_id, job.pk)
+            celery_paced_refresh.apply_async((product_id, job.pk), queue="background")
         return _detail_calls(len(products), 60 + 3 * len(products) / qps)
     finally:
         AppCredential.objects.filter(pk=credential.pk).update(qps=qps)
@@ -94,29 +104,50 @@ def sync(*, qps: int, products: int, worker_counts: list[int]):
         common.reset_wanted()
         ProductView.objects.bulk_create([ProductView(user=user, product=p) for p in batch])
         common.flush_redis()  # no leftover limiter slots or queued tasks from an earlier run
-        pool = common.celery_workers(workers, f"sync{workers}", {"BENCH_CELERY_RATE": f"{qps}/s"})
+        worker = common.celery_worker(workers, f"sync{workers}")
         try:
             ours = _ours(batch, qps)
+            load = os.getloadavg()[0]  # the last minute's: the run just measured
+        finally:
+            common.stop(worker)
+        # Celery's rate_limit holds per worker node (its consumer's token bucket), so it is compared where it falls
+        # short: N machines each running the command with one process.
+        nodes = [common.celery_worker(1, f"paced{workers}-{i}", {"BENCH_CELERY_RATE": f"{qps}/s"})
+                 for i in range(workers)]  # fmt: skip
+        try:
             paced = _celery_paced(batch, credential, qps)
         finally:
-            for worker in pool:
-                common.stop(worker)
-        for name, result in (("ours (shared limiter)", ours), ("Celery rate_limit", paced)):
+            for node in nodes:
+                common.stop(node)
+        celery_name = "Celery rate_limit" + (f" ({workers} nodes of 1)" if workers > 1 else "")
+        for name, result in (("ours (shared limiter)", ours), (celery_name, paced)):
             rows.append([workers, name, result["calls"], f"{result['seconds']:.1f}", f"{result['rate']:.2f}",
-                         f"{result['rate'] / qps:.2f}", result["throttled"]])  # fmt: skip
+                         f"{result['rate'] / qps:.2f}", result["throttled"], f"{load:.1f}"])  # fmt: skip
         figures += [
             common.Figure(
                 f"sync.w{workers}.achieved_vs_limit", ours["rate"] / qps, ">= 0.90", ours["rate"] / qps >= 0.9
             ),
             common.Figure(f"sync.w{workers}.frequency_errors", ours["throttled"], "= 0", ours["throttled"] == 0),
         ]
-        print(f"  sync with {workers} workers: ours {ours['rate'] / qps:.2f} ({ours['throttled']} errors), "
-              f"Celery rate_limit {paced['rate'] / qps:.2f} ({paced['throttled']} errors)", flush=True)  # fmt: skip
+        print(f"  sync with {workers} worker process{'es' * (workers > 1)}: ours {ours['rate'] / qps:.2f} ({ours['throttled']} errors), "
+              f"Celery rate_limit {paced['rate'] / qps:.2f} ({paced['throttled']} errors), load {load:.1f}",
+              flush=True)  # fmt: skip
     text = (
-        f"Refresh throughput against the sandbox's limit of {qps} calls/s ({products} products per run; "
-        "the portal paces at ALIBABA_RATE_HEADROOM = 95 % of the limit)\n\n"
+        f"Refresh throughput against the sandbox's limit of {qps} calls/s ({products} products per run; one prefork "
+        "worker, `-Q background --concurrency N`; the portal paces at ALIBABA_RATE_HEADROOM = 95 % of the limit)\n\n"
         + common.table(
-            ["workers", "pacing", "calls", "seconds", "calls/s", "÷ limit", "frequency-limit errors"], rows, "rlrrrrr"
+            [
+                "worker processes",
+                "pacing",
+                "calls",
+                "seconds",
+                "calls/s",
+                "÷ limit",
+                "frequency-limit errors",
+                "load (1 min, ours)",
+            ],
+            rows,
+            "rlrrrrrr",
         )  # fmt: skip
     )
     return text, figures
@@ -150,13 +181,12 @@ def calls_per_product(*, teams: int, products: int, per_user_sample: int):
     common.make_due([p.pk for p in batch])
     common.reset_sandbox_usage(keys)
     common.flush_redis()
-    pool = common.celery_workers(2, "calls")
+    worker = common.celery_worker(2, "calls")
     try:
         job = refresh_due()
         _wait_job(job, 600)
     finally:
-        for worker in pool:
-            common.stop(worker)
+        common.stop(worker)
     ours = common.sandbox_calls(keys)
     fetched = Product.objects.filter(pk__in=[p.pk for p in batch], detail_fetched_at__isnull=False).count()
     # The per-user design: every team's user refreshes their own list with their own credential.
@@ -191,37 +221,61 @@ def calls_per_product(*, teams: int, products: int, per_user_sample: int):
     return text, figures
 
 
-def worker_memory(*, products: int, workers: int = 2):
-    """Returns (text, figures)."""
+def worker_memory(*, products: int, concurrencies: tuple = (None, 1)):
+    """Returns (text, figures): the documented worker's memory after a refresh of `products` products, at Celery's
+    default concurrency (None: one process per core) and at each other concurrency given."""
     from sourcing.accounts.models import User
-    from sourcing.catalog.models import CatalogJob, ProductView
+    from sourcing.catalog.models import ProductView
     from sourcing.catalog.services.refresh import refresh_due
 
     user, _ = User.objects.get_or_create(username="bench-memory")
     common.connected_credential(user=user, app_key=MEMORY_APP, qps=500, sandbox_qps=0)
     batch = common.products_for_offers(common.sandbox_offers(products))
-    common.reset_wanted()
-    ProductView.objects.bulk_create([ProductView(user=user, product=p) for p in batch], batch_size=5000)
-    common.make_due([p.pk for p in batch])
-    common.flush_redis()
-    pool = common.celery_workers(workers, "memory")
-    try:
-        started = time.perf_counter()
-        job = refresh_due()
-        # the peak after a tenth of the products too: a worker that leaks keeps growing after it
-        early = common.wait_for(lambda: CatalogJob.objects.get(pk=job.pk).done >= job.total / 10
-                                and max(common.peak_rss_mb(w.pid) for w in pool), 3600, "the refresh")  # fmt: skip
-        _wait_job(job, 3600)
-        seconds = time.perf_counter() - started
-        peaks = [common.peak_rss_mb(w.pid) for w in pool]
-    finally:
-        for worker in pool:
+    rows, figures = [], []
+    for concurrency in concurrencies:
+        common.reset_wanted()
+        ProductView.objects.bulk_create([ProductView(user=user, product=p) for p in batch], batch_size=5000)
+        common.make_due([p.pk for p in batch])
+        common.flush_redis()
+        worker = common.celery_worker(concurrency, f"memory{concurrency or ''}", app="portal")
+        try:
+            idle = common.tree_memory_mb(worker.pid)
+            started = time.perf_counter()
+            job = refresh_due()
+            _wait_job(job, 3600)
+            seconds = time.perf_counter() - started
+            time.sleep(1)  # the last task's ack and the children's return to idle
+            after = common.tree_memory_mb(worker.pid)
+            load = os.getloadavg()[0]
+        finally:
             common.stop(worker)
-    peak = max(peaks)
-    text = (f"Worker memory: {job.total:,} products refreshed by {workers} worker processes (solo pool) in "
-            f"{seconds:.0f} s ({job.total / seconds:.1f} products/s); peak RSS after a tenth of them {early:.0f} MB, "
-            "after all of them " + ", ".join(f"{p:.0f} MB" for p in peaks))  # fmt: skip
-    return text, [common.Figure("memory.worker_peak_rss", peak, "< 200 MB", peak < 200, " MB")]
+        children = after["each"][1:]
+        label = f"{len(children)} (default)" if concurrency is None else str(concurrency)
+        rows.append([label, after["processes"], f"{idle['pss']:.0f}", f"{after['pss']:.0f}", f"{after['rss']:.0f}",
+                     f"{after['each'][0]['pss']:.0f}", " / ".join(f"{c['pss']:.0f}" for c in children),
+                     f"{job.total / seconds:.1f}", f"{load:.1f}"])  # fmt: skip
+        name = "default" if concurrency is None else f"c{concurrency}"
+        figures.append(common.Figure(f"memory.worker_{name}_pss", after["pss"], "< 200 MB", after["pss"] < 200, " MB"))
+    text = (
+        f"Worker memory as deployed (`celery -A portal worker -Q background --loglevel=INFO`, prefork) after a refresh "
+        f"of {len(batch):,} products; all processes of the command, MB\n\n"
+        + common.table(
+            [
+                "worker processes",
+                "processes in all",
+                "PSS idle",
+                "PSS after",
+                "RSS after",
+                "parent PSS",
+                "children PSS",
+                "products/s",
+                "load (1 min)",
+            ],
+            rows,
+            "lrrrrrrrr",
+        )  # fmt: skip
+    )
+    return text, figures
 
 
 def main():
@@ -233,15 +287,25 @@ def main():
     parser.add_argument("--shared", type=int, default=1000)
     parser.add_argument("--per-user-sample", type=int, default=40)
     parser.add_argument("--memory-products", type=int, default=10_000)
+    parser.add_argument("--only", default="sync,calls,memory", help="which parts to run, comma-separated")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
+    if parts - {"sync", "calls", "memory"}:
+        parser.error("--only takes sync, calls and memory")
     common.setup()
     server = common.gunicorn(common.SANDBOX_PORT, "sandbox-refresh.log", workers=3, threads=8)
     try:
-        for text, figures in (
-            sync(qps=args.qps, products=args.products, worker_counts=[int(w) for w in args.workers.split(",")]),
-            calls_per_product(teams=args.teams, products=args.shared, per_user_sample=args.per_user_sample),
-            worker_memory(products=args.memory_products),
-        ):
+        runs = {
+            "sync": lambda: sync(qps=args.qps, products=args.products,
+                                 worker_counts=[int(w) for w in args.workers.split(",")]),
+            "calls": lambda: calls_per_product(teams=args.teams, products=args.shared,
+                                               per_user_sample=args.per_user_sample),
+            "memory": lambda: worker_memory(products=args.memory_products),
+        }  # fmt: skip
+        for part in ("sync", "calls", "memory"):
+            if part not in parts:
+                continue
+            text, figures = runs[part]()
             print(text + "\n")
             print("\n".join(f.line() for f in figures) + "\n")
     finally:

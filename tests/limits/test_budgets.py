@@ -138,3 +138,46 @@ def test_the_background_refresh_charges_the_team_whose_list_wants_the_product(si
     BudgetUse.objects.all().delete()
     credential, payer = catalog_refresh.background_credential(products[0].pk)
     assert credential == site_default and (payer.team_id, payer.user_id) == (team.pk, mallory.pk)
+
+
+def test_calls_refused_by_a_spent_budget_take_no_rate_slot_from_the_apps_other_users(site_default, settings, alice):
+    import time
+
+    # given the site default at 1 call a second, and a stranger whose budget of 1 is spent
+    settings.TEAM_DAILY_BUDGET, settings.ALIBABA_RATE_WAIT = 1, 5.0
+    AppCredential.objects.filter(pk=site_default.pk).update(qps=1)
+    mallory = _stranger()
+    assert _fetch(mallory, _offers(1)[0]).state == "done"  # its call holds the app's slot for the next second
+    # when the stranger asks 3 more times, then alice (another team) opens an offer on the same app
+    started = time.monotonic()
+    refused = [_fetch(mallory, offer) for offer in _offers(3, start=1)]
+    refused_in = time.monotonic() - started
+    alices = _fetch(alice, _offers(1, start=10)[0])
+    # then the stranger is told at once, without waiting for slots, and alice's call waits for one slot only
+    # (had each refusal taken a slot, they would have taken a second each, and alice would wait behind them)
+    assert [j.error_code for j in refused] == ["local.BudgetExhausted"] * 3
+    assert refused_in < 1.0
+    assert alices.state == "done" and time.monotonic() - started < 2.0
+
+
+def test_a_call_whose_rate_slot_is_too_far_off_spends_no_budget_or_quota(site_default, settings):
+    from sourcing.alibaba import api
+    from sourcing.connections.services.budgets import Payer, paying
+    from sourcing.connections.services.gateway import gateway_call
+    from sourcing.connections.services.ratelimit import RateLimitWait
+
+    # given the site default at 1 call a second, and a stranger who has just used it
+    settings.TEAM_DAILY_BUDGET, settings.ALIBABA_RATE_WAIT = 5, 0.25
+    AppCredential.objects.filter(pk=site_default.pk).update(qps=1)
+    mallory = _stranger()
+    assert _fetch(mallory, _offers(1)[0]).state == "done"
+    site_default.refresh_from_db()
+    budgets, calls = list(BudgetUse.objects.order_by("payer").values_list("payer", "calls")), _calls(site_default)
+    # when their next call finds the app's next slot a second away
+    payer = Payer(team_id=mallory.current_team_id, user_id=mallory.pk)
+    with paying(payer), pytest.raises(RateLimitWait):
+        gateway_call(credential=site_default, fn=lambda c, t: api.product_detail(c, t, _offers(1, start=1)[0]))
+    # then it goes back to the queue having spent nothing: the budgets and the day's quota are as they were
+    assert list(BudgetUse.objects.order_by("payer").values_list("payer", "calls")) == budgets
+    assert _calls(site_default) == calls
+    assert [calls for _payer, calls in budgets] == [1, 1]

@@ -1,10 +1,10 @@
 """The one door to 1688: every gateway call goes through `gateway_call` (or `client_for`).
 
 Before each HTTP call: the API's permission is checked (a feature whose API is not granted
-spends no quota), the per-app rate limiter is waited for, one call is taken from the budget of
-whoever the call is for when the app isn't theirs (budgets.py), and one unit of the day's quota is
-taken atomically. After it: usage, the call log and what the answer showed about the
-permission are recorded. A 401 refreshes the token once and retries once.
+spends no quota), one call is taken from the budget of whoever the call is for when the app isn't
+theirs (budgets.py), one unit of the day's quota is taken atomically, and then the per-app rate
+limiter is waited for (a slot too far off gives both back). After it: usage, the call log and what
+the answer showed about the permission are recorded. A 401 refreshes the token once and retries once.
 """
 
 from collections.abc import Callable
@@ -25,6 +25,7 @@ from sourcing.connections.services.usage import (
     QuotaExhausted,
     UsageExhausted,
     usage_count,
+    usage_give_back,
     usage_mark_exhausted,
     usage_take,
 )
@@ -148,17 +149,23 @@ class CallRecorder:
             refusal = feature_refusal(self.credential, api, self.permission(api) or ApiPermission())
             if refusal:
                 self._refuse(api, FeatureDisabled(refusal, code="local.FeatureDisabled", api=api))
-        # The rate slot first, then the quota unit: a call that times out waiting for its slot spends nothing.
-        # Paced a little under the limit: spaced exactly 1/qps apart, qps + 1 calls can fall in one of 1688's
-        # one-second windows and the last one is refused (measured in bench/catalog.py sync).
-        rate_acquire(
-            key=f"app:{self.credential.app_identity}", qps=self.credential.qps * settings.ALIBABA_RATE_HEADROOM
-        )
-        # The budget of whoever the call is for (on an app that isn't theirs), then the app's own quota.
+        # The budget of whoever the call is for (on an app that isn't theirs), then the app's own quota, then the
+        # rate slot: a refused call takes no slot from the app's other users, and the database work is done before
+        # the slot, so the call leaves on it (one worker process then calls on every slot).
         charged = budget_take(credential=self.credential, api=api, payer=current_payer())
         try:
             usage_take(credential=self.credential, api=api)
         except (QuotaExhausted, UsageExhausted):
+            budget_give_back(credential=self.credential, keys=charged)
+            raise
+        try:
+            # Paced a little under the limit: spaced exactly 1/qps apart, qps + 1 calls can fall in one of 1688's
+            # one-second windows and the last one is refused (measured in bench/catalog.py sync).
+            rate_acquire(
+                key=f"app:{self.credential.app_identity}", qps=self.credential.qps * settings.ALIBABA_RATE_HEADROOM
+            )
+        except Exception:  # the slot is too far off, the limiter is away, a time limit: nothing was sent
+            usage_give_back(credential=self.credential, api=api)
             budget_give_back(credential=self.credential, keys=charged)
             raise
 
