@@ -13,6 +13,7 @@ from sourcing.catalog.selectors import products as selector
 from sourcing.catalog.selectors.products import search_products
 from sourcing.catalog.services.upsert import product_upsert_detail, products_upsert_summaries
 from tests.catalog.conftest import detail, offer
+from tests.catalog.pages.test_page_cache import LOCAL_PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,18 @@ def test_a_price_filter_counts_on_the_plain_price_and_walks_the_sort_column(cata
         wanted = [i for i in expected(catalog, sort, "杯") if catalog[i].price_min is not None
                   and 10 <= catalog[i].price_min <= 30]  # fmt: skip
         assert [p.offer_id for p in page.products] == wanted and page.matched == len(wanted)
+
+
+def test_a_count_is_kept_with_its_ranking_unless_the_page_hides_offers_of_unknown_value(catalog, settings):
+    settings.CATALOG_RESULTS_CACHE_SECONDS = 60
+    settings.CACHES = LOCAL_PAGES  # a page cache in this process (without Redis the tests keep none)
+    assert search_products("杯", count=True).matched == 28
+    Product.objects.filter(offer_id__in=[3, 6]).update(status=Product.Status.NOT_FOUND)  # gone from 1688
+    seen_again = search_products("杯", count=True)
+    assert seen_again.matched == 28  # kept beside the ranking for the cache time
+    assert {3, 6}.isdisjoint(p.offer_id for p in seen_again.products)  # cards are read fresh: gone ones drop out
+    assert search_products("杯", {"sort": "price"}, count=True).matched == 26  # another page counts afresh
+    unknown = {"province": "浙江", "unknown": ""}  # hides the offers whose province is not known yet
+    assert search_products("杯", unknown, count=True).hidden
+    Product.objects.update(status=Product.Status.NOT_FOUND)  # every offer gone from 1688
+    assert not search_products("杯", unknown, count=True).hidden  # such a page counts afresh on every view

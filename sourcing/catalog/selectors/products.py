@@ -403,8 +403,8 @@ def _capped_count(products, text: Rows, *, narrowed: bool) -> int:
 def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hidden], list[int]]:
     """How many offers the page lists, how many each maybe-unknown filter hid, and hidden ones lacking a detail.
 
-    `narrowed(skip)` is the page's products, before the text, without the filter named `skip`. Never cached: a
-    worker filling in unknown fields changes them, and the page asks it for the next ones."""
+    `narrowed(skip)` is the page's products, before the text, without the filter named `skip` (kept for a while
+    by _kept_counts only when no such filter is active)."""
     narrowing = bool(filters.category or filters.price_min is not None or filters.price_max is not None
                      or active_unknowns(filters))  # fmt: skip
     matched = _capped_count(narrowed(""), text, narrowed=narrowing)
@@ -422,6 +422,20 @@ def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hid
                     lacking.order_by("-sort_sales", "pk").values_list("pk", flat=True)[: FILL_BATCH - len(fill)]
                 )
     return matched, hidden, fill
+
+
+def _kept_counts(identity, count):
+    """count(), kept beside the page's ranking for CATALOG_RESULTS_CACHE_SECONDS under the same identity: it moves
+    as the ranking does. Not kept: pages that hide offers of unknown value (no identity: the worker filling them
+    in changes the counts, and the page asks it for the next ones) and nothing found (a fetch fills it next)."""
+    seconds = settings.CATALOG_RESULTS_CACHE_SECONDS if identity is not None else 0
+    key = "counted:1:" + hashlib.blake2b(repr(identity).encode(), digest_size=16).hexdigest()
+    counted = cache.get(key) if seconds else None
+    if counted is None:
+        counted = count()
+        if seconds and counted[0]:
+            cache.set(key, counted, seconds)
+    return counted
 
 
 def search_products(query: "str | SearchRequest" = "", filters: "Mapping | SearchFilters | None" = None, *, user: User | None = None,
@@ -451,7 +465,7 @@ def search_products(query: "str | SearchRequest" = "", filters: "Mapping | Searc
         cleaned.price_min is not None or cleaned.price_max is not None
     )
     bound = _price_range(cleaned, walked=True) if priced else Q()
-    counted = _counts(narrowed, matching, cleaned) if count else None
+    counted = _kept_counts(identity, lambda: _counts(narrowed, matching, cleaned)) if count else None
     # Counted first: a text with fewer than COUNT_CAP matches is ranked straight from the text index (`rare`).
     rare = bool(terms) and counted is not None and counted[0] < COUNT_CAP
     rows, cursor, restarted = _page(
