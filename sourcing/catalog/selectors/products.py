@@ -299,13 +299,9 @@ def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, ide
     The ranking (ids and cursor) is cached for CATALOG_RESULTS_CACHE_SECONDS under the page's identity; the
     cards are always read fresh by id, so no write anywhere has to retire cached pages, and a product saved
     since shows its new price and status at once (only its place in the order can lag, by the cache time)."""
-    seconds = settings.CATALOG_RESULTS_CACHE_SECONDS if identity is not None else 0
-    key = "ranked:1:" + hashlib.blake2b(repr((identity, sort, after, limit)).encode(), digest_size=16).hexdigest()
-    ranked = cache.get(key) if seconds else None
-    if ranked is None:
-        ranked = _rank(base, tiers, sort, after, limit, bound, rare)
-        if seconds and ranked.ids:  # an empty page costs little and is what a worker's fetch fills next
-            cache.set(key, ranked, seconds)
+    # an empty page costs little and is what a worker's fetch fills next: not kept
+    ranked = _kept("ranked:1:", identity, (identity, sort, after, limit),
+                   lambda: _rank(base, tiers, sort, after, limit, bound, rare), lambda r: bool(r.ids))  # fmt: skip
     found = {p.pk: p for p in card_rows(Product.objects.exclude(status=Product.Status.NOT_FOUND)).filter(
         pk__in=ranked.ids)}  # fmt: skip
     return [found[pk] for pk in ranked.ids if pk in found], ranked.cursor, ranked.restarted
@@ -404,7 +400,7 @@ def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hid
     """How many offers the page lists, how many each maybe-unknown filter hid, and hidden ones lacking a detail.
 
     `narrowed(skip)` is the page's products, before the text, without the filter named `skip` (kept for a while
-    by _kept_counts only when no such filter is active)."""
+    by _kept only when no such filter is active)."""
     narrowing = bool(filters.category or filters.price_min is not None or filters.price_max is not None
                      or active_unknowns(filters))  # fmt: skip
     matched = _capped_count(narrowed(""), text, narrowed=narrowing)
@@ -424,18 +420,18 @@ def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hid
     return matched, hidden, fill
 
 
-def _kept_counts(identity, count):
-    """count(), kept beside the page's ranking for CATALOG_RESULTS_CACHE_SECONDS under the same identity: it moves
-    as the ranking does. Not kept: pages that hide offers of unknown value (no identity: the worker filling them
-    in changes the counts, and the page asks it for the next ones) and nothing found (a fetch fills it next)."""
+def _kept(prefix: str, identity, parts, compute, worth_keeping):
+    """compute(), kept in the page cache for CATALOG_RESULTS_CACHE_SECONDS under `parts` when the page has an
+    identity and worth_keeping(value); a page without one (it hides offers of unknown value, which the fill worker
+    changes) is worked out on every view."""
     seconds = settings.CATALOG_RESULTS_CACHE_SECONDS if identity is not None else 0
-    key = "counted:1:" + hashlib.blake2b(repr(identity).encode(), digest_size=16).hexdigest()
-    counted = cache.get(key) if seconds else None
-    if counted is None:
-        counted = count()
-        if seconds and counted[0]:
-            cache.set(key, counted, seconds)
-    return counted
+    key = prefix + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    value = cache.get(key) if seconds else None
+    if value is None:
+        value = compute()
+        if seconds and worth_keeping(value):
+            cache.set(key, value, seconds)
+    return value
 
 
 def search_products(query: "str | SearchRequest" = "", filters: "Mapping | SearchFilters | None" = None, *, user: User | None = None,
@@ -465,7 +461,9 @@ def search_products(query: "str | SearchRequest" = "", filters: "Mapping | Searc
         cleaned.price_min is not None or cleaned.price_max is not None
     )
     bound = _price_range(cleaned, walked=True) if priced else Q()
-    counted = _kept_counts(identity, lambda: _counts(narrowed, matching, cleaned)) if count else None
+    # kept beside the ranking, under the same identity: it moves as the ranking does (a count of nothing is not kept)
+    counted = (_kept("counted:1:", identity, identity, lambda: _counts(narrowed, matching, cleaned),
+                     lambda c: bool(c[0])) if count else None)  # fmt: skip
     # Counted first: a text with fewer than COUNT_CAP matches is ranked straight from the text index (`rare`).
     rare = bool(terms) and counted is not None and counted[0] < COUNT_CAP
     rows, cursor, restarted = _page(
