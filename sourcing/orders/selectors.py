@@ -16,13 +16,45 @@ from sourcing.accounts.selectors import get_team_object_for_user
 from sourcing.core.converters import parse_id
 from sourcing.lists.models import ProductList
 from sourcing.lists.selectors import item_reader
-from sourcing.orders.models import Quote, QuoteLine, QuoteRun, QuoteWatch, ShipAddress
+from sourcing.orders.models import (
+    DutyRate,
+    PurchaseOrder,
+    Quote,
+    QuoteLine,
+    QuoteRun,
+    QuoteWatch,
+    RateCard,
+    Sample,
+    ShipAddress,
+)
 
 
 # --- the doors ---
 def get_address_for_user(user: User, pk) -> ShipAddress:
     """The address if the user is a member of its team (`.membership` set); 404 for anyone else."""
     return get_team_object_for_user(user, ShipAddress.objects.select_related("team"), pk, name="address")
+
+
+def get_rate_card_for_user(user: User, pk) -> RateCard:
+    """The rate card if the user is a member of its team (`.membership` set); 404 for anyone else."""
+    return get_team_object_for_user(user, RateCard.objects.select_related("team"), pk, name="rate card")
+
+
+def get_duty_rate_for_user(user: User, pk) -> DutyRate:
+    """The duty rate if the user is a member of its team (`.membership` set); 404 for anyone else."""
+    return get_team_object_for_user(user, DutyRate.objects.select_related("team"), pk, name="duty rate")
+
+
+def get_order_for_user(user: User, pk) -> PurchaseOrder:
+    """The purchase order if the user is a member of its team (`.membership` set); 404 for anyone else."""
+    return get_team_object_for_user(user, PurchaseOrder.objects.select_related("team", "supplier"), pk, name="order")
+
+
+def get_sample_for_user(user: User, pk) -> Sample:
+    """The sample if the user is a member of its team (`.membership` set); 404 for anyone else."""
+    return get_team_object_for_user(
+        user, Sample.objects.select_related("team", "list_item__product", "list_item__product_list"), pk, name="sample"
+    )
 
 
 def team_addresses(team_id: int) -> list[ShipAddress]:

@@ -18,7 +18,16 @@ from sourcing.connections.models import ApiPermission, ConnectionCheck
 from sourcing.connections.services.credentials import credential_create
 from sourcing.inquiries import services as inquiry_services
 from sourcing.lists import services as list_services
-from sourcing.orders.models import QuoteRun
+from sourcing.orders.models import (
+    DutyRate,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    QuoteRun,
+    RateCard,
+    Receipt,
+    Sample,
+    SamplePhoto,
+)
 from sourcing.orders.services import addresses as address_services
 from tests.catalog.pages.conftest import categories  # noqa: F401 - fixture
 from tests.lists.conftest import kitchen, products  # noqa: F401 - fixtures
@@ -82,8 +91,27 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
     )  # fmt: skip
     quote_run = QuoteRun.objects.create(team=acme, product_list=kitchen, address=address, requested_by=alice,
                                         state=QuoteRun.State.DONE, message="Acme-only warehouse 仓")  # fmt: skip
+    # Buying after the quote (issue 21): a rate card, a list's duty, a purchase order with a line and a receipt,
+    # a sample with a photo.
+    rate_card = RateCard.objects.create(team=acme, forwarder="Acme-only warehouse 仓", mode="sea",
+                                        price_per_kg=Decimal("9.50"), volumetric_divisor=1000)  # fmt: skip
+    duty = DutyRate.objects.create(team=acme, product_list=kitchen, duty_percent=Decimal("4.7"),
+                                   vat_percent=Decimal("19"), note="Acme-only warehouse 仓")  # fmt: skip
+    order = PurchaseOrder.objects.create(
+        team=acme, product_list=kitchen, supplier=product.supplier, supplier_name="Acme-only warehouse 仓",
+        address=address, out_order_id="acme-po-1", state=PurchaseOrder.State.SHIPPED, created_by=alice,
+        goods=Decimal("100.00"), freight=Decimal("10.00"), total=Decimal("110.00"),
+    )  # fmt: skip
+    order_line = PurchaseOrderLine.objects.create(order=order, list_item=item, product=product, quantity=10,
+                                                  unit_price=Decimal("10.00"), amount=Decimal("100.00"))  # fmt: skip
+    receipt = Receipt.objects.create(line=order_line, supplier=product.supplier, received_quantity=9,
+                                     damaged_quantity=1, notes="Acme-only warehouse 仓", received_by=alice)  # fmt: skip
+    sample = Sample.objects.create(team=acme, list_item=item, requested_by=alice, notes="Acme-only warehouse 仓")
+    photo = SamplePhoto.objects.create(sample=sample, data=b"\x89PNG acme", content_type="image/png",
+                                       sha256="c" * 64, uploaded_by=alice)  # fmt: skip
     objects = {
-        "address": address, "quote_run": quote_run,
+        "address": address, "quote_run": quote_run, "rate_card": rate_card, "duty": duty, "order": order,
+        "order_line": order_line, "receipt": receipt, "sample": sample, "photo": photo,
         "team": acme, "membership": Membership.objects.get(user=bob, team=acme), "invitation": invitation,
         "list": kitchen, "item": item, "comment": comment, "inquiry": inquiry, "alert": alert,
         "notification": notification, "credential": credential, "check": check, "permission": permission,
@@ -94,7 +122,9 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "list_id": kitchen.pk, "item_id": item.pk, "inquiry_id": inquiry.pk, "alert_id": alert.pk,
         "notification_id": notification.pk, "permission_id": permission.pk, "check_id": check.pk,
         "search_id": search.pk, "app_key": sandbox_app.app_key, "offer_id": product.offer_id,
-        "address_id": address.pk, "run_id": quote_run.pk,
+        "address_id": address.pk, "run_id": quote_run.pk, "rate_card_id": rate_card.pk, "duty_id": duty.pk,
+        "order_id": order.pk, "line_id": order_line.pk, "receipt_id": receipt.pk, "sample_id": sample.pk,
+        "photo_id": photo.pk,
     }  # fmt: skip
     return AcmeWorld(
         objects=objects,
