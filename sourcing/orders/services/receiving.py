@@ -6,8 +6,8 @@ is kept (and flagged on the page), never refused. When every line has arrived in
 "received" by one conditional UPDATE, so two people finishing the last line at once write one event.
 """
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -35,18 +35,14 @@ class Delivery:
 
 
 def _count(value, what: str) -> int:
-    """A whole number of pieces from 0 up, or BuyingError naming the field."""
+    """A whole number of pieces from 0 up, in plain digits (not 1e3, ², NaN), or BuyingError naming the field."""
     text = "" if value is None else str(value).strip()
     if text == "":
         return 0
-    try:
-        number = Decimal(text)
-    except ArithmeticError:
-        number = Decimal("NaN")
-    if not number.is_finite() or number != number.to_integral_value() or not 0 <= number <= QUANTITY_MAX:
+    if not re.fullmatch(r"[0-9]{1,12}", text) or int(text) > QUANTITY_MAX:
         raise BuyingError(_("%(what)s: give a whole number of pieces from 0 to %(max)s.")
                           % {"what": what, "max": f"{QUANTITY_MAX:,}"})  # fmt: skip
-    return int(number)
+    return int(text)
 
 
 def received_so_far(order: PurchaseOrder) -> dict[int, tuple[int, int]]:
