@@ -252,3 +252,21 @@ def test_the_sample_price_is_1688s_preview_of_one_piece_kept_apart_from_the_list
     client.post(f"/samples/{sample.pk}/ordered/")
     sample.refresh_from_db()
     assert sample.sample_price == expected
+
+
+def test_samples_and_receiving_read_in_chinese(client, alice, acme, kitchen, flask_item):
+    client.force_login(alice)
+    client.cookies["django_language"] = "zh-hans"
+    assert "订购样品" in text(client.get(f"/lists/items/{flask_item.pk}/samples/"))
+    ask(client, flask_item)
+    sample = Sample.objects.get()
+    page = text(client.get(f"/samples/{sample.pk}/"))
+    assert "时间线" in page and "标记为已下单" in page and "向 1688 询问样品价" in page
+    early = client.post(f"/samples/{sample.pk}/received/")
+    assert "请先将样品标记为已下单" in text(early)
+    assert "样品：已申请" in text(client.get(f"/lists/{kitchen.pk}/"))
+    order = PurchaseOrder.objects.create(team=acme, out_order_id="po-zh", state=PurchaseOrder.State.SHIPPED)
+    PurchaseOrderLine.objects.create(order=order, product=flask_item.product, quantity=5, unit_price=Decimal("1"),
+                                     amount=Decimal("5"))  # fmt: skip
+    page = text(client.get(f"/orders/{order.pk}/receive/"))
+    assert "记录本次到货" in page and "累计已收" in page
