@@ -23,10 +23,19 @@ def make_order(team, kitchen, *, state=PurchaseOrder.State.SHIPPED, kind=Purchas
         out_order_id=key, state=state, goods=Decimal("1940.00"), total=Decimal("1950.00"),
     )  # fmt: skip
     lines = [
-        PurchaseOrderLine.objects.create(order=order, list_item=item, product=item.product, sku_label=label,
-                                         quantity=quantity, unit_price=price, amount=price * quantity)  # fmt: skip
-        for item, label, quantity, price in ((flask, "500ml 银色", 100, Decimal("12.50")),
-                                             (glass, "带盖", 50, Decimal("13.80")))  # fmt: skip
+        PurchaseOrderLine.objects.create(
+            order=order,
+            list_item=item,
+            product=item.product,
+            sku_label=label,
+            quantity=quantity,
+            unit_price=price,
+            amount=price * quantity,
+        )  # fmt: skip
+        for item, label, quantity, price in (
+            (flask, "500ml 银色", 100, Decimal("12.50")),
+            (glass, "带盖", 50, Decimal("13.80")),
+        )  # fmt: skip
     ]
     return order, lines
 
