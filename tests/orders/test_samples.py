@@ -217,6 +217,26 @@ def test_marked_ordered_with_a_sample_purchase_order_takes_its_price(client, ali
     assert "¥17.40" in page and "Receive" in page
 
 
+def test_placing_a_sample_order_marks_its_requested_samples_ordered(alice, acme, kitchen, flask_item):
+    from sourcing.orders.services import samples as sample_services
+
+    sample = sample_services.sample_request(actor=alice, item=flask_item)
+    glass = kitchen.items.get(product__offer_id=800002)
+    given_up = sample_services.sample_request(actor=alice, item=glass)
+    sample_services.sample_decide(actor=alice, sample=given_up, approved=False)
+    order = PurchaseOrder.objects.create(team=acme, kind=PurchaseOrder.Kind.SAMPLE, out_order_id="sample-po-2",
+                                         state=PurchaseOrder.State.PLACED)  # fmt: skip
+    for item in (flask_item, glass):
+        PurchaseOrderLine.objects.create(order=order, list_item=item, product=item.product, quantity=1,
+                                         unit_price=Decimal("18.00"), amount=Decimal("18.00"))  # fmt: skip
+    assert sample_services.samples_ordered_with(actor=alice, order=order) == 1
+    sample.refresh_from_db()
+    given_up.refresh_from_db()
+    assert (sample.state, sample.purchase_order_id, sample.sample_price) == ("ordered", order.pk, Decimal("18.00"))
+    assert given_up.state == "rejected"
+    assert sample_services.samples_ordered_with(actor=alice, order=order) == 0  # a second call changes nothing
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_sample_price_is_1688s_preview_of_one_piece_kept_apart_from_the_list(client, alice, acme, yiwu, shop):  # noqa: F811
     client.force_login(alice)
@@ -232,6 +252,11 @@ def test_the_sample_price_is_1688s_preview_of_one_piece_kept_apart_from_the_list
     listed = QuoteLine.objects.get(list_item=item, is_current=True)
     ask(client, item)
     sample = Sample.objects.get()
+    # while a quote of the whole list is under way, the sample price waits its turn
+    busy = QuoteRun.objects.create(team=acme, product_list=product_list, address=yiwu, requested_by=alice)
+    refused = client.post(f"/samples/{sample.pk}/quote/")
+    assert refused.status_code == 400 and "still quoting this list" in text(refused)
+    busy.delete()
     # when alice asks 1688 for the sample price
     response = client.post(f"/samples/{sample.pk}/quote/")
     assert response.status_code == 302

@@ -83,6 +83,11 @@ def receipt_record(*, actor: User, order: PurchaseOrder, deliveries: list[Delive
         raise BuyingError(_("Nothing to record: give the pieces received (or a note) for at least one line."))
     now = timezone.now()
     with transaction.atomic():
+        # Deliveries of one order queue behind its row: two people finishing the last lines at once each see the
+        # other's receipts when they add up, so the order can't stay "shipped" with everything in.
+        locked = PurchaseOrder.objects.select_for_update().filter(pk=order.pk).values_list("state", flat=True).first()
+        if locked not in RECEIVABLE:
+            raise BuyingError(_("This order changed meanwhile (it is no longer receivable): reload the page."))
         for row in rows:
             row.received_at = now
         Receipt.objects.bulk_create(rows)

@@ -129,6 +129,22 @@ def sample_mark_ordered(*, actor: User, sample: Sample, purchase_order: Purchase
     return sample
 
 
+def samples_ordered_with(*, actor: User, order: PurchaseOrder) -> int:
+    """A sample purchase order was placed: the requested samples of its lines' items are ordered with it.
+
+    For the purchase service to call once the order is placed on 1688; samples already moved are left alone."""
+    item_ids = PurchaseOrderLine.objects.filter(order=order).values_list("list_item_id", flat=True)
+    done = 0
+    for sample in Sample.objects.filter(team_id=order.team_id, list_item_id__in=item_ids, state=State.REQUESTED):
+        try:
+            sample_mark_ordered(actor=actor, sample=sample, purchase_order=order,
+                                note=_("Ordered on 1688 with purchase order %(id)s.") % {"id": order.pk})  # fmt: skip
+        except BuyingError:  # another person moved it meanwhile: theirs stands
+            continue
+        done += 1
+    return done
+
+
 # --- received ---
 def sample_mark_received(*, actor: User, sample: Sample, notes: str = "", photos=()) -> Sample:
     """The sample arrived: notes and photos (each checked before anything is written)."""

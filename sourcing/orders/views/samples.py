@@ -177,7 +177,9 @@ def sample_quote(request, sample_id):
             raise BuyingError(_("The sample price is asked for before the sample is ordered."))
         quote_start(actor=request.user, product_list=sample.list_item.product_list, sample_item_id=sample.list_item_id)
 
-    return _step(request, sample_id, act, _("Asking 1688 for the sample price: reload this page in a moment."))
+    return _step(
+        request, sample_id, act, _("Asking 1688 for the sample price: this page updates when the worker is done.")
+    )
 
 
 @login_required
