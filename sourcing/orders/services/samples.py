@@ -88,7 +88,7 @@ def sample_request(*, actor: User, item: ListItem, quantity=1, notes: str = "") 
             raise BuyingError(_("This item already has a sample under way: open it from the item's page."))
         sample = Sample(team_id=team_id, list_item=item, quantity=int(number), notes=text, requested_by=actor,
                         created_at=now, updated_at=now)  # fmt: skip
-        _step(sample, State.REQUESTED, actor, text[:NOTE_MAX], now)
+        _step(sample, State.REQUESTED, actor, "", now)  # the request's notes are the sample's own "what to check"
         sample.save()
         _set_item_status(actor, item, ListItem.Status.SAMPLING)
     return sample
