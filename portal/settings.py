@@ -158,6 +158,7 @@ TEMPLATES = [
                 "cards": "sourcing.lists.templatetags.cards",
                 "rows": "sourcing.lists.templatetags.rows",
                 "contact": "sourcing.alerts.templatetags.contact",
+                "buying": "sourcing.orders.templatetags.buying",
             },
             "context_processors": [
                 "django.template.context_processors.request",
@@ -473,6 +474,9 @@ SHIP_ADDRESSES_MAX = env.int("SHIP_ADDRESSES_MAX", default=50)  # ship-to addres
 # A quoted unit price that moves by more than this (per cent) from the item's last quote raises an alert; each
 # list may set its own.
 QUOTE_DRIFT_PERCENT = env.float("QUOTE_DRIFT_PERCENT", default=5.0)
+# Largest photo of a received sample, in bytes (JPEG/PNG/WebP, kept in the database); most photos per sample.
+SAMPLE_PHOTO_MAX_BYTES = env.int("SAMPLE_PHOTO_MAX_BYTES", default=5_000_000)
+SAMPLE_PHOTOS_MAX = env.int("SAMPLE_PHOTOS_MAX", default=12)
 # How often beat looks for "ordering" lists not yet re-quoted this 1688 day (each is re-quoted once a day).
 QUOTE_REQUOTE_EVERY = env.int("QUOTE_REQUOTE_EVERY", default=3600)
 CELERY_BEAT_SCHEDULE["quotes-requote-due"] = {"task": "sourcing.tasks.quotes_requote_due",

@@ -129,6 +129,24 @@ def has_shop_coupon(supplier: SandboxSupplier) -> bool:
     return _hash(f"coupon:{supplier.login_id}") % 3 == 0
 
 
+SAMPLE_FACTOR = Decimal("1.2")  # a sample costs a fifth more than the option's price for one piece
+
+
+def supports_samples(offer: SandboxOffer) -> bool:
+    """About one offer in three sells single samples (拿样): an order of one piece of one of its options is a sample."""
+    return _hash(f"sample:{offer.offer_id}") % 3 == 0
+
+
+def is_sample_order(cargos: list[tuple[SandboxOffer, "Option", int]]) -> bool:
+    """One piece of one option of an offer that sells samples: MOQ and mixed batch are waived, the sample price paid."""
+    return len(cargos) == 1 and cargos[0][2] == 1 and supports_samples(cargos[0][0])
+
+
+def sample_price(offer: SandboxOffer, option: "Option", now: datetime | None = None) -> Decimal:
+    """The option's price for one piece × 1.2, in cents (the sandbox's choice, docs/1688-answers.md "Samples")."""
+    return (unit_price(offer, option, 1, now) * SAMPLE_FACTOR).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def is_boutique(offer: SandboxOffer) -> bool:
     """精选货源 (isJxhy in search answers): these offers also sell at the boutiquepifa flow's price."""
     return offer.offer_id % 5 == 0
@@ -190,6 +208,7 @@ class Line:
     price_fen: int = 0  # at the quantity, before the item promotion
     unit_price_fen: int = 0  # final
     promotion_fen: int = 0  # taken off this line by the item promotion
+    sample: bool = False  # priced as a single sample (拿样): no promotion, MOQ and mixed batch waived
     problems: list[tuple[str, str]] = field(default_factory=list)  # (1688 code, message)
 
     @property
@@ -243,6 +262,10 @@ class Priced:
     @property
     def problems(self) -> list[tuple[str, str]]:
         return [p for line in self.lines for p in line.problems]
+
+    @property
+    def sample(self) -> bool:
+        return bool(self.lines) and all(line.sample for line in self.lines)
 
     @property
     def weight_grams(self) -> int:
@@ -353,20 +376,24 @@ def price_order(cargos: list[tuple[SandboxOffer, Option, int]], address: Address
     for offer, _option, quantity in cargos:
         by_offer[offer.offer_id] = by_offer.get(offer.offer_id, 0) + quantity
     boutique = flow == "boutiquepifa"
+    sample = is_sample_order(cargos)
     lines = []
     for offer, option, quantity in cargos:
-        line = Line(offer, option, quantity)
-        price = unit_price(offer, option, by_offer[offer.offer_id])
-        if boutique:
-            price = (price * BOUTIQUE_FACTOR).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        line.price_fen = fen(price)
-        final = (
-            (price * ITEM_PROMOTION_RATE).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            if has_item_promotion(offer)
-            else price
-        )
-        line.unit_price_fen = fen(final)
-        line.promotion_fen = (line.price_fen - line.unit_price_fen) * quantity
+        line = Line(offer, option, quantity, sample=sample)
+        if sample:  # the sample price replaces the tiers, the flow's price and the item promotion
+            line.price_fen = line.unit_price_fen = fen(sample_price(offer, option))
+        else:
+            price = unit_price(offer, option, by_offer[offer.offer_id])
+            if boutique:
+                price = (price * BOUTIQUE_FACTOR).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            line.price_fen = fen(price)
+            final = (
+                (price * ITEM_PROMOTION_RATE).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                if has_item_promotion(offer)
+                else price
+            )
+            line.unit_price_fen = fen(final)
+            line.promotion_fen = (line.price_fen - line.unit_price_fen) * quantity
         if quantity > option.stock:
             label = f"{offer.offer_id}_{option.spec_id}" if option.spec_id else str(offer.offer_id)
             line.problems.append(("500_004", f"商品[{label}]库存不足，请核实库存后再下单 (stock {option.stock})"))
@@ -376,7 +403,7 @@ def price_order(cargos: list[tuple[SandboxOffer, Option, int]], address: Address
     mixed_ok = mix.allowed and (sum(by_offer.values()) >= mix.number or priced.items_fen >= mix.amount * 100)
     for line in lines:
         offer = line.offer
-        if by_offer[offer.offer_id] >= offer.min_order_quantity or mixed_ok:
+        if line.sample or by_offer[offer.offer_id] >= offer.min_order_quantity or mixed_ok:
             continue
         if mix.allowed:
             line.problems.append(("500_006", f"商品[{offer.offer_id}]的购买数量或金额不满足混批限制 "

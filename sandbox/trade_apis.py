@@ -92,6 +92,12 @@ def _cargo(line) -> dict:
     }
     if line.option.spec_id:
         cargo["specId"], cargo["skuId"] = line.option.spec_id, line.option.sku_id
+    if line.sample:  # the sandbox's way of saying "sample price" (docs/1688-answers.md "Samples", UNCONFIRMED)
+        cargo["cargoPromotionList"].append({
+            "promotionId": f"sample-{line.offer.offer_id}", "selected": True, "text": "样品价",
+            "desc": "拿样：单件样品价，免起批量 (one piece at the sample price; no minimum order)", "freePostage": False,
+            "discountFee": 0,
+        })  # fmt: skip
     if line.promotion_fen:
         cargo["cargoPromotionList"].append({
             "promotionId": f"itemDiscount-{line.offer.offer_id}", "selected": True, "text": "限时95折",

@@ -13,6 +13,8 @@ from sourcing.inquiries import views as inquiry_views
 from sourcing.lists import views as lists_views
 from sourcing.orders.views import addresses as address_views
 from sourcing.orders.views import quotes as quote_views
+from sourcing.orders.views import receiving as receiving_views
+from sourcing.orders.views import samples as sample_views
 
 # Every id in a URL is <id:...>: an <int:...> past 2**63-1 would reach the database and fail there (500).
 register_converter(IdConverter, "id")
@@ -78,6 +80,17 @@ urlpatterns = [
     path("lists/<id:list_id>/quotes/panel/", quote_views.quote_panel, name="list_quote_panel"),
     path("lists/<id:list_id>/quotes/settings/", quote_views.quote_settings, name="list_quote_settings"),
     path("lists/<id:list_id>/quotes/runs/<id:run_id>/", quote_views.quote_run_progress, name="quote_run_progress"),
+    # Samples and receiving (docs/buying.md): through get_sample_for_user / get_order_for_user, items through theirs.
+    path("lists/items/<id:item_id>/samples/", sample_views.item_samples_panel, name="item_samples_panel"),
+    path("lists/items/<id:item_id>/samples/request/", sample_views.sample_request_view, name="sample_request"),
+    path("samples/<id:sample_id>/", sample_views.sample_detail, name="sample_detail"),
+    path("samples/<id:sample_id>/quote/", sample_views.sample_quote, name="sample_quote"),
+    path("samples/<id:sample_id>/ordered/", sample_views.sample_ordered, name="sample_ordered"),
+    path("samples/<id:sample_id>/received/", sample_views.sample_received, name="sample_received"),
+    path("samples/<id:sample_id>/decide/", sample_views.sample_decide_view, name="sample_decide"),
+    path("samples/<id:sample_id>/photos/", sample_views.sample_photo_add_view, name="sample_photo_add"),
+    path("samples/<id:sample_id>/photos/<id:photo_id>/", sample_views.sample_photo, name="sample_photo"),
+    path("orders/<id:order_id>/receive/", receiving_views.order_receive, name="order_receive"),
     # Contacting suppliers and alerts (docs/inquiries-alerts.md): through the doors in selectors_inquiries.
     path("inquiries/", inquiry_views.inquiry_index, name="inquiries"),
     path("inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),

@@ -95,6 +95,8 @@ class QuoteRun(models.Model):
     trigger = models.CharField(max_length=12, choices=Trigger.choices, default=Trigger.USER)
     forced = models.BooleanField(default=False)  # asked again: call 1688 even for groups quoted unchanged today
     item_ids = models.JSONField(default=list, blank=True)  # the ticked items; [] for the whole list
+    # A sample's price: one piece of the one item's option; its quote is kept apart from the list's current lines.
+    sample = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     groups_total = models.PositiveIntegerField(default=0)
     groups_done = models.PositiveIntegerField(default=0)
@@ -522,6 +524,8 @@ class Sample(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Each step as it happened, for the sample's page: [{"at", "state", "by", "note"}] (by = username).
+    timeline = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -19,12 +20,15 @@ from sourcing.lists.selectors import item_reader
 from sourcing.orders.models import (
     DutyRate,
     PurchaseOrder,
+    PurchaseOrderLine,
     Quote,
     QuoteLine,
     QuoteRun,
     QuoteWatch,
     RateCard,
+    Receipt,
     Sample,
+    SamplePhoto,
     ShipAddress,
 )
 
@@ -164,3 +168,126 @@ def verified_quotes_for_items(team_id: int, items) -> None:
         )  # fmt: skip
     for item in items:
         item.verified_quote = found.get(item.pk)
+
+
+# --- samples ---
+@dataclass(frozen=True)
+class SampleMark:
+    """What the list shows of an item's newest sample: its state, in words, and where it is."""
+
+    sample_id: int
+    state: str
+    label: str
+    url: str
+
+
+@item_reader
+def samples_for_items(team_id: int, items) -> None:
+    """Attach `.sample` to each list item: a SampleMark of its newest sample, or None. One query for all."""
+    from django.urls import reverse
+
+    ids = [item.pk for item in items]
+    found: dict[int, SampleMark] = {}
+    for sample in Sample.objects.filter(list_item_id__in=ids, team_id=team_id).order_by("-created_at", "-pk"):
+        if sample.list_item_id not in found:
+            found[sample.list_item_id] = SampleMark(sample.pk, sample.state, str(sample.get_state_display()),
+                                                    reverse("sample_detail", args=[sample.pk]))  # fmt: skip
+    for item in items:
+        item.sample = found.get(item.pk)
+
+
+def item_samples(item) -> list[Sample]:
+    """The item's samples, newest first (the item already came through its door)."""
+    return list(Sample.objects.filter(list_item=item, team_id=item.product_list.team_id).order_by("-created_at", "-pk"))
+
+
+def sample_quotes(sample: Sample) -> list[QuoteLine]:
+    """The item's sample quotes (one piece of its option, 1688's sample price where it gives one), newest first."""
+    return list(
+        QuoteLine.objects.filter(
+            list_item_id=sample.list_item_id, quote__run__sample=True, quote__team_id=sample.team_id
+        )
+        .select_related("quote")
+        .order_by("-quote__quoted_at", "-pk")[:5]
+    )
+
+
+def sample_run(sample: Sample) -> QuoteRun | None:
+    """The newest sample run of the sample's item (to poll while 1688 is asked)."""
+    runs = QuoteRun.objects.filter(product_list_id=sample.list_item.product_list_id, sample=True,
+                                   item_ids=[sample.list_item_id])  # fmt: skip
+    return runs.order_by("-created_at", "-pk").first()
+
+
+def get_photo_for_sample(sample: Sample, pk) -> SamplePhoto:
+    """A photo of this sample (already opened through its door); 404 otherwise."""
+    photo_id = parse_id(pk)
+    photo = SamplePhoto.objects.filter(pk=photo_id, sample=sample).first() if photo_id else None
+    if photo is None:
+        raise Http404("No such photo")
+    return photo
+
+
+def team_sample_orders(sample: Sample) -> list[PurchaseOrder]:
+    """The team's sample purchase orders (to link a sample to), newest first."""
+    return list(PurchaseOrder.objects.filter(team_id=sample.team_id, kind=PurchaseOrder.Kind.SAMPLE)
+                .exclude(state__in=[PurchaseOrder.State.CANCELLED, PurchaseOrder.State.DECLINED,
+                                    PurchaseOrder.State.REFUSED])
+                .order_by("-created_at", "-pk")[:50])  # fmt: skip
+
+
+# --- receiving ---
+def receiving_lines(order: PurchaseOrder) -> list[PurchaseOrderLine]:
+    """The order's lines with `.received`, `.damaged`, `.shortage`, `.over` and `.deliveries` (its receipts)."""
+    lines = list(PurchaseOrderLine.objects.filter(order=order).select_related("product", "sku").order_by("pk"))
+    receipts: dict[int, list[Receipt]] = {}
+    for receipt in (
+        Receipt.objects.filter(line__order=order).select_related("received_by").order_by("received_at", "pk")
+    ):
+        receipts.setdefault(receipt.line_id, []).append(receipt)
+    for line in lines:
+        line.deliveries = receipts.get(line.pk, [])
+        line.received = sum(r.received_quantity for r in line.deliveries)
+        line.damaged = sum(r.damaged_quantity for r in line.deliveries)
+        line.shortage = max(0, line.quantity - line.received)
+        line.over = max(0, line.received - line.quantity)
+    return lines
+
+
+@dataclass(frozen=True)
+class SupplierRecord:
+    """A team's receiving record with one supplier: orders received in full, and pieces short or damaged."""
+
+    orders_received: int
+    orders_with_deliveries: int
+    ordered: int  # pieces ordered on the orders that have had deliveries
+    received: int
+    short: int
+    damaged: int
+
+    @property
+    def shortage_percent(self) -> Decimal | None:
+        return (Decimal(self.short * 100) / self.ordered).quantize(Decimal("0.1")) if self.ordered else None
+
+    @property
+    def damage_percent(self) -> Decimal | None:
+        return (Decimal(self.damaged * 100) / self.received).quantize(Decimal("0.1")) if self.received else None
+
+
+def supplier_record(team_id: int, supplier_id: int) -> SupplierRecord | None:
+    """What the team has received from this supplier (its own orders only), or None when nothing yet.
+
+    Counted over every line of the orders that have had a delivery: a line nothing has arrived of is all short."""
+    order_ids = set(Receipt.objects.filter(supplier_id=supplier_id, line__order__team_id=team_id)
+                    .values_list("line__order_id", flat=True))  # fmt: skip
+    if not order_ids:
+        return None
+    rows = list(PurchaseOrderLine.objects.filter(order_id__in=order_ids).values("pk", "quantity").annotate(
+        received=Sum("receipts__received_quantity"), damaged=Sum("receipts__damaged_quantity")))  # fmt: skip
+    received_orders = PurchaseOrder.objects.filter(pk__in=order_ids, state=PurchaseOrder.State.RECEIVED).count()
+    return SupplierRecord(
+        orders_received=received_orders, orders_with_deliveries=len(order_ids),
+        ordered=sum(r["quantity"] for r in rows), received=sum(r["received"] or 0 for r in rows),
+        short=sum(max(0, r["quantity"] - (r["received"] or 0)) for r in rows),
+        damaged=sum(r["damaged"] or 0 for r in rows),
+    )  # fmt: skip

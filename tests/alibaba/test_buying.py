@@ -53,7 +53,7 @@ def mixed_batch_supplier():
     for supplier in SandboxSupplier.objects.order_by("pk"):
         mix = trade.mix_setting(supplier)
         offers = on_sale(supplier)
-        below = [o for o in offers if o.min_order_quantity > 1 and o.base_price < 40]
+        below = [o for o in offers if o.min_order_quantity > 1 and o.base_price < 40 and not trade.supports_samples(o)]
         if not mix.allowed or not below:
             continue
         other = next((o for o in offers if o != below[0] and best_option(o).stock >= mix.number), None)
@@ -122,11 +122,31 @@ def test_not_orderable_for_stock_and_moq(client_1688, tokens, catalog):
     assert not empty.orderable and "stock" in empty.reasons and empty.lines[0].codes[0] == "500_004"
     strict = next(s for s in SandboxSupplier.objects.order_by("pk")
                   if not trade.mix_setting(s).allowed and any(o.min_order_quantity > 1 for o in on_sale(s)))  # fmt: skip
-    offer = next(o for o in on_sale(strict) if o.min_order_quantity > 1)
+    offer = next(o for o in on_sale(strict) if o.min_order_quantity > 1 and not trade.supports_samples(o))
     below = api.order_preview(client_1688, tokens.access_token, HANGZHOU, [line(offer, offer.min_order_quantity - 1)])
     assert below.reasons == ["moq"] and below.lines[0].codes == ["500_005"]
     at = api.order_preview(client_1688, tokens.access_token, HANGZHOU, [line(offer, offer.min_order_quantity)])
     assert at.orderable
+
+
+def test_one_piece_of_an_offer_that_sells_samples_is_a_sample_at_the_sample_price(client_1688, tokens, catalog):
+    offer = next(o for o in SandboxOffer.objects.order_by("offer_id")
+                 if trade.supports_samples(o) and not is_sold_out(o) and o.min_order_quantity > 1)  # fmt: skip
+    option = best_option(offer)
+    # given one piece of one option, below the offer's minimum order
+    sample = api.order_preview(client_1688, tokens.access_token, HANGZHOU, [line(offer, 1, option)])
+    # then 1688 takes it as a sample: MOQ waived, the sample price, no item promotion, the flow unchanged
+    assert sample.orderable and sample.sample and sample.lines[0].sample
+    expected = (trade.unit_price(offer, option, 1) * Decimal("1.2")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert sample.lines[0].unit_price == expected == sample.lines[0].amount
+    assert [p.text for p in sample.lines[0].promotions] == ["样品价"]
+    assert sample.flow == "general" and sample.total == sample.goods + sample.freight
+    # two pieces, or one piece of an offer that sells no samples, are ordinary orders
+    two = api.order_preview(client_1688, tokens.access_token, HANGZHOU, [line(offer, 2, option)])
+    assert not two.sample and not two.lines[0].sample
+    plain = next(o for o in SandboxOffer.objects.order_by("offer_id")
+                 if not trade.supports_samples(o) and not is_sold_out(o))  # fmt: skip
+    assert not api.order_preview(client_1688, tokens.access_token, HANGZHOU, [line(plain, 1)]).sample
 
 
 def test_unknown_offers_and_options_and_two_suppliers_are_refused(client_1688, tokens, catalog):

@@ -110,6 +110,11 @@ class PreviewLine:
     def orderable(self) -> bool:
         return not self.codes
 
+    @property
+    def sample(self) -> bool:
+        """Priced as a single sample (拿样): the sandbox names it with a cargo promotion (docs/1688-answers.md)."""
+        return any(is_sample_promotion(p) for p in self.promotions)
+
 
 @dataclass
 class OrderPreview:
@@ -135,6 +140,11 @@ class OrderPreview:
         if self.error_code in REASONS and not found:
             found.append(REASONS[self.error_code])
         return list(dict.fromkeys(found))
+
+    @property
+    def sample(self) -> bool:
+        """Every option is priced as a sample: 1688 would take this as a sample order at the sample price."""
+        return bool(self.lines) and all(line.sample for line in self.lines)
 
     def line(self, offer_id: str, spec_id: str) -> PreviewLine | None:
         return next((x for x in self.lines if x.offer_id == str(offer_id) and x.spec_id == spec_id), None)
@@ -276,6 +286,13 @@ def _time(value) -> datetime | None:
 
 def _text(value) -> str:
     return "" if value is None else str(value)
+
+
+def is_sample_promotion(promotion: Promotion) -> bool:
+    """The cargo promotion that says "sample price" (样品价 / 拿样); UNCONFIRMED how live 1688 words it."""
+    return promotion.promotion_id.lower().startswith("sample") or any(
+        word in promotion.text for word in ("样品价", "拿样")
+    )
 
 
 def read_promotion(raw: dict, api: ApiRef) -> Promotion:

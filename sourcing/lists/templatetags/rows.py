@@ -123,6 +123,15 @@ def verified_quote(item, page: RowPage) -> str:
     return f'<p class="small verified-quote"><a href="{link}">{words}</a>{status}</p>'
 
 
+def sample_mark(item) -> str:
+    """The item's newest sample and its state (set by the orders domain's item reader), linking to its page."""
+    mark = getattr(item, "sample", None)
+    if mark is None:
+        return ""
+    words = escape(_("Sample: %(state)s") % {"state": mark.label})
+    return f'<p class="small sample-mark"><a href="{escape(mark.url)}">{words}</a></p>'
+
+
 def _main(item, product, page: RowPage, edit: str) -> str:
     """The middle of a row: title, option, seller, note, the last comments and the links."""
     w = page.words
@@ -179,6 +188,7 @@ def _price(item, product, page: RowPage) -> str:
     if q.is_from:
         parts.append(f'<p class="muted small">{w["is_from"]}</p>')
     parts.append(verified_quote(item, page))
+    parts.append(sample_mark(item))
     parts.append(supplier_quote(item, page))
     if q.below_moq:
         words = _("Below the minimum order: you want %(want)s, the supplier sells from %(moq)s.") % {

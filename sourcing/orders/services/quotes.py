@@ -102,9 +102,12 @@ def _live_run(product_list: ProductList) -> QuoteRun | None:
 
 
 def quote_start(*, actor: User, product_list: ProductList, address: ShipAddress | None = None, item_ids=None,
-                forced: bool = False) -> QuoteRun:  # fmt: skip
+                forced: bool = False, sample_item_id: int | None = None) -> QuoteRun:  # fmt: skip
     """Queue a quote of the list (or of these items of it) to the address (the team's default when None).
 
+    With `sample_item_id`, the run previews ONE piece of that item's option (a sample run: 1688's sample price
+    where the offer sells samples); its quote is a normal Quote, drafted into a sample order like any other,
+    but it never becomes the item's current line, so the list keeps showing the price at its quantity.
     A run already queued or running for the list is returned instead of a second one."""
     membership = Membership.objects.filter(user_id=actor.pk, team_id=product_list.team_id).first()
     if membership is None or not membership.can_edit:
@@ -115,6 +118,9 @@ def quote_start(*, actor: User, product_list: ProductList, address: ShipAddress 
     if address is None or address.team_id != product_list.team_id:
         raise BuyingError(_("Add a ship-to address first (your team's page → Ship-to addresses): 1688 prices the "
                             "freight to it."))  # fmt: skip
+    sample = sample_item_id is not None
+    if sample:
+        item_ids = [sample_item_id]
     items = _items_to_quote(product_list, item_ids)
     if not items:
         raise BuyingError(_("Nothing to quote: the list has no items (rejected items are left out)."))
@@ -125,8 +131,10 @@ def quote_start(*, actor: User, product_list: ProductList, address: ShipAddress 
         # One run per list at a time: the list's row orders two clicks, the second gets the first's run.
         ProductList.objects.select_for_update().filter(pk=product_list.pk).first()
         live = _live_run(product_list)
-        if live is not None:
+        if live is not None and live.sample == sample and (not sample or live.item_ids == item_ids):
             return live
+        if live is not None:  # a sample run and a list run are different requests: one at a time per list
+            raise BuyingError(_("1688 is still quoting this list: ask again when that quote has finished."))
         # Like the catalog's jobs, a team has at most TEAM_JOBS_IN_FLIGHT quotes with workers at once, so one
         # team quoting all its lists can't fill the queue in front of everyone else's.
         stale = timezone.now() - timedelta(seconds=settings.CATALOG_JOB_STALE_SECONDS)
@@ -140,7 +148,7 @@ def quote_start(*, actor: User, product_list: ProductList, address: ShipAddress 
         run = QuoteRun.objects.create(
             team_id=product_list.team_id, product_list=product_list, address=address, requested_by=actor,
             credential=credential, forced=bool(forced), item_ids=[i.pk for i in items] if item_ids else [],
-            groups_total=len(_groups(_lines(items))),
+            sample=sample, groups_total=len(_groups(_lines(items, sample=sample))),
         )  # fmt: skip
         enqueue("quote_run", run.pk)
     return run
@@ -225,7 +233,7 @@ class Line:
         return not self.reason
 
 
-def _lines(items: list[ListItem]) -> list[Line]:
+def _lines(items: list[ListItem], *, sample: bool = False) -> list[Line]:
     with_options = set(Sku.objects.filter(product_id__in={i.product_id for i in items}).exclude(spec_id="")
                        .values_list("product_id", flat=True))  # fmt: skip
     lines = []
@@ -236,7 +244,7 @@ def _lines(items: list[ListItem]) -> list[Line]:
         reason = "no_option" if not spec_id and item.product_id in with_options else ""
         # The quantity the team wants, even below the minimum order (the list prices that at the minimum): 1688
         # then says whether it would take it (a mixed batch may, MOQ may not).
-        quantity = item.target_quantity or item.product.moq or 1
+        quantity = 1 if sample else item.target_quantity or item.product.moq or 1
         lines.append(Line(item=item, product=item.product, sku=sku, spec_id=spec_id, quantity=quantity,
                           listed_unit_price=priced.unit_price, reason=reason))  # fmt: skip
     return lines
@@ -273,11 +281,13 @@ def ship_to(address: ShipAddress) -> api.ShipTo:
                       street=address.street, post_code=address.post_code)  # fmt: skip
 
 
-def _key(address: ShipAddress, group: Group) -> str:
+def _key(address: ShipAddress, group: Group, *, sample: bool = False) -> str:
     """The same address and the same options at the same quantities give the same key."""
     sent = ship_to(address).as_param()
     lines = sorted((str(x.product.offer_id), x.spec_id, x.quantity, x.reason) for x in group.lines)
-    return hashlib.sha256(json.dumps([sent, lines], ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    # A sample run's key differs from a list run's of one piece: neither ever reuses the other's quote.
+    parts = [sent, lines, "sample"] if sample else [sent, lines]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 # --- running a run ---
@@ -332,7 +342,7 @@ def quote_run_execute(*, run_id: int) -> QuoteRun | None:
                                                 "another one and quote again."))  # fmt: skip
     if run.credential is None:
         return _finish(run, ok=False, message=_("No 1688 credential is set up."), error_code="local.NoCredential")
-    groups = _groups(_lines(_items_to_quote(product_list, run.item_ids)))
+    groups = _groups(_lines(_items_to_quote(product_list, run.item_ids), sample=run.sample))
     run.groups_total, run.groups_done = len(groups), 0
     QuoteRun.objects.filter(pk=run.pk).update(groups_total=run.groups_total, groups_done=0)
     alerts: list[dict] = []
@@ -367,13 +377,14 @@ def _done_words(run: QuoteRun) -> str:
 def _quote_group(run: QuoteRun, group: Group) -> list[dict]:
     """Quote one group, or reuse today's quote of the same lines; returns the drifts to alert about."""
     address, today = run.address, beijing_today()
-    key = _key(address, group)
+    key = _key(address, group, sample=run.sample)
     same = Quote.objects.filter(product_list_id=run.product_list_id, key=key, day=today)
     # A retried run reuses what it already quoted; a forced run calls again for everything else.
     earlier = (same.filter(run=run) if run.forced else same).order_by("-quoted_at", "-pk").first()
     if earlier is not None:
-        with transaction.atomic():
-            _make_current(earlier, [x.item.pk for x in group.lines])
+        if not run.sample:  # a sample's quote never becomes the items' current line
+            with transaction.atomic():
+                _make_current(earlier, [x.item.pk for x in group.lines])
         run.reused += 1
         return []
     sendable = [x for x in group.lines if x.sendable]
@@ -431,15 +442,17 @@ def _store(run: QuoteRun, group: Group, key: str, day, preview, refusal) -> list
                         for p in (preview.shop_promotions if preview else [])],
         )  # fmt: skip
         item_ids = [x.item.pk for x in group.lines]
+        current = not run.sample  # a sample's line stays beside the list's current one, never replaces it
         before = {line.list_item_id: line for line in QuoteLine.objects.filter(list_item_id__in=item_ids,
                                                                                  is_current=True)}  # fmt: skip
-        QuoteLine.objects.filter(list_item_id__in=item_ids, is_current=True).update(is_current=False)
+        if current:
+            QuoteLine.objects.filter(list_item_id__in=item_ids, is_current=True).update(is_current=False)
         for value, line in values:
             QuoteLine.objects.create(quote=quote, list_item=line.item, product=line.product, sku=line.sku,
                                      sku_label=(line.sku.label if line.sku else line.item.sku_label)[:200],
                                      spec_id=line.spec_id, quantity=line.quantity,
-                                     listed_unit_price=line.listed_unit_price, is_current=True, **value)  # fmt: skip
-            drift = _drift(before.get(line.item.pk), value, line)
+                                     listed_unit_price=line.listed_unit_price, is_current=current, **value)  # fmt: skip
+            drift = _drift(before.get(line.item.pk), value, line) if current else None
             if drift:
                 drifts.append(drift)
     return drifts
