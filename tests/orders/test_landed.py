@@ -6,12 +6,18 @@ from decimal import Decimal as D
 
 import pytest
 
+from sandbox.models import SandboxSupplier
 from sourcing.catalog.models import Product
+from sourcing.lists import services as list_services
 from sourcing.lists.models import ExchangeRate
-from sourcing.orders.models import DutyRate, FreightEstimate, ItemPacking, RateCard
+from sourcing.orders.models import DutyRate, FreightEstimate, ItemPacking, Quote, QuoteLine, RateCard
 from sourcing.orders.services import rates as rate_services
 from sourcing.orders.services.landed import allocate, estimate_key, landed_for_list
+from tests.orders import test_quotes as quoting
 from tests.orders.conftest import text
+from tests.orders.test_quotes import add, fetched, on_sale
+
+shop, order_list = quoting.shop, quoting.order_list  # the quotes' sandbox fixtures
 
 
 def card(alice, acme, **values):
@@ -122,3 +128,195 @@ def test_a_card_in_another_currency_converts_at_the_kept_rate(alice, acme, kitch
     kitchen.refresh_from_db()
     row = landed_for_list(kitchen).items[flask.pk]
     assert row.unit_converted == (row.unit * D("0.125")).quantize(D("0.01"))
+
+
+# --- against the sandbox, over real HTTP ---
+@pytest.mark.django_db(transaction=True)
+def test_freight_estimate_before_a_quote_through_the_sandbox(client, alice, bob, order_list, yiwu, dave):
+    from sourcing.alibaba import api
+    from sourcing.connections.models import ApiCallLog
+
+    def estimates() -> int:
+        return ApiCallLog.objects.filter(api=api.FREIGHT_ESTIMATE.id, outcome=ApiCallLog.Outcome.OK).count()
+
+    client.force_login(dave)
+    assert client.post(f"/lists/{order_list.pk}/landed/estimate/").status_code == 403  # a viewer spends no quota
+    assert estimates() == 0
+    client.force_login(alice)
+    # when alice presses "Estimate domestic freight" (the worker runs at once in tests)
+    response = client.post(f"/lists/{order_list.pk}/landed/estimate/")
+    assert response.status_code == 302 and "since=" in response["Location"]
+    # then 1688 was asked once per item, and each item's domestic freight is 1688's estimate
+    items = list(order_list.items.order_by("position"))
+    assert estimates() == len(items) == FreightEstimate.objects.filter(freight__isnull=False).count()
+    landed = landed_for_list(order_list)
+    for item in items:
+        row = landed.items[item.pk]
+        stored = FreightEstimate.objects.get(list_item=item)
+        assert (row.domestic, row.domestic_from) == (stored.freight, "estimate") and stored.freight > 0
+    # the page shows the progress as finished and the estimate in the breakdown
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "Freight estimated for 3 of 3 items" in text(page)
+    assert "1688's estimate" in text(page)
+    # pressing again the same 1688 day asks nothing
+    again = client.post(f"/lists/{order_list.pk}/landed/estimate/", follow=True)
+    assert estimates() == 3 and "already has today's freight estimate" in text(again)
+    # the sandbox prices a one-offer order's freight as its preview does: the estimate equals the quote's freight
+    single = items[-1]
+    client.post(f"/lists/{order_list.pk}/quotes/start/")
+    quote = Quote.objects.get(lines__list_item=single)
+    assert quote.freight == FreightEstimate.objects.get(list_item=single).freight
+    # once quoted, the quote's freight is used
+    assert landed_for_list(order_list).items[single.pk].domestic_from == "quote"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accuracy_on_every_quoted_group_goods_and_freight_equal_the_preview(client, alice, acme, shop, yiwu):
+    # given a list of about 20 items of the sandbox catalog, several per supplier
+    product_list = list_services.list_create(actor=alice, team=acme, name="Accuracy")
+    suppliers = [s for s in SandboxSupplier.objects.order_by("pk") if on_sale(s)][:8]
+    for supplier in suppliers:
+        for offer in on_sale(supplier)[:3]:
+            add(alice, product_list, fetched(alice, offer))
+    n = product_list.items.count()
+    assert 15 <= n <= 24
+    client.force_login(alice)
+    # when it is quoted through 1688's order previews
+    assert client.post(f"/lists/{product_list.pk}/quotes/start/").status_code == 302
+    landed = landed_for_list(product_list)
+    quotes = {line.quote for line in QuoteLine.objects.filter(quote__product_list=product_list, is_current=True)}
+    assert len(quotes) == len(suppliers)
+    for quote in quotes:
+        ids = list(quote.lines.values_list("list_item_id", flat=True))
+        rows = [landed.items[i] for i in ids]
+        # then on every supplier group the breakdown's domestic freight is the preview's sumCarriage and its goods
+        # the preview's sumPaymentNoCarriage, to the cent
+        assert all(r.goods_from == r.domestic_from == "quote" for r in rows)
+        assert sum(r.domestic for r in rows) == quote.freight
+        assert sum(r.goods for r in rows) == quote.goods
+
+
+# --- pages, permissions, hostile input ---
+CARD_FORM = {"forwarder": "顺达货代", "mode": "sea", "destination": "Hamburg", "currency": "CNY", "price_per_kg": "8.50",
+             "volumetric_divisor": "1000", "min_charge": "300", "per_parcel_fee": "15", "transit_days_min": "30",
+             "transit_days_max": "40", "notes": ""}  # fmt: skip
+
+
+def test_rate_cards_members_read_owners_edit_other_teams_404(client, alice, bob, carol, dave, acme, kitchen):
+    client.force_login(alice)
+    response = client.post(f"/teams/{acme.pk}/rate-cards/", CARD_FORM)
+    assert response.status_code == 302
+    saved = RateCard.objects.get()
+    assert saved.is_default and saved.price_per_kg == D("8.50")  # the team's first card is its default
+    for user in (bob, dave):  # a buyer and a viewer read the cards, and may not change them
+        client.force_login(user)
+        page = client.get(f"/teams/{acme.pk}/rate-cards/")
+        assert page.status_code == 200 and "顺达货代" in text(page) and "Add a rate card" not in text(page)
+        assert client.post(f"/teams/{acme.pk}/rate-cards/", CARD_FORM).status_code == 403
+        assert client.post(f"/teams/{acme.pk}/rate-cards/{saved.pk}/", CARD_FORM).status_code == 403
+        assert client.post(f"/teams/{acme.pk}/rate-cards/{saved.pk}/delete/").status_code == 403
+    client.force_login(carol)
+    for url in (f"/teams/{acme.pk}/rate-cards/", f"/teams/{acme.pk}/rate-cards/{saved.pk}/",
+                f"/teams/{acme.pk}/duty-rates/", f"/lists/{kitchen.pk}/landed/"):  # fmt: skip
+        assert client.get(url).status_code == 404
+    assert client.post(f"/teams/{acme.pk}/rate-cards/{saved.pk}/delete/").status_code == 404
+    assert RateCard.objects.count() == 1
+    # a second default moves the default; deleting the default hands it on
+    client.force_login(alice)
+    client.post(f"/teams/{acme.pk}/rate-cards/", {**CARD_FORM, "mode": "air", "is_default": "on"})
+    air = RateCard.objects.get(mode="air")
+    assert air.is_default and not RateCard.objects.get(pk=saved.pk).is_default
+    client.post(f"/teams/{acme.pk}/rate-cards/{air.pk}/delete/")
+    assert RateCard.objects.get().is_default
+
+
+@pytest.mark.parametrize("value", ["NaN", "²", "9" * 10_000, "1e999999", "-5", "inf", "1,000"])
+def test_hostile_numbers_are_form_errors_never_500(client, alice, acme, kitchen, value):
+    client.force_login(alice)
+    response = client.post(f"/teams/{acme.pk}/rate-cards/", {**CARD_FORM, "price_per_kg": value})
+    assert response.status_code == 400 and "Give a number from 0 to" in text(response)
+    response = client.post(f"/teams/{acme.pk}/rate-cards/", {**CARD_FORM, "volumetric_divisor": value})
+    assert response.status_code == 400
+    assert RateCard.objects.count() == 0
+    response = client.post(f"/lists/{kitchen.pk}/landed/duty/", {"duty_percent": value, "vat_percent": "19"})
+    assert response.status_code == 400 and DutyRate.objects.count() == 0
+    item = kitchen.items.first()
+    response = client.post(f"/lists/{kitchen.pk}/landed/items/{item.pk}/packing/", {"unit_weight_kg": value})
+    assert response.status_code == 400 and not ItemPacking.objects.exists()
+    assert client.get(f"/lists/{kitchen.pk}/landed/estimate/progress/?since={value}").status_code == 404
+
+
+def test_long_text_and_a_duty_above_100_are_refused_in_words(client, alice, acme, kitchen):
+    client.force_login(alice)
+    response = client.post(f"/teams/{acme.pk}/rate-cards/", {**CARD_FORM, "forwarder": "货" * 10_000})
+    assert response.status_code == 400 and "Keep this to 60 characters" in text(response)
+    response = client.post(f"/lists/{kitchen.pk}/landed/duty/", {"duty_percent": "101", "vat_percent": "19"})
+    assert response.status_code == 400 and "Give a number from 0 to 100" in text(response)
+    response = client.post(f"/teams/{acme.pk}/rate-cards/", {**CARD_FORM, "transit_days_min": "9",
+                                                             "transit_days_max": "3"})  # fmt: skip
+    assert response.status_code == 400 and RateCard.objects.count() == 0
+
+
+def test_the_landed_page_duty_packing_and_card_by_role(client, alice, bob, dave, carol, acme, kitchen, yiwu):
+    first = card(alice, acme)
+    second = card(alice, acme, forwarder="飞鸟快运", mode="express", price_per_kg=D("45"))
+    flask = kitchen.items.order_by("position").first()
+    client.force_login(dave)  # a viewer reads the page and changes nothing
+    assert client.get(f"/lists/{kitchen.pk}/landed/").status_code == 200
+    assert client.post(f"/lists/{kitchen.pk}/landed/card/", {"rate_card": second.pk}).status_code == 403
+    assert client.post(f"/lists/{kitchen.pk}/landed/items/{flask.pk}/packing/",
+                       {"unit_weight_kg": "1"}).status_code == 403  # fmt: skip
+    client.force_login(bob)  # a buyer picks the list's card and gives packing, not the duty
+    assert client.post(f"/lists/{kitchen.pk}/landed/card/", {"rate_card": second.pk}).status_code == 302
+    assert landed_for_list(kitchen).rate_card == second != first
+    assert client.post(f"/lists/{kitchen.pk}/landed/items/{flask.pk}/packing/",
+                       {"unit_weight_kg": "0.5", "unit_volume_cm3": "4000"}).status_code == 302  # fmt: skip
+    assert ItemPacking.objects.get(list_item=flask).unit_volume_cm3 == D("4000.0")
+    assert (
+        client.post(f"/lists/{kitchen.pk}/landed/duty/", {"duty_percent": "5", "vat_percent": "20"}).status_code == 403
+    )
+    client.force_login(carol)  # another team's card can't be picked, its items can't be packed
+    assert client.post(f"/lists/{kitchen.pk}/landed/card/", {"rate_card": second.pk}).status_code == 404
+    client.force_login(alice)
+    assert (
+        client.post(f"/lists/{kitchen.pk}/landed/duty/", {"duty_percent": "5", "vat_percent": "20"}).status_code == 302
+    )
+    page = client.get(f"/lists/{kitchen.pk}/landed/")
+    words = text(page)
+    assert "飞鸟快运" in words and "Duty 5.00 %, VAT 20.00 %" in words and "Breakdown" in words
+    assert "Estimate domestic freight" in words
+    assert "domestic freight not known: quote the list or estimate domestic freight" in words
+
+
+def test_compare_ranks_by_landed_cost_and_exports_carry_it(client, alice, acme, kitchen, yiwu):
+    import csv
+    import io
+
+    flask, glass, mug = kitchen.items.order_by("position")
+    card(alice, acme, price_per_kg=D("30.00"))
+    for item, weight in ((flask, "2.0"), (glass, "0.1"), (mug, "0.1")):
+        pack(item, weight=D(weight))
+        estimate(item, yiwu, D("5.00"))
+    landed = landed_for_list(kitchen)
+    units = {i.pk: landed.items[i.pk].unit for i in (flask, glass, mug)}
+    assert units[flask.pk] > units[mug.pk]  # ¥60 a kilo of flask makes it the dearest delivered
+    client.force_login(alice)
+    page = client.get(f"/lists/{kitchen.pk}/compare/", {"item": [flask.pk, mug.pk]})
+    columns = page.context["columns"]
+    # then compare shows the cheapest landed cost first (list order puts the flask first) and marks it best
+    assert [c.item.pk for c in columns] == [mug.pk, flask.pk]
+    assert "landed" in columns[0].best and "Landed unit cost" in text(page)
+    # and both exports carry the landed unit cost and its parts
+    rows = list(csv.reader(io.StringIO(client.get(f"/lists/{kitchen.pk}/export.csv").content.decode("utf-8-sig"))))
+    header = rows[0]
+    for title in ("Landed unit cost (CNY)", "Landed: goods (CNY)", "Landed: freight in China (CNY)",
+                  "Landed: international freight (CNY)", "Landed: duty (CNY)", "Landed: VAT (CNY)"):  # fmt: skip
+        assert title in header
+    at = header.index("Landed unit cost (CNY)")
+    assert D(rows[1][at]) == units[flask.pk]
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get(f"/lists/{kitchen.pk}/export.xlsx").content))
+    sheet = book.worksheets[0]
+    titles = [c.value for c in sheet[1]]
+    assert D(str(sheet.cell(row=2, column=titles.index("Landed unit cost (CNY)") + 1).value)) == units[flask.pk]
