@@ -15,6 +15,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -23,6 +25,7 @@ _db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
 os.environ["DATABASE_URL"] = f"sqlite:///{_db}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ["SANDBOX_ENABLED"] = "true"
+os.environ["LOG_LEVEL"] = "WARNING"  # the eager tasks' "succeeded" lines would bury the figures
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("CELERY_BROKER_URL", None)
 
@@ -61,6 +64,7 @@ def main():
     from sourcing.lists import services as list_services
     from sourcing.orders.models import QuoteLine
     from sourcing.orders.services import addresses, quotes
+    from sourcing.orders.services import rates as rate_services
     from sourcing.orders.services.landed import landed_for_list
 
     app.conf.task_always_eager = True  # the worker's code runs here, over real HTTP to the sandbox
@@ -71,6 +75,10 @@ def main():
     address = addresses.address_create(actor=user, team=team, label="义乌仓", contact_name="张三", phone="13800138000",
                                        province="浙江省", city="金华市", district="义乌市", street="稠州北路1号",
                                        post_code="322000")  # fmt: skip
+    rate_services.rate_card_create(actor=user, team=team, forwarder="顺达货代", mode="air", destination="Hamburg",
+                                   currency="CNY", price_per_kg=Decimal("30"), volumetric_divisor=6000,
+                                   min_charge=Decimal("300"), per_parcel_fee=Decimal("15"), transit_days_min=7,
+                                   transit_days_max=10, notes="")  # fmt: skip
     offers = [o for o in sandbox_offers(args.items * 3) if not is_sold_out(o) and o.sku_axes][: args.items]
     product_list = list_services.list_create(actor=user, team=team, name="Accuracy bench")
     started = time.perf_counter()
@@ -105,13 +113,21 @@ def main():
     server.shutdown()
     print(f"database: SQLite (throw-away); items: {product_list.items.count()}; run: {run.state} "
           f"({run.calls} previews, {run.groups_total} supplier groups)")  # fmt: skip
-    print(f"{'figure':<52} | {'value':>10}")
-    print(f"{'supplier groups with a preview, checked':<52} | {checked:>10}")
-    print(f"{'groups: Σ goods = sumPaymentNoCarriage (to the cent)':<52} | {goods_ok:>10}")
-    print(f"{'groups: Σ domestic freight = sumCarriage (to the cent)':<52} | {freight_ok:>10}")
-    print(f"{'groups that differ':<52} | {len(misses):>10}")
-    print(f"{'items whose landed cost is known (no rate card: 0)':<52} | {landed.known:>10}")
-    print(f"{'seconds: fetch details / quote / landed cost':<52} | {fetched:.1f} / {quoted:.1f} / {computed:.2f}")
+    figures = [
+        ("supplier groups with a preview, checked", checked),
+        ("groups: Σ goods = sumPaymentNoCarriage (to the cent)", goods_ok),
+        ("groups: Σ domestic freight = sumCarriage (to the cent)", freight_ok),
+        ("groups that differ", len(misses)),
+        ("items whose landed cost is known (air card ¥30/kg)", f"{landed.known} of {len(landed.items)}"),
+        ("landed total of the known items (CNY)", f"{landed.total:,}"),
+        ("seconds: fetch details / quote / landed cost", f"{fetched:.1f} / {quoted:.1f} / {computed:.2f}"),
+    ]
+    print(f"{'figure':<56} | {'value':>16}")
+    for name, value in figures:
+        print(f"{name:<56} | {value!s:>16}")
+    reasons = Counter(str(w) for row in landed.items.values() for w in row.unknown[:1])
+    for why, count in reasons.most_common(3):
+        print(f"not known: {count} × {why}")
     for miss in misses[:10]:
         print("differs: quote {} goods {} vs {}, freight {} vs {}".format(*miss))
     return 0 if checked and not misses else 1
