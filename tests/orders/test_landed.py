@@ -5,6 +5,7 @@ ranking by landed cost, the export columns, who may change what, and hostile for
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from sandbox.models import SandboxSupplier
 from sourcing.catalog.models import Product
@@ -18,6 +19,13 @@ from tests.orders.conftest import text
 from tests.orders.test_quotes import add, fetched, on_sale
 
 shop, order_list = quoting.shop, quoting.order_list  # the quotes' sandbox fixtures
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The service's words in English (the site's default language is Chinese); pages pick the reader's own."""
+    with translation.override("en"):
+        yield
 
 
 def card(alice, acme, **values):
@@ -320,3 +328,13 @@ def test_compare_ranks_by_landed_cost_and_exports_carry_it(client, alice, acme, 
     sheet = book.worksheets[0]
     titles = [c.value for c in sheet[1]]
     assert D(str(sheet.cell(row=2, column=titles.index("Landed unit cost (CNY)") + 1).value)) == units[flask.pk]
+
+
+def test_the_landed_pages_read_in_chinese(client, alice, acme, kitchen, yiwu):
+    card(alice, acme)
+    client.force_login(alice)
+    client.cookies["django_language"] = "zh-hans"
+    page = text(client.get(f"/lists/{kitchen.pk}/landed/"))
+    assert "到岸成本" in page and "估算国内运费" in page and "国内运费未知：请为清单报价或估算国内运费" in page
+    assert "货代价目表" in text(client.get(f"/teams/{acme.pk}/rate-cards/"))
+    assert "关税和增值税税率" in text(client.get(f"/teams/{acme.pk}/duty-rates/"))
