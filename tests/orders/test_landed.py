@@ -314,6 +314,9 @@ def test_compare_ranks_by_landed_cost_and_exports_carry_it(client, alice, acme, 
     # then compare shows the cheapest landed cost first (list order puts the flask first) and marks it best
     assert [c.item.pk for c in columns] == [mug.pk, flask.pk]
     assert "landed" in columns[0].best and "Landed unit cost" in text(page)
+    # the list page says each item's landed unit cost and links its breakdown
+    row = text(client.get(f"/lists/{kitchen.pk}/"))
+    assert f"landed ¥{units[mug.pk]} per unit" in row
     # and both exports carry the landed unit cost and its parts
     rows = list(csv.reader(io.StringIO(client.get(f"/lists/{kitchen.pk}/export.csv").content.decode("utf-8-sig"))))
     header = rows[0]

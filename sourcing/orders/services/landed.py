@@ -167,7 +167,7 @@ def _supplier_key(product) -> str:
     return f"s{product.supplier_id}" if product.supplier_id else f"o{product.offer_id}"
 
 
-def _quote_shares(lines_by_quote: dict, packing: dict, weights_of) -> dict:
+def _quote_shares(lines_by_quote: dict, weights_of) -> dict:
     """For each quote, each line's goods and domestic freight: the quote's totals split over its priced lines
     (goods by amount, so a shop discount is shared; freight by weight, by amount when a weight is missing)."""
     shares = {}
@@ -184,11 +184,10 @@ def _quote_shares(lines_by_quote: dict, packing: dict, weights_of) -> dict:
     return shares
 
 
-def landed_for_list(product_list: ProductList, *, rate_card: RateCard | None = None,
-                    use_default_card: bool = True) -> ListLanded:  # fmt: skip
-    """The list's landed cost with `rate_card` (the list's, else the team's default when None)."""
+def landed_for_list(product_list: ProductList, *, rate_card: RateCard | None = None) -> ListLanded:
+    """The list's landed cost with `rate_card` (None: the list's card, else the team's default)."""
     team = product_list.team
-    card = rate_card if rate_card is not None else (list_rate_card(product_list) if use_default_card else None)
+    card = rate_card if rate_card is not None else list_rate_card(product_list)
     result = ListLanded(rate_card=card, converter=Converter.for_team(team))
     items = list(
         product_list.items.exclude(status=ListItem.Status.REJECTED)
@@ -216,7 +215,7 @@ def landed_for_list(product_list: ProductList, *, rate_card: RateCard | None = N
         unit = own.unit_weight_kg if own is not None and own.unit_weight_kg else line.product.weight_kg
         return unit * line.quantity if unit and unit > 0 else None
 
-    shares = _quote_shares(lines_by_quote, packing_all, line_weight)
+    shares = _quote_shares(lines_by_quote, line_weight)
     address = list_address(product_list)
     estimates = {}
     if address is not None:
@@ -261,6 +260,9 @@ def landed_for_list(product_list: ProductList, *, rate_card: RateCard | None = N
                 estimate = estimates.get(item.pk)
                 if estimate is not None and estimate.freight is not None:
                     row.domestic, row.domestic_from = estimate.freight, "estimate"
+                    # 1688 estimates each offer as its own parcel: a supplier's items sent together cost less
+                    row.notes.append(_("freight in China is 1688's estimate for this item alone: quote the list "
+                                       "for the freight of each supplier's items together"))  # fmt: skip
                 elif estimate is not None:
                     row.unknown.append(_("domestic freight not known: %(why)s") % {"why": estimate.message})
                 elif address is None:

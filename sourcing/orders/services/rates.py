@@ -17,6 +17,7 @@ from sourcing.catalog.models import Category
 from sourcing.lists.models import ListItem, ProductList
 from sourcing.orders.models import DutyRate, ItemPacking, QuoteWatch, RateCard
 from sourcing.orders.services.addresses import BuyingError, BuyingForbidden
+from sourcing.orders.services.team_defaults import default_clear, default_pass_on, lock_team
 
 CARD_FIELDS = ("forwarder", "mode", "destination", "currency", "price_per_kg", "volumetric_divisor", "min_charge",
                "per_parcel_fee", "transit_days_min", "transit_days_max", "notes")  # fmt: skip
@@ -36,23 +37,18 @@ def _editor(actor: User, team_id: int) -> Membership:
     return membership
 
 
-def _lock_team(team_id: int) -> None:
-    # Two admins saving a default at once: the team row orders them, so the partial unique index never trips.
-    Team.objects.select_for_update().filter(pk=team_id).first()
-
-
 # --- rate cards ---
 def rate_card_create(*, actor: User, team: Team, is_default: bool = False, **values) -> RateCard:
     _manager(actor, team.pk)
     with transaction.atomic():
-        _lock_team(team.pk)
+        lock_team(team.pk)
         existing = RateCard.objects.filter(team=team)
         if existing.count() >= settings.RATE_CARDS_MAX:
             raise BuyingError(_("A team keeps at most %(n)d rate cards: delete one you no longer use first.")
                               % {"n": settings.RATE_CARDS_MAX})  # fmt: skip
         first = not existing.exists()
         if is_default and not first:
-            existing.filter(is_default=True).update(is_default=False)
+            default_clear(RateCard, team.pk)
         return RateCard.objects.create(team=team, created_by=actor, is_default=is_default or first,
                                        **{k: values[k] for k in CARD_FIELDS})  # fmt: skip
 
@@ -60,9 +56,9 @@ def rate_card_create(*, actor: User, team: Team, is_default: bool = False, **val
 def rate_card_update(*, actor: User, card: RateCard, is_default: bool = False, **values) -> RateCard:
     _manager(actor, card.team_id)
     with transaction.atomic():
-        _lock_team(card.team_id)
+        lock_team(card.team_id)
         if is_default and not card.is_default:
-            RateCard.objects.filter(team_id=card.team_id, is_default=True).update(is_default=False)
+            default_clear(RateCard, card.team_id)
             card.is_default = True
         for name in CARD_FIELDS:
             setattr(card, name, values[name])
@@ -74,8 +70,8 @@ def rate_card_update(*, actor: User, card: RateCard, is_default: bool = False, *
 def rate_card_make_default(*, actor: User, card: RateCard) -> RateCard:
     _manager(actor, card.team_id)
     with transaction.atomic():
-        _lock_team(card.team_id)
-        RateCard.objects.filter(team_id=card.team_id, is_default=True).exclude(pk=card.pk).update(is_default=False)
+        lock_team(card.team_id)
+        default_clear(RateCard, card.team_id, keep=card.pk)
         RateCard.objects.filter(pk=card.pk).update(is_default=True, updated_at=timezone.now())
     card.is_default = True
     return card
@@ -85,13 +81,11 @@ def rate_card_delete(*, actor: User, card: RateCard) -> None:
     """Delete a card; lists that used it fall back to the default, which passes to the oldest other card."""
     _manager(actor, card.team_id)
     with transaction.atomic():
-        _lock_team(card.team_id)
+        lock_team(card.team_id)
         was_default = RateCard.objects.filter(pk=card.pk, is_default=True).exists()
         RateCard.objects.filter(pk=card.pk).delete()  # QuoteWatch.rate_card is SET_NULL
         if was_default:
-            heir = RateCard.objects.filter(team_id=card.team_id).order_by("created_at", "pk").first()
-            if heir:
-                RateCard.objects.filter(pk=heir.pk).update(is_default=True)
+            default_pass_on(RateCard, card.team_id)
 
 
 # --- duty and VAT ---
@@ -106,7 +100,7 @@ def duty_rate_set(*, actor: User, team: Team, product_list: ProductList | None =
         raise BuyingError(_("Pick one of the team's lists."))
     where = {"product_list": product_list} if product_list is not None else {"category": category}
     with transaction.atomic():
-        _lock_team(team.pk)
+        lock_team(team.pk)
         if category is not None and not DutyRate.objects.filter(team=team, **where).exists():
             if DutyRate.objects.filter(team=team, category__isnull=False).count() >= settings.RATE_CARDS_MAX * 10:
                 raise BuyingError(_("A team keeps at most %(n)d category duty rates.")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sourcing.accounts.selectors import get_membership_for_user
 from sourcing.accounts.views.site import refusal
 from sourcing.catalog.models import Category
+from sourcing.lists.models import ListItem
 from sourcing.lists.selectors import get_item_for_user, get_list_for_user
 from sourcing.lists.services import currency_choices
 from sourcing.orders.forms import CardPickForm, CategoryDutyForm, DutyRateForm, PackingForm, RateCardForm
@@ -197,8 +198,9 @@ def duty_rate_edit(request, team_id, duty_id):
 @require_POST
 def duty_rate_delete(request, team_id, duty_id):
     rate = _duty(request, team_id, duty_id)
-    back = request.POST.get("from") == "landed" and rate.product_list_id and reverse(
-        "list_landed", args=[rate.product_list_id]) or reverse("team_duty_rates", args=[rate.team_id])  # fmt: skip
+    back = reverse("team_duty_rates", args=[rate.team_id])
+    if request.POST.get("from") == "landed" and rate.product_list_id:  # removed on the list's landed cost page
+        back = reverse("list_landed", args=[rate.product_list_id])
     try:
         services.duty_rate_delete(actor=request.user, rate=rate)
     except BuyingError as error:
@@ -210,7 +212,7 @@ def duty_rate_delete(request, team_id, duty_id):
 # --- a list's landed cost ---
 def _landed_context(request, product_list, **extra) -> dict:
     landed = landed_for_list(product_list)
-    items = list(product_list.items.exclude(status="rejected").select_related("product__category", "sku")
+    items = list(product_list.items.exclude(status=ListItem.Status.REJECTED).select_related("product", "sku")
                  .order_by("position", "pk"))  # fmt: skip
     packing = {p.list_item_id: p for p in ItemPacking.objects.filter(list_item__in=items)}
     for item in items:
