@@ -341,3 +341,75 @@ def test_the_landed_pages_read_in_chinese(client, alice, acme, kitchen, yiwu):
     assert "到岸成本" in page and "估算国内运费" in page and "国内运费未知：请为清单报价或估算国内运费" in page
     assert "货代价目表" in text(client.get(f"/teams/{acme.pk}/rate-cards/"))
     assert "关税和增值税税率" in text(client.get(f"/teams/{acme.pk}/duty-rates/"))
+
+
+def test_duty_rates_by_category_and_list_and_by_role(client, alice, bob, dave, carol, acme, kitchen, yiwu):
+    flask = kitchen.items.order_by("position").first()
+    category = flask.product.category
+    assert category is not None
+    client.force_login(dave)
+    form = {"category": category.pk, "duty_percent": "10", "vat_percent": "20", "note": "HS 9617"}
+    assert client.post(f"/teams/{acme.pk}/duty-rates/", form).status_code == 403
+    client.force_login(bob)  # a buyer reads the rates, doesn't set them
+    assert client.post(f"/teams/{acme.pk}/duty-rates/", form).status_code == 403
+    assert client.get(f"/teams/{acme.pk}/duty-rates/").status_code == 200
+    client.force_login(alice)
+    assert client.post(f"/teams/{acme.pk}/duty-rates/", form).status_code == 302
+    rate = DutyRate.objects.get()
+    row = landed_for_list(kitchen).items[flask.pk]
+    assert (row.duty_from, row.duty_percent, row.vat_percent) == ("category", D("10.00"), D("20.00"))
+    # a category the team's items are not in can't be picked
+    assert client.post(f"/teams/{acme.pk}/duty-rates/", {**form, "category": "999999"}).status_code == 400
+    # the list's own rate wins over the category's
+    client.post(f"/lists/{kitchen.pk}/landed/duty/", {"duty_percent": "2.5", "vat_percent": "7"})
+    row = landed_for_list(kitchen).items[flask.pk]
+    assert (row.duty_from, row.duty_percent) == ("list", D("2.50"))
+    # edit and delete the category's rate; other teams see none of it
+    assert (
+        client.post(f"/teams/{acme.pk}/duty-rates/{rate.pk}/", {"duty_percent": "12", "vat_percent": "20"}).status_code
+        == 302
+    )
+    assert DutyRate.objects.get(pk=rate.pk).duty_percent == D("12.00")
+    client.force_login(carol)
+    assert client.get(f"/teams/{acme.pk}/duty-rates/{rate.pk}/").status_code == 404
+    assert client.post(f"/teams/{acme.pk}/duty-rates/{rate.pk}/delete/").status_code == 404
+    client.force_login(dave)
+    assert client.post(f"/teams/{acme.pk}/duty-rates/{rate.pk}/delete/").status_code == 403
+    client.force_login(alice)
+    assert client.post(f"/teams/{acme.pk}/duty-rates/{rate.pk}/delete/").status_code == 302
+    assert DutyRate.objects.filter(category__isnull=False).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_estimate_faults_retry_then_say_why_and_an_exhausted_package_is_plain_words(alice, order_list, yiwu):
+    from sandbox.models import SandboxApp
+    from sourcing.alibaba import errors
+    from sourcing.connections.models import AppCredential
+    from sourcing.orders.services import freight
+    from tests.portal_fixtures import APP_KEY
+
+    app = SandboxApp.objects.get(app_key=APP_KEY)
+    app.fault_5xx = 1.0
+    app.save()
+    credential = AppCredential.objects.get(owner=alice)
+    ids = list(order_list.items.values_list("pk", flat=True))
+    # a transient fault propagates (the task retries) and writes nothing
+    with pytest.raises(errors.TransientError) as raised:
+        freight.estimate_execute(list_id=order_list.pk, user_id=alice.pk, credential_id=credential.pk, item_ids=ids)
+    assert not FreightEstimate.objects.exists()
+    # out of retries: every item says why, in words, and the page's progress ends
+    freight.estimate_give_up(list_id=order_list.pk, item_ids=ids, error=raised.value)
+    assert FreightEstimate.objects.filter(freight__isnull=True).count() == len(ids)
+    row = landed_for_list(order_list).items[ids[0]]
+    assert row.domestic is None and any("1688 did not answer properly" in w for w in row.unknown)
+    # 1688 answering again, the next estimate asks for the items (a failed answer is not reused)
+    app.fault_5xx, app.fault_no_usage = 0, 1.0
+    app.save()
+    calls = freight.estimate_execute(list_id=order_list.pk, user_id=alice.pk, credential_id=credential.pk,
+                                     item_ids=ids)  # fmt: skip
+    assert calls == 0 and FreightEstimate.objects.filter(freight__isnull=False).count() == 0
+    assert FreightEstimate.objects.count() == 2 * len(ids)  # each item: why there is no estimate, in words
+    words = landed_for_list(order_list).items[ids[-1]].unknown
+    assert any("has no calls left on its API package" in w for w in words)
+    # and the page's progress is over: every item has an answer since the click
+    assert freight.estimate_progress(order_list, FreightEstimate.objects.order_by("pk")[len(ids)].created_at).done == 3
