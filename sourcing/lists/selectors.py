@@ -419,9 +419,11 @@ def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[C
         _mark_best(columns, "total", lambda c: c.quote.total)  # totals only for the same quantity of the same unit
     # Landed cost is what the goods cost delivered: when it is known, compare ranks by it (per piece, within one
     # unit like the unit price), known columns first, cheapest first; the others keep their list order after.
+    # Offers in units that can't be ranked together keep their list order.
     for group in groups.values():
         _mark_best(group, "landed", lambda c: c.landed_piece)
-    if any(c.landed_piece is not None for c in columns):
+    landed_units = {c.quote.unit.key if c.quote.unit.known else None for c in columns if c.landed_piece is not None}
+    if landed_units and None not in landed_units and len(landed_units) == 1:
         columns.sort(key=lambda c: (c.landed_piece is None, c.landed_piece or 0))
     _mark_best(columns, "ships", lambda c: c.product.ships_within_hours)
     _mark_best(columns, "years", lambda c: c.trust.years, highest=True)
