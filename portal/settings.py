@@ -471,6 +471,8 @@ CELERY_BEAT_SCHEDULE["alerts-digest-due"] = {"task": "sourcing.tasks.alerts_dige
 
 # --- Buying (docs/buying.md) ---
 SHIP_ADDRESSES_MAX = env.int("SHIP_ADDRESSES_MAX", default=50)  # ship-to addresses one team may keep
+# Forwarders' rate cards one team may keep (landed cost); category duty rates: ten times as many.
+RATE_CARDS_MAX = env.int("RATE_CARDS_MAX", default=50)
 # A quoted unit price that moves by more than this (per cent) from the item's last quote raises an alert; each
 # list may set its own.
 QUOTE_DRIFT_PERCENT = env.float("QUOTE_DRIFT_PERCENT", default=5.0)

@@ -27,6 +27,7 @@ class SourcingConfig(AppConfig):
         import sourcing.alerts.services  # noqa: F401
         import sourcing.lists.services  # noqa: F401
         import sourcing.orders.selectors  # noqa: F401 - the verified quotes beside the list's prices
+        import sourcing.orders.services.landed  # noqa: F401 - the landed cost of each list item
         import sourcing.tasks  # noqa: F401
         from sourcing.accounts.models import Membership
         from sourcing.connections.services.credentials import shares_end

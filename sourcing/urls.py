@@ -12,6 +12,7 @@ from sourcing.core.converters import IdConverter
 from sourcing.inquiries import views as inquiry_views
 from sourcing.lists import views as lists_views
 from sourcing.orders.views import addresses as address_views
+from sourcing.orders.views import landed as landed_views
 from sourcing.orders.views import quotes as quote_views
 from sourcing.orders.views import receiving as receiving_views
 from sourcing.orders.views import samples as sample_views
@@ -75,6 +76,34 @@ urlpatterns = [
         "teams/<id:team_id>/addresses/<id:address_id>/default/", address_views.address_default, name="address_default"
     ),
     path("teams/<id:team_id>/addresses/<id:address_id>/delete/", address_views.address_delete, name="address_delete"),
+    # Landed cost (docs/buying.md, "Landed cost"): rate cards and duty rates through their doors, the rest via the list.
+    path("teams/<id:team_id>/rate-cards/", landed_views.rate_card_index, name="team_rate_cards"),
+    path("teams/<id:team_id>/rate-cards/<id:rate_card_id>/", landed_views.rate_card_edit, name="rate_card_edit"),
+    path(
+        "teams/<id:team_id>/rate-cards/<id:rate_card_id>/default/",
+        landed_views.rate_card_default,
+        name="rate_card_default",
+    ),
+    path(
+        "teams/<id:team_id>/rate-cards/<id:rate_card_id>/delete/",
+        landed_views.rate_card_delete,
+        name="rate_card_delete",
+    ),
+    path("teams/<id:team_id>/duty-rates/", landed_views.duty_rate_index, name="team_duty_rates"),
+    path("teams/<id:team_id>/duty-rates/<id:duty_id>/", landed_views.duty_rate_edit, name="duty_rate_edit"),
+    path("teams/<id:team_id>/duty-rates/<id:duty_id>/delete/", landed_views.duty_rate_delete, name="duty_rate_delete"),
+    path("lists/<id:list_id>/landed/", landed_views.list_landed, name="list_landed"),
+    path("lists/<id:list_id>/landed/card/", landed_views.list_landed_card, name="list_landed_card"),
+    path("lists/<id:list_id>/landed/duty/", landed_views.list_landed_duty, name="list_landed_duty"),
+    path(
+        "lists/<id:list_id>/landed/items/<id:item_id>/packing/",
+        landed_views.list_landed_packing,
+        name="list_landed_packing",
+    ),
+    path("lists/<id:list_id>/landed/estimate/", landed_views.list_landed_estimate, name="list_landed_estimate"),
+    path(
+        "lists/<id:list_id>/landed/estimate/progress/", landed_views.list_landed_progress, name="list_landed_progress"
+    ),
     path("lists/<id:list_id>/quotes/", quote_views.list_quotes_view, name="list_quotes"),
     path("lists/<id:list_id>/quotes/start/", quote_views.quote_start_view, name="list_quote_start"),
     path("lists/<id:list_id>/quotes/panel/", quote_views.quote_panel, name="list_quote_panel"),

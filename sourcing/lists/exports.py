@@ -75,6 +75,20 @@ def _verified(item) -> list:
     return [vq.unit_price, vq.quantity, takes, timezone.localtime(vq.quoted_at).replace(tzinfo=None)]
 
 
+def _landed(item, converter: Converter) -> list:
+    """Landed unit cost and its parts (set by the orders domain's item reader); unknown in words, never 0."""
+    landed = getattr(item, "landed", None)
+    if landed is None:
+        return [_("not known yet")] + [None] * 7 + [_("rejected") if item.status == ListItem.Status.REJECTED else ""]
+    if not landed.known:
+        why = "; ".join(str(w) for w in landed.unknown) or _("not known yet")
+        parts = [landed.goods, landed.domestic, landed.international, landed.parcel_fee, None, None]
+        return [_("not known yet"), None, *parts, why]
+    note = "; ".join(str(n) for n in landed.notes)
+    return [landed.unit, landed.total, landed.goods, landed.domestic, landed.international, landed.parcel_fee,
+            landed.duty, landed.vat, note]  # fmt: skip
+
+
 def columns(converter: Converter) -> list[Column]:
     cols = [
         Column(_("#"), "int", 5),
@@ -98,6 +112,15 @@ def columns(converter: Converter) -> list[Column]:
         Column(_("1688 quoted quantity"), "int", 10),
         Column(_("1688 would take the order"), "text", 16),
         Column(_("1688 quoted at"), "date", 17),
+        Column(_("Landed unit cost (CNY)"), "money", 12),
+        Column(_("Landed total (CNY)"), "money", 13),
+        Column(_("Landed: goods (CNY)"), "money", 12),
+        Column(_("Landed: freight in China (CNY)"), "money", 12),
+        Column(_("Landed: international freight (CNY)"), "money", 12),
+        Column(_("Landed: parcel fee (CNY)"), "money", 10),
+        Column(_("Landed: duty (CNY)"), "money", 10),
+        Column(_("Landed: VAT (CNY)"), "money", 10),
+        Column(_("Landed cost note"), "text", 30),
         Column(_("Tiers (CNY)"), "text", 30),
         Column(_("MOQ"), "int", 8),
         Column(_("Target price (CNY)"), "money", 11),
@@ -121,6 +144,7 @@ def columns(converter: Converter) -> list[Column]:
         cols += [
             Column(_("Unit price (%(c)s)") % {"c": code}, "money", 12),
             Column(_("Total (%(c)s)") % {"c": code}, "money", 13),
+            Column(_("Landed unit cost (%(c)s)") % {"c": code}, "money", 12),
             Column(_("Rate (%(c)s per ¥1)") % {"c": code}, "rate", 12),
             Column(_("Rate date"), "text", 14),
         ]
@@ -154,6 +178,7 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             offer.sku_label if offer else "",
             timezone.localtime(offer.replied_at).replace(tzinfo=None) if offer and offer.replied_at else None,
             *_verified(item),
+            *_landed(item, converter),
             _tiers_text(product),
             _known(product.moq),
             item.target_price,
@@ -174,10 +199,12 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
         ]
         if converter.currency != "CNY":
             if converter.rate:
-                row += [converter(quote.unit_price), converter(quote.total), converter.rate.rate,
-                        converter.rate.date.isoformat()]  # fmt: skip
+                landed = getattr(item, "landed", None)
+                row += [converter(quote.unit_price), converter(quote.total), getattr(landed, "unit_converted", None),
+                        converter.rate.rate, converter.rate.date.isoformat()]  # fmt: skip
             else:
-                row += [None, None, None, _("no %(c)s rate kept by the admins: CNY only") % {"c": converter.currency}]
+                row += [None, None, None, None,
+                        _("no %(c)s rate kept by the admins: CNY only") % {"c": converter.currency}]  # fmt: skip
         out.append(row)
     return out
 

@@ -311,6 +311,22 @@ class CompareColumn:
         return trust_for(self.item.product)
 
     @property
+    def landed(self):
+        """The item's landed cost (set by the orders domain's item reader), or None."""
+        return getattr(self.item, "landed", None)
+
+    @property
+    def landed_piece(self) -> Decimal | None:
+        """The landed cost of one piece (of one unit when a pack's size isn't known), when it is known."""
+        landed = self.landed
+        unit = getattr(landed, "unit", None)
+        if unit is None:
+            return None
+        if self.quote.unit.per_pack and not self.quote.unit.is_piece:
+            return (unit / self.quote.unit.per_pack).quantize(Decimal("0.0001"))
+        return unit
+
+    @property
     def enough_stock(self) -> bool | None:
         if self.stock is None:
             return None
@@ -401,6 +417,14 @@ def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[C
     same_quantity = len({c.quote.quantity for c in columns}) == 1
     if same_quantity and len(same_unit) == 1 and all(c.quote.unit.known for c in columns):
         _mark_best(columns, "total", lambda c: c.quote.total)  # totals only for the same quantity of the same unit
+    # Landed cost is what the goods cost delivered: when it is known, compare ranks by it (per piece, within one
+    # unit like the unit price), known columns first, cheapest first; the others keep their list order after.
+    # Offers in units that can't be ranked together keep their list order.
+    for group in groups.values():
+        _mark_best(group, "landed", lambda c: c.landed_piece)
+    landed_units = {c.quote.unit.key if c.quote.unit.known else None for c in columns if c.landed_piece is not None}
+    if landed_units and None not in landed_units and len(landed_units) == 1:
+        columns.sort(key=lambda c: (c.landed_piece is None, c.landed_piece or 0))
     _mark_best(columns, "ships", lambda c: c.product.ships_within_hours)
     _mark_best(columns, "years", lambda c: c.trust.years, highest=True)
     _mark_best(columns, "score", lambda c: c.trust.service_score, highest=True)

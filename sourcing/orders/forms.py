@@ -87,3 +87,116 @@ class WatchForm(forms.Form):
                         "max_decimal_places": _("Use at most two decimals."),
                         "required": _("Give a percentage from 0.1 to 100.")},
     )  # fmt: skip
+
+
+# --- landed cost ---
+def _amount(label, *, max_value, max_digits, decimal_places=2, required=True, min_value=Decimal(0), help_text=""):
+    """A non-negative amount: NaN, ², 10,000 digits and negatives get one clear message, never a 500."""
+    words = _("Give a number from %(low)s to %(high)s.") % {"low": min_value, "high": f"{max_value:,}"}
+    return forms.DecimalField(
+        label=label, required=required, min_value=min_value, max_value=max_value, max_digits=max_digits,
+        decimal_places=decimal_places, help_text=help_text,
+        error_messages={"min_value": words, "max_value": words, "invalid": words, "max_digits": words,
+                        "max_whole_digits": words, "required": _("Fill this in."),
+                        "max_decimal_places": _("Use at most %(n)d decimals.") % {"n": decimal_places}},
+    )  # fmt: skip
+
+
+def _whole(label, *, min_value, max_value, required=True, help_text=""):
+    words = _("Give a whole number from %(low)s to %(high)s.") % {"low": min_value, "high": f"{max_value:,}"}
+    return forms.IntegerField(
+        label=label, required=required, min_value=min_value, max_value=max_value, help_text=help_text,
+        error_messages={"min_value": words, "max_value": words, "invalid": words, "required": _("Fill this in.")},
+    )  # fmt: skip
+
+
+class RateCardForm(forms.Form):
+    """One line of a forwarder's prices: per chargeable kg, with its minimum charge and parcel fee."""
+
+    forwarder = _text(_("Forwarder"), 60, help_text=_("顺达货代, Flexport…"))
+    mode = forms.ChoiceField(label=_("Line"), error_messages={"invalid_choice": _("Pick sea, air, rail or express."),
+                                                              "required": _("Pick sea, air, rail or express.")})  # fmt: skip
+    destination = _text(_("To"), 60, required=False, help_text=_("Hamburg, US West (LAX)…"))
+    currency = forms.ChoiceField(label=_("Currency of the card"),
+                                 error_messages={"invalid_choice": _("Pick one of the listed currencies.")})  # fmt: skip
+    price_per_kg = _amount(_("Price per kg"), max_value=Decimal("99999999.99"), max_digits=10,
+                           help_text=_("per chargeable kg: the greater of the weight and the volume ÷ divisor"))  # fmt: skip
+    volumetric_divisor = _whole(_("Volumetric divisor (cm³ per kg)"), min_value=1, max_value=100_000,
+                                help_text=_("6000 air and express, 5000 some express, 3000 rail, 1000 sea"))  # fmt: skip
+    min_charge = _amount(_("Minimum charge"), max_value=Decimal("99999999.99"), max_digits=10, required=False,
+                         help_text=_("for the whole shipment of a list"))  # fmt: skip
+    per_parcel_fee = _amount(_("Fee per parcel"), max_value=Decimal("99999999.99"), max_digits=10, required=False,
+                             help_text=_("one parcel per supplier"))  # fmt: skip
+    transit_days_min = _whole(_("Transit days, from"), min_value=0, max_value=365, required=False)
+    transit_days_max = _whole(_("Transit days, to"), min_value=0, max_value=365, required=False)
+    notes = _text(_("Notes"), 300, required=False)
+    is_default = forms.BooleanField(label=_("Use this card by default"), required=False)
+
+    def __init__(self, *args, currencies=("CNY",), **kwargs):
+        from sourcing.orders.models import RateCard
+
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].choices = [("", "—")] + list(RateCard.Mode.choices)
+        self.fields["currency"].choices = [(c, c) for c in currencies]
+        self.fields["currency"].initial = "CNY"
+        self.fields["volumetric_divisor"].initial = 6000
+
+    def clean(self):
+        data = super().clean()
+        for name in ("forwarder", "destination", "notes"):
+            if name in data:
+                data[name] = one_line(data[name])
+        if "forwarder" in data and not data["forwarder"] and "forwarder" not in self.errors:
+            self.add_error("forwarder", _("Fill this in."))
+        for name in ("min_charge", "per_parcel_fee"):
+            if name in data and data[name] is None:
+                data[name] = Decimal(0)
+        low, high = data.get("transit_days_min"), data.get("transit_days_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("transit_days_max", _("The longest transit can't be shorter than the shortest."))
+        return data
+
+
+class DutyRateForm(forms.Form):
+    """Import duty and VAT, in per cent, for a list or a category."""
+
+    duty_percent = _amount(_("Duty (%)"), max_value=Decimal(100), max_digits=5)
+    vat_percent = _amount(_("VAT / import tax (%)"), max_value=Decimal(100), max_digits=5)
+    note = _text(_("Note"), 200, required=False, help_text=_("The HS code, where the rate comes from."))
+
+    def clean_note(self):
+        return one_line(self.cleaned_data["note"])
+
+
+class CategoryDutyForm(DutyRateForm):
+    """A category's duty and VAT: the category is one the team's list items are in."""
+
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, error_messages={
+        "invalid_choice": _("Pick one of the categories of your lists' items."),
+        "required": _("Pick one of the categories of your lists' items.")})  # fmt: skip
+
+    field_order = ["category", "duty_percent", "vat_percent", "note"]
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—")] + [(c.pk, c.display_name) for c in categories]
+
+
+class PackingForm(forms.Form):
+    """One unit packed, when the buyer knows better than 1688: both empty goes back to 1688's weight."""
+
+    unit_weight_kg = _amount(_("Weight per unit (kg)"), max_value=Decimal("9999999.999"), max_digits=10,
+                             decimal_places=3, required=False, min_value=Decimal("0.001"))  # fmt: skip
+    unit_volume_cm3 = _amount(_("Volume per unit (cm³)"), max_value=Decimal("99999999999.9"), max_digits=12,
+                              decimal_places=1, required=False, min_value=Decimal("0.1"))  # fmt: skip
+
+
+class CardPickForm(forms.Form):
+    """The list's rate card (empty: the team's default)."""
+
+    rate_card = forms.TypedChoiceField(label=_("Rate card"), coerce=int, required=False, empty_value=None,
+                                       error_messages={"invalid_choice": _("Pick one of the team's rate cards.")})  # fmt: skip
+
+    def __init__(self, *args, cards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rate_card"].choices = [("", _("The team's default"))] + [(c.pk, str(c)) for c in cards]

@@ -1,11 +1,11 @@
-"""Tasks of buying: each takes a run id; refusals fail the run in plain words, transient errors retry."""
+"""Tasks of buying: each takes ids; refusals end in plain words, transient errors retry."""
 
 from celery import shared_task
 
 from sourcing.alibaba.errors import TransientError
 from sourcing.connections.services.ratelimit import RateLimitWait
 from sourcing.core.retry import backoff, slot_due
-from sourcing.orders.services import quotes
+from sourcing.orders.services import freight, quotes
 
 QUOTE_RETRIES = 5
 
@@ -41,3 +41,17 @@ def quote_requote(self, run_id: int) -> None:
 def quotes_requote_due() -> int:
     """Beat: queue today's re-quote of each "ordering" list (each claimed once per 1688 day)."""
     return quotes.quotes_requote_due()
+
+
+@shared_task(name="sourcing.tasks.freight_estimate", bind=True, max_retries=QUOTE_RETRIES)
+def freight_estimate(self, list_id: int, user_id: int, credential_id: int, item_ids: list) -> None:
+    """1688's freight estimates of a list's items (the interactive queue: someone pressed the button)."""
+    try:
+        freight.estimate_execute(list_id=list_id, user_id=user_id, credential_id=credential_id, item_ids=item_ids)
+    except RateLimitWait as error:
+        raise self.retry(exc=error, countdown=slot_due(error), max_retries=self.request.retries + 1) from None
+    except TransientError as error:
+        if self.request.retries >= self.max_retries:
+            freight.estimate_give_up(list_id=list_id, item_ids=item_ids, error=error)
+            return
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None

@@ -53,7 +53,7 @@ class RowPage:
         self.path = quote(str(path), safe="/")
         self.item_edit, self.item_status = _link("item_edit"), _link("item_status")
         self.product, self.inquiry = _link("product"), _link("inquiry_detail")
-        self.quotes = _link("list_quotes")
+        self.quotes, self.landed = _link("list_quotes"), _link("list_landed")
         self.alerts = reverse("alerts")
         self.statuses = [(value, str(label)) for value, label in ListItem.Status.choices]
         self.words = {
@@ -130,6 +130,14 @@ def sample_mark(item) -> str:
         return ""
     words = escape(_("Sample: %(state)s") % {"state": mark.label})
     return f'<p class="small sample-mark"><a href="{escape(mark.url)}">{words}</a></p>'
+def landed_cost(item, page: RowPage) -> str:
+    """The item's landed unit cost (set by the orders domain's item reader) when it is known, linking its breakdown."""
+    landed = getattr(item, "landed", None)
+    if landed is None or landed.unit is None:
+        return ""
+    link = page.landed(item.product_list_id) + f"#item-{item.pk}"
+    words = _("landed %(price)s per unit") % {"price": f"<strong>{escape(yuan(landed.unit))}</strong>"}
+    return f'<p class="small landed-cost"><a href="{link}">{words}</a></p>'
 
 
 def _main(item, product, page: RowPage, edit: str) -> str:
@@ -189,6 +197,7 @@ def _price(item, product, page: RowPage) -> str:
         parts.append(f'<p class="muted small">{w["is_from"]}</p>')
     parts.append(verified_quote(item, page))
     parts.append(sample_mark(item))
+    parts.append(landed_cost(item, page))
     parts.append(supplier_quote(item, page))
     if q.below_moq:
         words = _("Below the minimum order: you want %(want)s, the supplier sells from %(moq)s.") % {

@@ -39,8 +39,9 @@ from sourcing.inquiries.services import inquiry_create, inquiry_log_reply, inqui
 from sourcing.lists import services as list_services
 from sourcing.lists.models import ExchangeRate, ListItem, ProductList
 from sourcing.lists.selectors import item_quote
-from sourcing.orders.models import ShipAddress
+from sourcing.orders.models import RateCard, ShipAddress
 from sourcing.orders.services import addresses as address_services
+from sourcing.orders.services import rates as rate_services
 
 DEMO_PASSWORD = "sourcing-demo"
 DEMO_APP_KEY, DEMO_APP_SECRET = "30051688", "demo-app-secret-5f1c2e9a"
@@ -218,6 +219,23 @@ DEMO_ADDRESSES = {
 }  # fmt: skip
 
 
+DEMO_RATE_CARDS = {  # landed cost: each team's forwarder lines, the first its default
+    "Acme Sourcing": [
+        {"forwarder": "顺达货代", "mode": "air", "destination": "Los Angeles (LAX)", "currency": "CNY",
+         "price_per_kg": Decimal("38.00"), "volumetric_divisor": 6000, "min_charge": Decimal("300"),
+         "per_parcel_fee": Decimal("15"), "transit_days_min": 7, "transit_days_max": 10, "notes": "含报关"},
+        {"forwarder": "顺达货代", "mode": "sea", "destination": "Long Beach", "currency": "USD",
+         "price_per_kg": Decimal("1.10"), "volumetric_divisor": 1000, "min_charge": Decimal("60"),
+         "per_parcel_fee": Decimal("0"), "transit_days_min": 25, "transit_days_max": 35, "notes": "LCL 拼箱"},
+    ],
+    "Globex Trading": [
+        {"forwarder": "速达货代", "mode": "rail", "destination": "Duisburg", "currency": "EUR",
+         "price_per_kg": Decimal("2.40"), "volumetric_divisor": 3000, "min_charge": Decimal("50"),
+         "per_parcel_fee": Decimal("3"), "transit_days_min": 18, "transit_days_max": 22, "notes": "中欧班列"},
+    ],
+}  # fmt: skip
+
+
 def demo_lists_start() -> list[str]:
     """Rates, the teams' currencies and the two lists; fill them now, or queue a task that waits for the offers."""
     from sourcing import tasks
@@ -234,6 +252,9 @@ def demo_lists_start() -> list[str]:
         if not ShipAddress.objects.filter(team=team).exists():  # verified quotes need somewhere to ship to
             address_services.address_create(actor=User.objects.get(username=owner), team=team,
                                             **DEMO_ADDRESSES[team_name])  # fmt: skip
+        if not RateCard.objects.filter(team=team).exists():  # landed cost needs a forwarder's prices
+            for values in DEMO_RATE_CARDS[team_name]:
+                rate_services.rate_card_create(actor=User.objects.get(username=owner), team=team, **values)
     if demo_lists_fill():
         return []
     tasks.demo_lists_fill.delay_on_commit()

@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 
 from sourcing.accounts.models import Membership, Team, User
 from sourcing.orders.models import QuoteWatch, ShipAddress
+from sourcing.orders.services.team_defaults import default_clear, default_pass_on, lock_team
+
+_lock_team = lock_team  # its name here before rate cards shared it (team_defaults): kept for code written against it
 
 FIELDS = ("label", "contact_name", "phone", "province", "city", "district", "street", "post_code")
 
@@ -32,22 +35,17 @@ def require_manager(actor: User, team_id: int) -> Membership:
     return membership
 
 
-def _lock_team(team_id: int) -> None:
-    # Two admins saving a default at once: the team row orders them, so the partial unique index never trips.
-    Team.objects.select_for_update().filter(pk=team_id).first()
-
-
 def address_create(*, actor: User, team: Team, is_default: bool = False, **values) -> ShipAddress:
     require_manager(actor, team.pk)
     with transaction.atomic():
-        _lock_team(team.pk)
+        lock_team(team.pk)
         existing = ShipAddress.objects.filter(team=team)
         if existing.count() >= settings.SHIP_ADDRESSES_MAX:
             raise BuyingError(_("A team keeps at most %(n)d addresses: delete one you no longer use first.")
                               % {"n": settings.SHIP_ADDRESSES_MAX})  # fmt: skip
         first = not existing.exists()
         if is_default and not first:
-            existing.filter(is_default=True).update(is_default=False)
+            default_clear(ShipAddress, team.pk)
         return ShipAddress.objects.create(team=team, created_by=actor, is_default=is_default or first,
                                           **{k: values[k] for k in FIELDS})  # fmt: skip
 
@@ -55,9 +53,9 @@ def address_create(*, actor: User, team: Team, is_default: bool = False, **value
 def address_update(*, actor: User, address: ShipAddress, is_default: bool = False, **values) -> ShipAddress:
     require_manager(actor, address.team_id)
     with transaction.atomic():
-        _lock_team(address.team_id)
+        lock_team(address.team_id)
         if is_default and not address.is_default:
-            ShipAddress.objects.filter(team_id=address.team_id, is_default=True).update(is_default=False)
+            default_clear(ShipAddress, address.team_id)
             address.is_default = True
         for name in FIELDS:
             setattr(address, name, values[name])
@@ -69,10 +67,8 @@ def address_update(*, actor: User, address: ShipAddress, is_default: bool = Fals
 def address_make_default(*, actor: User, address: ShipAddress) -> ShipAddress:
     require_manager(actor, address.team_id)
     with transaction.atomic():
-        _lock_team(address.team_id)
-        ShipAddress.objects.filter(team_id=address.team_id, is_default=True).exclude(pk=address.pk).update(
-            is_default=False
-        )
+        lock_team(address.team_id)
+        default_clear(ShipAddress, address.team_id, keep=address.pk)
         ShipAddress.objects.filter(pk=address.pk).update(is_default=True, updated_at=timezone.now())
     address.is_default = True
     return address
@@ -82,11 +78,9 @@ def address_delete(*, actor: User, address: ShipAddress) -> None:
     """Delete an address; quotes keep the text they were made to. The default passes to the oldest other one."""
     require_manager(actor, address.team_id)
     with transaction.atomic():
-        _lock_team(address.team_id)
+        lock_team(address.team_id)
         was_default = ShipAddress.objects.filter(pk=address.pk, is_default=True).exists()
         QuoteWatch.objects.filter(address=address).update(address=None)
         ShipAddress.objects.filter(pk=address.pk).delete()
         if was_default:
-            heir = ShipAddress.objects.filter(team_id=address.team_id).order_by("created_at", "pk").first()
-            if heir:
-                ShipAddress.objects.filter(pk=heir.pk).update(is_default=True)
+            default_pass_on(ShipAddress, address.team_id)
