@@ -130,6 +130,8 @@ def sample_mark(item) -> str:
         return ""
     words = escape(_("Sample: %(state)s") % {"state": mark.label})
     return f'<p class="small sample-mark"><a href="{escape(mark.url)}">{words}</a></p>'
+
+
 def landed_cost(item, page: RowPage) -> str:
     """The item's landed unit cost (set by the orders domain's item reader) when it is known, linking its breakdown."""
     landed = getattr(item, "landed", None)
