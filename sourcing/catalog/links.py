@@ -14,10 +14,10 @@ MAX_PIECES = 500  # a paste or a cell past this many links is cut (the callers c
 MAX_TEXT_CHARS = 200_000
 
 # A link: with a scheme, or a bare host with a dot and a letter TLD ("detail.1688.com/offer/1.html"). It ends at
-# whitespace, Chinese punctuation or brackets, so "【1688】标题https://…，" gives the link alone.
+# whitespace, a comma, Chinese punctuation or brackets, so "【1688】标题https://…，" gives the link alone.
 _LINK = re.compile(
     r"(?:https?://|(?<![\w.@-])(?=(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[/?#:]|$|[^\w.-])))"
-    r"[^\s，。；、！？“”‘’【】《》「」（）<>\"'|\\^`{}]+",
+    r"[^\s,，。；、！？“”‘’【】《》「」（）<>\"'|\\^`{}]+",
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(r"[\s,;，。；、|【】「」《》（）()\[\]]+")
