@@ -10,6 +10,7 @@ from sourcing.catalog.views import search as catalog
 from sourcing.connections import views as conn
 from sourcing.core.converters import IdConverter
 from sourcing.inquiries import views as inquiry_views
+from sourcing.lists import import_views as lists_import_views
 from sourcing.lists import views as lists_views
 from sourcing.orders.views import addresses as address_views
 from sourcing.orders.views import quotes as quote_views
@@ -61,6 +62,8 @@ urlpatterns = [
     path("lists/<id:list_id>/compare/", lists_views.list_compare, name="list_compare"),
     path("lists/<id:list_id>/export.csv", lists_views.list_export_csv, name="list_export_csv"),
     path("lists/<id:list_id>/export.xlsx", lists_views.list_export_xlsx, name="list_export_xlsx"),
+    path("lists/<id:list_id>/import/", lists_import_views.list_import_start, name="list_import_start"),
+    path("lists/<id:list_id>/imports/<id:import_id>/", lists_import_views.list_import_view, name="list_import"),
     path("lists/items/<id:item_id>/", lists_views.item_edit, name="item_edit"),
     path("lists/items/<id:item_id>/status/", lists_views.item_status, name="item_status"),
     path("lists/items/<id:item_id>/delete/", lists_views.item_delete, name="item_delete"),
