@@ -5,6 +5,7 @@ from sourcing.accounts.views.site import favicon
 from sourcing.alerts import views as alerts_views
 from sourcing.catalog.views import categories as catalog_categories
 from sourcing.catalog.views import images as catalog_images
+from sourcing.catalog.views import links as catalog_links
 from sourcing.catalog.views import products as catalog_products
 from sourcing.catalog.views import search as catalog
 from sourcing.connections import views as conn
@@ -36,6 +37,7 @@ urlpatterns = [
     # The catalog (docs/catalog.md): every page reads the local database and polls workers' jobs.
     path("products/", catalog.search, name="search"),
     path("products/fetch/", catalog.search_fetch, name="search_fetch"),
+    path("products/links/fetch/", catalog_links.search_links_fetch, name="search_links_fetch"),
     path("search/", catalog.search_redirect, name="search_legacy"),
     path("searches/<id:search_id>/more/", catalog.search_more, name="search_more"),
     path("products/image/", catalog_images.image_search, name="image_search"),

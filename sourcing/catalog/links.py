@@ -20,6 +20,7 @@ _LINK = re.compile(
     r"[^\s,，。；、！？“”‘’【】《》「」（）<>\"'|\\^`{}]+",
     re.IGNORECASE,
 )
+_GLUED = re.compile(r"(?<=[^\s=%/:?&#])(?=https?://)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s,;，。；、|【】「」《》（）()\[\]]+")
 _OFFER_PATH = re.compile(r"/offer/(\d+)\.html?", re.IGNORECASE)
 _OFFER_PARAM = re.compile(r"(?:^|[?&#;])(?:offerId|offer_id|offerid)=(\d+)", re.IGNORECASE)
@@ -195,6 +196,9 @@ def offer_in_cell(text: str) -> tuple[int | None, Piece | None]:
 def offers_in_text(text: str) -> Parsed:
     """Every 1688 offer a paste names, in order and each once, and the pieces that are not offers with why."""
     text = str(text or "")[:MAX_TEXT_CHARS].replace("\u3000", " ").replace("\ufeff", "")
+    # Links glued together (a search box drops the line breaks of a paste): "….htmlhttps://…" is two links; a
+    # link inside a parameter ("url=https://…") stays where it is.
+    text = _GLUED.sub(" ", text)
     parsed = Parsed()
     found = 0
 

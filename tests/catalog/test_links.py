@@ -69,6 +69,13 @@ def test_separators(glue):
     assert offers_in_text(text).offer_ids == [610494659403, 813724060928, 1234567]
 
 
+def test_links_glued_together_by_a_search_box_that_dropped_the_line_breaks():
+    glued = "https://detail.1688.com/offer/610494659403.htmlhttps://m.1688.com/offer/813724060928.html"
+    assert offers_in_text(glued).offer_ids == [610494659403, 813724060928]
+    nested = "https://m.superbuy.com/home/#/goodsDetail?url=https://detail.1688.com/offer/610494659403.html"
+    assert offers_in_text(nested).offer_ids == [610494659403] and not offers_in_text(nested).links
+
+
 def test_chinese_text_glued_to_a_link():
     parsed = offers_in_text("看看这个https://detail.1688.com/offer/610494659403.html。谢谢")
     assert parsed.offer_ids == [610494659403]
