@@ -235,3 +235,39 @@ def test_a_hostile_csv_row_gets_its_own_result(client, alice, basket, settings):
     assert started.state == ListImport.State.DONE and started.done == started.total == 5
     assert {r for r, _d in results(started)} == {Result.NOT_OFFER}
     assert client.get(f"/lists/{basket.pk}/imports/{started.pk}/").status_code == 200
+
+
+@pytest.fixture
+def eager_retries():
+    """Inline tasks retry inline only when their errors are not propagated (Celery's eager apply)."""
+    from portal.celery import app
+
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = True
+
+
+def test_when_1688_keeps_failing_every_waiting_row_still_gets_its_result(client, alice, basket, monkeypatch,
+                                                                         eager_retries):  # fmt: skip
+    """Transient errors retry the rows still waiting; out of retries, each fails in words and the import ends."""
+    from sourcing.alibaba import errors
+    from sourcing.lists import imports
+
+    calls = []
+
+    def flaky(*, user, offer_id):
+        calls.append(offer_id)
+        raise errors.TransientError("gateway timeout", code="isp.timeout")
+
+    monkeypatch.setattr(imports, "product_fetch_now", flaky)
+    client.force_login(alice)
+    response = client.post(
+        f"/lists/{basket.pk}/import/", {"links": "610494659403 610494659404 https://item.taobao.com/item.htm?id=1"}
+    )
+    assert response.status_code == 302
+    started = ListImport.objects.get()
+    assert started.state == ListImport.State.DONE and started.done == started.total == 3
+    rows = results(started)
+    assert [r for r, _d in rows] == [Result.FETCH_FAILED, Result.FETCH_FAILED, Result.NOT_OFFER]
+    assert "1688 did not answer properly (isp.timeout)" in rows[0][1]
+    assert len(calls) == 6  # the first row, tried by the run and each of its five retries
