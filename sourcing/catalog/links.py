@@ -193,8 +193,9 @@ def offer_in_cell(text: str) -> tuple[int | None, Piece | None]:
     return None, Piece(cleaned[:300], Why.TEXT if cleaned else Why.NO_OFFER)
 
 
-def offers_in_text(text: str) -> Parsed:
-    """Every 1688 offer a paste names, in order and each once, and the pieces that are not offers with why."""
+def offers_in_text(text: str, *, limit: int = MAX_PIECES) -> Parsed:
+    """Every 1688 offer a paste names, in order and each once, and the pieces that are not offers with why; past
+    `limit` references the rest is not read (`cut`)."""
     text = str(text or "")[:MAX_TEXT_CHARS].replace("\u3000", " ").replace("\ufeff", "")
     # Links glued together (a search box drops the line breaks of a paste): "….htmlhttps://…" is two links; a
     # link inside a parameter ("url=https://…") stays where it is.
@@ -238,7 +239,7 @@ def offers_in_text(text: str) -> Parsed:
                 words.append(token)
 
     for match in _LINK.finditer(text):
-        if found + len(parsed.links) >= MAX_PIECES:
+        if found + len(parsed.links) >= limit:
             parsed.cut = True
             break
         loose(text[position : match.start()])

@@ -223,15 +223,15 @@ def import_allowed(actor: User, product_list: ProductList) -> None:
 def import_links_start(*, actor: User, product_list: ProductList, text: str) -> ListImport:
     """Add the offers of a paste to the list (buyers and up): one row per offer, and one per link that is none."""
     import_allowed(actor, product_list)
-    parsed = offers_in_text(text)
+    limit = settings.LIST_IMPORT_MAX_ROWS
+    parsed = offers_in_text(text, limit=limit + 1)
     refused = [(p.text, p.words) for p in parsed.links]
     if not parsed.offer_ids and not refused:
         raise ImportRefused(_("Paste 1688 offer links or offer ids, one or many (a line, a comma or a space "
                               "between them)."))  # fmt: skip
-    limit = settings.LIST_IMPORT_MAX_ROWS
-    if len(parsed.offer_ids) > limit:
-        raise ImportRefused(ngettext("That is more than %(n)s offer, the most one import takes.",
-                                     "That is more than %(n)s offers, the most one import takes.", limit)
+    if parsed.cut or len(parsed.offer_ids) + len(refused) > limit:
+        raise ImportRefused(ngettext("That is more than %(n)s link, the most one import takes.",
+                                     "That is more than %(n)s links, the most one import takes.", limit)
                             % {"n": f"{limit:,}"})  # fmt: skip
     rows = [RowIn(number=i + 1, link=parsed.sources[n]) for i, n in enumerate(parsed.offer_ids)]
     return _store(actor=actor, product_list=product_list, kind=ListImport.Kind.LINKS, filename="", rows=rows,

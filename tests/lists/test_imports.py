@@ -271,3 +271,15 @@ def test_when_1688_keeps_failing_every_waiting_row_still_gets_its_result(client,
     assert [r for r, _d in rows] == [Result.FETCH_FAILED, Result.FETCH_FAILED, Result.NOT_OFFER]
     assert "1688 did not answer properly (isp.timeout)" in rows[0][1]
     assert len(calls) == 6  # the first row, tried by the run and each of its five retries
+
+
+def test_a_paste_past_the_row_cap_is_refused_in_words(client, alice, basket, settings):
+    settings.LIST_IMPORT_MAX_ROWS = 3
+    client.force_login(alice)
+    text = " ".join(str(610494659400 + i) for i in range(4))
+    response = client.post(f"/lists/{basket.pk}/import/", {"links": text})
+    assert response.status_code == 400 and "more than 3 links" in page_text(response)
+    assert not ListImport.objects.exists()
+    huge = "\n".join(f"https://detail.1688.com/offer/{600000000000 + i}.html" for i in range(20_000))
+    response = client.post(f"/lists/{basket.pk}/import/", {"links": huge})
+    assert response.status_code == 400 and not ListImport.objects.exists()
