@@ -210,7 +210,7 @@ def offers_in_text(text: str, *, limit: int = MAX_PIECES) -> Parsed:
             parsed.repeats += 1
             return
         parsed.offer_ids.append(number)
-        parsed.sources[number] = source[:300]
+        parsed.sources[number] = source[:2000]
 
     position, words = 0, []
 

@@ -52,6 +52,7 @@ class RowIn:
 
     number: int
     link: str = ""
+    offer_id: int | None = None  # known already (a paste was parsed whole)
     quantity: str = ""
     option: str = ""
     note: str = ""
@@ -202,7 +203,7 @@ def _store(*, actor: User, product_list: ProductList, kind: str, filename: str, 
     with transaction.atomic():
         started = ListImport.objects.create(product_list=product_list, kind=kind, filename=filename[:200],
                                             created_by=actor, total=len(rows) + len(refused))  # fmt: skip
-        objects = [ListImportRow(list_import=started, number=row.number, reference=row.link[:300], quantity=row.quantity,
+        objects = [ListImportRow(list_import=started, number=row.number, reference=row.link[:2000], offer_id=row.offer_id, quantity=row.quantity,
                                  option=row.option, note=row.note) for row in rows]  # fmt: skip
         objects += [ListImportRow(list_import=started, number=len(rows) + i + 1, reference=text[:300],
                                   result=Result.NOT_OFFER, detail=why[:500]) for i, (text, why) in enumerate(refused)]  # fmt: skip
@@ -233,7 +234,7 @@ def import_links_start(*, actor: User, product_list: ProductList, text: str) -> 
         raise ImportRefused(ngettext("That is more than %(n)s link, the most one import takes.",
                                      "That is more than %(n)s links, the most one import takes.", limit)
                             % {"n": f"{limit:,}"})  # fmt: skip
-    rows = [RowIn(number=i + 1, link=parsed.sources[n]) for i, n in enumerate(parsed.offer_ids)]
+    rows = [RowIn(number=i + 1, link=parsed.sources[n], offer_id=n) for i, n in enumerate(parsed.offer_ids)]
     return _store(actor=actor, product_list=product_list, kind=ListImport.Kind.LINKS, filename="", rows=rows,
                   refused=refused)  # fmt: skip
 
@@ -303,7 +304,7 @@ def _finish_row(row: ListImportRow, result: str, detail: str = "", item=None) ->
 
 def _row_run(list_import: ListImport, row: ListImportRow, actor: User) -> None:
     """Give one row its result (a transient 1688 error propagates: the row stays waiting for the retry)."""
-    number, piece = offer_in_cell(row.reference)
+    number, piece = (row.offer_id, None) if row.offer_id else offer_in_cell(row.reference)
     if number is None:
         return _finish_row(row, Result.NOT_OFFER, piece.words if piece else _("no link or offer id in this row."))
     row.offer_id = number

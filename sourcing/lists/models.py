@@ -212,7 +212,7 @@ class ListImportRow(models.Model):
 
     list_import = models.ForeignKey(ListImport, on_delete=models.CASCADE, related_name="rows")
     number = models.PositiveIntegerField()  # the row in the file (1 = the first data row) or the link's place
-    reference = models.CharField(max_length=300, blank=True)  # the link or id as given
+    reference = models.CharField(max_length=2000, blank=True)  # the link or id as given
     offer_id = models.BigIntegerField(null=True, blank=True)
     quantity = models.CharField(max_length=40, blank=True)  # as given; checked when the row is added
     option = models.CharField(max_length=200, blank=True)

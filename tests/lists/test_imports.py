@@ -57,7 +57,7 @@ def test_add_by_links_fetches_unknown_offers_and_says_what_became_of_each(client
     a, b = offers(2)
     text = (
         f"【1688】{a.subject} https://detail.1688.com/offer/{a.offer_id}.html?spm=a26352.13672862.0.0，"
-        f"https://www.superbuy.com/en/page/buy?from=search-input&url=https%3A%2F%2Fdetail.1688.com%2Foffer%2F{b.offer_id}.html\n"
+        f"https://www.superbuy.com/en/page/buy?from=search-input{'&spm=' + 'a' * 400}&url=https%3A%2F%2Fdetail.1688.com%2Foffer%2F{b.offer_id}.html\n"  # a long link: its id comes last
         "https://item.taobao.com/item.htm?id=691541677564\n"
         "123456789\n"
         f"m.1688.com/offer/{a.offer_id}.html"
@@ -90,7 +90,7 @@ CSV_ROWS = '链接,数量,规格,备注\n{a},500,{option},主推款\n{b},"1,000�
 def csv_text(with_options) -> str:
     a, b, c = with_options
     return CSV_ROWS.format(a=f"https://detail.1688.com/offer/{a.offer_id}.html", option=option_label(a),
-                           b=f"https://cnfans.com/product/?shop_type=1688&id={b.offer_id}", c=c.offer_id)  # fmt: skip
+                           b=f"https://cnfans.com/product/?ref={'x' * 400}&shop_type=1688&id={b.offer_id}", c=c.offer_id)  # fmt: skip
 
 
 def check_csv_import(basket, with_options):
