@@ -463,6 +463,11 @@ TEAMS_PER_USER_MAX = env.int("TEAMS_PER_USER_MAX", default=20)
 LISTS_PER_TEAM_MAX = env.int("LISTS_PER_TEAM_MAX", default=200)  # archived lists count too
 LIST_ITEMS_MAX = env.int("LIST_ITEMS_MAX", default=500)
 LIST_PAGE_SIZE = env.int("LIST_PAGE_SIZE", default=100)  # items on one page of a list (compare and export take all)
+# Links in (docs/lists.md): offers one paste or file may add to a list, and the largest file read
+LIST_IMPORT_MAX_ROWS = env.int("LIST_IMPORT_MAX_ROWS", default=1000)
+LIST_IMPORT_MAX_BYTES = env.int("LIST_IMPORT_MAX_BYTES", default=2_000_000)
+# Offers one search may name by links (more are listed as not looked at)
+CATALOG_LINKS_MAX = env.int("CATALOG_LINKS_MAX", default=50)
 
 # --- Alerts (docs/inquiries-alerts.md) ---
 # Daily digests go out on the first beat after this hour (local time), once a day per user.

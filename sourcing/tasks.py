@@ -38,6 +38,7 @@ from sourcing.connections.tasks import (  # noqa: F401
     tokens_maintain,
 )
 from sourcing.inquiries.tasks import inquiry_link_fetch  # noqa: F401
+from sourcing.lists.tasks import list_import_run  # noqa: F401
 from sourcing.orders.tasks import freight_estimate, quote_requote, quote_run, quotes_requote_due  # noqa: F401
 
 

@@ -5,11 +5,13 @@ from sourcing.accounts.views.site import favicon
 from sourcing.alerts import views as alerts_views
 from sourcing.catalog.views import categories as catalog_categories
 from sourcing.catalog.views import images as catalog_images
+from sourcing.catalog.views import links as catalog_links
 from sourcing.catalog.views import products as catalog_products
 from sourcing.catalog.views import search as catalog
 from sourcing.connections import views as conn
 from sourcing.core.converters import IdConverter
 from sourcing.inquiries import views as inquiry_views
+from sourcing.lists import import_views as lists_import_views
 from sourcing.lists import views as lists_views
 from sourcing.orders.views import addresses as address_views
 from sourcing.orders.views import landed as landed_views
@@ -38,6 +40,7 @@ urlpatterns = [
     # The catalog (docs/catalog.md): every page reads the local database and polls workers' jobs.
     path("products/", catalog.search, name="search"),
     path("products/fetch/", catalog.search_fetch, name="search_fetch"),
+    path("products/links/fetch/", catalog_links.search_links_fetch, name="search_links_fetch"),
     path("search/", catalog.search_redirect, name="search_legacy"),
     path("searches/<id:search_id>/more/", catalog.search_more, name="search_more"),
     path("products/image/", catalog_images.image_search, name="image_search"),
@@ -64,6 +67,8 @@ urlpatterns = [
     path("lists/<id:list_id>/compare/", lists_views.list_compare, name="list_compare"),
     path("lists/<id:list_id>/export.csv", lists_views.list_export_csv, name="list_export_csv"),
     path("lists/<id:list_id>/export.xlsx", lists_views.list_export_xlsx, name="list_export_xlsx"),
+    path("lists/<id:list_id>/import/", lists_import_views.list_import_start, name="list_import_start"),
+    path("lists/<id:list_id>/imports/<id:import_id>/", lists_import_views.list_import_view, name="list_import"),
     path("lists/items/<id:item_id>/", lists_views.item_edit, name="item_edit"),
     path("lists/items/<id:item_id>/status/", lists_views.item_status, name="item_status"),
     path("lists/items/<id:item_id>/delete/", lists_views.item_delete, name="item_delete"),

@@ -153,3 +153,76 @@ class ExchangeRate(models.Model):
 
     def __str__(self):
         return f"¥1 = {self.rate} {self.currency} from {self.date}"
+
+
+class ListImport(models.Model):
+    """Offers pasted as links or uploaded as a CSV or Excel file, to add to a list: stored with its rows before
+    a worker adds them, so every row has a result (docs/lists.md "Links in")."""
+
+    class Kind(models.TextChoices):
+        LINKS = "links", _("Pasted links")
+        CSV = "csv", _("CSV file")
+        XLSX = "xlsx", _("Excel file")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Adding")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Stopped")
+
+    product_list = models.ForeignKey(ProductList, on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    filename = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)  # rows
+    done = models.PositiveIntegerField(default=0)  # rows with a result
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["product_list", "created_at"], name="listimport_list_at")]
+
+    def __str__(self):
+        return f"import {self.pk} into list {self.product_list_id} ({self.state})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+class ListImportRow(models.Model):
+    """One row of an import: what it said, and what became of it."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        ADDED = "added", _("Added")
+        ALREADY = "already", _("Already on the list")
+        NOT_OFFER = "not_offer", _("Not a 1688 offer")
+        FETCH_FAILED = "fetch_failed", _("Fetch failed")
+        NO_OPTION = "no_option", _("Option not found")
+        REFUSED = "refused", _("Not added")
+
+    list_import = models.ForeignKey(ListImport, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()  # the row in the file (1 = the first data row) or the link's place
+    reference = models.CharField(max_length=2000, blank=True)  # the link or id as given
+    offer_id = models.BigIntegerField(null=True, blank=True)
+    quantity = models.CharField(max_length=40, blank=True)  # as given; checked when the row is added
+    option = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=2000, blank=True)
+    result = models.CharField(max_length=12, choices=Result.choices, default=Result.PENDING)
+    detail = models.CharField(max_length=500, blank=True)  # why, in plain words
+    item = models.ForeignKey(ListItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["list_import", "number", "pk"]
+
+    def __str__(self):
+        return f"row {self.number} of import {self.list_import_id}: {self.result}"

@@ -21,7 +21,7 @@ from sourcing.catalog.pricing import PriceQuote, price_at_quantity
 from sourcing.catalog.selectors.trust import Trust, trust_for
 from sourcing.core.converters import parse_id
 from sourcing.inquiries.selectors import quotes_for_items
-from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
+from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListImport, ListItem, ProductList
 
 COMPARE_MIN, COMPARE_MAX = 2, 6
 CENT = Decimal("0.01")
@@ -56,6 +56,23 @@ def get_item_for_user(user: User, pk) -> ListItem:
     item = get_team_object_for_user(user, items, pk, team_of=lambda i: i.product_list.team_id, name="item")
     item.product_list.membership = item.membership
     return item
+
+
+def get_import_for_user(user: User, list_id, import_id) -> ListImport:
+    """An import into the list `list_id` if the user is a member of its team (`.membership` set on it and its
+    list); 404 for anyone else, and for an import of another list."""
+    imports = ListImport.objects.select_related("product_list__team", "created_by").filter(
+        product_list_id=parse_id(list_id) or 0
+    )
+    found = get_team_object_for_user(user, imports, import_id, team_of=lambda i: i.product_list.team_id,
+                                     name="import")  # fmt: skip
+    found.product_list.membership = found.membership
+    return found
+
+
+def recent_imports(product_list: ProductList, *, limit: int = 5) -> list[ListImport]:
+    """The list's latest imports, newest first (the list page links their results)."""
+    return list(product_list.imports.select_related("created_by").order_by("-created_at", "-pk")[:limit])
 
 
 def lists_for_user(user: User, *, archived: bool = False):

@@ -46,6 +46,7 @@ from sourcing.lists.selectors import (
     list_items,
     list_totals,
     lists_for_user,
+    recent_imports,
 )
 from sourcing.lists.services import EDITABLE, ItemConflict, ListError, ListForbidden, ListLimitReached, ListNameTaken
 
@@ -125,6 +126,9 @@ def list_detail(request, list_id):
         "totals": list_totals(all_items, converter),
         "converter": converter,
         "activity": list_activity(product_list, limit=30),
+        "imports": recent_imports(product_list),
+        "import_max_rows": f"{settings.LIST_IMPORT_MAX_ROWS:,}",
+        "import_max_mb": f"{settings.LIST_IMPORT_MAX_BYTES / 1_000_000:.1f}".removesuffix(".0"),
     }
     return render(request, "sourcing/lists/detail.html", context)
 

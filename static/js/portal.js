@@ -237,3 +237,19 @@ function fallbackCopy(source, done) {
     if (label) label.textContent = fieldset.querySelectorAll(":checked").length + " of " + fieldset.dataset.countTicked + " ticked";
   });
 })();
+
+// The search box takes several pasted links: a one-line box drops a paste's line breaks and glues the links
+// together, so a paste with line breaks goes in with spaces between its lines instead.
+(function () {
+  document.addEventListener("paste", function (event) {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.name !== "q" || !event.clipboardData) return;
+    const text = event.clipboardData.getData("text");
+    if (!/[\r\n]/.test(text)) return;
+    event.preventDefault();
+    const start = box.selectionStart ?? box.value.length, end = box.selectionEnd ?? box.value.length;
+    const flat = text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+    box.value = box.value.slice(0, start) + flat + box.value.slice(end);
+    box.selectionStart = box.selectionEnd = start + flat.length;
+  });
+})();

@@ -18,6 +18,7 @@ from sourcing.connections.models import ApiPermission, ConnectionCheck
 from sourcing.connections.services.credentials import credential_create
 from sourcing.inquiries import services as inquiry_services
 from sourcing.lists import services as list_services
+from sourcing.lists.models import ListImport, ListImportRow
 from sourcing.orders.models import (
     DutyRate,
     PurchaseOrder,
@@ -109,6 +110,11 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
     sample = Sample.objects.create(team=acme, list_item=item, requested_by=alice, notes="Acme-only warehouse 仓")
     photo = SamplePhoto.objects.create(sample=sample, data=b"\x89PNG acme", content_type="image/png",
                                        sha256="c" * 64, uploaded_by=alice)  # fmt: skip
+    # Links in (issue 22): an import into the kitchen list with one row's result.
+    list_import = ListImport.objects.create(product_list=kitchen, kind=ListImport.Kind.CSV, created_by=alice,
+                                            filename="Acme-only warehouse 仓.csv", state=ListImport.State.DONE)  # fmt: skip
+    ListImportRow.objects.create(list_import=list_import, number=1, reference=str(product.offer_id),
+                                 note="Acme-only warehouse 仓", result=ListImportRow.Result.ALREADY, item=item)  # fmt: skip
     objects = {
         "address": address, "quote_run": quote_run, "rate_card": rate_card, "duty": duty, "order": order,
         "order_line": order_line, "receipt": receipt, "sample": sample, "photo": photo,
@@ -116,6 +122,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "list": kitchen, "item": item, "comment": comment, "inquiry": inquiry, "alert": alert,
         "notification": notification, "credential": credential, "check": check, "permission": permission,
         "picture": picture, "search": search, "job": job, "sandbox_app": sandbox_app,
+        "list_import": list_import,
     }  # fmt: skip
     fill = {
         "team_id": acme.pk, "member_id": objects["membership"].pk, "invitation_id": invitation.pk,
@@ -124,7 +131,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "search_id": search.pk, "app_key": sandbox_app.app_key, "offer_id": product.offer_id,
         "address_id": address.pk, "run_id": quote_run.pk, "rate_card_id": rate_card.pk, "duty_id": duty.pk,
         "order_id": order.pk, "line_id": order_line.pk, "receipt_id": receipt.pk, "sample_id": sample.pk,
-        "photo_id": photo.pk,
+        "photo_id": photo.pk, "import_id": list_import.pk,
     }  # fmt: skip
     return AcmeWorld(
         objects=objects,

@@ -1,6 +1,8 @@
 """Offers and suppliers: an offer's detail (one the portal lacks, or a refresh under the floor shared by all users and the per-user rate), what was viewed, a supplier's offer list."""
 
 import math
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from sourcing.catalog.services.jobs import (
     credential_for,
     job_dispatch,
     job_finish,
+    job_give_up,
     job_progress,
     team_of,
 )
@@ -150,6 +153,50 @@ def product_fetch_start(*, user: User, offer_id, force: bool = False, product: "
                       credential=checked.credential, total=1, params={"force": bool(force)})  # fmt: skip
     job_dispatch(job)
     return Started(job=job)
+
+
+@dataclass
+class Fetched:
+    """What product_fetch_now got: the offer's row, or why not ("not_found", "refused", "busy") in plain words."""
+
+    product: Product | None = None
+    error_code: str = ""
+    message: str = ""
+
+
+def product_fetch_now(*, user: User, offer_id: int, wait_seconds: float = 20.0) -> Fetched:
+    """In a worker: the offer's row, with its detail fetched from 1688 first when the portal lacks it (one PRODUCT
+    job, run here rather than queued, under the same rules as the product page's fetch: the user's credential,
+    role and quota). A transient 1688 error fails the job in words and propagates, so the caller's task retries."""
+    checked, number, product = _product_due(user=user, offer_id=offer_id, force=False, product=False)
+    if checked.error:
+        return Fetched(error_code="refused", message=checked.error)
+    job = checked.job
+    if checked.due:
+        job = _job_create(kind=Kind.PRODUCT, target=str(number), user=user, team=team_of(user),
+                          credential=checked.credential, total=1, params={"force": False})  # fmt: skip
+        try:
+            job = product_fetch_run(job_id=job.pk) or job
+        except errors.TransientError as error:
+            job_give_up(job_id=job.pk, error=error)
+            raise
+    elif job is not None and job.is_running:  # another page is fetching it: wait for that job a little
+        deadline = time.monotonic() + wait_seconds
+        while job.is_running and time.monotonic() < deadline:
+            time.sleep(0.5)
+            job.refresh_from_db(fields=["state", "message", "error_code"])
+        if job.is_running:
+            raise errors.TransientError(_("This offer is being fetched from 1688 for another page."))
+    product = Product.objects.filter(offer_id=number).first()
+    if job is not None and job.state == CatalogJob.State.FAILED:
+        code = "not_found" if job.error_code == "not_found" else "refused"
+        return Fetched(product=None, error_code=code, message=job.message)
+    if product is None:
+        return Fetched(error_code="refused", message=checked.notice or _("The portal could not fetch this offer."))
+    if product.status == Product.Status.NOT_FOUND:
+        return Fetched(error_code="not_found",
+                       message=_("1688 has no offer %(id)s (it may have been removed).") % {"id": number})  # fmt: skip
+    return Fetched(product=product)
 
 
 def product_detail_get(*, job: CatalogJob, offer_id: int, credential: AppCredential | None = None) -> api.ProductDetail:

@@ -8,7 +8,6 @@ worker stored. Products and suppliers are in `catalog_products.py`.
 """
 
 import hashlib
-import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from sourcing.accounts.selectors import current_membership
 from sourcing.alibaba import api
+from sourcing.catalog.links import offers_in_text
 from sourcing.catalog.models import CatalogJob
 from sourcing.catalog.search import (
     MAX_QUERY_CHARS,
@@ -72,7 +72,6 @@ SORT_CHOICES = [
     ("newest", gettext_lazy("Newest")),
 ]
 SUGGESTIONS = ["保温杯", "手机壳", "laptop stand", "数据线", "收纳盒"]
-OFFER_LINK = re.compile(r"(?:1688\.com/offer/|[?&]offerId=)(\d{6,19})", re.ASCII)
 
 
 # --- helpers shared by the catalog views ---
@@ -241,9 +240,15 @@ def search_redirect(request):
 @login_required
 def search(request):
     raw = request.GET.get("q", "")
-    link = OFFER_LINK.search(raw)
-    if link and parse_id(link.group(1)):  # a pasted 1688 offer link opens that offer
-        return redirect("product", offer_id=int(link.group(1)))
+    if raw.strip():
+        from sourcing.catalog.views import links as links_views  # it builds on this module's helpers
+
+        parsed = offers_in_text(raw)
+        if links_views.wants_links_page(parsed):  # several offer links (or links that are none): their page
+            return links_views.links_page(request, raw, parsed)
+        single = links_views.one_offer(parsed)
+        if single is not None:  # a pasted 1688 offer link opens that offer
+            return redirect("product", offer_id=single)
     after = (request.GET.get("after") or "").strip() or None
     wanted = SearchRequest.of(raw, request.GET)  # cleaned once: the selector and the services take it as it is
     notes = []
