@@ -38,7 +38,17 @@ from sourcing.connections.tasks import (  # noqa: F401
     tokens_maintain,
 )
 from sourcing.inquiries.tasks import inquiry_link_fetch  # noqa: F401
-from sourcing.orders.tasks import quote_requote, quote_run, quotes_requote_due  # noqa: F401
+from sourcing.orders.tasks import (  # noqa: F401
+    order_cancel,
+    order_place,
+    order_sync,
+    order_sync_background,
+    orders_sync_due,
+    placements_sweep,
+    quote_requote,
+    quote_run,
+    quotes_requote_due,
+)
 
 
 # --- the demo ---

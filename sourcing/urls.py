@@ -12,6 +12,7 @@ from sourcing.core.converters import IdConverter
 from sourcing.inquiries import views as inquiry_views
 from sourcing.lists import views as lists_views
 from sourcing.orders.views import addresses as address_views
+from sourcing.orders.views import purchase as order_views
 from sourcing.orders.views import quotes as quote_views
 
 # Every id in a URL is <id:...>: an <int:...> past 2**63-1 would reach the database and fail there (500).
@@ -78,6 +79,16 @@ urlpatterns = [
     path("lists/<id:list_id>/quotes/panel/", quote_views.quote_panel, name="list_quote_panel"),
     path("lists/<id:list_id>/quotes/settings/", quote_views.quote_settings, name="list_quote_settings"),
     path("lists/<id:list_id>/quotes/runs/<id:run_id>/", quote_views.quote_run_progress, name="quote_run_progress"),
+    # Purchase orders (docs/buying.md, "Purchase orders"): each through get_order_for_user.
+    path("lists/<id:list_id>/quotes/order/", order_views.order_draft, name="order_draft"),
+    path("orders/", order_views.order_index, name="orders"),
+    path("orders/<id:order_id>/", order_views.order_detail, name="order_detail"),
+    path("orders/<id:order_id>/status/", order_views.order_status, name="order_status"),
+    path("orders/<id:order_id>/submit/", order_views.order_submit, name="order_submit"),
+    path("orders/<id:order_id>/approve/", order_views.order_approve, name="order_approve"),
+    path("orders/<id:order_id>/decline/", order_views.order_decline, name="order_decline"),
+    path("orders/<id:order_id>/cancel/", order_views.order_cancel, name="order_cancel"),
+    path("teams/<id:team_id>/buying/", order_views.buying_settings, name="buying_settings"),
     # Contacting suppliers and alerts (docs/inquiries-alerts.md): through the doors in selectors_inquiries.
     path("inquiries/", inquiry_views.inquiry_index, name="inquiries"),
     path("inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),
