@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from sandbox import trade
-from sandbox.models import SandboxOrder
+from sandbox.models import SandboxApp, SandboxOrder
 from sourcing.accounts.models import Membership
+from sourcing.alibaba import errors
 from sourcing.connections.models import AppCredential
 from sourcing.connections.services.credentials import credential_update
 from sourcing.orders.models import BuyingPolicy, OrderEvent, PurchaseOrder, Quote, Sample
@@ -290,3 +291,43 @@ def test_viewers_get_403_and_other_teams_404(client, alice, bob, carol, dave, ac
         purchase.order_draft(actor=carol, quote=quoted.first())
     order.refresh_from_db()
     assert order.state == State.DRAFT and PurchaseOrder.objects.count() == 1
+
+
+def placing(order: PurchaseOrder) -> PurchaseOrder:
+    """The order approved, as order_approve leaves it, without running the queued task (the test runs it)."""
+    PurchaseOrder.objects.filter(pk=order.pk).update(state=State.PLACING)
+    return order
+
+
+def test_an_answer_lost_after_1688_made_the_order_is_adopted_not_made_twice(bob, quoted, settings, connected):
+    # given a sandbox that makes a second order for a repeated outOrderId, and cuts off every answer
+    settings.SANDBOX_DEDUPE_OUT_ORDER_ID = False
+    settings.PLACEMENT_DOUBT_SECONDS = 0
+    order = placing(purchase.order_draft(actor=bob, quote=quoted.first()))
+    sandbox = SandboxApp.objects.filter(app_key=connected.app_key)
+    sandbox.update(fault_truncated=1.0)
+    # when the first attempt's answer is lost: 1688 made the order, the portal can't read that it did
+    with pytest.raises(errors.MalformedResponse):
+        purchase.placement_execute(order_id=order.pk)
+    order.refresh_from_db()
+    assert (order.state, order.place_attempts, order.alibaba_order_id) == (State.PLACING, 1, "")
+    assert sandbox_orders(order).count() == 1
+    # then the next attempt looks it up by its reference and adopts it instead of placing it again
+    sandbox.update(fault_truncated=0)
+    assert purchase.placement_execute(order_id=order.pk) == "adopted"
+    order.refresh_from_db()
+    assert order.state == State.PLACED and order.place_attempts == 1
+    assert order.alibaba_order_id == str(sandbox_orders(order).get().order_id)
+
+
+def test_1688_refusing_the_order_says_why_and_makes_none(client, bob, quoted):
+    order = placing(purchase.order_draft(actor=bob, quote=quoted.first()))
+    # the seller's stock is gone since the quote: far more than it has
+    order.lines.update(quantity=9_000_000)
+    assert purchase.placement_execute(order_id=order.pk) == "refused"
+    order.refresh_from_db()
+    assert order.state == State.REFUSED and order.error_code == "500_004" and order.error_message
+    assert not sandbox_orders(order).exists()
+    client.force_login(bob)
+    page = text(client.get(f"/orders/{order.pk}/"))
+    assert "Refused by 1688" in page and order.error_message[:40] in page

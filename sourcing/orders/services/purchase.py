@@ -329,6 +329,14 @@ def placement_claim(*, order_id: int) -> PurchaseOrder | None:
     return None
 
 
+class _LookupRefused(Exception):
+    """1688 refused the lookup of an order by its outOrderId (a refusal of the list, not of the order)."""
+
+    def __init__(self, error: errors.BusinessError):
+        self.error = error
+        super().__init__(str(error))
+
+
 def _release(order: PurchaseOrder, **values) -> None:
     """Give the lease back (only while it is still this order's placement) so a retry can claim it."""
     PurchaseOrder.objects.filter(pk=order.pk, state=State.PLACING).update(placing_until=None, **values)
@@ -409,8 +417,11 @@ def placement_execute(*, order_id: int) -> str:
                 if timezone.now() < due:
                     _release(order)
                     raise PlacementWait((due - timezone.now()).total_seconds())
-                found = gateway_call(credential=credential,
-                                     fn=lambda c, t: api.find_order(c, t, order.out_order_id))  # fmt: skip
+                try:
+                    found = gateway_call(credential=credential,
+                                         fn=lambda c, t: api.find_order(c, t, order.out_order_id))  # fmt: skip
+                except errors.BusinessError as error:  # a refused lookup proves nothing: never "refused" on it
+                    raise _LookupRefused(error) from error
                 if found is not None:
                     _placed(order, order_id=found.order_id, total=found.total, adopted=True)
                     return "adopted"
@@ -426,6 +437,9 @@ def placement_execute(*, order_id: int) -> str:
                 c, t, _address(order), _cargos(order), out_order_id=order.out_order_id, flow=order.flow or "general",
                 message=order.message))  # fmt: skip
             _kill_point(order, "after_call")
+    except _LookupRefused as refused:
+        _release(order, error_message=_plain(order, refused.error)[:500])
+        raise PlacementWait(settings.PLACEMENT_SWEEP_EVERY) from refused
     except errors.BusinessError as error:  # 1688 refused the order: none was made
         _refused(order, error)
         return "refused"
