@@ -11,9 +11,10 @@ import requests
 from sandbox import trade
 from sandbox.models import SandboxApp, SandboxOrder
 from sourcing.accounts.models import Membership
-from sourcing.alibaba import errors
+from sourcing.alibaba import api, errors
 from sourcing.connections.models import AppCredential
 from sourcing.connections.services.credentials import credential_update
+from sourcing.connections.services.gateway import gateway_call
 from sourcing.orders.models import BuyingPolicy, OrderEvent, PurchaseOrder, Quote, Sample
 from sourcing.orders.services import purchase
 from sourcing.orders.services.addresses import BuyingError, BuyingForbidden
@@ -318,6 +319,11 @@ def test_an_answer_lost_after_1688_made_the_order_is_adopted_not_made_twice(bob,
     order.refresh_from_db()
     assert order.state == State.PLACED and order.place_attempts == 1
     assert order.alibaba_order_id == str(sandbox_orders(order).get().order_id)
+    # (without that lookup, asking again would have made a second order: this sandbox makes one per call)
+    cargo = [api.CargoLine(str(x.product.offer_id), x.spec_id, x.quantity) for x in order.lines.all()]
+    gateway_call(credential=connected, fn=lambda c, t: api.create_order(
+        c, t, purchase._address(order), cargo, out_order_id=order.out_order_id, flow=order.flow))  # fmt: skip
+    assert sandbox_orders(order).count() == 2
 
 
 def test_1688_refusing_the_order_says_why_and_makes_none(client, bob, quoted):
