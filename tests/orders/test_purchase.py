@@ -69,7 +69,7 @@ def status(client, order):
 
 
 def test_a_buyer_drafts_submits_within_the_limit_pays_and_follows_the_parcel(client, alice, bob, acme, autumn,
-                                                                            quoted):  # fmt: skip
+                                                                            quoted, settings):  # fmt: skip
     q = quoted.first()
     BuyingPolicy.objects.create(team=acme, approval_above=q.total + 1)
     # given bob, a buyer, on the list's quotes page: a "Draft an order" button per quote 1688 would take
@@ -116,6 +116,9 @@ def test_a_buyer_drafts_submits_within_the_limit_pays_and_follows_the_parcel(cli
     kinds = list(OrderEvent.objects.filter(order=order).values_list("kind", flat=True))
     for kind in ("drafted", "submitted", "approved", "placed", "paid", "shipped"):
         assert kinds.count(kind) == 1, kind
+    # beat's round reads every followed order not read lately
+    settings.ORDER_SYNC_EVERY = 0
+    assert purchase.orders_sync_due() == 1
     # and the list of orders shows it, filtered by state
     assert f'href="/orders/{order.pk}/"' in client.get("/orders/?state=shipped").content.decode()
     assert f'href="/orders/{order.pk}/"' not in client.get("/orders/?state=placed").content.decode()
@@ -313,11 +316,13 @@ def test_an_answer_lost_after_1688_made_the_order_is_adopted_not_made_twice(bob,
     order.refresh_from_db()
     assert (order.state, order.place_attempts, order.alibaba_order_id) == (State.PLACING, 1, "")
     assert sandbox_orders(order).count() == 1
-    # then the next attempt looks it up by its reference and adopts it instead of placing it again
+    # then the next attempt (queued again by beat's sweep) looks it up by its reference and adopts it
     sandbox.update(fault_truncated=0)
-    assert purchase.placement_execute(order_id=order.pk) == "adopted"
+    settings.PLACEMENT_LEASE_SECONDS = 0
+    assert purchase.placements_sweep() == 1
     order.refresh_from_db()
     assert order.state == State.PLACED and order.place_attempts == 1
+    assert "found by its reference" in OrderEvent.objects.get(order=order, kind="placed").text
     assert order.alibaba_order_id == str(sandbox_orders(order).get().order_id)
     # (without that lookup, asking again would have made a second order: this sandbox makes one per call)
     cargo = [api.CargoLine(str(x.product.offer_id), x.spec_id, x.quantity) for x in order.lines.all()]
