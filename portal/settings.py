@@ -361,7 +361,8 @@ BACKGROUND_TASKS = (
     "catalog_product_refresh", "catalog_refresh_due", "catalog_unknown_details", "demo_lists_fill",
     "demo_market_moves", "alerts_evaluate", "alerts_digest_due", "alerts_digest_send", "notification_email",
     "invitations_purge_expired", "calllog_purge", "tokens_maintain", "token_postpone", "password_reset_purge",
-    "catalog_jobs_dispatch", "quotes_requote_due", "quote_requote",
+    "catalog_jobs_dispatch", "quotes_requote_due", "quote_requote", "placements_sweep", "orders_sync_due",
+    "order_sync_background",
 )  # fmt: skip
 CELERY_TASK_ROUTES = {f"sourcing.tasks.{name}": {"queue": "background"} for name in BACKGROUND_TASKS}
 # Both declared, so a worker started without -Q serves both (a one-worker setup) and a purge empties both.
@@ -488,6 +489,23 @@ SAMPLE_PHOTOS_MAX = env.int("SAMPLE_PHOTOS_MAX", default=12)
 QUOTE_REQUOTE_EVERY = env.int("QUOTE_REQUOTE_EVERY", default=3600)
 CELERY_BEAT_SCHEDULE["quotes-requote-due"] = {"task": "sourcing.tasks.quotes_requote_due",
                                               "schedule": float(QUOTE_REQUOTE_EVERY)}  # fmt: skip
+# Purchase orders (docs/buying.md, "Purchase orders"). A worker placing an order holds it this long; the sweep
+# (every PLACEMENT_SWEEP_EVERY seconds) queues again those whose holder died. Keep the lease above
+# ALIBABA_READ_TIMEOUT plus a rate wait, so a live attempt is never taken over.
+PLACEMENT_LEASE_SECONDS = max(5, env.int("PLACEMENT_LEASE_SECONDS", default=120))
+PLACEMENT_SWEEP_EVERY = max(5, env.int("PLACEMENT_SWEEP_EVERY", default=60))
+# After an attempt whose answer never came, the order is looked up by its outOrderId no sooner than this: a
+# request 1688 is still working on must have landed (or died) first, or the lookup misses it and a second order
+# is made. Keep it above the longest time 1688 may take to answer (the sandbox's timeout fault: timeout_delay).
+PLACEMENT_DOUBT_SECONDS = max(0, env.int("PLACEMENT_DOUBT_SECONDS", default=60))
+CELERY_BEAT_SCHEDULE["placements-sweep"] = {"task": "sourcing.tasks.placements_sweep",
+                                            "schedule": float(PLACEMENT_SWEEP_EVERY)}  # fmt: skip
+# Placed, paid and shipped orders have their 1688 status, payment link and trace read every ORDER_SYNC_EVERY
+# seconds by beat, and when their page is open at most once per ORDER_SYNC_FRESH_SECONDS.
+ORDER_SYNC_EVERY = max(60, env.int("ORDER_SYNC_EVERY", default=1800))
+ORDER_SYNC_FRESH_SECONDS = max(1, env.int("ORDER_SYNC_FRESH_SECONDS", default=30))
+CELERY_BEAT_SCHEDULE["orders-sync-due"] = {"task": "sourcing.tasks.orders_sync_due",
+                                           "schedule": float(min(ORDER_SYNC_EVERY, 900))}  # fmt: skip
 
 # --- Sandbox gateway (a stand-in for gw.open.1688.com) ---
 # SANDBOX_ENABLED is read above, next to INSTALLED_APPS.
@@ -504,6 +522,9 @@ SANDBOX_SHIP_DELAY_SECONDS = env.int("SANDBOX_SHIP_DELAY_SECONDS", default=120)
 SANDBOX_TRACE_STEP_SECONDS = env.int("SANDBOX_TRACE_STEP_SECONDS", default=600)
 SANDBOX_AUTO_CONFIRM_SECONDS = env.int("SANDBOX_AUTO_CONFIRM_SECONDS", default=86400)
 SANDBOX_CANCEL_MIN_AGE_SECONDS = env.int("SANDBOX_CANCEL_MIN_AGE_SECONDS", default=10)
+# A repeated outOrderId gets the first order back (True). False makes a second order, the pessimistic reading of
+# live 1688 (docs/1688-answers.md): the bench and the reliability suite then prove the portal's own lookup.
+SANDBOX_DEDUPE_OUT_ORDER_ID = env.bool("SANDBOX_DEDUPE_OUT_ORDER_ID", default=True)
 # "sparse" answers like live 1688 (fields missing, null, numbers as strings; docs/sparse-answers.md); "full" sends all.
 SANDBOX_ANSWER_PROFILE = env.str("SANDBOX_ANSWER_PROFILE", default="sparse")
 if SANDBOX_ANSWER_PROFILE not in ("sparse", "full"):

@@ -224,7 +224,8 @@ class SandboxOrder(models.Model):
     order_id = models.BigIntegerField(unique=True)
     account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE, related_name="orders")
     app = models.ForeignKey(SandboxApp, null=True, blank=True, on_delete=models.SET_NULL)
-    # The buyer app's own order number (createCrossOrder's outOrderId): one order per account and number.
+    # The buyer app's own order number (createCrossOrder's outOrderId): one order per account and number unless
+    # SANDBOX_DEDUPE_OUT_ORDER_ID is off (checked under a lock of the account row, so not a unique index).
     out_order_id = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=20, default="waitbuyerpay")
     flow = models.CharField(max_length=20, default="general")
@@ -246,13 +247,8 @@ class SandboxOrder(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "out_order_id"], condition=~models.Q(out_order_id=""),
-                name="sandbox_order_once_per_out_order_id",
-            )
-        ]  # fmt: skip
-        indexes = [models.Index(fields=["account", "-created_at"])]
+        indexes = [models.Index(fields=["account", "-created_at"]),
+                   models.Index(fields=["account", "out_order_id"], name="sandbox_order_out_order_id")]  # fmt: skip
 
     def __str__(self):
         return str(self.order_id)

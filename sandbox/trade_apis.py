@@ -13,12 +13,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .apis import CROSSBORDER, _offer_or_error, _require
 from .gateway import BEIJING, INT_MAX, Call, api, gateway_time, param_error, whole_number
-from .models import SandboxOrder, SandboxOrderItem
+from .models import SandboxAccount, SandboxOrder, SandboxOrderItem
 from .trade import (
     FREIGHT_ZONES,
     MAX_ORDER_OPTIONS,
@@ -168,8 +168,17 @@ def _new_id() -> int:
 
 
 def _store(call: Call, priced: Priced, out_order_id: str) -> SandboxOrder:
+    """Make the order; with SANDBOX_DEDUPE_OUT_ORDER_ID on, a number the buyer used already gives that order back."""
+    from django.conf import settings
+
     supplier, address = priced.supplier, priced.address
     with transaction.atomic():
+        if out_order_id and settings.SANDBOX_DEDUPE_OUT_ORDER_ID:
+            # Two calls with one number at once: the account's row orders them, the second finds the first's order.
+            SandboxAccount.objects.select_for_update().filter(pk=call.account.pk).first()
+            earlier = _by_out_order_id(call, out_order_id)
+            if earlier is not None:
+                return earlier
         order = SandboxOrder.objects.create(
             order_id=_new_id(), account=call.account, app=call.app, out_order_id=out_order_id, flow=priced.flow,
             message=plain(call.params.get("message"), 500), address=address.as_dict(),
@@ -203,13 +212,16 @@ def _created(order: SandboxOrder) -> dict:
 def create_cross_order(call: Call):
     """One order with one supplier's options (at most 50), priced as the preview prices them.
 
-    The same outOrderId from the same buyer gives back the order it made, never a second one.
+    The same outOrderId from the same buyer gives back the order it made, never a second one (unless
+    SANDBOX_DEDUPE_OUT_ORDER_ID is off: then each call makes an order, the pessimistic reading of live 1688).
     """
+    from django.conf import settings
+
     out_order_id = str(call.params.get("outOrderId") or "").strip()
     try:
         if len(out_order_id) > 64 or plain(out_order_id, 64) != out_order_id:
             raise TradeRefusal("400", "outOrderId must be at most 64 characters, with no control characters")
-        earlier = _by_out_order_id(call, out_order_id)
+        earlier = _by_out_order_id(call, out_order_id) if settings.SANDBOX_DEDUPE_OUT_ORDER_ID else None
         if earlier is not None:
             return _created(earlier)
         trade_type = str(call.params.get("tradeType") or "").strip()
@@ -220,19 +232,13 @@ def create_cross_order(call: Call):
             raise TradeRefusal(*priced.problems[0])
     except TradeRefusal as refusal:
         return {"success": False, "code": refusal.code, "message": refusal.message}
-    try:
-        order = _store(call, priced, out_order_id)
-    except IntegrityError:  # the same outOrderId placed by a concurrent call: answer with that order
-        order = _by_out_order_id(call, out_order_id)
-        if order is None:
-            raise
-    return _created(order)
+    return _created(_store(call, priced, out_order_id))
 
 
 def _by_out_order_id(call: Call, out_order_id: str) -> SandboxOrder | None:
     if not out_order_id:
         return None
-    return SandboxOrder.objects.filter(account=call.account, out_order_id=out_order_id).first()
+    return SandboxOrder.objects.filter(account=call.account, out_order_id=out_order_id).order_by("pk").first()
 
 
 # --- Orders as the buyer sees them ---

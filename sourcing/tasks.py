@@ -39,7 +39,18 @@ from sourcing.connections.tasks import (  # noqa: F401
 )
 from sourcing.inquiries.tasks import inquiry_link_fetch  # noqa: F401
 from sourcing.lists.tasks import list_import_run  # noqa: F401
-from sourcing.orders.tasks import freight_estimate, quote_requote, quote_run, quotes_requote_due  # noqa: F401
+from sourcing.orders.tasks import (  # noqa: F401
+    freight_estimate,
+    order_cancel,
+    order_place,
+    order_sync,
+    order_sync_background,
+    orders_sync_due,
+    placements_sweep,
+    quote_requote,
+    quote_run,
+    quotes_requote_due,
+)
 
 
 # --- the demo ---

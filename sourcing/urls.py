@@ -15,6 +15,7 @@ from sourcing.lists import import_views as lists_import_views
 from sourcing.lists import views as lists_views
 from sourcing.orders.views import addresses as address_views
 from sourcing.orders.views import landed as landed_views
+from sourcing.orders.views import purchase as order_views
 from sourcing.orders.views import quotes as quote_views
 from sourcing.orders.views import receiving as receiving_views
 from sourcing.orders.views import samples as sample_views
@@ -125,6 +126,16 @@ urlpatterns = [
     path("samples/<id:sample_id>/photos/", sample_views.sample_photo_add_view, name="sample_photo_add"),
     path("samples/<id:sample_id>/photos/<id:photo_id>/", sample_views.sample_photo, name="sample_photo"),
     path("orders/<id:order_id>/receive/", receiving_views.order_receive, name="order_receive"),
+    # Purchase orders (docs/buying.md, "Purchase orders"): each through get_order_for_user.
+    path("lists/<id:list_id>/quotes/order/", order_views.order_draft, name="order_draft"),
+    path("orders/", order_views.order_index, name="orders"),
+    path("orders/<id:order_id>/", order_views.order_detail, name="order_detail"),
+    path("orders/<id:order_id>/status/", order_views.order_status, name="order_status"),
+    path("orders/<id:order_id>/submit/", order_views.order_submit, name="order_submit"),
+    path("orders/<id:order_id>/approve/", order_views.order_approve, name="order_approve"),
+    path("orders/<id:order_id>/decline/", order_views.order_decline, name="order_decline"),
+    path("orders/<id:order_id>/cancel/", order_views.order_cancel, name="order_cancel"),
+    path("teams/<id:team_id>/buying/", order_views.buying_settings, name="buying_settings"),
     # Contacting suppliers and alerts (docs/inquiries-alerts.md): through the doors in selectors_inquiries.
     path("inquiries/", inquiry_views.inquiry_index, name="inquiries"),
     path("inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),

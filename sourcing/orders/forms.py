@@ -200,3 +200,32 @@ class CardPickForm(forms.Form):
     def __init__(self, *args, cards=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rate_card"].choices = [("", _("The team's default"))] + [(c.pk, str(c)) for c in cards]
+
+
+class OrderEditForm(forms.Form):
+    """A draft's message to the seller and where it goes; amounts are never a form's."""
+
+    message = forms.CharField(label=_("Message to the seller"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"max_length": _("Keep this to %(limit_value)d characters.")})  # fmt: skip
+    address = forms.TypedChoiceField(label=_("Deliver to"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, addresses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].choices = [(a.pk, f"{a.label} · {a.one_line}") for a in addresses]
+        self.fields["address"].error_messages["invalid_choice"] = _("Pick one of the team's addresses.")
+
+
+class PolicyForm(forms.Form):
+    """The team's approval threshold."""
+
+    approval_above = forms.DecimalField(
+        label=_("Orders above this amount (¥) need an owner's or admin's approval"), required=False, min_value=0,
+        max_value=Decimal("999999999999"), max_digits=14, decimal_places=2,
+        help_text=_("Leave it empty to approve every order; 0 does the same."),
+        error_messages={"min_value": _("Give an amount of zero or more, or leave it empty."),
+                        "max_value": _("Give an amount below ¥1,000,000,000,000."),
+                        "max_digits": _("Give an amount below ¥1,000,000,000,000."),
+                        "invalid": _("Give an amount in yuan, like 5000 or 5000.50."),
+                        "max_decimal_places": _("Use at most two decimals.")},
+    )  # fmt: skip

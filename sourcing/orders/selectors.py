@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +19,7 @@ from sourcing.lists.models import ProductList
 from sourcing.lists.selectors import item_reader
 from sourcing.orders.models import (
     DutyRate,
+    OrderEvent,
     PurchaseOrder,
     PurchaseOrderLine,
     Quote,
@@ -291,3 +292,40 @@ def supplier_record(team_id: int, supplier_id: int) -> SupplierRecord | None:
         short=sum(max(0, r["quantity"] - (r["received"] or 0)) for r in rows),
         damaged=sum(r["damaged"] or 0 for r in rows),
     )  # fmt: skip
+
+
+# --- purchase orders ---
+def team_orders(team_id: int, state: str = "", limit: int = 200) -> list[PurchaseOrder]:
+    """The team's orders, newest first (of one state when given), with their line counts."""
+    orders = PurchaseOrder.objects.filter(team_id=team_id).select_related("product_list", "created_by")
+    if state:
+        orders = orders.filter(state=state)
+    return list(orders.annotate(n_lines=Count("lines")).order_by("-created_at", "-pk")[:limit])
+
+
+def order_page(order: PurchaseOrder) -> dict:
+    """What an order's page shows besides the order: its lines, its timeline and its parcels' steps."""
+    lines = list(PurchaseOrderLine.objects.filter(order=order).select_related("product", "sku").order_by("pk"))
+    events = list(OrderEvent.objects.filter(order=order).select_related("actor").order_by("at", "pk"))
+    for event in events:
+        event.kind_text = EVENT_WORDS.get(event.kind, event.kind)
+    return {"lines": lines, "events": events, "tracking": order.tracking or []}
+
+
+EVENT_WORDS = {
+    "drafted": _("Drafted"),
+    "submitted": _("Submitted"),
+    "approved": _("Approved"),
+    "declined": _("Declined"),
+    "placed": _("Placed on 1688"),
+    "refused": _("Refused by 1688"),
+    "paid": _("Paid"),
+    "shipped": _("Shipped"),
+    "delivered": _("Delivered"),
+    "completed": _("Completed"),
+    "trace": _("Parcel"),
+    "cancel_asked": _("Cancel asked"),
+    "cancel_refused": _("Not cancelled"),
+    "cancelled": _("Cancelled"),
+    "received": _("Received"),
+}

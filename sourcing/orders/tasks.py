@@ -1,11 +1,12 @@
 """Tasks of buying: each takes ids; refusals end in plain words, transient errors retry."""
 
 from celery import shared_task
+from django.conf import settings
 
 from sourcing.alibaba.errors import TransientError
 from sourcing.connections.services.ratelimit import RateLimitWait
-from sourcing.core.retry import backoff, slot_due
-from sourcing.orders.services import freight, quotes
+from sourcing.core.retry import RETRY, backoff, slot_due
+from sourcing.orders.services import freight, purchase, quotes
 
 QUOTE_RETRIES = 5
 
@@ -55,3 +56,56 @@ def freight_estimate(self, list_id: int, user_id: int, credential_id: int, item_
             freight.estimate_give_up(list_id=list_id, item_ids=item_ids, error=error)
             return
         raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+
+
+# --- purchase orders (docs/buying.md, "Purchase orders") ---
+PLACE_RETRIES = 12
+
+
+@shared_task(name="sourcing.tasks.order_place", bind=True, max_retries=PLACE_RETRIES)
+def order_place(self, order_id: int) -> str:
+    """Place an approved order on 1688 exactly once (the interactive queue)."""
+    try:
+        return purchase.placement_execute(order_id=order_id)
+    except purchase.PlacementWait as wait:
+        # a lease held or an earlier attempt's answer still possible: not a failure, so it doesn't count
+        raise self.retry(countdown=wait.seconds, max_retries=self.request.retries + 1) from None
+    except RateLimitWait as error:
+        raise self.retry(exc=error, countdown=slot_due(error), max_retries=self.request.retries + 1) from None
+    except TransientError as error:
+        if self.request.retries >= self.max_retries:
+            purchase.placement_give_up(order_id=order_id, error=error)
+            return "gave up"
+        # the next attempt looks the order up first, once the doubt delay has passed
+        countdown = max(backoff(self.request.retries), settings.PLACEMENT_DOUBT_SECONDS)
+        raise self.retry(exc=error, countdown=countdown) from None
+
+
+@shared_task(name="sourcing.tasks.placements_sweep")
+def placements_sweep() -> int:
+    """Beat: queue again the placements whose worker's lease ran out."""
+    return purchase.placements_sweep()
+
+
+@shared_task(name="sourcing.tasks.order_sync", **RETRY)
+def order_sync(order_id: int) -> None:
+    """Read an order's 1688 status, payment link and trace (someone has its page open, or it was just placed)."""
+    purchase.order_sync(order_id=order_id)
+
+
+@shared_task(name="sourcing.tasks.order_sync_background", **RETRY)
+def order_sync_background(order_id: int) -> None:
+    """The same read for beat's rounds (the background queue)."""
+    purchase.order_sync(order_id=order_id)
+
+
+@shared_task(name="sourcing.tasks.orders_sync_due")
+def orders_sync_due() -> int:
+    """Beat: queue a status read of each followed order not read lately."""
+    return purchase.orders_sync_due()
+
+
+@shared_task(name="sourcing.tasks.order_cancel", **RETRY)
+def order_cancel(order_id: int, actor_id: int | None = None) -> str:
+    """Cancel an unpaid order on 1688 (asked on its page)."""
+    return purchase.order_cancel_execute(order_id=order_id, actor_id=actor_id)

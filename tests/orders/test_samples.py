@@ -295,3 +295,34 @@ def test_samples_and_receiving_read_in_chinese(client, alice, acme, kitchen, fla
                                      amount=Decimal("5"))  # fmt: skip
     page = text(client.get(f"/orders/{order.pk}/receive/"))
     assert "记录本次到货" in page and "累计已收" in page
+
+
+def test_the_sample_page_drafts_the_sample_order_and_placing_it_orders_the_sample(client, alice, acme, yiwu, shop):  # noqa: F811
+    # given alice's sample of an offer that sells samples, and 1688's price of one piece of it
+    from sourcing.lists import services as list_services
+    from sourcing.orders.models import PurchaseOrder
+    from sourcing.orders.services import purchase
+
+    client.force_login(alice)
+    offer = next(o for o in SandboxOffer.objects.order_by("offer_id")
+                 if trade.supports_samples(o) and o in on_sale(o.supplier))  # fmt: skip
+    product_list = list_services.list_create(actor=alice, team=acme, name="Samples to order")
+    item = add(alice, product_list, fetched(alice, offer))
+    ask(client, item)
+    sample = Sample.objects.get()
+    assert client.post(f"/samples/{sample.pk}/quote/").status_code == 302
+    sample_quote = QuoteLine.objects.get(quote__run__sample=True).quote
+    # when she drafts the order from the sample's page and submits it (an owner's order is placed at once)
+    page = text(client.get(f"/samples/{sample.pk}/"))
+    assert "Draft the sample order" in page
+    response = client.post(f"/lists/{product_list.pk}/quotes/order/", {"quote": sample_quote.pk})
+    order = PurchaseOrder.objects.get(quote=sample_quote)
+    assert response.status_code == 302 and order.kind == PurchaseOrder.Kind.SAMPLE
+    assert [(x.quantity, x.unit_price) for x in order.lines.all()] == [(1, sample_quote.lines.get().unit_price)]
+    purchase.order_submit(actor=alice, order=order)
+    # then the order is placed on 1688 and the sample is ordered with it, its timeline naming the order
+    sample.refresh_from_db()
+    assert PurchaseOrder.objects.get(pk=order.pk).state == PurchaseOrder.State.PLACED
+    assert (sample.state, sample.purchase_order_id) == (Sample.State.ORDERED, order.pk)
+    assert str(order.pk) in sample.timeline[-1]["note"]
+    assert "Draft the sample order" not in text(client.get(f"/samples/{sample.pk}/"))
