@@ -124,7 +124,7 @@ def run(*, placements: int, concurrency: int, kill_one_in: int, external_every: 
 
     from sandbox.models import SandboxApp, SandboxOrder
     from sourcing.orders.models import BuyingPolicy, PurchaseOrder
-    from sourcing.orders.services import purchase
+    from sourcing.orders.services import placement, purchase
 
     State = PurchaseOrder.State
     user, team = _owner()
@@ -158,7 +158,7 @@ def run(*, placements: int, concurrency: int, kill_one_in: int, external_every: 
                 break
             now = time.monotonic()
             if now - last_sweep >= int(WORKER_ENV["PLACEMENT_SWEEP_EVERY"]):
-                purchase.placements_sweep()
+                placement.placements_sweep()
                 last_sweep = now
             if external_every and now - last_kill >= external_every:
                 pool = _busy_children(interactive)

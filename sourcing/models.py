@@ -28,8 +28,33 @@ from sourcing.connections.models import (
 )
 from sourcing.core.models import RateSlot
 from sourcing.inquiries.models import Inquiry
-from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
-from sourcing.orders.models import Quote, QuoteLine, QuoteRun, QuoteWatch, ShipAddress
+from sourcing.lists.models import (
+    ExchangeRate,
+    ItemComment,
+    ListActivity,
+    ListImport,
+    ListImportRow,
+    ListItem,
+    ProductList,
+)
+from sourcing.orders.models import (
+    BuyingPolicy,
+    DutyRate,
+    FreightEstimate,
+    ItemPacking,
+    OrderEvent,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Quote,
+    QuoteLine,
+    QuoteRun,
+    QuoteWatch,
+    RateCard,
+    Receipt,
+    Sample,
+    SamplePhoto,
+    ShipAddress,
+)
 
 __all__ = [
     "Alert", "AlertSettings", "BudgetUse", "Inquiry", "Notification",
@@ -38,4 +63,8 @@ __all__ = [
     "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product",
     "ProductList", "ProductView", "Quote", "QuoteLine", "QuoteRun", "QuoteWatch", "RateSlot", "ShipAddress", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
     "UsageExhaustion",
+    # buying (issue 21)
+    "BuyingPolicy", "DutyRate", "FreightEstimate", "ItemPacking", "OrderEvent", "PurchaseOrder", "PurchaseOrderLine",
+    "RateCard", "Receipt", "Sample", "SamplePhoto",
+    "ListImport", "ListImportRow",  # links in (issue 22)
 ]  # fmt: skip

@@ -6,7 +6,7 @@ from django.conf import settings
 from sourcing.alibaba.errors import TransientError
 from sourcing.connections.services.ratelimit import RateLimitWait
 from sourcing.core.retry import RETRY, backoff, slot_due
-from sourcing.orders.services import freight, purchase, quotes
+from sourcing.orders.services import freight, placement, purchase, quotes
 
 QUOTE_RETRIES = 5
 
@@ -66,15 +66,15 @@ PLACE_RETRIES = 12
 def order_place(self, order_id: int) -> str:
     """Place an approved order on 1688 exactly once (the interactive queue)."""
     try:
-        return purchase.placement_execute(order_id=order_id)
-    except purchase.PlacementWait as wait:
+        return placement.placement_execute(order_id=order_id)
+    except placement.PlacementWait as wait:
         # a lease held or an earlier attempt's answer still possible: not a failure, so it doesn't count
         raise self.retry(countdown=wait.seconds, max_retries=self.request.retries + 1) from None
     except RateLimitWait as error:
         raise self.retry(exc=error, countdown=slot_due(error), max_retries=self.request.retries + 1) from None
     except TransientError as error:
         if self.request.retries >= self.max_retries:
-            purchase.placement_give_up(order_id=order_id, error=error)
+            placement.placement_give_up(order_id=order_id, error=error)
             return "gave up"
         # the next attempt looks the order up first, once the doubt delay has passed
         countdown = max(backoff(self.request.retries), settings.PLACEMENT_DOUBT_SECONDS)
@@ -84,7 +84,7 @@ def order_place(self, order_id: int) -> str:
 @shared_task(name="sourcing.tasks.placements_sweep")
 def placements_sweep() -> int:
     """Beat: queue again the placements whose worker's lease ran out."""
-    return purchase.placements_sweep()
+    return placement.placements_sweep()
 
 
 @shared_task(name="sourcing.tasks.order_sync", **RETRY)

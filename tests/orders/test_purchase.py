@@ -16,7 +16,7 @@ from sourcing.connections.models import AppCredential
 from sourcing.connections.services.credentials import credential_update
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.orders.models import BuyingPolicy, OrderEvent, PurchaseOrder, Quote, Sample
-from sourcing.orders.services import purchase
+from sourcing.orders.services import placement, purchase
 from sourcing.orders.services.addresses import BuyingError, BuyingForbidden
 from tests.conftest import _make_user, run_in_threads
 from tests.orders.conftest import text
@@ -183,7 +183,7 @@ def test_two_approvers_at_once_place_one_order(client, alice, bob, acme, autumn,
     assert order.state == State.PLACED and order.place_attempts == 1
     assert sandbox_orders(order).count() == 1
     # a second delivery of the placement task finds nothing to do
-    assert purchase.placement_execute(order_id=order.pk) == "done" and sandbox_orders(order).count() == 1
+    assert placement.placement_execute(order_id=order.pk) == "done" and sandbox_orders(order).count() == 1
 
 
 def test_amounts_come_from_the_quote_whatever_the_form_posts(client, alice, bob, acme, autumn, quoted):
@@ -313,14 +313,14 @@ def test_an_answer_lost_after_1688_made_the_order_is_adopted_not_made_twice(bob,
     sandbox.update(fault_truncated=1.0)
     # when the first attempt's answer is lost: 1688 made the order, the portal can't read that it did
     with pytest.raises(errors.MalformedResponse):
-        purchase.placement_execute(order_id=order.pk)
+        placement.placement_execute(order_id=order.pk)
     order.refresh_from_db()
     assert (order.state, order.place_attempts, order.alibaba_order_id) == (State.PLACING, 1, "")
     assert sandbox_orders(order).count() == 1
     # then the next attempt (queued again by beat's sweep) looks it up by its reference and adopts it
     sandbox.update(fault_truncated=0)
     settings.PLACEMENT_LEASE_SECONDS = 0
-    assert purchase.placements_sweep() == 1
+    assert placement.placements_sweep() == 1
     order.refresh_from_db()
     assert order.state == State.PLACED and order.place_attempts == 1
     assert "found by its reference" in OrderEvent.objects.get(order=order, kind="placed").text
@@ -328,7 +328,7 @@ def test_an_answer_lost_after_1688_made_the_order_is_adopted_not_made_twice(bob,
     # (without that lookup, asking again would have made a second order: this sandbox makes one per call)
     cargo = [api.CargoLine(str(x.product.offer_id), x.spec_id, x.quantity) for x in order.lines.all()]
     gateway_call(credential=connected, fn=lambda c, t: api.create_order(
-        c, t, purchase._address(order), cargo, out_order_id=order.out_order_id, flow=order.flow))  # fmt: skip
+        c, t, placement._address(order), cargo, out_order_id=order.out_order_id, flow=order.flow))  # fmt: skip
     assert sandbox_orders(order).count() == 2
 
 
@@ -336,7 +336,7 @@ def test_1688_refusing_the_order_says_why_and_makes_none(client, bob, quoted):
     order = placing(purchase.order_draft(actor=bob, quote=quoted.first()))
     # the seller's stock is gone since the quote: far more than it has
     order.lines.update(quantity=9_000_000)
-    assert purchase.placement_execute(order_id=order.pk) == "refused"
+    assert placement.placement_execute(order_id=order.pk) == "refused"
     order.refresh_from_db()
     assert order.state == State.REFUSED and order.error_code == "500_004" and order.error_message
     assert not sandbox_orders(order).exists()

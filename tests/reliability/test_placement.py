@@ -4,7 +4,7 @@ sandbox holds exactly one order for it, even with the sandbox's own outOrderId d
 portal's count-then-look-up protocol stands between a retry and a second order).
 
 A SIGKILL at an exact line can't be produced from outside, so the worker is told where to kill itself by the
-test-only environment variable PLACEMENT_KILL_AT (read by sourcing.orders.services.purchase._kill_point).
+test-only environment variable PLACEMENT_KILL_AT (read by sourcing.orders.services.placement._kill_point).
 """
 
 import signal
@@ -15,7 +15,7 @@ from sandbox.models import SandboxOrder
 from sourcing.connections.models import AppCredential
 from sourcing.connections.services.credentials import credential_update
 from sourcing.orders.models import OrderEvent, PurchaseOrder, Quote
-from sourcing.orders.services import purchase
+from sourcing.orders.services import placement, purchase
 from tests.conftest import wait_for, worker_log
 from tests.orders.conftest import categories, kitchen, products, yiwu  # noqa: F401 - fixtures
 from tests.orders.test_quotes import order_list, quote, shop  # noqa: F401 - fixtures and helpers
@@ -59,7 +59,7 @@ def test_a_worker_killed_at_each_step_of_placing_leaves_one_order(step, request,
     survivor = workers.start(f"survivor-{step}", **env)
 
     def placed():
-        purchase.placements_sweep()  # what beat does every PLACEMENT_SWEEP_EVERY seconds
+        placement.placements_sweep()  # what beat does every PLACEMENT_SWEEP_EVERY seconds
         return PurchaseOrder.objects.get(pk=order.pk).state == State.PLACED
 
     wait_for(placed, timeout=90, interval=1)
@@ -72,5 +72,5 @@ def test_a_worker_killed_at_each_step_of_placing_leaves_one_order(step, request,
     if step == "after_call":
         assert "found by its reference" in OrderEvent.objects.get(order=order, kind="placed").text
     # a later delivery of the same task finds nothing to do
-    assert purchase.placement_execute(order_id=order.pk) == "done"
+    assert placement.placement_execute(order_id=order.pk) == "done"
     assert survivor.poll() is None

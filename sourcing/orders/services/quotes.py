@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from sourcing.accounts.models import Membership, User
 from sourcing.alerts.services import team_notify
 from sourcing.alibaba import api, errors
-from sourcing.alibaba.api.trade import MAX_ORDER_OPTIONS, REASONS
+from sourcing.alibaba.api.trade_shapes import MAX_ORDER_OPTIONS, REASONS
 from sourcing.catalog.models import Product, Sku
 from sourcing.connections.explain import explain_error
 from sourcing.connections.models import AppCredential, OAuthToken
