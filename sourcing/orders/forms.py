@@ -74,7 +74,17 @@ class QuoteForm(forms.Form):
 
 
 class WatchForm(forms.Form):
-    """A list's buying settings."""
+    """A list's buying settings: ordering, the drift that alerts, and where the daily re-quote prices to."""
+
+    def __init__(self, *args, addresses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("The team's default address"))] + [
+            (str(a.pk), f"{a.label} · {a.one_line}") for a in addresses
+        ]
+        self.fields["address"] = forms.TypedChoiceField(
+            label=_("Re-quote to"), choices=choices, coerce=int, empty_value=None, required=False,
+            error_messages={"invalid_choice": _("Pick one of your team's addresses.")},
+        )  # fmt: skip
 
     ordering = forms.BooleanField(label=_("Ordering: re-quote this list every day"), required=False)
     drift_percent = forms.DecimalField(

@@ -352,3 +352,30 @@ def test_a_supplier_group_holds_at_most_50_options():
     groups = quote_services._groups([*lines, alone])
     assert [len(g.lines) for g in groups] == [50, 1, 1]
     assert [g.supplier_name for g in groups] == ["义乌示例日用品厂", "义乌示例日用品厂", ""]
+
+
+def test_the_daily_requote_address_is_a_setting_and_an_empty_list_offers_no_quote(client, alice, acme, order_list,
+                                                                                  yiwu):  # fmt: skip
+    from sourcing.lists import services as list_services
+    from sourcing.orders.models import QuoteWatch
+    from sourcing.orders.services import addresses as address_services
+    from tests.orders.conftest import YIWU
+
+    guangzhou = address_services.address_create(actor=alice, team=acme, **{**YIWU, "label": "广州仓", "province": "广东省",
+                                                                          "city": "广州市", "district": "白云区"})  # fmt: skip
+    client.force_login(alice)
+    # the buying settings pick where the daily re-quote prices to; another team's address is refused in words
+    page = client.get(f"/lists/{order_list.pk}/quotes/").content.decode()
+    assert "广州仓" in page and "Re-quote to" in page
+    saved = client.post(f"/lists/{order_list.pk}/quotes/settings/",
+                        {"ordering": "on", "drift_percent": "5", "address": guangzhou.pk})  # fmt: skip
+    assert saved.status_code == 302
+    assert QuoteWatch.objects.get(product_list=order_list).address == guangzhou
+    refused = client.post(f"/lists/{order_list.pk}/quotes/settings/",
+                          {"ordering": "on", "drift_percent": "5", "address": 10**6})  # fmt: skip
+    assert refused.status_code == 400 and "Pick one of your team" in refused.content.decode()
+    assert QuoteWatch.objects.get(product_list=order_list).address == guangzhou
+    # an empty list's quote box says to add offers instead of offering a quote
+    empty = list_services.list_create(actor=alice, team=acme, name="Empty for now")
+    panel = client.get(f"/lists/{empty.pk}/quotes/panel/").content.decode()
+    assert "Add offers to the list first" in panel and "Quote with 1688" not in panel

@@ -45,6 +45,7 @@ def _context(request, product_list, **extra) -> dict:
         "watch": watch,
         "run": run,
         "poll_url": reverse("quote_run_progress", args=[product_list.pk, run.pk]) if run else "",
+        "has_items": product_list.items.exists(),
     }
     context.update(extra)
     return context
@@ -61,7 +62,10 @@ def list_quotes_view(request, list_id):
     quotes = list_quotes(product_list)
     context = _context(request, product_list, items=items, quotes=quotes)
     watch = context["watch"]
-    context["watch_form"] = WatchForm(initial={"ordering": watch.ordering, "drift_percent": watch.drift_percent})
+    context["watch_form"] = WatchForm(
+        initial={"ordering": watch.ordering, "drift_percent": watch.drift_percent, "address": watch.address_id},
+        addresses=team_addresses(product_list.team_id),
+    )
     context["rejected"] = ListItem.Status.REJECTED
     return render(request, "sourcing/orders/quotes.html", context)
 
@@ -123,13 +127,14 @@ def quote_settings(request, list_id):
     if not product_list.membership.can_edit:
         return _refused(request, BuyingForbidden(_("Viewers can read the list's buying settings but not change "
                                                    "them.")), back=back)  # fmt: skip
-    form = WatchForm(request.POST)
+    addresses = {a.pk: a for a in team_addresses(product_list.team_id)}
+    form = WatchForm(request.POST, addresses=addresses.values())
     if not form.is_valid():
         return _refused(request, BuyingError(" ".join(e for errs in form.errors.values() for e in errs)), back=back)
     try:
         services.watch_set(actor=request.user, product_list=product_list, ordering=form.cleaned_data["ordering"],
                            drift_percent=form.cleaned_data["drift_percent"],
-                           address=watch_of(product_list).address)  # fmt: skip
+                           address=addresses.get(form.cleaned_data["address"]))  # fmt: skip
     except BuyingError as error:
         return _refused(request, error, back=back)
     messages.success(request, _("Buying settings saved."))
