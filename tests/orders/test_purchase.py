@@ -3,10 +3,12 @@ placing once however often it is approved, amounts from the quote whatever a for
 cashier, status, trace and timeline kept current (each step once), cancelling while unpaid (not after paying),
 hostile input in words, viewers 403 and other teams 404."""
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 import requests
+from django.utils import timezone
 
 from sandbox import trade
 from sandbox.models import SandboxApp, SandboxOrder
@@ -109,6 +111,9 @@ def test_a_buyer_drafts_submits_within_the_limit_pays_and_follows_the_parcel(cli
     assert order.state == State.SHIPPED and order.tracking and order.tracking[0]["steps"]
     steps = len(order.tracking[0]["steps"])
     assert "揽件扫描" in page
+    # each step dated in the portal's zone, like the timeline (not 1688's raw text)
+    first = datetime.fromisoformat(order.tracking[0]["steps"][0]["at"])
+    assert f"{timezone.localtime(first):%Y-%m-%d %H:%M} CST (Beijing)" in page
     traced = OrderEvent.objects.filter(order=order, kind="trace")
     assert traced.count() == steps
     status(client, order)

@@ -34,7 +34,13 @@ def zone_label(value: datetime) -> str:
 def stamp(value, fmt: str = "DATETIME_FORMAT"):
     """A date and time in the portal's zone, labelled with that zone: 2026-11-28 18:05 CST (Beijing).
 
-    `fmt` is a format name (the language's: 2026年11月28日 18:05 CST (北京) in Chinese) or a date pattern."""
+    `fmt` is a format name (the language's: 2026年11月28日 18:05 CST (北京) in Chinese) or a date pattern. An ISO
+    text (a moment kept in JSON, like a parcel's trace) is read first."""
+    if isinstance(value, str) and value:
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if not isinstance(value, datetime):
         return value if value not in (None, "") else ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
