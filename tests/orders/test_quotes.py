@@ -352,3 +352,26 @@ def test_a_supplier_group_holds_at_most_50_options():
     groups = quote_services._groups([*lines, alone])
     assert [len(g.lines) for g in groups] == [50, 1, 1]
     assert [g.supplier_name for g in groups] == ["义乌示例日用品厂", "义乌示例日用品厂", ""]
+
+
+def test_a_price_a_supplier_answered_in_chat_shows_beside_1688s_quote(client, alice, order_list, yiwu):
+    from sourcing.inquiries import services as inquiry_services
+
+    client.force_login(alice)
+    quote(client, order_list)
+    item = order_list.items.order_by("position").first()
+    # given a request to the item's supplier, answered with a price at the quantity
+    sent = inquiry_services.request_send(actor=alice, team=order_list.team, offers=[(item.product, item.sku)],
+                                         quantity=item.target_quantity, questions=["price"])  # fmt: skip
+    inquiry = sent.inquiries.get()
+    inquiry_services.inquiry_mark_sent(actor=alice, inquiry=inquiry)
+    inquiry_services.inquiry_log_reply(actor=alice, inquiry=inquiry, quoted_price=Decimal("3.21"))
+    # then the quotes page shows it beside 1688's quoted price, linking the inquiry
+    page = client.get(f"/lists/{order_list.pk}/quotes/").content.decode()
+    assert f"quoted ¥3.21 at {item.target_quantity:,}" in text_of(page) and f"/inquiries/{inquiry.pk}/" in page
+
+
+def text_of(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
