@@ -109,6 +109,13 @@ class SupplierRequest(models.Model):
         PACKING = "packing", _("Packing")
         CUSTOM = "custom", _("Customisation")
 
+    class BatchState(models.TextChoices):
+        NONE = "", _("Not asked through 1688")
+        QUEUED = "queued", _("Asking 1688")
+        WAITING = "waiting", _("Suppliers answering")
+        DONE = "done", _("Answers in")
+        FAILED = "failed", _("1688 refused")
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="supplier_requests")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The list it was sent from: lists sit above inquiries (pyproject layers), so the id is kept, not a key.
@@ -120,6 +127,12 @@ class SupplierRequest(models.Model):
     questions = models.JSONField(default=list)
     note = models.TextField(_("note"), max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # 1688's batch inquiry (the Newton agent), asked by a worker when the sender's credential may: its task id,
+    # where it stands, and plain words about it (docs/inquiries-alerts.md).
+    batch_state = models.CharField(max_length=10, choices=BatchState.choices, default=BatchState.NONE, blank=True)
+    batch_task_id = models.CharField(max_length=64, blank=True)
+    batch_note = models.CharField(max_length=500, blank=True)
+    batch_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
