@@ -36,6 +36,7 @@ def test_one_request_to_three_suppliers_two_answer(page, live_server, bob, kitch
     log_in(page, live_server, "bob")
     # bob ticks the three items on the list and asks their suppliers
     page.goto(f"{live_server.url}/lists/{kitchen.pk}/")
+    fits(page, width)
     for box in page.locator(".litem-pick input").all():
         box.check()
     page.click("#ask-suppliers")
