@@ -19,7 +19,13 @@ from sourcing.core.converters import parse_id
 from sourcing.inquiries import services as services
 from sourcing.inquiries.forms import InquiryForm, InquiryNotesForm, InquiryReplyForm
 from sourcing.inquiries.models import Inquiry
-from sourcing.inquiries.selectors import average_response, get_inquiry_for_user, status_counts, team_inquiries
+from sourcing.inquiries.selectors import (
+    average_response,
+    get_inquiry_for_user,
+    status_counts,
+    team_inquiries,
+    team_requests,
+)
 from sourcing.inquiries.services import InquiryError, InquiryForbidden
 
 PAGE = 50
@@ -135,6 +141,7 @@ def inquiry_index(request):
     return render(request, "sourcing/inquiries/index.html", {
         "inquiries": inquiries, "status": status, "filters": filters, "membership": membership,
         "average": average_response(inquiries), "more": len(inquiries) == PAGE,
+        "requests": team_requests(request.user, limit=10),
     })  # fmt: skip
 
 

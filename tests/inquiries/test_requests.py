@@ -64,6 +64,7 @@ def test_one_request_reaches_three_suppliers_and_their_answers_line_up(client, b
     assert "not customisable" in compare and "quoted ¥10.80 at 500" in compare
     listing = text(client.get(f"/lists/{kitchen.pk}/"))
     assert "Answered: MOQ 300" in listing
+    assert f"/requests/{request.pk}/" in client.get("/inquiries/").content.decode()  # the team's requests
     item_page = text(client.get(f"/lists/items/{items[0].pk}/"))
     assert "Answered: MOQ 300" in item_page and "sample ¥50.00 · 7 days" in item_page
     assert mug_inquiry.replied_at is None
