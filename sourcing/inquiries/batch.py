@@ -19,6 +19,7 @@ from sourcing.connections.services.budgets import Payer, paying
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.core.enqueue import enqueue
 from sourcing.inquiries.models import Inquiry, SupplierRequest
+from sourcing.inquiries.services import QUESTION_LINES
 
 State = SupplierRequest.BatchState
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -29,8 +30,6 @@ TOPICS = [("起订量", "moq"), ("单价", "price"), ("交货期", "lead"), ("�
 
 def batch_message(request: SupplierRequest) -> str:
     """What the agent is asked: the offers (ids and links), the quantity, target and options, the questions."""
-    from sourcing.inquiries.services import QUESTION_LINES
-
     lines = ["请帮我向以下供应商批量询盘，并整理每家的回复：", ""]
     for inquiry in request.inquiries.select_related("product").order_by("pk"):
         link = inquiry.product.detail_url or api.offer_page_url(inquiry.product.offer_id)
@@ -164,6 +163,8 @@ def request_batch_poll(*, request_id: int) -> bool:
         values = answer_values(supplier.answers) if supplier.replied else {}
         if inquiry is None or not values:
             continue
+        if "quoted_price" in values:  # the price asked was at the request's quantity
+            values["quoted_quantity"] = request.quantity
         note = _("Answered through 1688's batch inquiry.")
         # only where no reply was logged by hand: a person's record wins over the agent's summary
         answered += Inquiry.objects.filter(pk=inquiry.pk, replied_at__isnull=True).exclude(

@@ -307,7 +307,7 @@ def request_send(*, actor: User, team: Team, offers: list[tuple[Product, Sku | N
             inquiry = inquiry_create(actor=actor, team=team, product=product, message=message, language=language,
                                      sku=sku, quantity=quantity, target_price=target_price)  # fmt: skip
             Inquiry.objects.filter(pk=inquiry.pk).update(request=request)
-        from sourcing.inquiries.batch import request_batch_start  # batch reads this module's question lines
+        from sourcing.inquiries.batch import request_batch_start  # imported here: batch imports this module
 
         request_batch_start(request=request, actor=actor)
     return request

@@ -45,6 +45,7 @@ def test_the_batch_inquiry_logs_the_answering_suppliers_answers(client, alice, c
     # the answering suppliers' answers are fields; the silent one stays unanswered
     assert first.status == "replied" and first.quoted_moq == offer.min_order_quantity and first.replied_at
     assert first.quoted_price == (offer.base_price * Decimal("0.95")).quantize(Decimal("0.01"))
+    assert first.quoted_quantity == 500
     assert first.quoted_lead_days == 7 + offer.offer_id % 20 and first.sample_days == 2 + offer.offer_id % 6
     assert first.packing.startswith("纸箱包装") and first.customisable is bool(offer.offer_id % 2)
     assert second.replied_at is not None and silent.replied_at is None and silent.status == "draft"
