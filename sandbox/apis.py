@@ -728,5 +728,6 @@ def openuid_decrypt(call: Call):
     return {"wangwangNick": supplier.login_id}
 
 
-# The buying APIs (orders, payment, logistics, freight) live in trade_apis; importing this module registers them.
-from . import trade_apis  # noqa: E402, F401
+# The buying APIs (orders, payment, logistics, freight) live in trade_apis, the Newton agent's batch inquiry in
+# newton_apis; importing them registers them.
+from . import newton_apis, trade_apis  # noqa: E402, F401

@@ -271,3 +271,14 @@ class SandboxOrderItem(models.Model):
     unit_price_fen = models.BigIntegerField(help_text="the final unit price")
     amount_fen = models.BigIntegerField(help_text="final unit price × quantity")
     weight_grams = models.PositiveIntegerField()
+
+
+class SandboxNewtonTask(models.Model):
+    """A Newton agent task asking suppliers (batch inquiry): the offers named in its message and who asked."""
+
+    task_id = models.CharField(max_length=40, unique=True)
+    account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE)
+    message = models.TextField()
+    offer_ids = models.JSONField(default=list)
+    polls = models.PositiveIntegerField(default=0)  # the first result poll finds the suppliers still answering
+    created_at = models.DateTimeField(default=timezone.now)

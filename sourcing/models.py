@@ -27,7 +27,7 @@ from sourcing.connections.models import (
     UsageExhaustion,
 )
 from sourcing.core.models import RateSlot
-from sourcing.inquiries.models import Inquiry
+from sourcing.inquiries.models import Inquiry, SupplierRequest
 from sourcing.lists.models import (
     ExchangeRate,
     ItemComment,
@@ -57,7 +57,7 @@ from sourcing.orders.models import (
 )
 
 __all__ = [
-    "Alert", "AlertSettings", "BudgetUse", "Inquiry", "Notification",
+    "Alert", "AlertSettings", "BudgetUse", "Inquiry", "SupplierRequest", "Notification",
     "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
     "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
     "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product",

@@ -37,7 +37,7 @@ from sourcing.connections.tasks import (  # noqa: F401
     token_refresh,
     tokens_maintain,
 )
-from sourcing.inquiries.tasks import inquiry_link_fetch  # noqa: F401
+from sourcing.inquiries.tasks import inquiry_link_fetch, request_batch_ask, request_batch_poll  # noqa: F401
 from sourcing.lists.tasks import list_import_run  # noqa: F401
 from sourcing.orders.tasks import (  # noqa: F401
     freight_estimate,

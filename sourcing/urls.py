@@ -10,8 +10,10 @@ from sourcing.catalog.views import products as catalog_products
 from sourcing.catalog.views import search as catalog
 from sourcing.connections import views as conn
 from sourcing.core.converters import IdConverter
+from sourcing.inquiries import request_views as request_views
 from sourcing.inquiries import views as inquiry_views
 from sourcing.lists import import_views as lists_import_views
+from sourcing.lists import request_views as lists_request_views
 from sourcing.lists import views as lists_views
 from sourcing.orders.views import addresses as address_views
 from sourcing.orders.views import landed as landed_views
@@ -66,6 +68,7 @@ urlpatterns = [
     path("lists/<id:list_id>/archive/", lists_views.list_archive, name="list_archive"),
     path("lists/<id:list_id>/delete/", lists_views.list_delete, name="list_delete"),
     path("lists/<id:list_id>/compare/", lists_views.list_compare, name="list_compare"),
+    path("lists/<id:list_id>/request/", lists_request_views.list_request_new, name="list_request_new"),
     path("lists/<id:list_id>/export.csv", lists_views.list_export_csv, name="list_export_csv"),
     path("lists/<id:list_id>/export.xlsx", lists_views.list_export_xlsx, name="list_export_xlsx"),
     path("lists/<id:list_id>/import/", lists_import_views.list_import_start, name="list_import_start"),
@@ -146,6 +149,7 @@ urlpatterns = [
     path("inquiries/<id:inquiry_id>/reply/", inquiry_views.inquiry_reply, name="inquiry_reply"),
     path("inquiries/<id:inquiry_id>/close/", inquiry_views.inquiry_close, name="inquiry_close"),
     path("inquiries/<id:inquiry_id>/notes/", inquiry_views.inquiry_notes, name="inquiry_notes"),
+    path("requests/<id:request_id>/", request_views.request_detail, name="request_detail"),
     path("alerts/", alerts_views.alert_index, name="alerts"),
     path("alerts/watch/", alerts_views.product_watch, name="product_watch"),
     path("alerts/<id:alert_id>/delete/", alerts_views.alert_delete, name="alert_delete"),

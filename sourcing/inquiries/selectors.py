@@ -11,13 +11,19 @@ from django.db.models import QuerySet
 from sourcing.accounts.models import Membership, User
 from sourcing.accounts.selectors import current_membership, get_team_object_for_user
 from sourcing.catalog.models import Product, Supplier
-from sourcing.inquiries.models import Inquiry
+from sourcing.inquiries.models import Inquiry, SupplierRequest
 
 
 def get_inquiry_for_user(user: User, pk) -> Inquiry:
     """The inquiry if the user is a member of its team (`.membership` set); 404 for anyone else."""
     inquiries = Inquiry.objects.select_related("team", "created_by", "supplier", "product__supplier", "sku")
     return get_team_object_for_user(user, inquiries, pk, name="inquiry")
+
+
+def get_request_for_user(user: User, pk) -> SupplierRequest:
+    """The request to many suppliers if the user is a member of its team (`.membership` set); 404 for anyone else."""
+    requests = SupplierRequest.objects.select_related("team", "created_by")
+    return get_team_object_for_user(user, requests, pk, name="request")
 
 
 # --- inquiries ---
@@ -84,3 +90,50 @@ def quotes_for_items(team_id: int, items) -> None:
         item.supplier_quote = next(iter(exact), None) or next(
             (q for q in quotes if not item.sku_id or not q.sku_id), None
         )
+
+
+# --- one request to many suppliers: the answers ---
+# What each question's answer is made of, on the supplier's inquiry (None or "" = not answered yet).
+ANSWER_OF = {"moq": ("quoted_moq",), "price": ("quoted_price",), "lead": ("quoted_lead_days",),
+             "sample": ("sample_price", "sample_days"), "packing": ("packing",),
+             "custom": ("customisable",)}  # fmt: skip
+
+
+def answered(inquiry: Inquiry, question: str) -> bool:
+    """Whether the supplier answered this question (a sample counts once its price or its time is known)."""
+    return any(getattr(inquiry, name) not in (None, "") for name in ANSWER_OF.get(question, ()))
+
+
+def request_rows(request: SupplierRequest) -> list[Inquiry]:
+    """The request's inquiries (one per supplier), each with `.missing`: the labels of the questions not answered."""
+    rows = list(request.inquiries.select_related("product__supplier", "supplier", "sku").order_by("pk"))
+    labels = dict(SupplierRequest.Question.choices)
+    for row in rows:
+        row.missing = [str(labels[q]) for q in request.questions if q in labels and not answered(row, q)]
+    return rows
+
+
+def team_requests(user: User, *, limit: int = 20) -> list[SupplierRequest]:
+    membership = current_membership(user)
+    if membership is None:
+        return []
+    return list(SupplierRequest.objects.filter(team_id=membership.team_id).select_related("created_by")[:limit])
+
+
+def answers_for_items(team_id: int, items) -> None:
+    """Attach `.supplier_answer` to each list item: the team's latest reply to a request about its offer (its option
+    first), or None. One query for all the items."""
+    product_ids = {item.product_id for item in items}
+    replies = (
+        Inquiry.objects.filter(team_id=team_id, product_id__in=product_ids, request__isnull=False,
+                               replied_at__isnull=False)
+        .select_related("request")
+        .order_by("-replied_at", "-pk")
+    )  # fmt: skip
+    by_product: dict[int, list[Inquiry]] = {}
+    for reply in replies:
+        by_product.setdefault(reply.product_id, []).append(reply)
+    for item in items:
+        found = by_product.get(item.product_id, [])
+        exact = [r for r in found if r.sku_id == item.sku_id]
+        item.supplier_answer = next(iter(exact), None) or next(iter(found), None)

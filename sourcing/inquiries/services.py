@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -23,10 +24,12 @@ from sourcing.connections.explain import explain_error
 from sourcing.connections.services.budgets import Payer, paying
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.core.enqueue import enqueue
-from sourcing.inquiries.models import Inquiry
+from sourcing.inquiries.models import Inquiry, SupplierRequest
 
 Status, LinkState, LinkKind = Inquiry.Status, Inquiry.LinkState, Inquiry.LinkKind
 MESSAGE_MAX = 4000
+REQUEST_MAX_SUPPLIERS = 10
+ANSWER_FIELDS = ("sample_price", "sample_days", "packing", "customisable", "customisation")
 
 
 class InquiryError(Exception):
@@ -193,8 +196,10 @@ def inquiry_mark_sent(*, actor: User, inquiry: Inquiry, at: datetime | None = No
 def inquiry_log_reply(*, actor: User, inquiry: Inquiry, replied_at: datetime | None = None,
                       quoted_price: Decimal | None = None, quoted_moq: int | None = None,
                       quoted_lead_days: int | None = None, notes: str | None = None,
-                      quoted_quantity: int | None = None) -> Inquiry:  # fmt: skip
-    """Sent → replied (or correct a logged reply): what the supplier quoted, and when they answered."""
+                      quoted_quantity: int | None = None, **answers) -> Inquiry:  # fmt: skip
+    """Sent → replied (or correct a logged reply): what the supplier quoted, and when they answered.
+
+    `answers`: the other answers of a request (sample_price, sample_days, packing, customisable, customisation)."""
     _require_edit(actor, inquiry.team_id)
     now = timezone.now()
     if inquiry.status == Status.DRAFT:
@@ -210,6 +215,10 @@ def inquiry_log_reply(*, actor: User, inquiry: Inquiry, replied_at: datetime | N
               "quoted_quantity": quoted_quantity or (inquiry.quantity if quoted_price is not None else None)}  # fmt: skip
     if notes is not None:
         values["notes"] = notes.replace("\r\n", "\n")[:4000]
+    for name in ANSWER_FIELDS:
+        if name in answers:
+            value = answers[name]
+            values[name] = (value or "").strip()[:500] if name in ("packing", "customisation") else value
     return _move(inquiry, frm=[Status.SENT, Status.REPLIED], **values)
 
 
@@ -234,3 +243,71 @@ def message_templates(*, product: Product, sku: Sku | None, quantity, target_pri
     with override("en"):
         return {lang: message_template(product=product, sku=sku, quantity=quantity, target_price=target_price,
                                        language=lang) for lang in ("zh", "en")}  # fmt: skip
+
+
+# --- one request to many suppliers ---
+QUESTION_LINES = {
+    "zh": {"moq": "起订量是多少？", "price": "采购{n}的单价是多少？", "lead": "交货期需要几天？",
+           "sample": "样品价格是多少？打样需要几天？", "packing": "包装方式是什么（每箱数量、尺寸、重量）？",
+           "custom": "可以定制吗（印LOGO、颜色、包装）？"},
+    "en": {"moq": "What is your minimum order?", "price": "What is the unit price for {n}?",
+           "lead": "How many days is the lead time?", "sample": "What does a sample cost, and how many days to make it?",
+           "packing": "How is it packed (pieces per carton, carton size and weight)?",
+           "custom": "Can you customise it (logo, colour, packaging)?"},
+}  # fmt: skip
+
+
+def request_message(*, product: Product, sku: Sku | None, quantity: int, target_price: Decimal | None,
+                    options: str, questions: list[str], language: str = "zh") -> str:  # fmt: skip
+    """The inquiry template for one supplier of a request, its closing question replaced by the request's questions."""
+    base = message_template(product=product, sku=sku, quantity=quantity, target_price=target_price, language=language)
+    lines = base.split("\n")[:-4]  # the template's own question, blank lines and thanks
+    unit = (product.unit or "件") if language == "zh" else (product.unit_en or product.unit or "pcs")
+    amount = f"{quantity}{unit}" if language == "zh" else f"{quantity:,} {unit}"
+    if options:
+        lines.append(("要求：" if language == "zh" else "Requirements: ") + options)
+    asked = QUESTION_LINES["zh" if language == "zh" else "en"]
+    numbered = [q for q in SupplierRequest.Question.values if q in questions]
+    lines += ["", "请回复以下问题：" if language == "zh" else "Could you answer these questions:"]
+    lines += [f"{n}. {asked[q].format(n=amount)}" for n, q in enumerate(numbered, 1)]
+    lines += ["", "谢谢！" if language == "zh" else "Thank you."]
+    return "\n".join(lines)
+
+
+def request_send(*, actor: User, team: Team, offers: list[tuple[Product, Sku | None]], quantity: int,
+                 questions: list[str], target_price: Decimal | None = None, options: str = "", note: str = "",
+                 language: str = "zh", list_id: int | None = None, title: str = "") -> SupplierRequest:  # fmt: skip
+    """Record one request and an inquiry to each offer's supplier (its message names the questions); each inquiry
+    then gets its chat link like any other. All or nothing: a refusal leaves no request and no inquiry."""
+    _require_edit(actor, team.pk)
+    seen, unique = set(), []
+    for product, sku in offers:
+        if product.pk not in seen:
+            seen.add(product.pk)
+            unique.append((product, sku))
+    if not unique:
+        raise InquiryError(_("Tick at least one item to send the request to."))
+    if len(unique) > REQUEST_MAX_SUPPLIERS:
+        raise InquiryError(_("Send one request to at most %(n)s suppliers.") % {"n": REQUEST_MAX_SUPPLIERS})
+    questions = [q for q in SupplierRequest.Question.values if q in (questions or [])]
+    if not questions:
+        raise InquiryError(_("Pick at least one question to ask."))
+    if not quantity or quantity < 1:
+        raise InquiryError(_("Enter the quantity you want to buy."))
+    options, note = " ".join((options or "").split())[:500], (note or "").replace("\r\n", "\n").strip()[:1000]
+    title = (title or unique[0][0].display_title)[:200]
+    with transaction.atomic():
+        request = SupplierRequest.objects.create(
+            team=team, created_by=actor, list_id=list_id, title=title, options=options, quantity=quantity,
+            target_price=target_price, questions=questions, note=note,
+        )  # fmt: skip
+        for product, sku in unique:
+            message = request_message(product=product, sku=sku, quantity=quantity, target_price=target_price,
+                                      options=options, questions=questions, language=language)  # fmt: skip
+            inquiry = inquiry_create(actor=actor, team=team, product=product, message=message, language=language,
+                                     sku=sku, quantity=quantity, target_price=target_price)  # fmt: skip
+            Inquiry.objects.filter(pk=inquiry.pk).update(request=request)
+        from sourcing.inquiries.batch import request_batch_start  # imported here: batch imports this module
+
+        request_batch_start(request=request, actor=actor)
+    return request

@@ -19,7 +19,13 @@ from sourcing.core.converters import parse_id
 from sourcing.inquiries import services as services
 from sourcing.inquiries.forms import InquiryForm, InquiryNotesForm, InquiryReplyForm
 from sourcing.inquiries.models import Inquiry
-from sourcing.inquiries.selectors import average_response, get_inquiry_for_user, status_counts, team_inquiries
+from sourcing.inquiries.selectors import (
+    average_response,
+    get_inquiry_for_user,
+    status_counts,
+    team_inquiries,
+    team_requests,
+)
 from sourcing.inquiries.services import InquiryError, InquiryForbidden
 
 PAGE = 50
@@ -135,6 +141,7 @@ def inquiry_index(request):
     return render(request, "sourcing/inquiries/index.html", {
         "inquiries": inquiries, "status": status, "filters": filters, "membership": membership,
         "average": average_response(inquiries), "more": len(inquiries) == PAGE,
+        "requests": team_requests(request.user, limit=10),
     })  # fmt: skip
 
 
@@ -145,7 +152,10 @@ def inquiry_detail(request, inquiry_id):
         "inquiry": inquiry, "membership": inquiry.membership, "reply_form": InquiryReplyForm(unit=_unit(inquiry), initial={
             "quoted_price": inquiry.quoted_price, "quoted_moq": inquiry.quoted_moq,
             "quoted_quantity": inquiry.quoted_quantity or inquiry.quantity,
-            "quoted_lead_days": inquiry.quoted_lead_days, "notes": inquiry.notes}),
+            "quoted_lead_days": inquiry.quoted_lead_days, "notes": inquiry.notes,
+            "sample_price": inquiry.sample_price, "sample_days": inquiry.sample_days, "packing": inquiry.packing,
+            "customisable": {True: "yes", False: "no"}.get(inquiry.customisable, ""),
+            "customisation": inquiry.customisation}),
         "notes_form": InquiryNotesForm(initial={"notes": inquiry.notes}),
     })  # fmt: skip
 
@@ -188,6 +198,9 @@ def inquiry_reply(request, inquiry_id):
         services.inquiry_log_reply(actor=request.user, inquiry=inquiry, **form.cleaned_data)
     except InquiryError as error:
         return _refused(request, error, back=back)
+    if inquiry.request_id:  # one supplier of a request: back to the answers side by side
+        messages.success(request, _("Reply logged."))
+        return redirect("request_detail", inquiry.request_id)
     return _after(request, inquiry, _("Reply logged."))
 
 

@@ -20,7 +20,7 @@ from sourcing.catalog.models import Product, Supplier
 from sourcing.catalog.pricing import PriceQuote, price_at_quantity
 from sourcing.catalog.selectors.trust import Trust, trust_for
 from sourcing.core.converters import parse_id
-from sourcing.inquiries.selectors import quotes_for_items
+from sourcing.inquiries.selectors import answers_for_items, quotes_for_items
 from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListImport, ListItem, ProductList
 
 COMPARE_MIN, COMPARE_MAX = 2, 6
@@ -199,6 +199,7 @@ def list_items(product_list: ProductList, *, status: str = "") -> list[ListItem]
     for item in items:
         item.quote = item_quote(item)
     quotes_for_items(product_list.team_id, items)
+    answers_for_items(product_list.team_id, items)
     return items
 
 

@@ -24,7 +24,7 @@ from sourcing.catalog.models import Product
 from sourcing.catalog.views.search import is_htmx
 from sourcing.core.converters import parse_id
 from sourcing.core.http import safe_next
-from sourcing.inquiries.selectors import quotes_for_items
+from sourcing.inquiries.selectors import answers_for_items, quotes_for_items
 from sourcing.lists import exports as exports_lists
 from sourcing.lists import services as services
 from sourcing.lists.forms import AddToListForm, CommentForm, CurrencyForm, ItemBaseForm, ItemForm, ListForm, StatusForm
@@ -211,6 +211,7 @@ def list_compare(request, list_id):
     items, error = compare_items(product_list, request.GET.getlist("item"))
     converter = Converter.for_team(product_list.team)
     quotes_for_items(product_list.team_id, items)
+    answers_for_items(product_list.team_id, items)
     items_read_more(product_list.team_id, items)
     columns, unit_note = compare_columns(items, converter) if not error else ([], "")
     context = {
@@ -305,6 +306,7 @@ def _item_page(request, item, *, form=None, base_form=None, comment_form=None, c
     base_form = base_form or ItemBaseForm(initial=values, product=product)
     converter = Converter.for_team(item.product_list.team)
     quotes_for_items(item.product_list.team_id, [item])
+    answers_for_items(item.product_list.team_id, [item])
     context = {
         "item": item,
         "product_list": item.product_list,

@@ -387,3 +387,11 @@ def test_pay_links_cancel_logistics_and_freight_examples():
     client, _ = live_client(**{"alibaba.alipay.url.get": {"success": False, "erroMsg": "Batch pay : not surport"}})
     with pytest.raises(errors.BusinessError, match="not surport"):
         api.pay_url(client, "tok", ["1"])
+
+
+def test_the_batch_inquiry_result_as_published_is_not_json_and_the_reader_says_so():
+    # the published example's data string is truncated: the reader refuses it rather than guessing
+    with pytest.raises(errors.MalformedResponse):
+        api.read_batch_inquiry(answer("newtoncloud.batchInquiry.getResult"))
+    assert api.read_batch_inquiry({"success": True, "inquiryStatus": "running"}).done is False
+    assert answer("newtoncloud.task.create")["taskId"]

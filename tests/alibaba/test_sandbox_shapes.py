@@ -19,6 +19,7 @@ from tests.conftest import code_from, consent
 pytestmark = pytest.mark.django_db(transaction=True)
 CB = "com.alibaba.fenxiao.crossborder"
 ACCOUNT = "com.alibaba.account"
+AGENT = "com.alibaba.agent"
 
 
 @pytest.fixture
@@ -82,6 +83,11 @@ def sandbox_answers(name, client, token, supplier) -> list:
         return [call(ACCOUNT, {"loginId": supplier.login_id})]
     if name == "wangwangnick.openuid.decrypt":
         return [call(ACCOUNT, {"openUid": supplier.open_uid})]
+    if name == "newtoncloud.task.create":
+        return [call(AGENT, {"message": f"商品编号 {offer.offer_id}：起订量是多少？", "auto": True})]
+    if name == "newtoncloud.batchInquiry.getResult":
+        task = api.newton_task_create(client, token, f"商品编号 {offer.offer_id}：起订量是多少？单价？")
+        return [call(AGENT, {"taskId": task.task_id}) for _poll in range(2)]  # still answering, then the answers
     if name in BUYING:
         return buying_answers(name, client, token, supplier)
     raise AssertionError(f"no sandbox call written for {name}")

@@ -379,3 +379,26 @@ def test_the_daily_requote_address_is_a_setting_and_an_empty_list_offers_no_quot
     empty = list_services.list_create(actor=alice, team=acme, name="Empty for now")
     panel = client.get(f"/lists/{empty.pk}/quotes/panel/").content.decode()
     assert "Add offers to the list first" in panel and "Quote with 1688" not in panel
+
+
+def test_a_price_a_supplier_answered_in_chat_shows_beside_1688s_quote(client, alice, order_list, yiwu):
+    from sourcing.inquiries import services as inquiry_services
+
+    client.force_login(alice)
+    quote(client, order_list)
+    item = order_list.items.order_by("position").first()
+    # given a request to the item's supplier, answered with a price at the quantity
+    sent = inquiry_services.request_send(actor=alice, team=order_list.team, offers=[(item.product, item.sku)],
+                                         quantity=item.target_quantity, questions=["price"])  # fmt: skip
+    inquiry = sent.inquiries.get()
+    inquiry_services.inquiry_mark_sent(actor=alice, inquiry=inquiry)
+    inquiry_services.inquiry_log_reply(actor=alice, inquiry=inquiry, quoted_price=Decimal("3.21"))
+    # then the quotes page shows it beside 1688's quoted price, linking the inquiry
+    page = client.get(f"/lists/{order_list.pk}/quotes/").content.decode()
+    assert f"quoted ¥3.21 at {item.target_quantity:,}" in text_of(page) and f"/inquiries/{inquiry.pk}/" in page
+
+
+def text_of(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

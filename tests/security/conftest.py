@@ -17,6 +17,7 @@ from sourcing.catalog.models import CatalogJob, ImageUpload, SearchQuery
 from sourcing.connections.models import ApiPermission, ConnectionCheck
 from sourcing.connections.services.credentials import credential_create
 from sourcing.inquiries import services as inquiry_services
+from sourcing.inquiries.models import Inquiry
 from sourcing.lists import services as list_services
 from sourcing.lists.models import ListImport, ListImportRow
 from sourcing.orders.models import (
@@ -67,6 +68,11 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
     comment = list_services.comment_add(actor=bob, item=item, text="Acme-only comment")
     inquiry = inquiry_services.inquiry_create(actor=alice, team=acme, product=product,
                                               message="Acme-only inquiry 问价")  # fmt: skip
+    # One request to many suppliers (issue 22 item 3), its supplier's inquiry answered.
+    supplier_request = inquiry_services.request_send(actor=alice, team=acme, offers=[(product, None)], quantity=50,
+                                                     questions=["moq", "packing"], note="Acme-only inquiry 问价",
+                                                     list_id=kitchen.pk)  # fmt: skip
+    Inquiry.objects.filter(request=supplier_request).update(packing="Acme-only inquiry 问价")
     alert = alert_services.alert_create(actor=alice, team=acme, product=product, kind="price_below",
                                         threshold=Decimal("1.00"))  # fmt: skip
     notification = Notification.objects.create(user=alice, team=acme, alert=alert, product=product,
@@ -122,7 +128,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "list": kitchen, "item": item, "comment": comment, "inquiry": inquiry, "alert": alert,
         "notification": notification, "credential": credential, "check": check, "permission": permission,
         "picture": picture, "search": search, "job": job, "sandbox_app": sandbox_app,
-        "list_import": list_import,
+        "list_import": list_import, "supplier_request": supplier_request,
     }  # fmt: skip
     fill = {
         "team_id": acme.pk, "member_id": objects["membership"].pk, "invitation_id": invitation.pk,
@@ -131,7 +137,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "search_id": search.pk, "app_key": sandbox_app.app_key, "offer_id": product.offer_id,
         "address_id": address.pk, "run_id": quote_run.pk, "rate_card_id": rate_card.pk, "duty_id": duty.pk,
         "order_id": order.pk, "line_id": order_line.pk, "receipt_id": receipt.pk, "sample_id": sample.pk,
-        "photo_id": photo.pk, "import_id": list_import.pk,
+        "photo_id": photo.pk, "import_id": list_import.pk, "request_id": supplier_request.pk,
     }  # fmt: skip
     return AcmeWorld(
         objects=objects,

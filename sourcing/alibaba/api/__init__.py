@@ -28,9 +28,18 @@ from .account import (
     wangwang_url_for_open_id,
 )
 from .category import category_get, category_translation, read_category, read_translation
+from .inquiry import (
+    BatchInquiry,
+    NewtonTask,
+    SupplierAnswer,
+    batch_inquiry_result,
+    newton_task_create,
+    read_batch_inquiry,
+)
 from .product import product_detail, product_get, read_detail, read_product_info, read_sku, read_tiers
 from .refs import (
     ACCOUNT_BASIC,
+    BATCH_INQUIRY_RESULT,
     BUYING_APIS,
     CANCEL_ORDER,
     CATEGORY_GET,
@@ -42,10 +51,12 @@ from .refs import (
     IMAGE_HOST,
     IMAGE_SEARCH,
     IMAGE_UPLOAD,
+    INQUIRY_APIS,
     KEYWORD_SEARCH,
     LOGISTICS_INFOS,
     LOGISTICS_TRACE,
     MAX_SEARCH_RECORDS,
+    NEWTON_TASK_CREATE,
     OPENUID_ENCRYPT,
     ORDER_DETAIL,
     ORDER_LIST,
@@ -135,6 +146,9 @@ from .values import (
 )
 
 __all__ = [
+    # batch inquiry (the Newton agent)
+    "BATCH_INQUIRY_RESULT", "INQUIRY_APIS", "NEWTON_TASK_CREATE", "BatchInquiry", "NewtonTask", "SupplierAnswer",
+    "batch_inquiry_result", "newton_task_create", "read_batch_inquiry",
     # refs
     "ACCOUNT_BASIC", "CATEGORY_GET", "CATEGORY_TRANSLATION", "CROSSBORDER", "IMAGE_HOST", "IMAGE_SEARCH",
     "IMAGE_UPLOAD", "KEYWORD_SEARCH", "MAX_SEARCH_RECORDS", "OPENUID_ENCRYPT", "PORTAL_APIS", "PRODUCT_DETAIL",

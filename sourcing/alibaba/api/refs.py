@@ -58,6 +58,13 @@ BUYING_APIS = [
     ORDER_PREVIEW, FREIGHT_ESTIMATE, CREATE_ORDER, ORDER_DETAIL, ORDER_LIST, PAY_URL, CROSS_BORDER_PAY_URL,
     CANCEL_ORDER, LOGISTICS_INFOS, LOGISTICS_TRACE,
 ]  # fmt: skip
+# 1688's batch inquiry, part of its Newton agent (docs/inquiries-alerts.md, "1688's batch inquiry"): a long-running
+# agent task asks the suppliers, its result holds their answers. Not in PORTAL_APIS: asked only when a team sends a
+# request to many suppliers with a credential that may.
+AGENT = "com.alibaba.agent"
+NEWTON_TASK_CREATE = ApiRef(AGENT, "newtoncloud.task.create")
+BATCH_INQUIRY_RESULT = ApiRef(AGENT, "newtoncloud.batchInquiry.getResult")
+INQUIRY_APIS = [NEWTON_TASK_CREATE, BATCH_INQUIRY_RESULT]
 # The connected account's own profile; every app may call it, so it is not listed for permissions.
 ACCOUNT_BASIC = ApiRef("com.alibaba.account", "alibaba.account.basic")
 

@@ -53,6 +53,7 @@ class RowPage:
         self.path = quote(str(path), safe="/")
         self.item_edit, self.item_status = _link("item_edit"), _link("item_status")
         self.product, self.inquiry = _link("product"), _link("inquiry_detail")
+        self.request = _link("request_detail")
         self.quotes, self.landed = _link("list_quotes"), _link("list_landed")
         self.alerts = reverse("alerts")
         self.statuses = [(value, str(label)) for value, label in ListItem.Status.choices]
@@ -101,6 +102,38 @@ def supplier_quote(item, page: RowPage) -> str:
         words = _("quoted %(price)s, %(when)s") % {"price": price, "when": when}
     label = f' <span class="muted" lang="zh">· {escape(sq.sku_label)}</span>' if sq.sku_label else ""
     return f'<p class="small supplier-quote"><a href="{page.inquiry(sq.pk)}">{words}</a>{label}</p>'
+
+
+def answer_parts(answer) -> list[str]:
+    """A supplier's logged answers to a request, in short words (escaped), in the order of the questions."""
+    parts = []
+    if answer.quoted_moq is not None:
+        parts.append(_("MOQ %(n)s") % {"n": escape(count(answer.quoted_moq))})
+    if answer.quoted_lead_days is not None:
+        parts.append(ngettext("lead time %(n)s day", "lead time %(n)s days", answer.quoted_lead_days)
+                     % {"n": answer.quoted_lead_days})  # fmt: skip
+    if answer.sample_price is not None or answer.sample_days is not None:
+        price = escape(yuan(answer.sample_price)) if answer.sample_price is not None else "—"
+        days = "" if answer.sample_days is None else " · " + ngettext(
+            "%(n)s day", "%(n)s days", answer.sample_days) % {"n": answer.sample_days}  # fmt: skip
+        parts.append(_("sample %(price)s") % {"price": price} + days)
+    if answer.packing:
+        parts.append(_("packing: %(text)s") % {"text": escape(Truncator(answer.packing).chars(60))})
+    if answer.customisable is not None:
+        parts.append(_("customisable") + " ✓" if answer.customisable else _("not customisable"))
+    return parts
+
+
+def supplier_answer(item, page: RowPage) -> str:
+    """The team's latest answers from a request about this item (inquiries.selectors.answers_for_items), or ""."""
+    answer = getattr(item, "supplier_answer", None)
+    if answer is None:
+        return ""
+    parts = answer_parts(answer)
+    if not parts:
+        return ""
+    words = _("Answered: %(answers)s") % {"answers": " · ".join(parts)}
+    return f'<p class="small supplier-answer"><a href="{page.request(answer.request_id)}">{words}</a></p>'
 
 
 def verified_quote(item, page: RowPage) -> str:
@@ -201,6 +234,7 @@ def _price(item, product, page: RowPage) -> str:
     parts.append(sample_mark(item))
     parts.append(landed_cost(item, page))
     parts.append(supplier_quote(item, page))
+    parts.append(supplier_answer(item, page))
     if q.below_moq:
         words = _("Below the minimum order: you want %(want)s, the supplier sells from %(moq)s.") % {
             "want": escape(count(item.target_quantity)), "moq": escape(count(product.moq))}  # fmt: skip
@@ -287,6 +321,11 @@ def item_status_form(context, item, saved=False):
 @register.simple_tag(takes_context=True)
 def item_supplier_quote(context, item):
     return mark_safe(supplier_quote(item, _page(context)))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def item_supplier_answer(context, item):
+    return mark_safe(supplier_answer(item, _page(context)))  # noqa: S308
 
 
 @register.simple_tag

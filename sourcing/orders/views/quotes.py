@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sourcing.accounts.views.site import refusal
 from sourcing.catalog.views.search import is_htmx
 from sourcing.core.converters import parse_id
+from sourcing.inquiries.selectors import quotes_for_items
 from sourcing.lists.models import ListItem
 from sourcing.lists.selectors import get_list_for_user, item_quote
 from sourcing.orders.forms import QuoteForm, WatchForm
@@ -60,6 +61,8 @@ def list_quotes_view(request, list_id):
     for item in items:
         item.priced = item_quote(item)
     quotes = list_quotes(product_list)
+    # a price the supplier quoted in a chat (an inquiry's logged reply) shows beside 1688's quote of the same offer
+    quotes_for_items(product_list.team_id, [line for quote in quotes for line in quote.all_lines])
     context = _context(request, product_list, items=items, quotes=quotes)
     watch = context["watch"]
     context["watch_form"] = WatchForm(
