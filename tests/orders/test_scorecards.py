@@ -212,3 +212,14 @@ def test_the_list_page_reads_no_scorecard(client, alice, kitchen, history, djang
     with CaptureQueriesContext(connection) as captured:
         assert client.get(f"/lists/{kitchen.pk}/").status_code == 200
     assert not [q for q in captured if "sourcing_pricehistory" in q["sql"] or "sourcing_receipt" in q["sql"]]
+
+
+def test_the_scorecards_read_in_chinese(client, alice, history, settings):
+    flask, glass, _kettle = history
+    client.force_login(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = text(client.get("/buying/suppliers/"))
+    for words in ("供应商评分", "回复率", "按时发货至少（%）", "80.0 %", "已发询价: 5; 4 条已回复", "数据不足"):
+        assert words in page, words
+    page = text(client.get(f"/suppliers/{flask.supplier.pk}/"))
+    assert "本团队的供应商评分" in page and "短缺 10.0 % (订购件数: 100; 短缺 10 件)" in page
