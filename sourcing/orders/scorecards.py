@@ -34,7 +34,7 @@ class Figure:
     value: Decimal | None  # None: no observation at all
     observations: int
     minimum: int
-    detail: str = ""  # "4 of 5 inquiries", shown beside the value
+    detail: str = ""  # "4 answered", shown beside the observations
 
     @property
     def enough(self) -> bool:
