@@ -483,6 +483,13 @@ RATE_CARDS_MAX = env.int("RATE_CARDS_MAX", default=50)
 # list may set its own.
 QUOTE_DRIFT_PERCENT = env.float("QUOTE_DRIFT_PERCENT", default=5.0)
 # Largest photo of a received sample, in bytes (JPEG/PNG/WebP, kept in the database); most photos per sample.
+# Supplier scorecards (docs/buying.md): the team's figures count the last SCORECARD_DAYS, price variation the last
+# SCORECARD_PRICE_DAYS; a figure resting on fewer observations says "not enough data". The suppliers page shows
+# at most SCORECARD_MAX_SUPPLIERS of the team's suppliers.
+SCORECARD_DAYS = env.int("SCORECARD_DAYS", default=180)
+SCORECARD_PRICE_DAYS = env.int("SCORECARD_PRICE_DAYS", default=90)
+SCORECARD_MIN_OBSERVATIONS = env.int("SCORECARD_MIN_OBSERVATIONS", default=3)
+SCORECARD_MAX_SUPPLIERS = env.int("SCORECARD_MAX_SUPPLIERS", default=300)
 SAMPLE_PHOTO_MAX_BYTES = env.int("SAMPLE_PHOTO_MAX_BYTES", default=5_000_000)
 SAMPLE_PHOTOS_MAX = env.int("SAMPLE_PHOTOS_MAX", default=12)
 # How often beat looks for "ordering" lists not yet re-quoted this 1688 day (each is re-quoted once a day).

@@ -21,6 +21,7 @@ from sourcing.orders.views import purchase as order_views
 from sourcing.orders.views import quotes as quote_views
 from sourcing.orders.views import receiving as receiving_views
 from sourcing.orders.views import samples as sample_views
+from sourcing.orders.views import scorecards as scorecard_views
 
 # Every id in a URL is <id:...>: an <int:...> past 2**63-1 would reach the database and fail there (500).
 register_converter(IdConverter, "id")
@@ -132,6 +133,8 @@ urlpatterns = [
     # Purchase orders (docs/buying.md, "Purchase orders"): each through get_order_for_user.
     path("lists/<id:list_id>/quotes/order/", order_views.order_draft, name="order_draft"),
     path("orders/", order_views.order_index, name="orders"),
+    # Supplier scorecards (docs/buying.md, "Supplier scorecards"): the current team's own figures only.
+    path("buying/suppliers/", scorecard_views.supplier_scorecards, name="supplier_scorecards"),
     path("orders/<id:order_id>/", order_views.order_detail, name="order_detail"),
     path("orders/<id:order_id>/status/", order_views.order_status, name="order_status"),
     path("orders/<id:order_id>/submit/", order_views.order_submit, name="order_submit"),

@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sourcing.catalog.selectors.trust import trust_for
 from sourcing.core.exports import csv_response
@@ -89,6 +90,33 @@ def _landed(item, converter: Converter) -> list:
             landed.duty, landed.vat, note]  # fmt: skip
 
 
+# The supplier's scorecard (the orders domain's item reader sets `.scorecard`): each figure, then its observations.
+SCORECARD = (
+    ("reply_rate", gettext_lazy("Reply rate %")),
+    ("reply_hours", gettext_lazy("Median reply time (h)")),
+    ("price_variation", gettext_lazy("Price variation %")),
+    ("stock_accuracy", gettext_lazy("Stock accuracy %")),
+    ("price_drift", gettext_lazy("Quote-to-order drift %")),
+    ("on_time", gettext_lazy("Shipped on time %")),
+    ("shortage", gettext_lazy("Short %")),
+    ("damage", gettext_lazy("Damaged %")),
+)
+
+
+def _scorecard(item) -> list:
+    """Each figure of the team's scorecard of the supplier and how many observations it rests on; words, never 0,
+    when there are too few."""
+    card = getattr(item, "scorecard", None)
+    out = []
+    for key, _heading in SCORECARD:
+        figure = card.figures[key] if card else None
+        if figure is None or not figure.observations:
+            out += [_("no observations"), 0]
+        else:
+            out += [figure.value if figure.enough else _("not enough data"), figure.observations]
+    return out
+
+
 def columns(converter: Converter) -> list[Column]:
     cols = [
         Column(_("#"), "int", 5),
@@ -133,6 +161,14 @@ def columns(converter: Converter) -> list[Column]:
         Column(_("Service score (of 5)"), "money", 8),
         Column(_("Repurchase rate %"), "money", 9),
         Column(_("Offer rating (of 5)"), "money", 8),
+        *(
+            c
+            for _key, heading in SCORECARD
+            for c in (
+                Column(heading, "money", 9),
+                Column(_("%(figure)s: observations") % {"figure": heading}, "int", 8),
+            )
+        ),
         Column(_("Note"), "text", 40),
         Column(_("Added by"), "text", 10),
         Column(_("1688 link"), "link", 40),
@@ -191,6 +227,7 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             _known(trust.service_score),
             _known(trust.repurchase_rate),
             _known(trust.trade_score),
+            *_scorecard(item),
             item.note,
             item.added_by.username if item.added_by else "",
             product.detail_url or f"https://detail.1688.com/offer/{product.offer_id}.html",

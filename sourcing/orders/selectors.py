@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -253,45 +253,6 @@ def receiving_lines(order: PurchaseOrder) -> list[PurchaseOrderLine]:
         line.shortage = max(0, line.quantity - line.received)
         line.over = max(0, line.received - line.quantity)
     return lines
-
-
-@dataclass(frozen=True)
-class SupplierRecord:
-    """A team's receiving record with one supplier: orders received in full, and pieces short or damaged."""
-
-    orders_received: int
-    orders_with_deliveries: int
-    ordered: int  # pieces ordered on the orders that have had deliveries
-    received: int
-    short: int
-    damaged: int
-
-    @property
-    def shortage_percent(self) -> Decimal | None:
-        return (Decimal(self.short * 100) / self.ordered).quantize(Decimal("0.1")) if self.ordered else None
-
-    @property
-    def damage_percent(self) -> Decimal | None:
-        return (Decimal(self.damaged * 100) / self.received).quantize(Decimal("0.1")) if self.received else None
-
-
-def supplier_record(team_id: int, supplier_id: int) -> SupplierRecord | None:
-    """What the team has received from this supplier (its own orders only), or None when nothing yet.
-
-    Counted over every line of the orders that have had a delivery: a line nothing has arrived of is all short."""
-    order_ids = set(Receipt.objects.filter(supplier_id=supplier_id, line__order__team_id=team_id)
-                    .values_list("line__order_id", flat=True))  # fmt: skip
-    if not order_ids:
-        return None
-    rows = list(PurchaseOrderLine.objects.filter(order_id__in=order_ids).values("pk", "quantity").annotate(
-        received=Sum("receipts__received_quantity"), damaged=Sum("receipts__damaged_quantity")))  # fmt: skip
-    received_orders = PurchaseOrder.objects.filter(pk__in=order_ids, state=PurchaseOrder.State.RECEIVED).count()
-    return SupplierRecord(
-        orders_received=received_orders, orders_with_deliveries=len(order_ids),
-        ordered=sum(r["quantity"] for r in rows), received=sum(r["received"] or 0 for r in rows),
-        short=sum(max(0, r["quantity"] - (r["received"] or 0)) for r in rows),
-        damaged=sum(r["damaged"] or 0 for r in rows),
-    )  # fmt: skip
 
 
 # --- purchase orders ---

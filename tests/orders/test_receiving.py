@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from sourcing.orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine, Receipt, Sample
-from sourcing.orders.selectors import supplier_record
+from sourcing.orders.scorecards import supplier_record
 from sourcing.orders.services import receiving as services
 from tests.orders.conftest import text
 
@@ -135,9 +135,11 @@ def test_the_supplier_page_shows_the_teams_own_receiving_record(client, alice, c
     assert (record.shortage_percent, record.damage_percent) == (Decimal("26.7"), Decimal("2.3"))
     client.force_login(alice)
     page = text(client.get(f"/suppliers/{order.supplier_id}/"))
-    assert "Your team's receiving record" in page and "1 / 2" in page
-    assert "26.7 %" in page and "80 of 300 pieces" in page and "2.3 %" in page and "5 of 220 pieces" in page
-    # carol's team has received nothing from this supplier: its page shows no record
+    assert "Your team's scorecard" in page and "Orders received in full 1 / 2" in page
+    assert "Short 26.7 % (pieces ordered: 300; 80 short)" in page
+    assert "Damaged 2.3 % (pieces received: 220; 5 damaged)" in page
+    # carol's team has received nothing from this supplier: its page shows none of Acme's record
     client.force_login(carol)
-    assert "receiving record" not in text(client.get(f"/suppliers/{order.supplier_id}/"))
+    page = text(client.get(f"/suppliers/{order.supplier_id}/"))
+    assert "26.7" not in page and "Orders received in full" not in page and "Short no observations" in page
     assert supplier_record(globex.pk, order.supplier_id) is None

@@ -94,7 +94,8 @@ def test_supplier_page_is_constant(client, alice, credential, shelf, django_asse
     shelf(n)
     client.force_login(alice)
     supplier = Supplier.objects.get()
-    with django_assert_max_num_queries(13):  # 12 + the team's receiving record with the supplier (one query)
+    # 12 + the team's scorecard of the supplier: replies, prices (2), stock, orders, receipts (and their lines)
+    with django_assert_max_num_queries(19):
         assert client.get(f"/suppliers/{supplier.pk}/").status_code == 200
 
 
