@@ -54,8 +54,9 @@ def _compose(family: int, variant: int, size: int, *, other_shape: bool = False)
             draw.ellipse(box, fill=shade)
         else:
             draw.rectangle(box, fill=shade)
-    if other_shape:
+    if other_shape:  # and it faces the other way
         draw.ellipse([size * 0.3, size * 0.25, size * 0.7, size * 0.6], fill=base.choice(PALETTE))
+        image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     return image
 
 
