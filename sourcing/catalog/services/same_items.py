@@ -114,7 +114,10 @@ def _candidates(job: CatalogJob, product: Product) -> list[Product]:
     source = source_of(job.credential)
     size = settings.CATALOG_SEARCH_PAGE_SIZE
     found: dict[int, Product] = {}
-    data = _download(product.image_url) if product.image_url else b""
+    try:
+        data = _download(product.image_url) if product.image_url else b""
+    except (requests.RequestException, ValueError):
+        data = b""  # no picture to search with: the keyword search still runs
     if data:
         image_id = _call(job, lambda client, token: api.image_upload(client, token, base64.b64encode(data).decode()))
         page = _call(job, lambda client, token: api.image_search(client, token, image_id, page_size=size))
