@@ -61,3 +61,28 @@ def test_hostile_or_unrelated_offers_are_refused_in_words(client, alice, kitchen
     answer = client.post(reverse("item_swap", args=[item.pk]), {"offer_id": value})
     assert answer.status_code == 400
     assert ListItem.objects.get(pk=item.pk).product == products[0]
+
+
+def test_alerts_fire_when_a_cheaper_same_item_appears_and_name_replacements_when_delisted(
+    alice, kitchen, products, django_capture_on_commit_callbacks
+):
+    from sourcing.alerts import services as alerts
+    from sourcing.alerts.models import Alert, Notification
+    from sourcing.catalog.models import Product
+
+    flask = products[0]
+    item = kitchen.items.get(product=flask)
+    alert = alerts.alert_create(actor=alice, team=alice.current_team, product=flask, list_item=item,
+                                kind=Alert.Kind.SAME_ITEM_CHEAPER)  # fmt: skip
+    gone = alerts.alert_create(actor=alice, team=alice.current_team, product=flask, kind=Alert.Kind.DELISTED)
+    assert alert.armed and not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        other = stock_product(800010, subject="保温杯 500ml 一件代发", price="10.90", moq=5, quote_type=0, stock=100,
+                              seller="BBBseller0000000000000010", company="义乌杯业商行",
+                              tiers=[PriceTier(5, D("10.90"))])  # fmt: skip
+        cluster_file(product=flask, same=[(other, type("V", (), {"score": 0.9, "method": "pictures"})())])
+    note = Notification.objects.get(alert=alert)
+    assert "cheaper from another supplier" in note.text and "800010" in note.text
+    Product.objects.filter(pk=flask.pk).update(status=Product.Status.DELISTED)
+    alerts.alerts_evaluate(product_ids=[flask.pk])
+    assert "800010" in Notification.objects.get(alert=gone).text

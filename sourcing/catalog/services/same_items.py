@@ -37,7 +37,7 @@ from sourcing.catalog.services.jobs import (
     team_of,
 )
 from sourcing.catalog.services.offers import product_detail_fetch
-from sourcing.catalog.services.upsert import products_upsert_summaries
+from sourcing.catalog.services.upsert import products_changed, products_upsert_summaries
 from sourcing.connections.services.gateway import feature_refusal
 
 PRINT_SECONDS = 30 * 24 * 3600  # a picture address on 1688's image host names one picture
@@ -198,4 +198,6 @@ def cluster_file(*, product: Product, same: list[tuple[Product, likeness.Verdict
             },
         )
     SameItemCluster.objects.filter(pk=cluster.pk).update(changed_at=now)
+    members = list(SameItemMember.objects.filter(cluster=cluster).values_list("product_id", flat=True))
+    transaction.on_commit(lambda: products_changed(product_ids=members))  # alerts: a cheaper same item may be new
     return cluster
