@@ -51,6 +51,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=22)
+    parser.add_argument(
+        "--limit", type=int, default=0, help="match only the first N offers of the catalog (pairs counted among them)"
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     from django.core.wsgi import get_wsgi_application
@@ -72,7 +75,7 @@ def main():
 
     app.conf.task_always_eager = True
     started = time.perf_counter()
-    build_catalog(offers=args.products, seed=args.seed)
+    build_catalog(offers=args.products, seed=args.seed, same_items=True)
     built = time.perf_counter() - started
     team = Team.objects.create(name="Bench")
     user = User.objects.create_user("bench")
@@ -84,7 +87,9 @@ def main():
     own_details = matching_calls = 0
     matching_seconds = 0.0
     skipped = failed = 0
-    for offer_id in sorted(o for members in truth.values() for o in members):
+    ordered = sorted(o for members in truth.values() for o in members)
+    matched = set(ordered[: args.limit or None])
+    for offer_id in ordered[: args.limit or None]:
         product = Product.objects.filter(offer_id=offer_id).first()
         if product is None:
             before = ApiCallLog.objects.count()
@@ -105,14 +110,17 @@ def main():
     found = defaultdict(set)
     for cluster_id, offer_id in SameItemMember.objects.values_list("cluster_id", "product__offer_id"):
         found[cluster_id].add(offer_id)
+    # Groups are generated together (their offer ids are neighbours): with --limit, count pairs within the first N.
+    truth = {g: m & matched for g, m in truth.items()}
+    found = {c: m & matched for c, m in found.items()}
     true_pairs, found_pairs = pairs(truth), pairs(found)
     right = len(true_pairs & found_pairs)
     before = ApiCallLog.objects.count()
     again = [same_item_start(user=user, product=p).job for p in Product.objects.order_by("?")[:200]]
     repeat_calls = ApiCallLog.objects.count() - before
     server.shutdown()
-    n = args.products
-    print(f"database: SQLite (throw-away); products: {n}; catalog built in {built:.1f} s")
+    n = len(matched)
+    print(f"database: SQLite (throw-away); catalog: {args.products} offers, {n} matched; built in {built:.1f} s")
     figures = [
         ("true same-item pairs", len(true_pairs)),
         ("pairs found", len(found_pairs)),

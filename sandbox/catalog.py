@@ -139,13 +139,14 @@ SAME_ITEM_SHARE = 0.45
 LOOK_ALIKE_SHARE = 0.2
 LINE_SIZES = [("小号", "Small"), ("中号", "Medium"), ("大号", "Large"), ("加大号", "Extra large"), ("迷你款", "Mini")]
 SHOTS = (0, 3)  # the two photos of an item
+IMAGES_PER_FAMILY = 3  # without same items: offers in a row sharing a composition
 
 
 @dataclass
 class Item:
     """What the offers of one same-item group share (the generator's truth: `same_item_group`)."""
 
-    group: int
+    group: int | None
     family: int
     size: tuple[str, str]
     colour: tuple[str, str]
@@ -155,10 +156,11 @@ class Item:
     unit: tuple[str, str] | None = None
     size_in_title: bool = False
     line_attributes: bool = True
+    shots: tuple[int, int] = SHOTS
 
     @property
     def variants(self) -> list[int]:
-        return [self.look * 100 + self.edit * 10 + shot for shot in SHOTS]
+        return [self.look * 100 + self.edit * 10 + shot for shot in self.shots]
 
 
 def open_uid_of(login_id: str) -> str:
@@ -332,8 +334,22 @@ def pack_attribute(unit: str, i: int) -> list[list[str]]:
     return [["包装数量", "Pieces per pack", f"{n}个", f"{n} pcs"]]
 
 
-def build_catalog(*, offers: int = 5000, seed: int = 1688, progress=None) -> int:
-    """Replace the catalog with `offers` generated offers; returns how many were written."""
+def _single_offers(i, rng, _groups, supplier_pks, supplier_tops, leaves_by_top, started) -> list[SandboxOffer]:
+    """One offer and no same-item truth (same_items=False): the catalog as before issue 22, offer for offer, where
+    every IMAGES_PER_FAMILY offers in a row share a composition (near-duplicates for image search)."""
+    supplier_index = rng.randrange(len(supplier_pks))
+    leaf = rng.choice(leaves_by_top[supplier_tops[supplier_index]])
+    shot = i % IMAGES_PER_FAMILY
+    item = Item(group=None, family=i // IMAGES_PER_FAMILY, size=("", ""), colour=("", ""), line_attributes=False,
+                shots=(shot, shot + IMAGES_PER_FAMILY))  # fmt: skip
+    return [_offer(i, rng, supplier_pks[supplier_index], leaf, started, item=item)]
+
+
+def build_catalog(*, offers: int = 5000, seed: int = 1688, progress=None, same_items: bool = False) -> int:
+    """Replace the catalog with `offers` generated offers; returns how many were written.
+
+    same_items: make same-item groups, resellers and look-alikes with their truth (the demo's `sandbox_seed`,
+    bench/same_item.py); off, the catalog is the one the tests' word counts were written against."""
     rng = random.Random(seed)
     leaves = list(_leaves())
     started = datetime(2026, 11, 1, tzinfo=UTC)
@@ -357,7 +373,7 @@ def build_catalog(*, offers: int = 5000, seed: int = 1688, progress=None) -> int
         while written < offers:
             chunk = []
             while len(chunk) < batch and written + len(chunk) < offers:
-                chunk += _item_offers(
+                chunk += (_item_offers if same_items else _single_offers)(
                     written + len(chunk), rng, groups, supplier_pks, supplier_tops, leaves_by_top, started
                 )
             chunk = chunk[: offers - written]

@@ -65,6 +65,9 @@ def _calls() -> int:
 
 
 def test_the_worker_clusters_a_products_same_items_once_for_everyone(shop, alice, carol, settings):
+    from sandbox.catalog import build_catalog
+
+    build_catalog(offers=240, seed=7, same_items=True)
     groups = Counter(SandboxOffer.objects.values_list("same_item_group", flat=True))
     group = next(g for g, n in sorted(groups.items()) if n >= 3)
     truth = set(SandboxOffer.objects.filter(same_item_group=group).values_list("offer_id", flat=True))

@@ -15,7 +15,7 @@ def _groups():
 
 
 def test_same_items_are_sold_by_several_shops_with_edited_photos_and_rewritten_titles(transactional_db):
-    build_catalog(offers=400, seed=9)
+    build_catalog(offers=400, seed=9, same_items=True)
     groups = _groups()
     shared = [g for g in groups.values() if len(g) > 1]
     assert len(shared) >= 40
@@ -29,7 +29,7 @@ def test_same_items_are_sold_by_several_shops_with_edited_photos_and_rewritten_t
 
 
 def test_look_alikes_share_the_composition_but_not_the_group(transactional_db):
-    build_catalog(offers=400, seed=9)
+    build_catalog(offers=400, seed=9, same_items=True)
     by_family = defaultdict(set)
     for offer in SandboxOffer.objects.all():
         by_family[offer.image_family].add((offer.same_item_group, offer.image_variants[0] // 100))
