@@ -94,7 +94,7 @@ def picture_print(url: str) -> likeness.Print | None:
             raw = likeness.fingerprint(_download(url)).as_list()
         except (requests.RequestException, ValueError):
             raw = []
-        cache.set(key, raw, PRINT_SECONDS)
+        cache.set(key, raw, PRINT_SECONDS if raw else 3600)  # a failed load may be the network's: retried in an hour
     return likeness.Print.from_list(raw) if raw else None
 
 
