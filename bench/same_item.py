@@ -116,7 +116,9 @@ def main():
     true_pairs, found_pairs = pairs(truth), pairs(found)
     right = len(true_pairs & found_pairs)
     before = ApiCallLog.objects.count()
-    again = [same_item_start(user=user, product=p).job for p in Product.objects.order_by("?")[:200]]
+    # the products matched above (searched from or joined as a candidate), not summaries seen only as candidates
+    again = [same_item_start(user=user, product=p).job
+             for p in Product.objects.filter(offer_id__in=matched).order_by("?")[:200]]  # fmt: skip
     repeat_calls = ApiCallLog.objects.count() - before
     server.shutdown()
     n = len(matched)
