@@ -469,6 +469,10 @@ LIST_IMPORT_MAX_ROWS = env.int("LIST_IMPORT_MAX_ROWS", default=1000)
 LIST_IMPORT_MAX_BYTES = env.int("LIST_IMPORT_MAX_BYTES", default=2_000_000)
 # Offers one search may name by links (more are listed as not looked at)
 CATALOG_LINKS_MAX = env.int("CATALOG_LINKS_MAX", default=50)
+# Same item from other suppliers (docs/catalog.md "Same item"): a product's candidates are gathered from 1688 at
+# most once per SAME_ITEM_REFRESH_HOURS; at most SAME_ITEM_DETAILS candidates per product get a detail fetched.
+SAME_ITEM_REFRESH_HOURS = env.int("SAME_ITEM_REFRESH_HOURS", default=7 * 24)
+SAME_ITEM_DETAILS = env.int("SAME_ITEM_DETAILS", default=12)
 
 # --- Alerts (docs/inquiries-alerts.md) ---
 # Daily digests go out on the first beat after this hour (local time), once a day per user.

@@ -7,6 +7,7 @@ Prices and stock are stored as a base and drift with time when served (see `drif
 import base64
 import hashlib
 import random
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -131,7 +132,35 @@ COMPANY_KINDS = {"电子产品": "电子科技", "服装服饰": "服饰", "家�
 
 OFFER_ID_BASE = 600000000000
 OFFERS_PER_SUPPLIER = 12
-IMAGES_PER_FAMILY = 3  # offers sharing an image family: near-duplicates for image search
+# Same items (issue 22): about SAME_ITEM_SHARE of the items are sold by 2-5 shops; resellers edit the photos
+# (images.RESELLER_EDITS), rewrite the title, pick other options and units. LOOK_ALIKE_SHARE of the items have
+# a look-alike that is NOT the same item: another colour or size of the line, or a similar shape.
+SAME_ITEM_SHARE = 0.45
+LOOK_ALIKE_SHARE = 0.2
+LINE_SIZES = [("小号", "Small"), ("中号", "Medium"), ("大号", "Large"), ("加大号", "Extra large"), ("迷你款", "Mini")]
+SHOTS = (0, 3)  # the two photos of an item
+IMAGES_PER_FAMILY = 3  # without same items: offers in a row sharing a composition
+
+
+@dataclass
+class Item:
+    """What the offers of one same-item group share (the generator's truth: `same_item_group`)."""
+
+    group: int | None
+    family: int
+    size: tuple[str, str]
+    colour: tuple[str, str]
+    look: int = 0  # images.py: 1-6 another colour of the family's composition, 9 a similar shape
+    edit: int = 0
+    price: float = 0
+    unit: tuple[str, str] | None = None
+    size_in_title: bool = False
+    line_attributes: bool = True
+    shots: tuple[int, int] = SHOTS
+
+    @property
+    def variants(self) -> list[int]:
+        return [self.look * 100 + self.edit * 10 + shot for shot in self.shots]
 
 
 def open_uid_of(login_id: str) -> str:
@@ -192,14 +221,29 @@ def _supplier(i: int, rng: random.Random, top_index: int) -> SandboxSupplier:
     )
 
 
-def _offer(i: int, rng: random.Random, supplier_pk: int, leaf, started: datetime) -> SandboxOffer:
+def _offer(i: int, rng: random.Random, supplier_pk: int, leaf, started: datetime, *, item: "Item") -> SandboxOffer:
     top_index, leaf_id, product, product_en = leaf
     _, _, _, (low, high), units, axes = TOP_CATEGORIES[top_index]
     prefix, feature, suffix = rng.choice(PREFIXES), rng.choice(FEATURES), rng.choice(SUFFIXES)
-    subject = f"{prefix[0]}{feature[0]}{product}{' ' + suffix[0] if suffix[0] else ''}"
-    subject_en = " ".join(w for w in (prefix[1], feature[1], product_en, suffix[1] and f"({suffix[1]})") if w)
-    unit, unit_en = rng.choice(units)
-    base_price = Decimal(str(round(rng.uniform(low, high), 2)))
+    size = f"{item.size[0]} " if item.size_in_title else ""
+    subject = f"{prefix[0]}{feature[0]}{size}{product}{' ' + suffix[0] if suffix[0] else ''}"
+    subject_en = " ".join(
+        w
+        for w in (
+            prefix[1],
+            feature[1],
+            item.size_in_title and item.size[1],
+            product_en,
+            suffix[1] and f"({suffix[1]})",
+        )
+        if w
+    )
+    unit, unit_en = item.unit or rng.choice(units)
+    base_price = (
+        Decimal(str(round(item.price * rng.uniform(0.85, 1.2), 2)))
+        if item.price
+        else Decimal(str(round(rng.uniform(low, high), 2)))
+    )
     tiers = [[1 if rng.random() < 0.4 else rng.choice([2, 3, 5, 10]), 1.0]]
     for _ in range(rng.randint(0, 3)):
         tiers.append([tiers[-1][0] * rng.choice([5, 10]), round(tiers[-1][1] * rng.uniform(0.82, 0.95), 3)])
@@ -207,7 +251,7 @@ def _offer(i: int, rng: random.Random, supplier_pk: int, leaf, started: datetime
     for name, name_en, values in axes[: rng.randint(1, 2)]:
         chosen = rng.sample(values, k=rng.randint(2, min(5, len(values))))
         sku_axes.append([name, name_en, [list(v) for v in chosen]])
-    family = i // IMAGES_PER_FAMILY
+    line = [["尺寸", "Size", *item.size], ["主色", "Main colour", *item.colour]] if item.line_attributes else []
     return SandboxOffer(
         offer_id=OFFER_ID_BASE + i * 7 + 3,
         supplier_id=supplier_pk,
@@ -224,15 +268,59 @@ def _offer(i: int, rng: random.Random, supplier_pk: int, leaf, started: datetime
             ["品牌", "Brand", rng.choice(["其他", "OEM", "自有品牌"]), rng.choice(["Other", "OEM", "Own brand"])],
             ["产地", "Origin", "中国大陆", "Mainland China"],
             ["货号", "Item No.", f"HX-{i:06d}", f"HX-{i:06d}"],
+            *line,
             *pack_attribute(unit, i),
         ],
-        image_family=family,
-        image_variants=[i % IMAGES_PER_FAMILY, (i % IMAGES_PER_FAMILY) + IMAGES_PER_FAMILY],
-        image_hash=images.hash_of(family, i % IMAGES_PER_FAMILY),
+        image_family=item.family,
+        image_variants=item.variants,
+        image_hash=images.hash_of(item.family, item.variants[0]),
+        same_item_group=item.group,
         month_sold=int(rng.paretovariate(1.2) * 20),
         weight_grams=rng.randint(20, 3000),
         created_at=started - timedelta(days=rng.randint(1, 1500), seconds=rng.randint(0, 86400)),
     )
+
+
+def _item_offers(i, rng, groups, supplier_pks, supplier_tops, leaves_by_top, started) -> list[SandboxOffer]:
+    """The offers of one new item (its shop and its resellers) and perhaps of a look-alike item and its resellers."""
+    supplier_index = rng.randrange(len(supplier_pks))
+    top = supplier_tops[supplier_index]
+    leaf = rng.choice(leaves_by_top[top])
+    group = next(groups)
+    item = Item(group=group, family=group, size=rng.choice(LINE_SIZES), colour=rng.choice(COLORS),
+                size_in_title=rng.random() < 0.5)  # fmt: skip
+    items = [item]
+    if rng.random() < LOOK_ALIKE_SHARE:
+        kind = rng.choice(("colour", "size", "shape"))
+        other = replace(item, group=next(groups))
+        if kind == "colour":
+            other = replace(other, look=rng.randint(1, 6), colour=rng.choice([c for c in COLORS if c != item.colour]))
+        elif kind == "size":
+            other = replace(other, size=rng.choice([z for z in LINE_SIZES if z != item.size]), size_in_title=True)
+            item.size_in_title = True  # a line sold in sizes names the size
+        else:
+            other = replace(other, look=images.OTHER_SHAPE)
+        items.append(other)
+    same_top = [n for n, t in enumerate(supplier_tops) if t == top]
+    offers = []
+    for one in items:
+        first = _offer(i + len(offers), rng, supplier_pks[supplier_index], leaf, started, item=one)
+        offers.append(first)
+        copies = rng.randint(1, 4) if rng.random() < SAME_ITEM_SHARE else 0
+        for _ in range(copies):
+            reseller = supplier_pks[rng.choice(same_top)]
+            offers.append(_offer(i + len(offers), rng, reseller, leaf, started, item=_resold(one, first, rng, top)))
+    return offers
+
+
+def _resold(item: Item, first: SandboxOffer, rng: random.Random, top: int) -> Item:
+    """The item as a reseller lists it: an edited photo, maybe another unit of the same meaning, attributes
+    sometimes left out (then the size goes into the title); the title and options are drawn afresh."""
+    units = [u for u in TOP_CATEGORIES[top][4] if u[1] == first.unit_en]
+    keeps = rng.random() < 0.85
+    return replace(item, edit=rng.randint(1, len(images.RESELLER_EDITS) - 1), price=float(first.base_price),
+                   unit=rng.choice(units) if units else (first.unit, first.unit_en), line_attributes=keeps,
+                   size_in_title=item.size_in_title or not keeps)  # fmt: skip
 
 
 PACK_UNITS = ("箱", "盒")
@@ -246,8 +334,22 @@ def pack_attribute(unit: str, i: int) -> list[list[str]]:
     return [["包装数量", "Pieces per pack", f"{n}个", f"{n} pcs"]]
 
 
-def build_catalog(*, offers: int = 5000, seed: int = 1688, progress=None) -> int:
-    """Replace the catalog with `offers` generated offers; returns how many were written."""
+def _single_offers(i, rng, _groups, supplier_pks, supplier_tops, leaves_by_top, started) -> list[SandboxOffer]:
+    """One offer and no same-item truth (same_items=False): the catalog as before issue 22, offer for offer, where
+    every IMAGES_PER_FAMILY offers in a row share a composition (near-duplicates for image search)."""
+    supplier_index = rng.randrange(len(supplier_pks))
+    leaf = rng.choice(leaves_by_top[supplier_tops[supplier_index]])
+    shot = i % IMAGES_PER_FAMILY
+    item = Item(group=None, family=i // IMAGES_PER_FAMILY, size=("", ""), colour=("", ""), line_attributes=False,
+                shots=(shot, shot + IMAGES_PER_FAMILY))  # fmt: skip
+    return [_offer(i, rng, supplier_pks[supplier_index], leaf, started, item=item)]
+
+
+def build_catalog(*, offers: int = 5000, seed: int = 1688, progress=None, same_items: bool = False) -> int:
+    """Replace the catalog with `offers` generated offers; returns how many were written.
+
+    same_items: make same-item groups, resellers and look-alikes with their truth (the demo's `sandbox_seed`,
+    bench/same_item.py); off, the catalog is the one the tests' word counts were written against."""
     rng = random.Random(seed)
     leaves = list(_leaves())
     started = datetime(2026, 11, 1, tzinfo=UTC)
@@ -267,13 +369,14 @@ def build_catalog(*, offers: int = 5000, seed: int = 1688, progress=None) -> int
         leaves_by_top = {}
         for leaf in leaves:
             leaves_by_top.setdefault(leaf[0], []).append(leaf)
-        written = 0
+        written, groups = 0, iter(range(1, 10**9))
         while written < offers:
             chunk = []
-            for i in range(written, min(offers, written + batch)):
-                supplier_index = rng.randrange(supplier_count)
-                leaf = rng.choice(leaves_by_top[supplier_tops[supplier_index]])
-                chunk.append(_offer(i, rng, supplier_pks[supplier_index], leaf, started))
+            while len(chunk) < batch and written + len(chunk) < offers:
+                chunk += (_item_offers if same_items else _single_offers)(
+                    written + len(chunk), rng, groups, supplier_pks, supplier_tops, leaves_by_top, started
+                )
+            chunk = chunk[: offers - written]
             SandboxOffer.objects.bulk_create(chunk)
             written += len(chunk)
             if progress:

@@ -8,7 +8,7 @@ import io
 import random
 from functools import lru_cache
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageEnhance
 
 PALETTE = [
     (230, 57, 70), (29, 53, 87), (69, 123, 157), (244, 162, 97), (42, 157, 143), (233, 196, 106),
@@ -16,8 +16,23 @@ PALETTE = [
 ]  # fmt: skip
 
 
+# A variant number carries how the picture was made: variant % 10 is the photo (a shot of the composition),
+# (variant // 10) % 10 what a reseller did to it (RESELLER_EDITS), variant // 100 a look-alike product of the line:
+# 1-6 the same shape in another colour, 9 a similar shape (sandbox/catalog.py makes the same-item truth).
+RESELLER_EDITS = ("none", "crop", "colour grade", "watermark", "background", "crop and watermark", "zoomed out")
+OTHER_SHAPE = 9
+
+
 def render(family: int, variant: int = 0, size: int = 256) -> Image.Image:
     """The picture of (family, variant) at `size` pixels square."""
+    shot, edit, look = variant % 10, (variant // 10) % 10, variant // 100
+    image = _compose(family, shot, size, other_shape=look == OTHER_SHAPE)
+    if 1 <= look <= 6:
+        image = _hue_shift(image, 50 + (look - 1) * 30)
+    return _edit(image, edit, family, size) if edit else image
+
+
+def _compose(family: int, variant: int, size: int, *, other_shape: bool = False) -> Image.Image:
     base = random.Random(family * 7919 + 17)
     jitter = random.Random(family * 104729 + variant * 31 + 5)
     background = tuple(min(255, c + 150) for c in base.choice(PALETTE))
@@ -30,10 +45,49 @@ def render(family: int, variant: int = 0, size: int = 256) -> Image.Image:
         dx, dy = jitter.uniform(-0.03, 0.03), jitter.uniform(-0.03, 0.03)
         box = [(x0 + dx) * size, (y0 + dy) * size, (x0 + dx + w) * size, (y0 + dy + h) * size]
         shade = tuple(max(0, min(255, c + jitter.randint(-12, 12))) for c in color)
-        if base.random() < 0.5:
+        round_one = base.random() < 0.5
+        if other_shape:  # a similar product: the same palette and layout, other forms, the first part moved
+            round_one = not round_one
+            if _ < 2:
+                box = [box[0] + size * 0.2, box[1] + size * 0.18, box[2] + size * 0.25, box[3] + size * 0.1]
+        if round_one:
             draw.ellipse(box, fill=shade)
         else:
             draw.rectangle(box, fill=shade)
+    if other_shape:  # and it faces the other way
+        draw.ellipse([size * 0.3, size * 0.25, size * 0.7, size * 0.6], fill=base.choice(PALETTE))
+        image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    return image
+
+
+def _hue_shift(image: Image.Image, shift: int) -> Image.Image:
+    h, s, v = image.convert("HSV").split()
+    return Image.merge("HSV", (h.point(lambda x: (x + shift) % 256), s, v)).convert("RGB")
+
+
+def _edit(image: Image.Image, edit: int, family: int, size: int) -> Image.Image:
+    """What a reseller does to a supplier's photo before listing it again."""
+    name = RESELLER_EDITS[edit % len(RESELLER_EDITS)]
+    rng = random.Random(family * 131 + edit)
+    if name in ("crop", "crop and watermark"):
+        left, top = rng.uniform(0.02, 0.05) * size, rng.uniform(0.02, 0.05) * size
+        right, bottom = size - rng.uniform(0.02, 0.05) * size, size - rng.uniform(0.02, 0.05) * size
+        image = image.crop((int(left), int(top), int(right), int(bottom))).resize((size, size))
+    if name == "colour grade":
+        image = ImageEnhance.Contrast(ImageEnhance.Brightness(image).enhance(1.12)).enhance(0.9)
+    if name in ("watermark", "crop and watermark"):
+        layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        draw.rectangle([size * 0.55, size * 0.88, size * 0.97, size * 0.97], fill=(255, 255, 255, 150))
+        draw.text((size * 0.57, size * 0.89), "SHOP 1688", fill=(120, 120, 120, 200))
+        image = Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
+    if name == "background":
+        ImageDraw.floodfill(image, (0, 0), (248, 248, 248))  # the studio background swapped for white
+    if name == "zoomed out":
+        canvas = Image.new("RGB", (size, size), (250, 250, 250))
+        inner = int(size * 0.93)
+        canvas.paste(image.resize((inner, inner)), ((size - inner) // 2, (size - inner) // 2))
+        image = canvas
     return image
 
 

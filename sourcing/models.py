@@ -10,6 +10,8 @@ from sourcing.catalog.models import (
     PriceHistory,
     Product,
     ProductView,
+    SameItemCluster,
+    SameItemMember,
     SearchQuery,
     Sku,
     Supplier,
@@ -60,7 +62,7 @@ __all__ = [
     "Alert", "AlertSettings", "BudgetUse", "Inquiry", "SupplierRequest", "Notification",
     "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
     "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
-    "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product",
+    "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product", "SameItemCluster", "SameItemMember",
     "ProductList", "ProductView", "Quote", "QuoteLine", "QuoteRun", "QuoteWatch", "RateSlot", "ShipAddress", "SearchQuery", "SecretAudit", "Sku", "Supplier", "Team", "User",
     "UsageExhaustion",
     # buying (issue 21)

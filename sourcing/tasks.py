@@ -24,6 +24,7 @@ from sourcing.catalog.tasks import (  # noqa: F401
     catalog_product_fetch,
     catalog_product_refresh,
     catalog_refresh_due,
+    catalog_same_item,
     catalog_search_fetch,
     catalog_supplier_offers,
     catalog_unknown_details,

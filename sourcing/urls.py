@@ -52,6 +52,7 @@ urlpatterns = [
     path("products/image/<id:search_id>/picture/", catalog_images.image_picture, name="image_picture"),
     path("products/<id:offer_id>/", catalog_products.product_detail, name="product"),
     path("products/<id:offer_id>/fetch/", catalog_products.product_fetch, name="product_fetch"),
+    path("products/<id:offer_id>/same-item/", catalog_products.product_same_item, name="product_same_item"),
     path("products/<id:offer_id>/refresh/", catalog_products.product_refresh, name="product_refresh"),
     re_path(r"^products/(?P<raw>[^/]{1,200})/$", catalog_products.product_bad_id, name="product_bad_id"),
     path("suppliers/", catalog_products.supplier_list, name="suppliers"),
@@ -77,6 +78,7 @@ urlpatterns = [
     path("lists/items/<id:item_id>/", lists_views.item_edit, name="item_edit"),
     path("lists/items/<id:item_id>/status/", lists_views.item_status, name="item_status"),
     path("lists/items/<id:item_id>/delete/", lists_views.item_delete, name="item_delete"),
+    path("lists/items/<id:item_id>/swap/", lists_views.item_swap, name="item_swap"),
     path("lists/items/<id:item_id>/comment/", lists_views.item_comment, name="item_comment"),
     path("teams/<id:team_id>/currency/", lists_views.team_currency, name="team_currency"),
     # Buying (docs/buying.md): ship-to addresses through selectors_orders.get_address_for_user, quotes through the list.

@@ -21,6 +21,7 @@ class Alert(models.Model):
         BACK_IN_STOCK = "back_in_stock", _("Back in stock")
         OUT_OF_STOCK = "out_of_stock", _("Out of stock")
         DELISTED = "delisted", _("Delisted")
+        SAME_ITEM_CHEAPER = "same_cheaper", _("The same item is cheaper elsewhere")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="alerts")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

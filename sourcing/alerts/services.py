@@ -23,6 +23,7 @@ from sourcing.accounts.models import Membership, Team, User
 from sourcing.alerts.models import Alert, AlertSettings, Notification
 from sourcing.catalog.models import Product, Sku
 from sourcing.catalog.pricing import price_at_quantity
+from sourcing.catalog.selectors.same_items import cheaper_elsewhere, same_item_products
 from sourcing.catalog.services.upsert import on_products_changed
 from sourcing.core.enqueue import enqueue
 from sourcing.core.nav import forget_nav
@@ -30,7 +31,7 @@ from sourcing.lists.models import ListItem
 
 Kind = Alert.Kind
 PRICE_KINDS = (Kind.PRICE_BELOW, Kind.PRICE_ABOVE)
-WATCH_KINDS = (Kind.DELISTED, Kind.OUT_OF_STOCK, Kind.BACK_IN_STOCK)
+WATCH_KINDS = (Kind.DELISTED, Kind.OUT_OF_STOCK, Kind.BACK_IN_STOCK, Kind.SAME_ITEM_CHEAPER)
 Delivery = AlertSettings.Delivery
 
 
@@ -52,11 +53,15 @@ def _require_edit(actor: User, team_id: int) -> Membership:
 
 
 # --- what an alert looks at ---
+def _quantity(alert: Alert) -> int:
+    product = alert.product
+    return (alert.list_item.target_quantity if alert.list_item_id and alert.list_item else None) or product.moq or 1
+
+
 def alert_price(alert: Alert) -> Decimal | None:
     """The chosen option's price at the list item's target quantity (else the minimum order): the same price the
     list, compare and exports show."""
-    product = alert.product
-    quantity = (alert.list_item.target_quantity if alert.list_item_id and alert.list_item else None) or product.moq or 1
+    product, quantity = alert.product, _quantity(alert)
     return price_at_quantity(product, quantity, sku=alert.sku if alert.sku_id else None).unit_price
 
 
@@ -70,6 +75,8 @@ def alert_condition(alert: Alert) -> bool | None:
     """Whether the alert's condition holds now; None when the value is unknown (nothing changes)."""
     if alert.kind == Kind.DELISTED:
         return alert.product.status != Product.Status.ACTIVE
+    if alert.kind == Kind.SAME_ITEM_CHEAPER:
+        return cheaper_elsewhere(alert.product, _quantity(alert)) is not None
     if alert.kind in PRICE_KINDS:
         price = alert_price(alert)
         if price is None or alert.threshold is None:
@@ -84,6 +91,9 @@ def alert_condition(alert: Alert) -> bool | None:
 def alert_value_words(alert: Alert) -> str:
     if alert.kind == Kind.DELISTED:
         return alert.product.get_status_display()
+    if alert.kind == Kind.SAME_ITEM_CHEAPER:
+        row = cheaper_elsewhere(alert.product, _quantity(alert))
+        return f"¥{row.quote.unit_price} · {row.product.offer_id}" if row else "—"
     if alert.kind in PRICE_KINDS:
         price = alert_price(alert)
         return f"¥{price}" if price is not None else "—"
@@ -101,8 +111,17 @@ def alert_text(alert: Alert) -> str:
         Kind.BACK_IN_STOCK: _("“%(t)s”%(o)s is back in stock (%(v)s)."),
         Kind.OUT_OF_STOCK: _("“%(t)s”%(o)s is out of stock."),
         Kind.DELISTED: _("“%(t)s” was taken off 1688 (%(v)s)."),
+        Kind.SAME_ITEM_CHEAPER: _(
+            "The same item as “%(t)s” is cheaper from another supplier at your quantity (%(v)s)."
+        ),
     }[alert.kind]
-    return (words % {"t": title, "o": option, "v": alert_value_words(alert), "x": alert.threshold})[:500]
+    text = words % {"t": title, "o": option, "v": alert_value_words(alert), "x": alert.threshold}
+    if alert.kind == Kind.DELISTED:
+        others = same_item_products(alert.product)
+        if others:
+            text += " " + _("The same item from %(n)s other suppliers: %(ids)s.") % {
+                "n": len(others), "ids": ", ".join(str(p.offer_id) for p in others[:5])}  # fmt: skip
+    return text[:500]
 
 
 # --- writes ---
@@ -156,7 +175,10 @@ def alert_delete(*, actor: User, alert: Alert) -> None:
 @on_products_changed
 def alerts_queue(*, product_ids) -> None:
     """The catalog's hook: after products change, evaluate their alerts in a worker (when they have any)."""
-    ids = sorted({int(pk) for pk in product_ids if pk})
+    ids = {int(pk) for pk in product_ids if pk}
+    # a price or a new member of a cluster moves its other members' "cheaper elsewhere" alerts too
+    ids = sorted(ids | set(Product.objects.filter(same_item__cluster__members__product_id__in=ids)
+                           .values_list("pk", flat=True)))  # fmt: skip
     if ids and Alert.objects.filter(product_id__in=ids, active=True).exists():
         enqueue("alerts_evaluate", ids)
 

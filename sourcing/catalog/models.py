@@ -286,6 +286,7 @@ class CatalogJob(models.Model):
         CATEGORIES = "categories", _("Category tree")
         REFRESH = "refresh", _("Refresh of stale products")
         DETAILS = "details", _("Details of offers a filter can't judge yet")
+        SAME_ITEM = "same_item", _("Same item from other suppliers")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -405,3 +406,33 @@ class ProductView(models.Model):
 
     def __str__(self):
         return f"{self.user_id} viewed {self.product_id}"
+
+
+class SameItemCluster(models.Model):
+    """Offers that are the same item sold by different shops: public catalog data, found once for every team."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"same item {self.pk}"
+
+
+class SameItemMember(models.Model):
+    """A product's place in a cluster: how sure the match is, how it was decided, and when its candidates were
+    last gathered from 1688 (None: it joined as another product's candidate)."""
+
+    class Method(models.TextChoices):
+        SEED = "seed", _("Searched from this product")
+        PICTURES = "pictures", _("Same pictures")
+        PICTURES_TITLE = "pictures_title", _("Similar pictures and title")
+
+    cluster = models.ForeignKey(SameItemCluster, on_delete=models.CASCADE, related_name="members")
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="same_item")
+    score = models.FloatField(default=1.0)  # 0-1, 1 = the same pictures
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.SEED)
+    matched_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.product_id} in {self.cluster_id}"

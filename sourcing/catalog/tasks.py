@@ -9,6 +9,7 @@ from sourcing.catalog.services import fill as catalog_fill
 from sourcing.catalog.services import jobs
 from sourcing.catalog.services import offers as catalog_offers
 from sourcing.catalog.services import refresh as catalog_refresh
+from sourcing.catalog.services import same_items as catalog_same_items
 from sourcing.connections.services.ratelimit import RateLimitWait
 from sourcing.core.retry import backoff, slot_due
 
@@ -59,6 +60,11 @@ def catalog_categories_fetch(self, job_id: int) -> None:
 @shared_task(name="sourcing.tasks.catalog_unknown_details", bind=True, max_retries=CATALOG_RETRIES)
 def catalog_unknown_details(self, job_id: int) -> None:
     _catalog_job(self, catalog_fill.unknown_details_run, job_id)
+
+
+@shared_task(name="sourcing.tasks.catalog_same_item", bind=True, max_retries=CATALOG_RETRIES)
+def catalog_same_item(self, job_id: int) -> None:
+    _catalog_job(self, catalog_same_items.same_item_run, job_id)
 
 
 @shared_task(name="sourcing.tasks.catalog_product_refresh", bind=True, max_retries=CATALOG_RETRIES)

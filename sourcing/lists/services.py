@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from sourcing.accounts.models import Membership, Team, User
 from sourcing.catalog.models import Product, Sku
+from sourcing.catalog.selectors.same_items import same_item_products
 from sourcing.catalog.services.offers import product_fetch_start
 from sourcing.catalog.services.refresh import want_source
 from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList, list_name_key
@@ -413,6 +414,33 @@ def item_set_status(*, actor: User, item: ListItem, status: str) -> ListItem:
             activity_record(product_list=item.product_list, actor=actor, verb=Verb.STATUS, item=item,
                             detail=f"{_title(item.product)} · {current.status} → {status}", at=now)  # fmt: skip
     item.status = status
+    return item
+
+
+def item_swap(*, actor: User, item: ListItem, offer_id) -> ListItem:
+    """Put another supplier's offer of the same item in the item's place (buyers and up), keeping the quantity,
+    target price, note, status and comments; the option is chosen again on the new offer (its label is kept)."""
+    _require_edit(actor, item.product_list.team_id)
+    try:
+        number = int(str(offer_id).strip())
+    except (TypeError, ValueError):
+        raise ListError(_("Choose one of the same item's offers.")) from None
+    with transaction.atomic():
+        current = ListItem.objects.select_for_update().select_related("product").filter(pk=item.pk).first()
+        if current is None:
+            raise ListError(_("This item was removed from the list meanwhile."))
+        other = next((p for p in same_item_products(current.product) if p.offer_id == number), None)
+        if other is None:
+            raise ListError(_("That offer is not the same item as this one (or is no longer on 1688)."))
+        if ListItem.objects.filter(product_list_id=current.product_list_id, product=other).exists():
+            raise ListError(_("That offer is already on this list."))
+        now = timezone.now()
+        label = current.sku_label or (current.sku.label if current.sku_id else "")
+        ListItem.objects.filter(pk=item.pk).update(product=other, sku=None, sku_label=label, updated_at=now,
+                                                   updated_by=actor, version=F("version") + 1)  # fmt: skip
+        activity_record(product_list=item.product_list, actor=actor, verb=Verb.EDITED, item=item,
+                        detail=f"{_title(current.product)} → {_title(other)} ({other.offer_id})", at=now)  # fmt: skip
+    item.refresh_from_db()
     return item
 
 

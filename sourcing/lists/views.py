@@ -401,6 +401,21 @@ def item_status(request, item_id):
 
 @login_required
 @require_POST
+def item_swap(request, item_id):
+    """Swap the item to another supplier's offer of the same item (the product page's list)."""
+    item = get_item_for_user(request.user, item_id)
+    back = reverse("item_edit", args=[item.pk])
+    try:
+        item = services.item_swap(actor=request.user, item=item, offer_id=request.POST.get("offer_id", "")[:40])
+    except ListError as error:
+        return _refused(request, error, back=back)
+    messages.success(request, _("Swapped to offer %(id)s; quantity, note and comments kept.") % {
+        "id": item.product.offer_id})  # fmt: skip
+    return redirect(back)
+
+
+@login_required
+@require_POST
 def item_delete(request, item_id):
     item = get_item_for_user(request.user, item_id)
     list_id = item.product_list_id

@@ -157,8 +157,9 @@ def test_watch_from_the_product_page(client, bob, products, answer):
     page = client.get(f"/products/{FLASK}/").content.decode()
     assert "Watch" in page and 'class="bell' in page
     assert client.post("/alerts/watch/", {"offer": FLASK}).status_code == 302
-    client.post("/alerts/watch/", {"offer": FLASK})  # twice: still three alerts
-    assert sorted(Alert.objects.values_list("kind", flat=True)) == ["back_in_stock", "delisted", "out_of_stock"]
+    client.post("/alerts/watch/", {"offer": FLASK})  # twice: still four alerts
+    kinds = sorted(Alert.objects.values_list("kind", flat=True))
+    assert kinds == ["back_in_stock", "delisted", "out_of_stock", "same_cheaper"]
     assert "Watching · stop" in client.get(f"/products/{FLASK}/").content.decode()
     flask_answer(answer, stock=0)
     assert Notification.objects.filter(user=bob).count() == 1

@@ -127,7 +127,8 @@ def _job_create(*, kind: str, target: str, user: User | None, team: Team | None,
 # The task that runs each kind of job (tasks import services: named here, handed work by name).
 JOB_TASKS = {Kind.SEARCH: "catalog_search_fetch", Kind.IMAGE_SEARCH: "catalog_image_search",
              Kind.PRODUCT: "catalog_product_fetch", Kind.SUPPLIER: "catalog_supplier_offers",
-             Kind.CATEGORIES: "catalog_categories_fetch", Kind.DETAILS: "catalog_unknown_details"}  # fmt: skip
+             Kind.CATEGORIES: "catalog_categories_fetch", Kind.DETAILS: "catalog_unknown_details",
+             Kind.SAME_ITEM: "catalog_same_item"}  # fmt: skip
 
 
 def _send(job: CatalogJob) -> None:

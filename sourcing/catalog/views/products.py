@@ -24,8 +24,10 @@ from sourcing.catalog.pricing import headline
 from sourcing.catalog.search import clean_query
 from sourcing.catalog.selectors.pages import price_history_points, product_for_page, supplier_for_page
 from sourcing.catalog.selectors.products import price_at_quantity, supplier_products
+from sourcing.catalog.selectors.same_items import same_item_elsewhere
 from sourcing.catalog.services import fetch as catalog_services
 from sourcing.catalog.services import offers as catalog_services_offers
+from sourcing.catalog.services import same_items as catalog_same_items
 from sourcing.catalog.views.search import (
     PAGE_SIZE,
     followup,
@@ -124,6 +126,8 @@ def product_detail(request, offer_id):
             "fragment_stamp": fragment_stamp(product),
             "supplier": product.supplier,
             "gallery": product_gallery(product, skus),
+            "elsewhere": same_item_elsewhere(product, quote.quantity),
+            "elsewhere_fresh": catalog_same_items.same_item_fresh(product),
             **follow,
             **source_context(request.user),
         }
@@ -137,6 +141,21 @@ def product_fetch(request, offer_id):
     """A product page's follow-up: fetch an offer we lack, or whose detail is old, unless that needs nothing."""
     started = catalog_services_offers.product_fetch_start(user=request.user, offer_id=offer_id)
     return _fetch_answer(request, offer_id, started)
+
+
+@login_required
+@require_POST
+def product_same_item(request, offer_id):
+    """Ask the worker for the same item from other suppliers (no call when the answer is recent)."""
+    product = product_for_page(offer_id)
+    if product is None:
+        raise Http404("No such product")
+    started = catalog_same_items.same_item_start(user=request.user, product=product)
+    if started.notice or started.error:
+        messages.warning(request, started.notice or started.error)
+    elif started.job is not None:
+        messages.info(request, _("Looking for the same item from other suppliers on 1688…"))
+    return redirect(reverse("product", args=[offer_id]) + "#same-item")
 
 
 def _fetch_answer(request, offer_id, started):

@@ -125,3 +125,13 @@ def activity_detail(activity) -> str:
             words[str(status.label)] = status.label
         words[status.value] = status.label
     return f"{title} · " + " → ".join(str(words.get(part, part)) for part in change.split(" → "))
+
+
+@register.inclusion_tag("sourcing/lists/_same_item.html", takes_context=True)
+def cheaper_identical(context, item):
+    """The cheapest other supplier of the same item, when it is cheaper at the item's quantity, with a swap."""
+    from sourcing.catalog.selectors.same_items import cheaper_elsewhere
+
+    quantity = item.target_quantity or item.product.moq or 1
+    return {"item": item, "row": cheaper_elsewhere(item.product, quantity), "quantity": quantity,
+            "membership": context.get("membership"), "csrf_token": context.get("csrf_token")}  # fmt: skip
