@@ -17,7 +17,7 @@ from sourcing.catalog.models import Category
 from sourcing.lists.models import ListItem, ProductList
 from sourcing.orders.models import DutyRate, ItemPacking, QuoteWatch, RateCard
 from sourcing.orders.services.addresses import BuyingError, BuyingForbidden
-from sourcing.orders.services.team_defaults import default_clear, default_pass_on, lock_team
+from sourcing.orders.services.team_defaults import kept_create, kept_delete, kept_make_default, kept_update, lock_team
 
 CARD_FIELDS = ("forwarder", "mode", "destination", "currency", "price_per_kg", "volumetric_divisor", "min_charge",
                "per_parcel_fee", "transit_days_min", "transit_days_max", "notes")  # fmt: skip
@@ -40,52 +40,26 @@ def _editor(actor: User, team_id: int) -> Membership:
 # --- rate cards ---
 def rate_card_create(*, actor: User, team: Team, is_default: bool = False, **values) -> RateCard:
     _manager(actor, team.pk)
-    with transaction.atomic():
-        lock_team(team.pk)
-        existing = RateCard.objects.filter(team=team)
-        if existing.count() >= settings.RATE_CARDS_MAX:
-            raise BuyingError(_("A team keeps at most %(n)d rate cards: delete one you no longer use first.")
-                              % {"n": settings.RATE_CARDS_MAX})  # fmt: skip
-        first = not existing.exists()
-        if is_default and not first:
-            default_clear(RateCard, team.pk)
-        return RateCard.objects.create(team=team, created_by=actor, is_default=is_default or first,
-                                       **{k: values[k] for k in CARD_FIELDS})  # fmt: skip
+    too_many = BuyingError(_("A team keeps at most %(n)d rate cards: delete one you no longer use first.")
+                           % {"n": settings.RATE_CARDS_MAX})  # fmt: skip
+    return kept_create(RateCard, team=team, actor=actor, values={k: values[k] for k in CARD_FIELDS},
+                       is_default=is_default, limit=settings.RATE_CARDS_MAX, too_many=too_many)  # fmt: skip
 
 
 def rate_card_update(*, actor: User, card: RateCard, is_default: bool = False, **values) -> RateCard:
     _manager(actor, card.team_id)
-    with transaction.atomic():
-        lock_team(card.team_id)
-        if is_default and not card.is_default:
-            default_clear(RateCard, card.team_id)
-            card.is_default = True
-        for name in CARD_FIELDS:
-            setattr(card, name, values[name])
-        card.updated_at = timezone.now()
-        card.save()
-    return card
+    return kept_update(card, values={k: values[k] for k in CARD_FIELDS}, is_default=is_default)
 
 
 def rate_card_make_default(*, actor: User, card: RateCard) -> RateCard:
     _manager(actor, card.team_id)
-    with transaction.atomic():
-        lock_team(card.team_id)
-        default_clear(RateCard, card.team_id, keep=card.pk)
-        RateCard.objects.filter(pk=card.pk).update(is_default=True, updated_at=timezone.now())
-    card.is_default = True
-    return card
+    return kept_make_default(card)
 
 
 def rate_card_delete(*, actor: User, card: RateCard) -> None:
     """Delete a card; lists that used it fall back to the default, which passes to the oldest other card."""
     _manager(actor, card.team_id)
-    with transaction.atomic():
-        lock_team(card.team_id)
-        was_default = RateCard.objects.filter(pk=card.pk, is_default=True).exists()
-        RateCard.objects.filter(pk=card.pk).delete()  # QuoteWatch.rate_card is SET_NULL
-        if was_default:
-            default_pass_on(RateCard, card.team_id)
+    kept_delete(card)  # QuoteWatch.rate_card is SET_NULL
 
 
 # --- duty and VAT ---
