@@ -96,6 +96,26 @@ def setup() -> None:
     call_command("migrate", verbosity=0)
 
 
+def serve_portal_in_thread():
+    """Serve the portal (and its sandbox gateway) from this process on a free port, SITE_URL and the gateway
+    pointed at it, for the benches that run the worker's code in-process; returns the server (`.shutdown()`)."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    settings.SITE_URL, settings.ALIBABA_API_URL = base, f"{base}/sandbox/openapi"
+    return server
+
+
 def warm_catalog() -> str:
     """Read the catalog's tables and indexes once into the operating system's file cache (PostgreSQL's pg_prewarm,
     'read' mode), as a server that has been answering for a while holds them: figures then measure the portal, not

@@ -16,10 +16,8 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
@@ -31,16 +29,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def main():
@@ -48,10 +39,9 @@ def main():
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    settings.SITE_URL, settings.ALIBABA_API_URL = base, f"{base}/sandbox/openapi"
+    from bench._common import serve_portal_in_thread
+
+    server = serve_portal_in_thread()
     call_command("sandbox_seed", "--offers", "200", stdout=io.StringIO())
     call_command("sandbox_app", "--app-key", "70001688", "--app-secret", "bench-secret-0001", "--grant-all", "--qps", "0",
                  "--daily-quota", "0", stdout=io.StringIO())  # fmt: skip

@@ -13,12 +13,10 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
@@ -37,22 +35,14 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=200)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    from django.core.wsgi import get_wsgi_application
+    from bench._common import serve_portal_in_thread
 
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    settings.SITE_URL, settings.ALIBABA_API_URL = base, f"{base}/sandbox/openapi"
+    server = serve_portal_in_thread()
     settings.SANDBOX_DRIFT_SECONDS = 10**9  # prices hold still while the list is quoted
 
     from bench._common import connected_credential, sandbox_offers

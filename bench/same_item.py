@@ -14,12 +14,10 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
@@ -34,13 +32,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def pairs(groups: dict) -> set[tuple[int, int]]:
@@ -56,12 +48,9 @@ def main():
     )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    from django.core.wsgi import get_wsgi_application
+    from bench._common import serve_portal_in_thread
 
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    settings.SITE_URL, settings.ALIBABA_API_URL = base, f"{base}/sandbox/openapi"
+    server = serve_portal_in_thread()
 
     from bench._common import connected_credential
     from portal.celery import app
