@@ -283,3 +283,23 @@ def test_a_paste_past_the_row_cap_is_refused_in_words(client, alice, basket, set
     huge = "\n".join(f"https://detail.1688.com/offer/{600000000000 + i}.html" for i in range(20_000))
     response = client.post(f"/lists/{basket.pk}/import/", {"links": huge})
     assert response.status_code == 400 and not ListImport.objects.exists()
+
+
+def test_a_long_import_runs_in_slices_that_queue_the_rest(client, shop, alice, basket, monkeypatch):
+    # given slices so short that each task run gives one row its result (a 1,000-row import would run in 20 s ones)
+    from sourcing.lists import imports
+
+    runs = []
+    real_claim = imports._claim
+    monkeypatch.setattr(imports, "IMPORT_SLICE_SECONDS", 0)
+    monkeypatch.setattr(imports, "_claim", lambda import_id: runs.append(import_id) or real_claim(import_id))
+    a, b, c = offers(3)
+    text = "\n".join(f"https://detail.1688.com/offer/{o.offer_id}.html" for o in (a, b, c))
+    # when alice pastes three links
+    client.force_login(alice)
+    client.post(f"/lists/{basket.pk}/import/", {"links": text})
+    # then three task runs (one queued by the other) gave every row its result and finished the import
+    started = ListImport.objects.get()
+    assert len(runs) == 3
+    assert started.state == ListImport.State.DONE and started.done == started.total == 3
+    assert [r for r, _d in results(started)] == [Result.ADDED] * 3
