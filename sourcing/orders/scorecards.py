@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from sourcing.alibaba.api.trade_shapes import REASONS
 from sourcing.catalog.models import PriceHistory, Product, Supplier
 from sourcing.inquiries.models import Inquiry
 from sourcing.lists.models import ListItem
@@ -24,6 +25,7 @@ from sourcing.lists.selectors import item_reader
 from sourcing.orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine, QuoteLine, Receipt
 
 ONE = Decimal("0.1")
+STOCK_CODES = [code for code, reason in REASONS.items() if reason == "stock"]  # 1688's "not enough stock"
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def _price_variation(ids, since, minimum) -> dict:
 
 def _stock_accuracy(team_id, ids, since, minimum) -> dict:
     """Of the team's quoted options where the catalog's stock at the time (the last recorded before the quote)
-    covered the quantity, the share 1688 did not refuse for stock."""
+    covered the quantity, and its orders 1688 refused for stock when placed, the share not refused for stock."""
     stock_then = PriceHistory.objects.filter(
         product=OuterRef("product_id"), at__lte=OuterRef("quote__quoted_at"), stock__isnull=False
     ).order_by("-at", "-pk")
@@ -160,6 +162,12 @@ def _stock_accuracy(team_id, ids, since, minimum) -> dict:
         seen[supplier_id] = seen.get(supplier_id, 0) + 1
         if "stock" in (reasons or quote_reasons or []):
             refused[supplier_id] = refused.get(supplier_id, 0) + 1
+    # An order 1688 refused for stock at placement (createCrossOrder's 500_004) is a miss of its own.
+    orders = PurchaseOrder.objects.filter(team_id=team_id, supplier_id__in=ids, state=PurchaseOrder.State.REFUSED,
+                                          error_code__in=STOCK_CODES, created_at__gte=since)  # fmt: skip
+    for supplier_id in orders.values_list("supplier_id", flat=True):
+        seen[supplier_id] = seen.get(supplier_id, 0) + 1
+        refused[supplier_id] = refused.get(supplier_id, 0) + 1
     out = {}
     for sid in ids:
         n, bad = seen.get(sid, 0), refused.get(sid, 0)

@@ -223,3 +223,17 @@ def test_the_scorecards_read_in_chinese(client, alice, history, settings):
         assert words in page, words
     page = text(client.get(f"/suppliers/{flask.supplier.pk}/"))
     assert "本团队的供应商评分" in page and "短缺 10.0 % (订购件数: 100; 短缺 10 件)" in page
+
+
+def test_orders_1688_refused_for_stock_count_as_stock_misses(client, alice, acme, globex, history):
+    """An order placement 1688 refused with 500_004 (its 'not enough stock', as placement stores it) is one more
+    observation and one more miss; a refusal for another reason, or another team's, is not."""
+    flask = history[0]
+    for key, code, team in (("r1", "500_004", acme), ("r2", "500_005", acme), ("r3", "500_004", globex)):
+        PurchaseOrder.objects.create(team=team, supplier=flask.supplier, out_order_id=key, error_code=code,
+                                     state=PurchaseOrder.State.REFUSED, error_message="库存不足")  # fmt: skip
+    assert figures(acme, flask.supplier)["stock_accuracy"] == (D("50.0"), 4)  # 2 of 4 missed (was 2 of 3 kept)
+    assert figures(globex, flask.supplier)["stock_accuracy"] == (D("0.0"), 2)
+    client.force_login(alice)
+    page = text(client.get(f"/suppliers/{flask.supplier_id}/"))
+    assert "50.0" in page and "2 refused for stock" in page
