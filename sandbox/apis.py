@@ -730,4 +730,4 @@ def openuid_decrypt(call: Call):
 
 # The buying APIs (orders, payment, logistics, freight) live in trade_apis, the Newton agent's batch inquiry in
 # newton_apis; importing them registers them.
-from . import newton_apis, trade_apis  # noqa: E402, F401
+from . import newton_apis, related_apis, trade_apis  # noqa: E402, F401

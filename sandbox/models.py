@@ -196,8 +196,9 @@ class SandboxOffer(models.Model):
     image_family = models.PositiveIntegerField()
     image_variants = models.JSONField(help_text="variant numbers of the offer's images")
     image_hash = models.CharField(max_length=16, db_index=True, help_text="dHash of the main image")
-    # The generator's truth for same-item matching (issue 22): offers of one group are the same item. Only tests
-    # and bench/same_item.py read it; the portal never sees it (no API answers it).
+    # The generator's truth for same-item matching (issue 22): offers of one group are the same item. Tests,
+    # bench/same_item.py and the related-offers API (related_apis.py, mixed with look-alikes) read it; the portal
+    # never sees it as such.
     same_item_group = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     month_sold = models.PositiveIntegerField()
     weight_grams = models.PositiveIntegerField()

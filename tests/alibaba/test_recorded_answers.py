@@ -395,3 +395,12 @@ def test_the_batch_inquiry_result_as_published_is_not_json_and_the_reader_says_s
         api.read_batch_inquiry(answer("newtoncloud.batchInquiry.getResult"))
     assert api.read_batch_inquiry({"success": True, "inquiryStatus": "running"}).done is False
     assert answer("newtoncloud.task.create")["taskId"]
+
+
+def test_the_related_offers_answer_reads_as_offers():
+    from sourcing.alibaba.api.search import RELATED_RECOMMEND
+
+    items = answer("product.related.recommend")["result"]["result"]
+    offers = [api.read_offer(item) for item in items]
+    assert [(o.offer_id, o.price, o.month_sold) for o in offers] == [("688766724221", Decimal("178.0"), 98374)]
+    assert RELATED_RECOMMEND.id in source("product.related.recommend")

@@ -83,6 +83,9 @@ def sandbox_answers(name, client, token, supplier) -> list:
         return [call(ACCOUNT, {"loginId": supplier.login_id})]
     if name == "wangwangnick.openuid.decrypt":
         return [call(ACCOUNT, {"openUid": supplier.open_uid})]
+    if name == "product.related.recommend":
+        related = {"offerId": offer.offer_id, "pageNo": 1, "pageSize": 10, "language": "en"}
+        return [call(CB, {"relatedQueryParams": related})]
     if name == "newtoncloud.task.create":
         return [call(AGENT, {"message": f"商品编号 {offer.offer_id}：起订量是多少？", "auto": True})]
     if name == "newtoncloud.batchInquiry.getResult":

@@ -86,3 +86,56 @@ def test_the_worker_clusters_a_products_same_items_once_for_everyone(shop, alice
     other = Product.objects.get(offer_id=max(truth))
     assert same_item_start(user=carol, product=other).job is None
     assert _calls() == before
+
+
+RELATED = "com.alibaba.fenxiao.crossborder:product.related.recommend-1"
+
+
+def test_related_offers_are_one_more_candidate_source_and_still_judged(shop, alice, settings):
+    """1688's related offers (the sandbox answers the true group plus look-alikes): asked once per search, and a
+    look-alike among them never joins the cluster."""
+    from sandbox.catalog import build_catalog
+    from sandbox.related_apis import related_to
+
+    build_catalog(offers=240, seed=7, same_items=True)
+    groups = Counter(SandboxOffer.objects.values_list("same_item_group", flat=True))
+    group = next(g for g, n in sorted(groups.items()) if g and n >= 3)
+    truth = set(SandboxOffer.objects.filter(same_item_group=group).values_list("offer_id", flat=True))
+    seed = min(truth)
+    answered = {o.offer_id for o in related_to(SandboxOffer.objects.get(offer_id=seed))}
+    assert truth - {seed} <= answered and answered - truth  # the truth and look-alikes or neighbours
+    assert offers.product_fetch_start(user=alice, offer_id=seed).job
+    product = Product.objects.get(offer_id=seed)
+    started = same_item_start(user=alice, product=product)
+    assert CatalogJob.objects.get(pk=started.job.pk).state == CatalogJob.State.DONE
+    assert ApiCallLog.objects.filter(api=RELATED, outcome="ok").count() == 1
+    member = SameItemMember.objects.get(product=product)
+    found = set(SameItemMember.objects.filter(cluster=member.cluster).values_list("product__offer_id", flat=True))
+    assert found == truth
+    assert Product.objects.filter(offer_id__in=answered - truth).exists()  # stored as candidates, judged apart
+
+
+def test_without_the_related_permission_the_search_runs_on_the_other_sources(shop, alice, portal_sandbox):
+    from sandbox.catalog import build_catalog
+    from sourcing.connections.models import ApiPermission
+
+    build_catalog(offers=240, seed=7, same_items=True)
+    portal_sandbox.grant_all = False
+    portal_sandbox.grants = [g for g in _every_api() if g != RELATED]
+    portal_sandbox.save()
+    seeds = list(SandboxOffer.objects.exclude(same_item_group=None).order_by("offer_id").values_list("offer_id",
+                                                                                                 flat=True)[:2])  # fmt: skip
+    for seed in seeds:
+        assert offers.product_fetch_start(user=alice, offer_id=seed).job
+        started = same_item_start(user=alice, product=Product.objects.get(offer_id=seed))
+        if started.job:
+            assert CatalogJob.objects.get(pk=started.job.pk).state == CatalogJob.State.DONE
+    # refused once (the door records the denial), never asked again
+    assert ApiCallLog.objects.filter(api=RELATED).count() == 1
+    assert ApiPermission.objects.get(credential=shop, api=RELATED).observed == ApiPermission.Observed.DENIED
+
+
+def _every_api() -> list[str]:
+    from sandbox.gateway import APIS
+
+    return [a.id for a in APIS.values()]

@@ -65,6 +65,8 @@ from .refs import (
     PORTAL_APIS,
     PRODUCT_DETAIL,
     PRODUCT_GET,
+    RELATED_MAX_PAGE,
+    RELATED_RECOMMEND,
     SELLER_OFFERS,
     SUPPLIER_INFO,
     WANGWANG_URL,
@@ -73,7 +75,15 @@ from .refs import (
     result_object,
     server_time,
 )
-from .search import image_search, image_upload, keyword_search, read_offer, read_search_page, seller_offers
+from .search import (
+    image_search,
+    image_upload,
+    keyword_search,
+    read_offer,
+    read_search_page,
+    related_offers,
+    seller_offers,
+)
 from .shapes import (
     Category,
     CategoryRef,
@@ -164,6 +174,7 @@ __all__ = [
     "read_listed_at", "read_score", "read_seller_badges", "read_seller_data", "ships_within_hours", "video_url",
     # search
     "image_search", "image_upload", "keyword_search", "read_offer", "read_search_page", "seller_offers",
+    "RELATED_MAX_PAGE", "RELATED_RECOMMEND", "related_offers",
     # product
     "product_detail", "product_get", "read_detail", "read_product_info", "read_sku", "read_tiers",
     # category

@@ -41,6 +41,10 @@ PORTAL_APIS = [
     CATEGORY_GET, CATEGORY_TRANSLATION, KEYWORD_SEARCH, IMAGE_UPLOAD, IMAGE_SEARCH, PRODUCT_DETAIL,
     PRODUCT_GET, SELLER_OFFERS, SUPPLIER_INFO, OPENUID_ENCRYPT, WANGWANG_URL,
 ]  # fmt: skip
+# Related offers of an offer (相关性商品推荐), a same-item candidate source (docs/1688-protocol.md, "Related offers").
+# Not in PORTAL_APIS: asked only where the credential has not been refused it (feature_refusal), like INQUIRY_APIS.
+RELATED_RECOMMEND = ApiRef(CROSSBORDER, "product.related.recommend")
+RELATED_MAX_PAGE = 10  # "Number per page, maximum 10"
 # Buying (docs/1688-answers.md, "Buying"). Not in PORTAL_APIS yet: the purchase-order work adds them
 # to the permission checks when the portal starts calling them.
 TRADE = "com.alibaba.trade"

@@ -5,7 +5,17 @@ from typing import Any
 
 from .. import errors
 from ..client import AlibabaClient
-from .refs import IMAGE_HOST, IMAGE_SEARCH, IMAGE_UPLOAD, KEYWORD_SEARCH, SELLER_OFFERS, call_api, result_object
+from .refs import (
+    IMAGE_HOST,
+    IMAGE_SEARCH,
+    IMAGE_UPLOAD,
+    KEYWORD_SEARCH,
+    RELATED_MAX_PAGE,
+    RELATED_RECOMMEND,
+    SELLER_OFFERS,
+    call_api,
+    result_object,
+)
 from .shapes import OfferSummary, SearchPage
 from .values import (
     as_dict,
@@ -154,3 +164,26 @@ def seller_offers(
         query["keyword"] = keyword
     body = call_api(client, SELLER_OFFERS, {"offerQueryParam": query}, access_token)
     return read_search_page(body, SELLER_OFFERS.id, page=page, page_size=page_size, image_host=client.image_host)
+
+
+# Reference: https://open.1688.com/api/apidocdetail.htm?id=com.alibaba.fenxiao.crossborder:product.related.recommend-1
+# UNCONFIRMED live (docs/1688-protocol.md, "Related offers"): the published page gives the request and the item
+# model only; whether `result.result` is ever a page object, and how `success` is typed, are not shown. Read here:
+# a list of items (or null / a page's `data` list), `success` as a boolean or a string.
+def related_offers(
+    client: AlibabaClient, access_token: str, offer_id: str | int, *, page: int = 1, page_size: int = RELATED_MAX_PAGE,
+    language: str = "en",
+) -> list[OfferSummary]:  # fmt: skip
+    """Offers 1688 relates to an offer (product.related.recommend): related, not necessarily the same item."""
+    query = {"offerId": int(offer_id), "pageNo": page, "pageSize": min(max(1, page_size), RELATED_MAX_PAGE),
+             "language": language}  # fmt: skip
+    body = call_api(client, RELATED_RECOMMEND, {"relatedQueryParams": query}, access_token)
+    found = result_object(body, RELATED_RECOMMEND.id)
+    if isinstance(found, dict):
+        found = found.get("data")
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise errors.MalformedResponse("The related offers are not a list.", api=RELATED_RECOMMEND.id)
+    items = [read_offer(item, client.image_host) for item in found if isinstance(item, dict)]
+    return [item for item in items if item.offer_id.isdigit()]

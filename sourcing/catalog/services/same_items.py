@@ -2,7 +2,8 @@
 judge which are the same item (catalog/likeness.py) and keep them as one cluster for every team.
 
 Candidates come from 1688's image search with the product's main picture, keyword search by its category's name
-(or title) within its category, and the details of those whose main picture could match. A product whose cluster
+(or title) within its category, 1688's related offers of the product where the credential may ask for them, and
+the details of those whose main picture could match. A product whose cluster
 was decided within SAME_ITEM_REFRESH_HOURS costs no new call.
 """
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sourcing.accounts.models import User
-from sourcing.alibaba import api
+from sourcing.alibaba import api, errors
 from sourcing.catalog import likeness
 from sourcing.catalog.keys import source_of
 from sourcing.catalog.models import CatalogJob, Product, SameItemCluster, SameItemMember
@@ -127,8 +128,22 @@ def _candidates(job: CatalogJob, product: Product) -> list[Product]:
         page = _call(job, lambda client, token: api.keyword_search(client, token, words, page_size=size,
                                                                     category_id=product.category_id))  # fmt: skip
         found.update({p.pk: p for p in products_upsert_summaries(offers=page.items, source=source)})
+    found.update({p.pk: p for p in _related(job, product, source)})
     found.pop(product.pk, None)
     return [p for p in found.values() if p.status == Product.Status.ACTIVE]
+
+
+def _related(job: CatalogJob, product: Product, source) -> list[Product]:
+    """1688's related offers of the product (product.related.recommend), where the credential may ask for them: not
+    refused before (feature_refusal); a refusal now (no permission, no such API) is recorded by the gateway's door
+    and the other sources stand. Related is not the same item: each is judged like any other candidate."""
+    if feature_refusal(job.credential, api.RELATED_RECOMMEND.id):
+        return []
+    try:
+        offers = _call(job, lambda client, token: api.related_offers(client, token, product.offer_id))
+    except (errors.AclDeclined, errors.ApiUnsupported, errors.BusinessError):
+        return []
+    return products_upsert_summaries(offers=offers, source=source)
 
 
 def _worth_a_detail(seed: likeness.Print | None, candidate: Product, category_id) -> bool:
