@@ -307,6 +307,7 @@ def _item_page(request, item, *, form=None, base_form=None, comment_form=None, c
     converter = Converter.for_team(item.product_list.team)
     quotes_for_items(item.product_list.team_id, [item])
     answers_for_items(item.product_list.team_id, [item])
+    items_read_more(item.product_list.team_id, [item])  # e.g. a cheaper identical offer, delivered (orders)
     context = {
         "item": item,
         "product_list": item.product_list,

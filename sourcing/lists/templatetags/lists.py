@@ -129,9 +129,13 @@ def activity_detail(activity) -> str:
 
 @register.inclusion_tag("sourcing/lists/_same_item.html", takes_context=True)
 def cheaper_identical(context, item):
-    """The cheapest other supplier of the same item, when it is cheaper at the item's quantity, with a swap."""
+    """The other supplier of the same item that is cheaper at the item's quantity, delivered when the orders domain
+    says so (`.cheaper_identical`), else listed; with a swap."""
     from sourcing.catalog.selectors.same_items import cheaper_elsewhere
 
     quantity = item.target_quantity or item.product.moq or 1
-    return {"item": item, "row": cheaper_elsewhere(item.product, quantity), "quantity": quantity,
-            "membership": context.get("membership"), "csrf_token": context.get("csrf_token")}  # fmt: skip
+    read = hasattr(item, "cheaper_identical")  # set (landed) by the orders domain's item reader: it decides
+    delivered = getattr(item, "cheaper_identical", None)
+    return {"item": item, "row": None if read else cheaper_elsewhere(item.product, quantity), "quantity": quantity,
+            "delivered": delivered, "membership": context.get("membership"),
+            "csrf_token": context.get("csrf_token")}  # fmt: skip

@@ -175,6 +175,23 @@ def landed_cost(item, page: RowPage) -> str:
     return f'<p class="small landed-cost"><a href="{link}">{words}</a></p>'
 
 
+def cheaper_identical(item, page: RowPage) -> str:
+    """An identical offer (same-item cluster) that lands cheaper at the item's quantity (set by the orders domain's
+    item reader), linking the item page where the swap is."""
+    found = getattr(item, "cheaper_identical", None)
+    if found is None:
+        return ""
+    link = page.item_edit(item.pk) + "#same-item-cheaper"
+    words = _("cheaper identical offer: %(price)s from %(company)s") % {
+        "price": f"<strong>{escape(yuan(found.unit))}</strong>",
+        "company": escape(seller_name(found.product)),
+    }
+    basis = {"landed": "", "landed_base": _("landed, before freight in China"),
+             "listed": _("listed price: landed cost %(why)s") % {"why": found.why}}[found.basis]  # fmt: skip
+    basis = f' <span class="muted">({escape(basis)})</span>' if basis else ""
+    return f'<p class="small cheaper-identical"><a href="{link}">{words}</a>{basis}</p>'  # fmt: skip
+
+
 def _main(item, product, page: RowPage, edit: str) -> str:
     """The middle of a row: title, option, seller, note, the last comments and the links."""
     w = page.words
@@ -233,6 +250,7 @@ def _price(item, product, page: RowPage) -> str:
     parts.append(verified_quote(item, page))
     parts.append(sample_mark(item))
     parts.append(landed_cost(item, page))
+    parts.append(cheaper_identical(item, page))
     parts.append(supplier_quote(item, page))
     parts.append(supplier_answer(item, page))
     if q.below_moq:

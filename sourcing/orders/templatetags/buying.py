@@ -4,6 +4,8 @@ from django import template
 from django.conf import settings
 
 from sourcing.accounts.selectors import current_membership
+from sourcing.lists.models import ListItem
+from sourcing.orders.elsewhere import elsewhere_landed
 from sourcing.orders.scorecards import scorecards
 
 register = template.Library()
@@ -23,3 +25,17 @@ def supplier_scorecard(context, supplier):
 def scorecard_cell(card):
     """A compare cell or list row: each figure of a scorecard in one short line (set by the item reader)."""
     return {"card": card}
+
+
+@register.inclusion_tag("sourcing/orders/_same_item_landed.html", takes_context=True)
+def same_item_landed(context, product, elsewhere, quantity):
+    """The product page's "same item from N other suppliers" rows (catalog's Elsewhere rows), each at the reader's
+    team's quantity, listed and landed (the team's default rate card), with the supplier's trust signals."""
+    membership = context.get("current_membership") or current_membership(context["request"].user)
+    team_id = membership.team_id if membership is not None else None
+    if not context.get("qty") and team_id is not None:  # no quantity asked: the team's target on its lists, if any
+        target = (ListItem.objects.filter(product_list__team_id=team_id, product=product, target_quantity__gt=0)
+                  .order_by("-updated_at", "-pk").values_list("target_quantity", flat=True).first())  # fmt: skip
+        quantity = target or quantity
+    mine, rows = elsewhere_landed(team_id, product, [row.product for row in elsewhere], quantity)
+    return {"mine": mine, "rows": rows, "quantity": mine.quantity, "product": product}

@@ -1,0 +1,87 @@
+"""The same item from other suppliers, delivered (issue 22): the product page lists each at the team's quantity,
+listed and landed with the team's default rate card, and says in a word why not; the list's rows and the item page
+show an identical offer that lands cheaper, linking the swap."""
+
+from decimal import Decimal
+
+import pytest
+
+from sourcing.alibaba.api import PriceTier
+from sourcing.catalog.models import Product
+from sourcing.catalog.services.same_items import cluster_file
+from sourcing.orders.models import RateCard
+from tests.catalog.pages.conftest import stock_product
+from tests.lists.conftest import text
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other_flask(products):
+    """The flask's same item from another shop: ¥11.20 at 100+ (the flask ¥12.50 there), both 0.4 kg."""
+    other = stock_product(800009, subject="厂家直销 保温杯 500ml 现货", price="11.20", moq=10, quote_type=0, stock=9000,
+                          seller="BBBseller0000000000000009", company="永康杯业有限公司", place="浙江省 金华市",
+                          tiers=[PriceTier(10, D("11.80")), PriceTier(100, D("11.20"))],
+                          seller_data={"service": "4.7", "repurchase": "38.00"})  # fmt: skip
+    cluster_file(product=products[0], same=[(other, type("V", (), {"score": 0.93, "method": "pictures"})())])
+    return other
+
+
+@pytest.fixture
+def card(acme):
+    # ¥30 per kg, ¥50 a parcel: at 500 pieces of 0.4 kg, 200 kg → ¥6,000 + ¥50
+    return RateCard.objects.create(team=acme, forwarder="Shenzhen Air", mode="air", price_per_kg=D("30"),
+                                   per_parcel_fee=D("50"), is_default=True)  # fmt: skip
+
+
+def test_the_product_page_shows_each_other_supplier_listed_and_landed_at_the_teams_quantity(
+    client, alice, kitchen, products, other_flask, card
+):
+    client.force_login(alice)
+    page = text(client.get("/products/800001/"))  # no ?qty: the team's target on its list, 500
+    # flask: (500 × 12.50 + 6,050) / 500 = 24.60; the other: (500 × 11.20 + 6,050) / 500 = 23.30
+    assert "At your quantity, 500 pieces" in page and "This offer lands at ¥24.60" in page
+    assert "listed ¥11.20" in page and "landed ¥23.30 + freight in China" in page
+    assert "¥1.30 cheaper delivered" in page and "永康杯业有限公司" in page
+    assert "4.7" in page  # the supplier's trust signals
+    page = text(client.get("/products/800001/?qty=100"))  # the calculator's quantity wins
+    assert "At your quantity, 100 pieces" in page
+
+
+def test_where_landed_cost_cant_be_computed_it_says_why_in_a_word(client, alice, carol, products, other_flask, card):
+    Product.objects.filter(pk=other_flask.pk).update(weight_kg=None)
+    client.force_login(alice)
+    page = text(client.get("/products/800001/?qty=500"))
+    assert "landed — no weight" in page and "listed ¥11.20" in page
+    client.force_login(carol)  # Globex keeps no rate card: Acme's is never used for it
+    page = text(client.get("/products/800001/?qty=500"))
+    assert "landed — no rate card" in page and "¥24.60" not in page
+
+
+def test_the_list_rows_show_a_cheaper_identical_offer_delivered_linking_the_swap(
+    client, alice, kitchen, products, other_flask, card
+):
+    item = kitchen.items.get(product=products[0])
+    client.force_login(alice)
+    page = client.get(f"/lists/{kitchen.pk}/").content.decode()
+    assert f'href="/lists/items/{item.pk}/#same-item-cheaper"' in page
+    assert "cheaper identical offer: <strong>¥23.30</strong> from 永康杯业有限公司" in page
+    assert "landed, before freight in China" in page
+    item_page = text(client.get(f"/lists/items/{item.pk}/"))
+    assert "The same item lands ¥1.30 cheaper per piece at 500 from 永康杯业有限公司" in item_page
+    assert "Swap to this offer" in item_page
+
+
+def test_cheaper_listed_but_dearer_delivered_is_not_shown(client, alice, kitchen, products, other_flask, card):
+    Product.objects.filter(pk=other_flask.pk).update(weight_kg=D("0.5"))  # +¥1,500 freight: ¥26.30 landed
+    client.force_login(alice)
+    assert "cheaper identical offer" not in client.get(f"/lists/{kitchen.pk}/").content.decode()
+    item = kitchen.items.get(product=products[0])
+    assert "cheaper per piece" not in text(client.get(f"/lists/items/{item.pk}/"))
+
+
+def test_without_a_rate_card_the_row_compares_listed_prices_and_says_so(client, alice, kitchen, products, other_flask):
+    client.force_login(alice)
+    page = text(client.get(f"/lists/{kitchen.pk}/"))
+    assert "cheaper identical offer: ¥11.20 from 永康杯业有限公司 (listed price: landed cost no rate card)" in page
