@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from sourcing.catalog.selectors.trust import trust_for
 from sourcing.core.exports import csv_response
-from sourcing.inquiries.selectors import quotes_for_items
+from sourcing.inquiries.selectors import answers_for_items, quotes_for_items
 from sourcing.lists.models import ListItem, ProductList
 from sourcing.lists.selectors import Converter, item_quote, item_stock, items_read_more
 
@@ -117,6 +117,18 @@ def _scorecard(item) -> list:
     return out
 
 
+def _answer(item) -> list:
+    """The team's latest answers from a request to many suppliers about the item (answers_for_items): MOQ, price at
+    quantity, lead time, sample price and time, when; "not answered" in words where the supplier hasn't said."""
+    answer = getattr(item, "supplier_answer", None)
+    if answer is None:
+        return [_("no request answered")] + [None] * 6
+    said = [answer.quoted_moq, answer.quoted_price, answer.quoted_quantity or answer.quantity, answer.quoted_lead_days,
+            answer.sample_price, answer.sample_days]  # fmt: skip
+    when = timezone.localtime(answer.replied_at).replace(tzinfo=None) if answer.replied_at else None
+    return [_("not answered") if v is None else v for v in said] + [when]
+
+
 def columns(converter: Converter) -> list[Column]:
     cols = [
         Column(_("#"), "int", 5),
@@ -136,6 +148,13 @@ def columns(converter: Converter) -> list[Column]:
         Column(_("Quoted for quantity"), "int", 10),
         Column(_("Quoted option"), "text", 14),
         Column(_("Quoted on"), "date", 17),
+        Column(_("Request answer: MOQ"), "int", 9),
+        Column(_("Request answer: price at quantity (CNY)"), "money", 12),
+        Column(_("Request answer: for quantity"), "int", 10),
+        Column(_("Request answer: lead time (days)"), "int", 9),
+        Column(_("Request answer: sample price (CNY)"), "money", 11),
+        Column(_("Request answer: sample time (days)"), "int", 9),
+        Column(_("Request answered on"), "date", 17),
         Column(_("1688 quoted unit price (CNY)"), "money", 12),
         Column(_("1688 quoted quantity"), "int", 10),
         Column(_("1688 would take the order"), "text", 16),
@@ -213,6 +232,7 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
             (offer.quoted_quantity or offer.quantity) if offer else None,
             offer.sku_label if offer else "",
             timezone.localtime(offer.replied_at).replace(tzinfo=None) if offer and offer.replied_at else None,
+            *_answer(item),
             *_verified(item),
             *_landed(item, converter),
             _tiers_text(product),
@@ -249,6 +269,7 @@ def rows(items: list[ListItem], converter: Converter) -> list[list]:
 def _items(product_list: ProductList) -> list[ListItem]:
     items = list(product_list.items.select_related("product__supplier", "sku", "added_by").order_by("position", "pk"))
     quotes_for_items(product_list.team_id, items)
+    answers_for_items(product_list.team_id, items)
     items_read_more(product_list.team_id, items)
     return items
 

@@ -440,6 +440,8 @@ def compare_columns(items: list[ListItem], converter: Converter) -> tuple[list[C
     # Offers in units that can't be ranked together keep their list order.
     for group in groups.values():
         _mark_best(group, "landed", lambda c: c.landed_piece)
+        # the suppliers' answers to a request: the lowest price answered at quantity (per unit, within one unit)
+        _mark_best(group, "answer", lambda c: getattr(getattr(c.item, "supplier_answer", None), "quoted_price", None))
     landed_units = {c.quote.unit.key if c.quote.unit.known else None for c in columns if c.landed_piece is not None}
     if landed_units and None not in landed_units and len(landed_units) == 1:
         columns.sort(key=lambda c: (c.landed_piece is None, c.landed_piece or 0))
