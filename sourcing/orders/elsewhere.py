@@ -126,6 +126,7 @@ class Cheaper:
     unit: Decimal
     saving: Decimal
     basis: str
+    mine: Decimal | None = None  # the item's own offer on the same basis
     why: str = ""
 
     @property
@@ -139,12 +140,12 @@ def _cheaper(mine: OfferLanded, theirs: OfferLanded) -> Cheaper | None:
         if not saving:
             return None
         both = mine.domestic_known and theirs.domestic_known
-        return Cheaper(
-            theirs.product, theirs.unit if both else theirs.base, saving, "landed" if both else "landed_base"
-        )
+        return Cheaper(theirs.product, theirs.unit if both else theirs.base, saving, "landed" if both else "landed_base",
+                       mine.unit if both else mine.base)  # fmt: skip
     if mine.listed is None or theirs.listed is None or theirs.listed >= mine.listed:
         return None
-    return Cheaper(theirs.product, theirs.listed, mine.listed - theirs.listed, "listed", mine.why or theirs.why)
+    return Cheaper(theirs.product, theirs.listed, mine.listed - theirs.listed, "listed", mine.listed,
+                   mine.why or theirs.why)  # fmt: skip
 
 
 @item_reader

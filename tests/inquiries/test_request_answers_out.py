@@ -50,4 +50,6 @@ def test_compare_marks_the_lowest_price_answered_at_quantity(client, kitchen, an
     assert "best: the lowest price answered at quantity" in row
     cells = re.findall(r"<td( class=\"best\"[^>]*)?>(.*?)</td>", row, re.S)
     marked = [body for best, body in cells if best]
-    assert len(marked) == 1 and "lead time 20 days" in marked[0]  # the glass's supplier: ¥9.20 against ¥10.80
+    assert (
+        len(marked) == 1 and "<strong>¥9.20</strong> × 500" in marked[0] and "lead time 20 days" in marked[0]
+    )  # not ¥10.80

@@ -186,8 +186,10 @@ def cheaper_identical(item, page: RowPage) -> str:
         "price": f"<strong>{escape(yuan(found.unit))}</strong>",
         "company": escape(seller_name(found.product)),
     }
-    basis = {"landed": "", "landed_base": _("landed, before freight in China"),
-             "listed": _("listed price: landed cost %(why)s") % {"why": found.why}}[found.basis]  # fmt: skip
+    mine = yuan(found.mine)
+    basis = {"landed": _("landed; this offer %(mine)s") % {"mine": mine},
+             "landed_base": _("landed before freight in China; this offer %(mine)s") % {"mine": mine},
+             "listed": _("listed prices, landed cost unknown: %(why)s") % {"why": found.why}}[found.basis]  # fmt: skip
     basis = f' <span class="muted">({escape(basis)})</span>' if basis else ""
     return f'<p class="small cheaper-identical"><a href="{link}">{words}</a>{basis}</p>'  # fmt: skip
 
