@@ -89,3 +89,11 @@ def test_without_a_rate_card_the_row_compares_listed_prices_and_says_so(client, 
         "cheaper identical offer: ¥11.20 from 永康杯业有限公司 (listed prices, landed cost unknown: no rate card)"
         in page
     )
+
+
+@pytest.mark.parametrize("qty", ["9" * 40, "99999999999", "NaN", "²", "-1", "0", "1e9", "x" * 10_000])
+def test_hostile_quantities_never_fail_the_product_page(client, alice, kitchen, products, other_flask, card, qty):
+    client.force_login(alice)
+    response = client.get("/products/800001/", {"qty": qty})
+    assert response.status_code in (200, 400)
+    assert "The same item from 1 other supplier" in text(response)
