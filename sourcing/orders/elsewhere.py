@@ -41,6 +41,8 @@ class Landing:
 
     def __init__(self, team_id: int):
         self.team_id = team_id
+        self._estimates: dict = {}
+        self._loaded: set = set()
         self.card = RateCard.objects.filter(team_id=team_id, is_default=True).first()
         self.duties = {d.category_id: d for d in DutyRate.objects.filter(team_id=team_id, category__isnull=False)}
         self._rates = None
@@ -48,10 +50,21 @@ class Landing:
             self._rates = tuple(to_cny(x, self.card.currency) for x in
                                 (self.card.price_per_kg, self.card.min_charge, self.card.per_parcel_fee))  # fmt: skip
 
+    def preload(self, product_ids) -> None:
+        """Read the team's freight estimates of these offers at once (one query, the newest per offer and quantity)."""
+        wanted = set(product_ids) - self._loaded
+        if not wanted:
+            return
+        self._loaded |= wanted
+        rows = FreightEstimate.objects.filter(team_id=self.team_id, list_item__product_id__in=wanted,
+                                              freight__isnull=False).order_by("created_at", "pk")  # fmt: skip
+        for product_id, quantity, freight in rows.values_list("list_item__product_id", "quantity", "freight"):
+            self._estimates[(product_id, quantity)] = freight  # the newest wins
+
     def domestic(self, product: Product, quantity: int) -> Decimal | None:
-        found = (FreightEstimate.objects.filter(team_id=self.team_id, list_item__product=product, quantity=quantity,
-                                                freight__isnull=False).order_by("-created_at", "-pk").first())  # fmt: skip
-        return found.freight if found else None
+        """The team's newest 1688 freight estimate of the offer at this quantity (to any of its addresses)."""
+        self.preload([product.pk])
+        return self._estimates.get((product.pk, quantity))
 
     def offer(self, product: Product, quantity: int, sku=None) -> OfferLanded:
         quantity = max(1, int(quantity or product.moq or 1))
@@ -106,6 +119,7 @@ def _compare(mine: OfferLanded, theirs: OfferLanded) -> Decimal | None:
 def elsewhere_landed(team_id: int, product: Product, others: list, quantity: int) -> tuple[OfferLanded, list]:
     """The product's own landed cost and each other offer's at `quantity`, cheapest landed first (then listed)."""
     landing = Landing(team_id)
+    landing.preload([product.pk, *(o.pk for o in others)])
     mine = landing.offer(product, quantity)
     rows = []
     for other in others:
@@ -165,6 +179,7 @@ def cheaper_identical_for_items(team_id: int, items) -> None:
                                         status=Product.Status.ACTIVE).select_related("same_item", "supplier"):  # fmt: skip
         by_cluster.setdefault(other.same_item.cluster_id, []).append(other)
     landing = Landing(team_id)
+    landing.preload(product_ids | {p.pk for members in by_cluster.values() for p in members})
     for item in items:
         others = [p for p in by_cluster.get(clusters.get(item.product_id), []) if p.pk != item.product_id]
         quantity = item_quantity(item)

@@ -42,6 +42,7 @@ def test_product_same_item_elsewhere_then_swap_the_list_item(page, live_server, 
     assert "cheaper identical offer: ¥23.30 from 永康杯业有限公司" in row.inner_text()
     assert page_width(page) <= width
     row.locator("a").click()
+    page.wait_for_url(f"{live_server.url}/lists/items/{item.pk}/#same-item-cheaper")
     note = page.locator("#same-item-cheaper")
     assert "lands ¥1.30 cheaper per piece at 500" in note.inner_text()
     assert page_width(page) <= width

@@ -97,3 +97,27 @@ def test_hostile_quantities_never_fail_the_product_page(client, alice, kitchen, 
     response = client.get("/products/800001/", {"qty": qty})
     assert response.status_code in (200, 400)
     assert "The same item from 1 other supplier" in text(response)
+
+
+def test_with_1688_freight_estimates_for_both_the_comparison_counts_freight_in_china(
+    client, alice, kitchen, products, other_flask, card
+):
+    """Freight in China comes from the team's 1688 estimates of each offer at the quantity (kept on list items):
+    with both known, both landed costs include it and nothing says "+ freight in China"."""
+    from sourcing.core.beijing import beijing_today
+    from sourcing.lists import services
+    from sourcing.orders.models import FreightEstimate
+
+    flask_item = kitchen.items.get(product=products[0])
+    other_list = services.list_create(actor=alice, team=alice.current_team, name="Alternatives")
+    other_item, _new = services.item_add(actor=alice, product_list=other_list, product=other_flask, target_quantity=500)
+    for item, freight in ((flask_item, "100.00"), (other_item, "150.00")):
+        FreightEstimate.objects.create(team=alice.current_team, list_item=item, key="k", day=beijing_today(),
+                                       quantity=500, freight=D(freight))  # fmt: skip
+    client.force_login(alice)
+    page = text(client.get("/products/800001/?qty=500"))
+    # flask: (6,250 + 6,050 + 100) / 500 = 24.80; the other: (5,600 + 6,050 + 150) / 500 = 23.60
+    assert "This offer lands at ¥24.80." in page and "landed ¥23.60" in page and "+ freight in China" not in page
+    assert "¥1.20 cheaper delivered" in page
+    listing = text(client.get(f"/lists/{kitchen.pk}/"))
+    assert "cheaper identical offer: ¥23.60 from 永康杯业有限公司 (landed; this offer ¥24.80)" in listing
