@@ -105,6 +105,7 @@ class ElsewhereRow:
     landed: OfferLanded
     trust: object
     cheaper_by: Decimal | None  # landed per unit, against the product asked about (like for like)
+    card: object = None  # the team's scorecard of the supplier (set by the template tag), when it has seen any
 
 
 def _compare(mine: OfferLanded, theirs: OfferLanded) -> Decimal | None:

@@ -121,3 +121,20 @@ def test_with_1688_freight_estimates_for_both_the_comparison_counts_freight_in_c
     assert "¥1.20 cheaper delivered" in page
     listing = text(client.get(f"/lists/{kitchen.pk}/"))
     assert "cheaper identical offer: ¥23.60 from 永康杯业有限公司 (landed; this offer ¥24.80)" in listing
+
+
+def test_each_other_supplier_carries_the_teams_own_scorecard_and_only_its_own(
+    client, alice, carol, kitchen, products, other_flask, card
+):
+    from django.utils import timezone
+
+    from sourcing.inquiries.models import Inquiry
+
+    sent = timezone.now() - timezone.timedelta(days=3)
+    Inquiry.objects.create(team=alice.current_team, supplier=other_flask.supplier, product=other_flask, message="你好",
+                           status="replied", sent_at=sent, replied_at=sent + timezone.timedelta(hours=2))  # fmt: skip
+    client.force_login(alice)
+    page = text(client.get("/products/800001/?qty=500"))
+    assert "Your scorecard Reply rate: not enough data (inquiries sent: 1; 1 answered)" in page
+    client.force_login(carol)  # Globex sees only what it has seen (and the public price history), never Acme's replies
+    assert "Reply rate" not in text(client.get("/products/800001/?qty=500"))

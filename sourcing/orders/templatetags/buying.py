@@ -38,4 +38,8 @@ def same_item_landed(context, product, elsewhere, quantity):
                   .order_by("-updated_at", "-pk").values_list("target_quantity", flat=True).first())  # fmt: skip
         quantity = target or quantity
     mine, rows = elsewhere_landed(team_id, product, [row.product for row in elsewhere], quantity)
+    if team_id is not None:  # what the team itself has seen of each supplier, beside 1688's trust signals
+        cards = scorecards(team_id, [row.product.supplier for row in rows if row.product.supplier_id])
+        for row in rows:
+            row.card = cards.get(row.product.supplier_id)
     return {"mine": mine, "rows": rows, "quantity": mine.quantity, "product": product}
