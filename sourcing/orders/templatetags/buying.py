@@ -40,6 +40,8 @@ def same_item_landed(context, product, elsewhere, quantity):
     mine, rows = elsewhere_landed(team_id, product, [row.product for row in elsewhere], quantity)
     if team_id is not None:  # what the team itself has seen of each supplier, beside 1688's trust signals
         cards = scorecards(team_id, [row.product.supplier for row in rows if row.product.supplier_id])
-        for row in rows:
-            row.card = cards.get(row.product.supplier_id)
+        for row in rows:  # only where the team has dealings of its own (price variation alone is public data)
+            card = cards.get(row.product.supplier_id)
+            own = card is not None and any(f.observations for f in card.figures.values() if f.key != "price_variation")
+            row.card = card if own else None
     return {"mine": mine, "rows": rows, "quantity": mine.quantity, "product": product}
