@@ -1,0 +1,17 @@
+"""The endpoint form: the service checks the URL (scheme, address) and the events; the form only bounds sizes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sourcing.webhooks.models import EventKind
+
+
+class EndpointForm(forms.Form):
+    url = forms.CharField(label=_("URL"), max_length=500,
+                          widget=forms.URLInput(attrs={"placeholder": "https://erp.example.com/hooks/1688",
+                                                       "autocomplete": "off", "inputmode": "url"}))  # fmt: skip
+    description = forms.CharField(label=_("Description"), max_length=200, required=False,
+                                  help_text=_("What receives it, for your teammates."))  # fmt: skip
+    kinds = forms.MultipleChoiceField(label=_("Events"), choices=EventKind.choices,
+                                      widget=forms.CheckboxSelectMultiple,
+                                      error_messages={"required": _("Choose at least one event.")})  # fmt: skip
