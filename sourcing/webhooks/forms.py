@@ -1,9 +1,10 @@
-"""The endpoint form: the service checks the URL (scheme, address) and the events; the form only bounds sizes."""
+"""The endpoint form: sizes, and the URL's words at once beside the other fields' (the service checks again)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.webhooks.models import EventKind
+from sourcing.webhooks.sending import url_refusal
 
 
 class EndpointForm(forms.Form):
@@ -15,3 +16,10 @@ class EndpointForm(forms.Form):
     kinds = forms.MultipleChoiceField(label=_("Events"), choices=EventKind.choices,
                                       widget=forms.CheckboxSelectMultiple,
                                       error_messages={"required": _("Choose at least one event.")})  # fmt: skip
+
+    def clean_url(self):
+        url = self.cleaned_data["url"].strip()
+        refusal = url_refusal(url)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return url

@@ -6,6 +6,7 @@ the team); the services' role checks answer 403 with words; bad input re-renders
 secret is shown once, in the answer to the POST that made it (never stored in a message or the session).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -115,8 +116,8 @@ def _action(request, team_id, endpoint_id, act):
 def webhook_roll(request, team_id, endpoint_id):
     def act(endpoint):
         secret = services.endpoint_roll_secret(actor=request.user, endpoint=endpoint)
-        messages.success(request, _("New signing secret made. The old one keeps signing beside it for a while, so "
-                                    "your receiver can switch: docs/webhooks.md."))  # fmt: skip
+        messages.success(request, _("New signing secret made. The old one keeps signing beside it for %(hours)s "
+                                    "hours, so your receiver can switch.") % {"hours": settings.WEBHOOK_ROLL_GRACE_HOURS})  # fmt: skip
         return _endpoint_page(request, endpoint, secret=secret)
 
     return _action(request, team_id, endpoint_id, act)
