@@ -11,11 +11,23 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 USER_AGENT = "sourcing-portal-webhooks/1"
+
+
+# What went wrong, stored in English by the worker and shown in the reader's language (`|translated`).
+WORDS = {
+    "status": gettext_noop("The endpoint did not answer with a 2xx status."),
+    "redirect": gettext_noop("The endpoint answered with a redirect; redirects are not followed."),
+    "private": gettext_noop("The address led to a private or local network; webhooks go only to public addresses."),
+    "timeout": gettext_noop("The endpoint did not answer in time."),
+    "connect": gettext_noop("Could not connect to the endpoint."),
+    "failed": gettext_noop("The request to the endpoint failed."),
+}
 
 
 class PrivateAddress(Exception):
@@ -120,18 +132,17 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
                 ok=200 <= answer.status_code < 300, code=answer.status_code, excerpt=_excerpt(read[:limit])
             )
             if 300 <= answer.status_code < 400:
-                outcome.error = _("The endpoint answered with a redirect (%(code)s); redirects are not followed.") % {
-                    "code": answer.status_code}  # fmt: skip
+                outcome.error = WORDS["redirect"]
             elif not outcome.ok:
-                outcome.error = _("The endpoint answered %(code)s.") % {"code": answer.status_code}
+                outcome.error = WORDS["status"]
     except PrivateAddress:
-        outcome.error = _("The address led to a private or local network; webhooks go only to public addresses.")
+        outcome.error = WORDS["private"]
     except requests.Timeout:
-        outcome.error = _("The endpoint did not answer within %(seconds)s seconds.") % {"seconds": timeout}
+        outcome.error = WORDS["timeout"]
     except requests.ConnectionError:
-        outcome.error = _("Could not connect to the endpoint.")
+        outcome.error = WORDS["connect"]
     except requests.RequestException:
-        outcome.error = _("The request to the endpoint failed.")
+        outcome.error = WORDS["failed"]
     finally:
         session.close()
     outcome.duration_ms = int((time.monotonic() - started) * 1000)

@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from sourcing.accounts.models import Membership, Team, User
 from sourcing.core.enqueue import enqueue
@@ -195,7 +195,7 @@ def delivery_attempt(*, delivery_id: int) -> float | None:
     if not endpoint.active:
         Delivery.objects.filter(pk=delivery.pk, lease_until=lease).update(
             status=Status.FAILED, attempts=F("attempts") - 1, lease_until=None, next_attempt_at=None,
-            error=_("Not sent: the endpoint is disabled."))  # fmt: skip
+            error=gettext_noop("Not sent: the endpoint is disabled."))  # fmt: skip
         return None
     body = payload(event)
     signers = [endpoint.secret]
