@@ -6,6 +6,8 @@ the team); the services' role checks answer 403 with words; bad input re-renders
 secret is shown once, in the answer to the POST that made it (never stored in a message or the session).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +36,13 @@ def _forbidden(request, back: str):
     )
 
 
+def _due_soon(deliveries) -> bool:
+    """Whether the log should refresh itself: a delivery is being sent or tried again within the minute."""
+    soon = timezone.now() + timedelta(seconds=60)
+    return any(d.status == Delivery.Status.PENDING and (d.next_attempt_at is None or d.next_attempt_at <= soon)
+               for d in deliveries)  # fmt: skip
+
+
 def _endpoint_page(request, endpoint, *, form=None, secret: str = "", status: int = 200):
     membership = endpoint.membership
     if form is None:
@@ -41,7 +50,7 @@ def _endpoint_page(request, endpoint, *, form=None, secret: str = "", status: in
     deliveries = selectors.endpoint_deliveries(endpoint)
     context = {"team": endpoint.team, "membership": membership, "endpoint": endpoint, "form": form, "secret": secret,
                "deliveries": deliveries, "max_attempts": services.max_attempts(), "now": timezone.now(),
-               "pending": any(d.status == Delivery.Status.PENDING for d in deliveries)}  # fmt: skip
+               "pending": _due_soon(deliveries)}  # fmt: skip
     if request.method == "GET" and request.GET.get("part") == "deliveries":
         return render(request, "sourcing/webhooks/_deliveries.html", context)
     return render(request, "sourcing/webhooks/endpoint.html", context, status=status)

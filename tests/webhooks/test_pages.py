@@ -1,7 +1,10 @@
 """The team's webhook pages: owners add an endpoint and see its secret once, test it, roll, disable, enable and
 delete it; buyers read the log and get 403 on writes; carol (Globex) gets 404; hostile input gets words, never 500."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from sourcing.webhooks.models import Delivery, Endpoint
 from tests.lists.conftest import text
@@ -118,3 +121,19 @@ def test_private_addresses_are_refused_on_the_page_in_production(client, alice, 
     response = add(client, acme, url="http://169.254.169.254/latest/meta-data/")
     assert response.status_code == 400
     assert "leads to a private or local network" in text(response)
+
+
+def test_the_log_refreshes_itself_while_an_attempt_is_near(client, alice, acme, endpoint, receiver, settings):
+    settings.WEBHOOK_RETRY_SECONDS = [30]
+    receiver.script = [500]
+    client.force_login(alice)
+    base = f"/teams/{acme.pk}/webhooks/{endpoint.pk}/"
+    client.post(base + "test/")
+    page = client.get(base).content.decode()
+    assert 'hx-trigger="every 3s"' in page and "Retrying" in page and "attempt 1 of 2" in page and "next in" in page
+    part = client.get(base + "?part=deliveries").content.decode()
+    assert part.startswith('<div id="deliveries"') and "<html" not in part and "webhook.test" in part
+    # a retry hours away: the page says when, and does not poll meanwhile
+    Delivery.objects.update(next_attempt_at=timezone.now() + timedelta(hours=2))
+    page = client.get(base).content.decode()
+    assert "hx-trigger" not in page and "next in 1\xa0hour, 59\xa0minutes" in page
