@@ -51,6 +51,9 @@ def url_refusal(url: str, *, allow_private: bool | None = None) -> str:
         return _("That is not a web address.")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return _("Use an http:// or https:// address.")
+    if parts.username or parts.password:
+        return _("Leave the user name and password out of the URL (every member can read it); check the signature "
+                 "instead.")  # fmt: skip
     if allow_private:
         return ""
     try:

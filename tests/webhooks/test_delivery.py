@@ -196,6 +196,11 @@ def test_only_web_addresses(alice, acme, url):
         services.endpoint_create(actor=alice, team=acme, url=url, kinds=["alert.fired"])
 
 
+def test_no_password_in_the_url(alice, acme):
+    with pytest.raises(services.WebhookError, match="Leave the user name and password out of the URL"):
+        services.endpoint_create(actor=alice, team=acme, url="https://erp:pw@erp.example/in", kinds=["alert.fired"])
+
+
 def test_a_redirect_is_not_followed_and_a_long_answer_is_cut(receiver, endpoint, acme):
     receiver.script = [302]
     receiver.location = receiver.url + "elsewhere"
