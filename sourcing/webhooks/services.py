@@ -186,9 +186,10 @@ def delivery_attempt(*, delivery_id: int) -> float | None:
     now = timezone.now()
     lease = now + timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT_SECONDS + 30)
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    if not Delivery.objects.filter(free, pk=delivery_id, status=Status.PENDING, next_attempt_at__lte=now).update(
+    if not Delivery.objects.filter(free, pk=delivery_id, status=Status.PENDING, next_attempt_at__lte=now,
+                                   attempts__lt=max_attempts()).update(
         lease_until=lease, attempts=F("attempts") + 1, last_attempt_at=now
-    ):
+    ):  # fmt: skip
         return None
     delivery = Delivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
     endpoint, event = delivery.endpoint, delivery.event
@@ -223,10 +224,14 @@ def delivery_attempt(*, delivery_id: int) -> float | None:
 
 
 def deliveries_due() -> int:
-    """Beat: queue every pending delivery whose attempt is due and not held by a worker (the task claims it)."""
+    """Beat: queue every pending delivery whose attempt is due and not held by a worker (the task claims it). One
+    whose last attempt never finished (its worker died) has failed."""
     now = timezone.now()
-    due = (Delivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-           .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).order_by("next_attempt_at"))  # fmt: skip
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    Delivery.objects.filter(free, status=Status.PENDING, attempts__gte=max_attempts()).update(
+        status=Status.FAILED, next_attempt_at=None, lease_until=None,
+        error=gettext_noop("The last attempt did not finish (its worker stopped)."))  # fmt: skip
+    due = Delivery.objects.filter(free, status=Status.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at")
     ids = list(due.values_list("pk", flat=True)[:500])
     for delivery_id in ids:
         enqueue("webhook_deliver", delivery_id)

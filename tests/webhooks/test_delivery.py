@@ -139,6 +139,21 @@ def test_workers_racing_for_one_due_delivery_send_it_once(receiver, endpoint, ac
     assert (delivery.status, delivery.attempts) == ("succeeded", 1)
 
 
+def test_a_last_attempt_whose_worker_died_ends_failed(receiver, endpoint, acme, settings, monkeypatch):
+    settings.WEBHOOK_RETRY_SECONDS = [0]
+    monkeypatch.setattr("sourcing.webhooks.services.enqueue", lambda *args: None)
+    emit(acme)
+    # the last attempt was claimed, and its worker died before writing the answer: the lease ran out
+    Delivery.objects.update(attempts=2, lease_until=timezone.now() - timedelta(seconds=1))
+    delivery = Delivery.objects.get()
+    assert services.delivery_attempt(delivery_id=delivery.pk) is None  # no attempt past the last
+    assert services.deliveries_due() == 0
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.error) == (
+        "failed", 2, "The last attempt did not finish (its worker stopped).")  # fmt: skip
+    assert receiver.requests == []
+
+
 def test_the_secret_is_encrypted_at_rest_and_never_shown_again(client, alice, acme, endpoint_and_secret):
     endpoint, secret = endpoint_and_secret
     with connection.cursor() as cursor:
