@@ -36,6 +36,18 @@ def emit(team, kind="alert.fired", **data):
     return services.event_emit(team_id=team.pk, kind=kind, data=data or {"alert": 1})
 
 
+def test_signatures_match_the_standard_webhooks_test_vector(monkeypatch):
+    # the specification's published example: any of its libraries verifies what the portal signs
+    secret, msg_id, stamp, body = ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                                   b'{"test": 2432232314}')  # fmt: skip
+    signed = services.signing.headers([secret], msg_id, stamp, body)
+    assert signed == {"webhook-id": msg_id, "webhook-timestamp": "1614265330",
+                      "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}  # fmt: skip
+    monkeypatch.setattr("time.time", lambda: stamp + 10)
+    assert documented_verify()(secret, signed, body)
+    assert len(services.signing.new_secret().removeprefix("whsec_")) == 32  # 24 random bytes, like the example's
+
+
 def test_a_receiver_verifies_each_request_with_the_documented_code(receiver, endpoint_and_secret, acme):
     endpoint, secret = endpoint_and_secret
     verify = documented_verify()
