@@ -266,3 +266,8 @@ def test_a_disabled_endpoint_gets_nothing_and_one_failing_for_days_is_disabled(r
     webhooks_deliver_due()
     assert len(mail.outbox) == 1  # told once
     assert emit(acme) is None and receiver.requests == []
+
+
+def test_emitting_costs_a_team_without_endpoints_one_query(acme, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert emit(acme) is None
