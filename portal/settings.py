@@ -141,7 +141,7 @@ ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 # The portal's domains, one package each under sourcing/ (docs/architecture.md).
-DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts", "orders")
+DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts", "orders", "webhooks")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -517,6 +517,23 @@ ORDER_SYNC_EVERY = max(60, env.int("ORDER_SYNC_EVERY", default=1800))
 ORDER_SYNC_FRESH_SECONDS = max(1, env.int("ORDER_SYNC_FRESH_SECONDS", default=30))
 CELERY_BEAT_SCHEDULE["orders-sync-due"] = {"task": "sourcing.tasks.orders_sync_due",
                                            "schedule": float(min(ORDER_SYNC_EVERY, 900))}  # fmt: skip
+
+# --- Webhooks out (docs/webhooks.md) ---
+# Seconds between a failed attempt and the next (each give or take a fifth); after the last the delivery failed.
+WEBHOOK_RETRY_SECONDS = [max(0, int(s)) for s in env.list("WEBHOOK_RETRY_SECONDS",
+                                                          default=["10", "60", "300", "1800", "7200", "21600"])]  # fmt: skip
+WEBHOOK_TIMEOUT_SECONDS = max(1, env.int("WEBHOOK_TIMEOUT_SECONDS", default=10))  # to connect, and to answer
+WEBHOOK_RESPONSE_MAX_BYTES = max(0, env.int("WEBHOOK_RESPONSE_MAX_BYTES", default=4096))  # read of an answer
+# Endpoints on private, loopback and link-local addresses (a receiver on this machine): for development only.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+WEBHOOK_SWEEP_SECONDS = max(1, env.int("WEBHOOK_SWEEP_SECONDS", default=15))  # how often beat queues due retries
+WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=5)  # every attempt failing: disabled
+WEBHOOK_ROLL_GRACE_HOURS = max(0, env.int("WEBHOOK_ROLL_GRACE_HOURS", default=24))  # old secret signs beside new
+WEBHOOK_ENDPOINTS_MAX = env.int("WEBHOOK_ENDPOINTS_MAX", default=20)  # per team
+CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {"task": "sourcing.tasks.webhooks_deliver_due",
+                                                "schedule": float(WEBHOOK_SWEEP_SECONDS)}  # fmt: skip
+BACKGROUND_TASKS += ("webhook_deliver", "webhooks_deliver_due")
+CELERY_TASK_ROUTES = {f"sourcing.tasks.{name}": {"queue": "background"} for name in BACKGROUND_TASKS}
 
 # --- Sandbox gateway (a stand-in for gw.open.1688.com) ---
 # SANDBOX_ENABLED is read above, next to INSTALLED_APPS.

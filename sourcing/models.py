@@ -57,6 +57,7 @@ from sourcing.orders.models import (
     SamplePhoto,
     ShipAddress,
 )
+from sourcing.webhooks.models import Delivery, Endpoint, Event
 
 __all__ = [
     "Alert", "AlertSettings", "BudgetUse", "Inquiry", "SupplierRequest", "Notification",
@@ -69,4 +70,5 @@ __all__ = [
     "BuyingPolicy", "DutyRate", "FreightEstimate", "ItemPacking", "OrderEvent", "PurchaseOrder", "PurchaseOrderLine",
     "RateCard", "Receipt", "Sample", "SamplePhoto",
     "ListImport", "ListImportRow",  # links in (issue 22)
+    "Delivery", "Endpoint", "Event",  # webhooks out (issue 23)
 ]  # fmt: skip

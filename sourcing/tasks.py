@@ -52,6 +52,7 @@ from sourcing.orders.tasks import (  # noqa: F401
     quote_run,
     quotes_requote_due,
 )
+from sourcing.webhooks.tasks import webhook_deliver, webhooks_deliver_due  # noqa: F401
 
 
 # --- the demo ---

@@ -22,6 +22,7 @@ from sourcing.orders.views import quotes as quote_views
 from sourcing.orders.views import receiving as receiving_views
 from sourcing.orders.views import samples as sample_views
 from sourcing.orders.views import scorecards as scorecard_views
+from sourcing.webhooks import views as webhook_views
 
 # Every id in a URL is <id:...>: an <int:...> past 2**63-1 would reach the database and fail there (500).
 register_converter(IdConverter, "id")
@@ -144,6 +145,18 @@ urlpatterns = [
     path("orders/<id:order_id>/decline/", order_views.order_decline, name="order_decline"),
     path("orders/<id:order_id>/cancel/", order_views.order_cancel, name="order_cancel"),
     path("teams/<id:team_id>/buying/", order_views.buying_settings, name="buying_settings"),
+    # Webhooks out (docs/webhooks.md): endpoints through get_endpoint_for_user, deliveries through theirs.
+    path("teams/<id:team_id>/webhooks/", webhook_views.webhook_endpoints, name="webhook_endpoints"),
+    path("teams/<id:team_id>/webhooks/<id:endpoint_id>/", webhook_views.webhook_endpoint, name="webhook_endpoint"),
+    path("teams/<id:team_id>/webhooks/<id:endpoint_id>/test/", webhook_views.webhook_test, name="webhook_test"),
+    path("teams/<id:team_id>/webhooks/<id:endpoint_id>/roll/", webhook_views.webhook_roll, name="webhook_roll"),
+    path("teams/<id:team_id>/webhooks/<id:endpoint_id>/active/", webhook_views.webhook_active, name="webhook_active"),
+    path("teams/<id:team_id>/webhooks/<id:endpoint_id>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
+    path(
+        "teams/<id:team_id>/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/",
+        webhook_views.webhook_replay,
+        name="webhook_replay",
+    ),
     # Contacting suppliers and alerts (docs/inquiries-alerts.md): through the doors in selectors_inquiries.
     path("inquiries/", inquiry_views.inquiry_index, name="inquiries"),
     path("inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),

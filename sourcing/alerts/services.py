@@ -28,6 +28,7 @@ from sourcing.catalog.services.upsert import on_products_changed
 from sourcing.core.enqueue import enqueue
 from sourcing.core.nav import forget_nav
 from sourcing.lists.models import ListItem
+from sourcing.webhooks.services import event_emit, portal_url
 
 Kind = Alert.Kind
 PRICE_KINDS = (Kind.PRICE_BELOW, Kind.PRICE_ABOVE)
@@ -200,10 +201,21 @@ def alerts_evaluate(*, product_ids) -> int:
                 if Alert.objects.filter(pk=alert.pk, armed=True).update(armed=False, last_fired_at=now,
                                                                         fired_count=F("fired_count") + 1):  # fmt: skip
                     _notify(alert)
+                    _emit_fired(alert, value)
                     fired += 1
         elif holds is False:
             Alert.objects.filter(pk=alert.pk, armed=False).update(armed=True)
     return fired
+
+
+def _emit_fired(alert: Alert, value: str) -> None:
+    """The team's webhooks hear of the firing (once: inside the UPDATE that fired it)."""
+    product = alert.product
+    event_emit(team_id=alert.team_id, kind="alert.fired", data={
+        "alert": alert.pk, "condition": alert.kind, "threshold": alert.threshold, "value": value,
+        "product": {"offer_id": product.offer_id, "title": product.display_title[:200]},
+        "list_item": alert.list_item_id, "url": portal_url(reverse("product", args=[product.offer_id])),
+    })  # fmt: skip
 
 
 def _recipients(alert: Alert) -> list[User]:

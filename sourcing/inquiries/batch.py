@@ -8,6 +8,7 @@ each supplier's answers on that supplier's inquiry (only where nobody logged a r
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from sourcing.connections.services.budgets import Payer, paying
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.core.enqueue import enqueue
 from sourcing.inquiries.models import Inquiry, SupplierRequest
-from sourcing.inquiries.services import QUESTION_LINES
+from sourcing.inquiries.services import QUESTION_LINES, reply_emit
 
 State = SupplierRequest.BatchState
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -167,10 +168,14 @@ def request_batch_poll(*, request_id: int) -> bool:
             values["quoted_quantity"] = request.quantity
         note = _("Answered through 1688's batch inquiry.")
         # only where no reply was logged by hand: a person's record wins over the agent's summary
-        answered += Inquiry.objects.filter(pk=inquiry.pk, replied_at__isnull=True).exclude(
-            status=Inquiry.Status.CLOSED).update(
-            status=Inquiry.Status.REPLIED, sent_at=inquiry.sent_at or request.created_at, replied_at=now,
-            reply_logged_at=now, updated_at=now, notes=(inquiry.notes + "\n" + note).strip()[:4000], **values)  # fmt: skip
+        with transaction.atomic():
+            if Inquiry.objects.filter(pk=inquiry.pk, replied_at__isnull=True).exclude(
+                status=Inquiry.Status.CLOSED).update(
+                status=Inquiry.Status.REPLIED, sent_at=inquiry.sent_at or request.created_at, replied_at=now,
+                reply_logged_at=now, updated_at=now, notes=(inquiry.notes + "\n" + note).strip()[:4000], **values):  # fmt: skip
+                answered += 1
+                inquiry.refresh_from_db()
+                reply_emit(inquiry, logged_by="1688 batch inquiry")
     SupplierRequest.objects.filter(pk=request_id).update(
         batch_state=State.DONE, batch_note=_("1688's batch inquiry is in: %(n)s of %(total)s suppliers answered.")
         % {"n": answered, "total": len(by_offer)})  # fmt: skip

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -25,6 +26,7 @@ from sourcing.connections.services.budgets import Payer, paying
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.core.enqueue import enqueue
 from sourcing.inquiries.models import Inquiry, SupplierRequest
+from sourcing.webhooks.services import event_emit, portal_url
 
 Status, LinkState, LinkKind = Inquiry.Status, Inquiry.LinkState, Inquiry.LinkKind
 MESSAGE_MAX = 4000
@@ -219,7 +221,22 @@ def inquiry_log_reply(*, actor: User, inquiry: Inquiry, replied_at: datetime | N
         if name in answers:
             value = answers[name]
             values[name] = (value or "").strip()[:500] if name in ("packing", "customisation") else value
-    return _move(inquiry, frm=[Status.SENT, Status.REPLIED], **values)
+    corrected = inquiry.status == Status.REPLIED
+    with transaction.atomic():
+        inquiry = _move(inquiry, frm=[Status.SENT, Status.REPLIED], **values)
+        reply_emit(inquiry, logged_by=actor.username, corrected=corrected)
+    return inquiry
+
+
+def reply_emit(inquiry: Inquiry, *, logged_by: str, corrected: bool = False) -> None:
+    """Tell the team's webhooks that a supplier's reply was logged (by a person, or from 1688's batch inquiry)."""
+    event_emit(team_id=inquiry.team_id, kind="reply.logged", data={
+        "inquiry": inquiry.pk, "corrected": corrected, "product": {"offer_id": inquiry.product.offer_id},
+        "supplier": inquiry.supplier_id, "replied_at": inquiry.replied_at, "quoted_price": inquiry.quoted_price,
+        "quoted_moq": inquiry.quoted_moq, "quoted_quantity": inquiry.quoted_quantity,
+        "quoted_lead_days": inquiry.quoted_lead_days, "logged_by": logged_by,
+        "url": portal_url(reverse("inquiry_detail", args=[inquiry.pk])),
+    })  # fmt: skip
 
 
 def inquiry_close(*, actor: User, inquiry: Inquiry) -> Inquiry:

@@ -31,6 +31,9 @@ from sourcing.orders.models import (
     SamplePhoto,
 )
 from sourcing.orders.services import addresses as address_services
+from sourcing.webhooks import services as webhook_services
+from sourcing.webhooks.models import Delivery
+from sourcing.webhooks.models import Event as WebhookEvent
 from tests.catalog.pages.conftest import categories  # noqa: F401 - fixture
 from tests.lists.conftest import kitchen, products  # noqa: F401 - fixtures
 
@@ -46,6 +49,7 @@ ACME_MARKERS = [
     "Acme-only comment",
     "invited-by-acme@example.com",
     "Acme-only warehouse 仓",
+    "acme-only-hook.example",
 ]
 
 
@@ -121,7 +125,14 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
                                             filename="Acme-only warehouse 仓.csv", state=ListImport.State.DONE)  # fmt: skip
     ListImportRow.objects.create(list_import=list_import, number=1, reference=str(product.offer_id),
                                  note="Acme-only warehouse 仓", result=ListImportRow.Result.ALREADY, item=item)  # fmt: skip
+    # Webhooks out (issue 23): an endpoint and one failed delivery of an event.
+    endpoint, _secret = webhook_services.endpoint_create(actor=alice, team=acme, url="https://acme-only-hook.example/in",
+                                                         kinds=["alert.fired"], description="acme-only-hook.example")  # fmt: skip
+    webhook_event = WebhookEvent.objects.create(team=acme, kind="alert.fired", data={"note": "acme-only-hook.example"})
+    delivery = Delivery.objects.create(endpoint=endpoint, event=webhook_event, status=Delivery.Status.FAILED,
+                                       attempts=1, next_attempt_at=None, error="acme-only-hook.example")  # fmt: skip
     objects = {
+        "endpoint": endpoint, "delivery": delivery, "webhook_event": webhook_event,
         "address": address, "quote_run": quote_run, "rate_card": rate_card, "duty": duty, "order": order,
         "order_line": order_line, "receipt": receipt, "sample": sample, "photo": photo,
         "team": acme, "membership": Membership.objects.get(user=bob, team=acme), "invitation": invitation,
@@ -138,6 +149,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "address_id": address.pk, "run_id": quote_run.pk, "rate_card_id": rate_card.pk, "duty_id": duty.pk,
         "order_id": order.pk, "line_id": order_line.pk, "receipt_id": receipt.pk, "sample_id": sample.pk,
         "photo_id": photo.pk, "import_id": list_import.pk, "request_id": supplier_request.pk,
+        "endpoint_id": endpoint.pk, "delivery_id": delivery.pk,
     }  # fmt: skip
     return AcmeWorld(
         objects=objects,

@@ -20,6 +20,7 @@ import sourcing.catalog.forms
 import sourcing.connections.forms
 import sourcing.inquiries.forms
 import sourcing.lists.forms
+import sourcing.webhooks.forms
 from tests.security.test_url_walk import fill, url_patterns
 
 # Values that broke or could break parsers: past every integer range, digits that are not ASCII, NaN and infinities,
@@ -47,7 +48,8 @@ VALUES = st.one_of(VALUE, st.lists(VALUE, min_size=2, max_size=3))  # a list sen
 COMMON = ["job", "after", "q", "sort", "category", "price_min", "price_max", "max_moq", "province", "status", "offer",
           "item", "next", "page", "format", "archived", "qty", "sku", "list", "team"]  # fmt: skip
 FORMS = {name: cls for module in (sourcing.accounts.forms, sourcing.connections.forms, sourcing.catalog.forms, sourcing.lists.forms,
-                                       sourcing.inquiries.forms, sourcing.alerts.forms, sandbox.forms) for name, cls in vars(module).items()
+                                       sourcing.inquiries.forms, sourcing.alerts.forms, sandbox.forms,
+                                       sourcing.webhooks.forms) for name, cls in vars(module).items()
          if isinstance(cls, type) and issubclass(cls, BaseForm)}  # fmt: skip
 # The portal's own views; the admin's dates and ids are fuzzed in test_bad_ids_and_next.py.
 TARGETS = sorted(

@@ -145,7 +145,8 @@ def test_the_walk_finds_every_kind_of_url():
     assert {"list_detail", "item_comment", "inquiry_detail", "alert_delete", "connection_reveal", "permission_status",
             "api_status_check_progress", "invitation_revoke", "image_picture", "admin:sourcing_productlist_change",
             "admin:app_list", "sandbox:console_app", "set_language", "password_reset_confirm", "search_fetch",
-            "product_fetch", "category_fetch"} <= keys  # fmt: skip
+            "product_fetch", "category_fetch", "webhook_endpoint", "webhook_replay",
+            "admin:sourcing_endpoint_change", "admin:sourcing_delivery_changelist"} <= keys  # fmt: skip
     assert len(keys) > 200  # the admin's 130-odd and the portal's 80-odd
 
 

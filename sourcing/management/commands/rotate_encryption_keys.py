@@ -5,10 +5,12 @@ from django.db import transaction
 
 from sourcing.connections.models import AppCredential, OAuthToken
 from sourcing.core.crypto import rotate
+from sourcing.webhooks.models import Endpoint
 
 COLUMNS = [
     (AppCredential, ["app_secret_encrypted"]),
     (OAuthToken, ["access_token_encrypted", "refresh_token_encrypted"]),
+    (Endpoint, ["secret_encrypted", "previous_secret_encrypted"]),  # webhook signing secrets
 ]
 
 

@@ -25,6 +25,7 @@ from sourcing.connections.services.gateway import gateway_call
 from sourcing.core.enqueue import enqueue
 from sourcing.orders.models import PurchaseOrder
 from sourcing.orders.services import samples
+from sourcing.orders.services.events import order_status_emit
 from sourcing.orders.services.purchase import error_words, event_add
 
 State = PurchaseOrder.State
@@ -107,6 +108,7 @@ def _placed(order: PurchaseOrder, *, order_id: str, total: Decimal | None, adopt
         )  # fmt: skip
         if not wrote:
             return False
+        order_status_emit(order.pk, State.PLACING, State.PLACED)
         text = (_("Placed on 1688 as order %(id)s (found by its reference after an answer was lost).") if adopted
                 else _("Placed on 1688 as order %(id)s.")) % {"id": order_id}  # fmt: skip
         if total is not None:
@@ -128,6 +130,7 @@ def _refused(order: PurchaseOrder, error: errors.AlibabaError) -> None:
             error_message=words[:500],
         ):  # fmt: skip
             event_add(order, "refused", words, key="refused")
+            order_status_emit(order.pk, State.PLACING, State.REFUSED)
 
 
 def placement_execute(*, order_id: int) -> str:

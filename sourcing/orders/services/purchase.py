@@ -39,6 +39,7 @@ from sourcing.orders.models import (
     ShipAddress,
 )
 from sourcing.orders.services.addresses import BuyingError, BuyingForbidden
+from sourcing.orders.services.events import order_status_emit
 from sourcing.orders.services.quotes import credential_for_team, ship_to
 
 State = PurchaseOrder.State
@@ -219,6 +220,7 @@ def order_submit(*, actor: User, order: PurchaseOrder) -> PurchaseOrder:
             order.refresh_from_db()
             return order
         event_add(order, "submitted", actor=actor)
+        order_status_emit(order.pk, State.DRAFT, target)
         if approve:
             words = (_("Approved by the submitter (an owner or admin).") if membership.can_manage_members
                      else _("Within the team's approval limit: placed without approval."))  # fmt: skip
@@ -248,6 +250,7 @@ def order_approve(*, actor: User, order: PurchaseOrder) -> bool:
         if not moved:
             return False
         event_add(order, "approved", actor=actor)
+        order_status_emit(order.pk, State.SUBMITTED, State.PLACING)
         enqueue("order_place", order.pk)
     return True
 
@@ -264,6 +267,7 @@ def order_decline(*, actor: User, order: PurchaseOrder, reason: str = "") -> boo
         )
         if moved:
             event_add(order, "declined", reason, actor=actor)
+            order_status_emit(order.pk, State.SUBMITTED, State.DECLINED)
     return bool(moved)
 
 
@@ -273,10 +277,12 @@ def order_cancel(*, actor: User, order: PurchaseOrder) -> str:
     _require_buyer(actor, order.team_id)
     now = timezone.now()
     with transaction.atomic():
+        before = PurchaseOrder.objects.select_for_update().filter(pk=order.pk).values_list("state", flat=True).first()
         if PurchaseOrder.objects.filter(pk=order.pk, state__in=[State.DRAFT, State.SUBMITTED]).update(
             state=State.CANCELLED, updated_at=now
         ):  # fmt: skip
             event_add(order, "cancelled", actor=actor)
+            order_status_emit(order.pk, before, State.CANCELLED)
             return "cancelled"
         current = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
         if current.state == State.PLACED:
@@ -351,6 +357,8 @@ def _status(order: PurchaseOrder, detail: api.Order) -> None:
         if target is not None and current.state in FOLLOWED and rank[target] > rank[current.state]:
             values["state"], values["updated_at"] = target, timezone.now()
         PurchaseOrder.objects.filter(pk=order.pk).update(**values)
+        if "state" in values:
+            order_status_emit(order.pk, current.state, values["state"])
         # Each step 1688 reports is written once, whenever (and however often) it is read.
         if detail.paid_at or detail.status in ("waitsellersend", "waitbuyerreceive", "confirm_goods", "success"):
             event_add(order, "paid", str(STATUS_WORDS["paid"]), key="status:paid", at=detail.paid_at)
@@ -429,4 +437,5 @@ def order_cancel_execute(*, order_id: int, actor_id: int | None = None) -> str:
             state=State.CANCELLED, alibaba_status="cancel", updated_at=now, pay_url=""
         ):  # fmt: skip
             event_add(order, "cancelled", str(STATUS_WORDS["cancelled"]), actor=actor, key="status:cancel")
+            order_status_emit(order.pk, State.PLACED, State.CANCELLED)
     return "cancelled"

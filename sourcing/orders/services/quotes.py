@@ -41,6 +41,7 @@ from sourcing.lists.models import ListItem, ProductList
 from sourcing.lists.selectors import item_quote
 from sourcing.orders.models import Quote, QuoteLine, QuoteRun, QuoteWatch, ShipAddress
 from sourcing.orders.services.addresses import BuyingError, BuyingForbidden
+from sourcing.orders.services.events import quote_drift_emit
 
 State = QuoteRun.State
 CENT = Decimal("0.01")
@@ -501,4 +502,5 @@ def _drift_alerts(run: QuoteRun, drifts: list[dict]) -> int:
                 "title": title, "list": name, "percent": f"{percent:+}", "old": drift["old"], "new": drift["new"]}  # fmt: skip
 
         sent += team_notify(team_id=run.team_id, user_ids=to, text=text, product_id=item.product_id, path=path)
+        quote_drift_emit(run, drift)
     return sent

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from sourcing.accounts.models import User
 from sourcing.orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine, Receipt
 from sourcing.orders.services.addresses import BuyingError
+from sourcing.orders.services.events import order_status_emit
 from sourcing.orders.services.samples import clean_note, require_buyer, samples_arrived
 
 State = PurchaseOrder.State
@@ -103,6 +104,7 @@ def _finish_if_complete(order: PurchaseOrder, actor: User, now) -> bool:
     lines = PurchaseOrderLine.objects.filter(order=order)
     if not lines or any(so_far.get(line.pk, (0, 0))[0] < line.quantity for line in lines):
         return False
+    before = order.state
     moved = (
         PurchaseOrder.objects.filter(pk=order.pk, state__in=[State.PLACED, State.PAID, State.SHIPPED])
         .update(state=State.RECEIVED, updated_at=now)
@@ -110,6 +112,7 @@ def _finish_if_complete(order: PurchaseOrder, actor: User, now) -> bool:
     if not moved:  # already received (an earlier delivery, or a teammate's at the same moment)
         return False
     order.state = State.RECEIVED
+    order_status_emit(order.pk, before, State.RECEIVED)
     OrderEvent.objects.create(order=order, at=now, kind="received", actor=actor,
                               text=_("Every line has arrived in full."))  # fmt: skip
     return True

@@ -1,0 +1,152 @@
+"""One webhook request: POST the signed body to the endpoint, never following a redirect, reading a little of the
+answer, and (in production) never to a private, loopback or link-local address, checked on the connected socket
+so a name that resolves elsewhere between the check and the call is refused too (docs/webhooks.md, "Safety")."""
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+USER_AGENT = "sourcing-portal-webhooks/1"
+
+
+# What went wrong, stored in English by the worker and shown in the reader's language (`|translated`).
+WORDS = {
+    "status": gettext_noop("The endpoint did not answer with a 2xx status."),
+    "redirect": gettext_noop("The endpoint answered with a redirect; redirects are not followed."),
+    "private": gettext_noop("The address led to a private or local network; webhooks go only to public addresses."),
+    "timeout": gettext_noop("The endpoint did not answer in time."),
+    "connect": gettext_noop("Could not connect to the endpoint."),
+    "failed": gettext_noop("The request to the endpoint failed."),
+}
+
+
+class PrivateAddress(Exception):
+    """The endpoint's name led to an address the portal may not call."""
+
+
+def address_refused(ip: str) -> bool:
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if getattr(address, "ipv4_mapped", None):
+        address = address.ipv4_mapped
+    return not address.is_global or address.is_multicast
+
+
+def url_refusal(url: str, *, allow_private: bool | None = None) -> str:
+    """Why this URL can't be an endpoint, in plain words ("" when it can)."""
+    allow_private = settings.WEBHOOK_ALLOW_PRIVATE_URLS if allow_private is None else allow_private
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return _("That is not a web address.")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return _("Use an http:// or https:// address.")
+    if parts.username or parts.password:
+        return _("Leave the user name and password out of the URL (every member can read it); check the signature "
+                 "instead.")  # fmt: skip
+    if allow_private:
+        return ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)}
+    except (OSError, UnicodeError):
+        return ""  # not resolvable now: the attempts will say so
+    if any(address_refused(ip) for ip in found):
+        return _("That address leads to a private or local network; webhooks go only to public addresses.")
+    return ""
+
+
+class _Guard:
+    def _new_conn(self):
+        sock = super()._new_conn()
+        if address_refused(sock.getpeername()[0]):
+            sock.close()
+            raise PrivateAddress
+        return sock
+
+
+class _GuardedHTTP(_Guard, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPS(_Guard, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTP
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPS
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    code: int | None = None
+    excerpt: str = ""
+    duration_ms: int = 0
+    error: str = ""
+
+
+def _excerpt(raw: bytes) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    return "".join(c if c >= " " or c in "\n\t" else " " for c in text).strip()[:500]
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+    """POST once; 2xx is a success, anything else (a redirect included) a failure in plain words."""
+    refusal = url_refusal(url, allow_private=True)  # the shape; the address is checked on the socket below
+    if refusal:
+        return Outcome(ok=False, error=refusal)
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment: the address checked is the one called
+    if not settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        session.mount("http://", _GuardedAdapter())
+        session.mount("https://", _GuardedAdapter())
+    started = time.monotonic()
+    outcome = Outcome(ok=False)
+    try:
+        with session.post(url, data=body, timeout=(timeout, timeout), allow_redirects=False, stream=True,
+                          headers={**headers, "content-type": "application/json", "user-agent": USER_AGENT}) as answer:  # fmt: skip
+            read, limit, deadline = b"", settings.WEBHOOK_RESPONSE_MAX_BYTES, started + timeout
+            for chunk in answer.iter_content(1024):
+                read += chunk
+                if len(read) >= limit or time.monotonic() > deadline:
+                    break
+            outcome = Outcome(
+                ok=200 <= answer.status_code < 300, code=answer.status_code, excerpt=_excerpt(read[:limit])
+            )
+            if 300 <= answer.status_code < 400:
+                outcome.error = WORDS["redirect"]
+            elif not outcome.ok:
+                outcome.error = WORDS["status"]
+    except PrivateAddress:
+        outcome.error = WORDS["private"]
+    except requests.Timeout:
+        outcome.error = WORDS["timeout"]
+    except requests.ConnectionError:
+        outcome.error = WORDS["connect"]
+    except requests.RequestException:
+        outcome.error = WORDS["failed"]
+    finally:
+        session.close()
+    outcome.duration_ms = int((time.monotonic() - started) * 1000)
+    return outcome
