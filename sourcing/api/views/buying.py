@@ -133,11 +133,11 @@ class OrderSubmitView(ApiView):
     @extend_schema(operation_id="orders_submit", tags=["buying"], request=None,
                    responses={200: OrderOut, **errors(403, 404, 422)},
                    summary="Submit a draft: placed at once within the team's approval limit, else it waits for an "
-                           "owner's or admin's approval (scope: order)")  # fmt: skip
+                           "owner's or admin's approval on the portal (scope: order)")  # fmt: skip
     def post(self, request, order_id):
         order = get_order_for_user(request.user, order_id)
         try:
-            order = purchase.order_submit(actor=self.actor, order=order)
+            order = purchase.order_submit(actor=self.actor, order=order, approve_own=False)
         except DOMAIN_ERRORS as error:
             raise refused(error) from None
         return Response(OrderOut(order_of(order)).data)
