@@ -121,8 +121,12 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
                                             filename="Acme-only warehouse 仓.csv", state=ListImport.State.DONE)  # fmt: skip
     ListImportRow.objects.create(list_import=list_import, number=1, reference=str(product.offer_id),
                                  note="Acme-only warehouse 仓", result=ListImportRow.Result.ALREADY, item=item)  # fmt: skip
+    # The team API (issue 23 item 3): a token of Acme's; the API's own walk is tests/security/test_api_walk.py.
+    from sourcing.api.services import token_create
+
+    api_token, _raw = token_create(actor=alice, team=acme, name="Acme-only warehouse 仓", scopes=["read"])
     objects = {
-        "address": address, "quote_run": quote_run, "rate_card": rate_card, "duty": duty, "order": order,
+        "api_token": api_token, "address": address, "quote_run": quote_run, "rate_card": rate_card, "duty": duty, "order": order,
         "order_line": order_line, "receipt": receipt, "sample": sample, "photo": photo,
         "team": acme, "membership": Membership.objects.get(user=bob, team=acme), "invitation": invitation,
         "list": kitchen, "item": item, "comment": comment, "inquiry": inquiry, "alert": alert,
@@ -138,6 +142,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "address_id": address.pk, "run_id": quote_run.pk, "rate_card_id": rate_card.pk, "duty_id": duty.pk,
         "order_id": order.pk, "line_id": order_line.pk, "receipt_id": receipt.pk, "sample_id": sample.pk,
         "photo_id": photo.pk, "import_id": list_import.pk, "request_id": supplier_request.pk,
+        "token_id": api_token.pk, "job_id": job.pk,
     }  # fmt: skip
     return AcmeWorld(
         objects=objects,
