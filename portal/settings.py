@@ -570,6 +570,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "TAGS": [
+        {"name": "catalog", "description": "Products, suppliers and search over the portal's kept catalog"},
+        {"name": "lists", "description": "The team's lists and their items"},
+        {"name": "buying", "description": "Verified quotes and purchase orders"},
+        {"name": "alerts", "description": "Price, stock and delisting alerts"},
+    ],
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "sourcing.lists.models.ListItem.Status",

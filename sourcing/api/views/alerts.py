@@ -54,11 +54,14 @@ class AlertsView(ApiView):
 
 
 class AlertView(ApiView):
-    @extend_schema(operation_id="alerts_get", tags=["alerts"], responses={200: AlertOut, **errors(403, 404)})
+    @extend_schema(
+        operation_id="alerts_get", tags=["alerts"], responses={200: AlertOut, **errors(403, 404)}, summary="An alert"
+    )
     def get(self, request, alert_id):
         return Response(AlertOut(alert_of(get_alert_for_user(request.user, alert_id))).data)
 
-    @extend_schema(operation_id="alerts_delete", tags=["alerts"], responses={204: None, **errors(403, 404)})
+    @extend_schema(operation_id="alerts_delete", tags=["alerts"], responses={204: None, **errors(403, 404)},
+                   summary="Delete an alert")  # fmt: skip
     def delete(self, request, alert_id):
         alert = get_alert_for_user(request.user, alert_id)
         try:

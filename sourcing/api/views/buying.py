@@ -122,7 +122,8 @@ class OrdersView(ApiView):
 
 
 class OrderView(ApiView):
-    @extend_schema(operation_id="orders_get", tags=["buying"], responses={200: OrderOut, **errors(403, 404)})
+    @extend_schema(operation_id="orders_get", tags=["buying"], responses={200: OrderOut, **errors(403, 404)},
+                   summary="A purchase order with its lines and 1688's status")  # fmt: skip
     def get(self, request, order_id):
         return Response(OrderOut(order_of(get_order_for_user(request.user, order_id))).data)
 

@@ -68,7 +68,9 @@ class ListsView(ApiView):
 
 
 class ListView(ApiView):
-    @extend_schema(operation_id="lists_get", tags=["lists"], responses={200: ListOut, **errors(403, 404)})
+    @extend_schema(
+        operation_id="lists_get", tags=["lists"], responses={200: ListOut, **errors(403, 404)}, summary="A list"
+    )
     def get(self, request, list_id):
         return Response(ListOut(list_of(get_list_for_user(request.user, list_id))).data)
 
@@ -151,7 +153,8 @@ class ItemsView(ApiView):
 
 
 class ItemView(ApiView):
-    @extend_schema(operation_id="items_get", tags=["lists"], responses={200: ItemOut, **errors(403, 404)})
+    @extend_schema(operation_id="items_get", tags=["lists"], responses={200: ItemOut, **errors(403, 404)},
+                   summary="An item, priced at its quantity for its option")  # fmt: skip
     def get(self, request, item_id):
         return Response(ItemOut(item_of(get_item_for_user(request.user, item_id))).data)
 
