@@ -50,8 +50,7 @@ REGEX_PATHS = {
     "admin/(?P<url>.*)$": "/admin/no-such-page/",  # the admin's catch-all
     "sandbox:gateway": "/sandbox/openapi/param2/1/system/currentTime/1",
     "product_bad_id": "/products/not-a-number/",
-    "api/v1/^.*$": "/api/v1/no-such-endpoint/",  # the API's JSON 404 for anything else
-    "^api/": "/api/v0/",
+    "^api/": "/api/v1/no-such-endpoint/",  # the API's JSON 404 for anything else
 }
 LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
