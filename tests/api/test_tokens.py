@@ -170,3 +170,12 @@ def test_a_token_needs_a_name_and_a_scope(alice, acme):
     assert _page(alice, acme.pk, {"name": "x", "scopes": []}).status_code == 400
     assert _page(alice, acme.pk, {"name": "x" * 10_000, "scopes": ["admin"]}).status_code == 400
     assert ApiToken.objects.count() == 0
+
+
+def test_a_token_in_a_log_line_is_masked_but_its_key_id_kept(alice, acme, make_token):
+    from sourcing.logging import mask_secrets
+
+    raw = make_token(alice, acme, ("read",))
+    key_id, secret = raw.split("_")[1], raw.split("_", 2)[2]
+    line = mask_secrets(f'curl -H "Authorization: Bearer {raw}" /api/v1/lists/')
+    assert secret not in line and f"pt_{key_id}_***" in line
