@@ -71,7 +71,8 @@ def test_the_token_dies_with_its_makers_membership(alice, bob, acme, make_token,
 def test_last_used_is_noted(alice, acme, make_token, kitchen):
     api = Api(make_token(alice, acme, ("read",)))
     assert ApiToken.objects.get().last_used_at is None
-    api.get("/api/v1/lists/")
+    answer = api.get("/api/v1/lists/")
+    assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
     assert ApiToken.objects.get().last_used_at is not None
 
 

@@ -1,6 +1,7 @@
 """What every API view shares: the order of the checks (token, rate, scope), keyset pages, and the domains'
 refusals turned into JSON errors with their status."""
 
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import exceptions
@@ -36,6 +37,11 @@ class ApiView(APIView):
         if request.auth is not None:
             self.check_throttles(request)
         self.check_permissions(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)  # a team's data: no cache keeps it
+        return response
 
     @property
     def team(self):
