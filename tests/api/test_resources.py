@@ -142,3 +142,17 @@ def test_threshold_for_price_alerts_is_money(api, products):
         assert error_of(response) == (422, "invalid"), bad
     assert Alert.objects.count() == 0
     assert Decimal("0") == sum((a.threshold or 0 for a in Alert.objects.all()), Decimal("0"))
+
+
+def test_a_search_1688_would_be_asked_for_is_due_and_fetching_it_is_pending(api, alice, connected, catalog):
+    # the first search: the kept catalog has nothing yet, and 1688 would be asked (the GET asks nothing)
+    first = api.get("/api/v1/search/", {"q": "保温杯"}).json()
+    assert first["fetch"] == {"status": "due", "job": None, "notice": ""}
+    assert CatalogJob.objects.count() == 0
+    asked = api.post("/api/v1/search/fetch/?q=保温杯")
+    assert asked.status_code in (200, 202)
+    job = CatalogJob.objects.get(kind=CatalogJob.Kind.SEARCH)
+    assert api.get(f"/api/v1/jobs/{job.pk}/").json()["state"] == "done"  # eager here: the worker ran
+    # the results are in the portal now, and the same search is fresh: nothing more to ask
+    again = api.get("/api/v1/search/", {"q": "保温杯"}).json()
+    assert again["results"] and again["fetch"]["status"] == "fresh"
