@@ -156,3 +156,19 @@ def test_a_search_1688_would_be_asked_for_is_due_and_fetching_it_is_pending(api,
     # the results are in the portal now, and the same search is fresh: nothing more to ask
     again = api.get("/api/v1/search/", {"q": "保温杯"}).json()
     assert again["results"] and again["fetch"]["status"] == "fresh"
+
+
+def test_a_page_of_orders_costs_the_same_queries_however_many_orders(api, alice, acme, kitchen,
+                                                                    django_assert_max_num_queries):  # fmt: skip
+    from sourcing.orders.models import PurchaseOrder, PurchaseOrderLine
+
+    item = kitchen.items.order_by("pk").first()
+    for n in range(12):
+        order = PurchaseOrder.objects.create(team=acme, product_list=kitchen, out_order_id=f"po-q-{n}",
+                                             created_by=alice, total=Decimal("10.00"))  # fmt: skip
+        PurchaseOrderLine.objects.create(order=order, list_item=item, product=item.product, quantity=1,
+                                         unit_price=Decimal("10.00"), amount=Decimal("10.00"))  # fmt: skip
+    api.get("/api/v1/orders/")  # warm: the token's first use notes last_used_at
+    with django_assert_max_num_queries(8):
+        page = api.get("/api/v1/orders/").json()
+    assert len(page["results"]) == 12 and all(len(o["lines"]) == 1 for o in page["results"])

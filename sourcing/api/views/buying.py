@@ -2,6 +2,7 @@
 the token's team); asking 1688 for quotes, drafting and submitting orders through the orders' services (roles,
 one live run per list, the team's approval threshold). Drafting and submitting need the "order" scope."""
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
@@ -47,9 +48,9 @@ def run_of(run) -> dict:
             "created_at": run.created_at, "finished_at": run.finished_at}  # fmt: skip
 
 
-def order_of(order, lines=None) -> dict:
-    if lines is None:
-        lines = PurchaseOrderLine.objects.filter(order=order).select_related("product").order_by("pk")
+def order_of(order) -> dict:
+    cached = getattr(order, "_prefetched_objects_cache", {}).get("lines")
+    lines = cached if cached is not None else order.lines.select_related("product").order_by("pk")
     return {
         "id": order.pk, "kind": order.kind, "state": order.state, "list": order.product_list_id,
         "quote": order.quote_id, "supplier_name": order.supplier_name, "address_text": order.address_text,
@@ -102,6 +103,8 @@ class OrdersView(ApiView):
                    summary="The team's purchase orders, newest first")  # fmt: skip
     def get(self, request):
         rows, following = keyset(request, team_orders(self.team.pk, request.query_params.get("state", "")))
+        lines = Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("pk"))
+        prefetch_related_objects(rows, lines)  # one query for every order's lines
         return Response({"results": OrderOut([order_of(o) for o in rows], many=True).data, "next": following})
 
     @extend_schema(operation_id="orders_draft", tags=["buying"], request=OrderIn,
