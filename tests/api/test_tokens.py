@@ -180,3 +180,16 @@ def test_a_token_in_a_log_line_is_masked_but_its_key_id_kept(alice, acme, make_t
     key_id, secret = raw.split("_")[1], raw.split("_", 2)[2]
     line = mask_secrets(f'curl -H "Authorization: Bearer {raw}" /api/v1/lists/')
     assert secret not in line and f"pt_{key_id}_***" in line
+
+
+def test_the_admin_lists_tokens_read_only_without_their_digest(alice, acme, make_token):
+    raw = make_token(alice, acme, ("read",))
+    token = ApiToken.objects.get()
+    client = Client()
+    client.force_login(alice)
+    listed = client.get("/admin/sourcing/apitoken/").content.decode()
+    page = client.get(f"/admin/sourcing/apitoken/{token.pk}/change/").content.decode()
+    assert "ERP sync" in listed and token.key_id in page
+    assert token.digest not in page and raw.split("_", 2)[2] not in page
+    assert 'name="_save"' not in page  # nothing to change here
+    assert client.get("/admin/sourcing/apitoken/add/").status_code == 403
