@@ -558,7 +558,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["sourcing.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sourcing.api.errors.exception_handler",
-    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sourcing Portal API",
