@@ -94,6 +94,11 @@ INSTALLED_APPS = [
     "axes",  # failed-login lockout; before sourcing, whose admin module wraps axes' admin pages
     "sourcing",
     *(["sandbox"] if SANDBOX_ENABLED else []),
+    # The team API at /api/v1/ (sourcing/api, docs/api.md): Django REST framework, its OpenAPI 3 schema from
+    # drf-spectacular, and Swagger UI's files from the sidecar (served from here: no CDN).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +146,7 @@ ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 # The portal's domains, one package each under sourcing/ (docs/architecture.md).
-DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts", "orders", "webhooks")
+DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts", "orders", "webhooks", "api")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -557,6 +562,42 @@ SANDBOX_DEDUPE_OUT_ORDER_ID = env.bool("SANDBOX_DEDUPE_OUT_ORDER_ID", default=Tr
 SANDBOX_ANSWER_PROFILE = env.str("SANDBOX_ANSWER_PROFILE", default="sparse")
 if SANDBOX_ANSWER_PROFILE not in ("sparse", "full"):
     raise ImproperlyConfigured('SANDBOX_ANSWER_PROFILE must be "sparse" or "full"')
+
+# --- The team API (sourcing/api, docs/api.md) ---
+# Requests a minute per API token (counted in the cache: Redis with REDIS_URL); past it 429 with Retry-After.
+API_RATE_PER_MINUTE = max(1, env.int("API_RATE_PER_MINUTE", default=120))
+API_TOKENS_PER_TEAM_MAX = env.int("API_TOKENS_PER_TEAM_MAX", default=50)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["sourcing.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["sourcing.api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["sourcing.api.auth.TokenRate"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["sourcing.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sourcing.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sourcing Portal API",
+    "DESCRIPTION": "A team's products, suppliers, searches, lists, quotes, orders and alerts. "
+    "Send `Authorization: Bearer pt_…` (a token from the team's page → API tokens).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "TAGS": [
+        {"name": "catalog", "description": "Products, suppliers and search over the portal's kept catalog"},
+        {"name": "lists", "description": "The team's lists and their items"},
+        {"name": "buying", "description": "Verified quotes and purchase orders"},
+        {"name": "alerts", "description": "Price, stock and delisting alerts"},
+    ],
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "sourcing.lists.models.ListItem.Status",
+        "FetchStatusEnum": ["fresh", "due", "pending", "unavailable"],
+    },
+}
 
 # --- Logging: secrets are masked by a filter on every handler. ---
 LOGGING = {

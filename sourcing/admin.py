@@ -2,6 +2,7 @@
 Django's admin autodiscovery (which imports `sourcing.admin`) needs."""
 
 from sourcing.accounts import admin as accounts_admin  # noqa: F401
+from sourcing.api import admin as api_admin  # noqa: F401
 from sourcing.connections import admin as connections_admin  # noqa: F401
 from sourcing.lists import admin as lists_admin  # noqa: F401
 from sourcing.orders import admin as orders_admin  # noqa: F401

@@ -42,8 +42,13 @@ _PATH_PATTERN = re.compile(
 )
 
 
+# The team API's tokens (sourcing/api): pt_<key id>_<secret>; the key id stays, it names the token without opening it.
+_API_TOKEN = re.compile(r"(?P<pre>\bpt_[0-9a-f]{1,16}_)[A-Za-z0-9_\-]+")
+
+
 def mask_secrets(text: str) -> str:
     text = _PATTERN.sub(lambda m: f"{m.group('pre')}{m.group('key')}{m.group('sep')}***", text)
+    text = _API_TOKEN.sub(lambda m: f"{m.group('pre')}***", text)
     return _PATH_PATTERN.sub(lambda m: f"{m.group('pre')}***", text)
 
 

@@ -3,6 +3,7 @@ so table names and migrations stay where they were). Code imports models from th
 
 from sourcing.accounts.models import Invitation, Membership, PasswordResetRequest, Team, User
 from sourcing.alerts.models import Alert, AlertSettings, Notification
+from sourcing.api.models import ApiToken
 from sourcing.catalog.models import (
     CatalogJob,
     Category,
@@ -60,7 +61,7 @@ from sourcing.orders.models import (
 from sourcing.webhooks.models import Delivery, Endpoint, Event
 
 __all__ = [
-    "Alert", "AlertSettings", "BudgetUse", "Inquiry", "SupplierRequest", "Notification",
+    "Alert", "AlertSettings", "ApiToken", "BudgetUse", "Inquiry", "SupplierRequest", "Notification",
     "ApiCallLog", "ApiPermission", "ApiPermissionChange", "ApiUsage", "AppCredential", "CatalogJob", "Category",
     "ConnectionCheck", "ExchangeRate", "ImageUpload", "Invitation", "ItemComment", "ListActivity", "ListItem",
     "Membership", "OAuthToken", "PasswordResetRequest", "PriceHistory", "Product", "SameItemCluster", "SameItemMember",

@@ -3,6 +3,9 @@ from django.urls import path, re_path, register_converter
 from sourcing.accounts.views import teams
 from sourcing.accounts.views.site import favicon
 from sourcing.alerts import views as alerts_views
+from sourcing.api import urls as api_urls
+from sourcing.api.errors import not_found as api_not_found
+from sourcing.api.views import tokens as api_token_views
 from sourcing.catalog.views import categories as catalog_categories
 from sourcing.catalog.views import images as catalog_images
 from sourcing.catalog.views import links as catalog_links
@@ -191,4 +194,9 @@ urlpatterns = [
     path("api-status/verify/", conn.api_status_verify, name="api_status_verify"),
     path("api-status/check/<id:check_id>/", conn.api_status_check_progress, name="api_status_check_progress"),
     path("favicon.ico", favicon, name="favicon"),
+    # The team API (docs/api.md): /api/v1/ with its schema and docs; a team's tokens under its settings pages.
+    *api_urls.patterns(),
+    re_path(r"^api/", api_not_found),  # anything else under /api/ (a bad id too): a JSON 404
+    path("teams/<id:team_id>/api-tokens/", api_token_views.token_index, name="api_tokens"),
+    path("teams/<id:team_id>/api-tokens/<id:token_id>/revoke/", api_token_views.token_revoke, name="api_token_revoke"),
 ]

@@ -131,8 +131,12 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
     webhook_event = WebhookEvent.objects.create(team=acme, kind="alert.fired", data={"note": "acme-only-hook.example"})
     delivery = Delivery.objects.create(endpoint=endpoint, event=webhook_event, status=Delivery.Status.FAILED,
                                        attempts=1, next_attempt_at=None, error="acme-only-hook.example")  # fmt: skip
+    # The team API (issue 23 item 3): a token of Acme's; the API's own walk is tests/security/test_api_walk.py.
+    from sourcing.api.services import token_create
+
+    api_token, _raw = token_create(actor=alice, team=acme, name="Acme-only warehouse 仓", scopes=["read"])
     objects = {
-        "endpoint": endpoint, "delivery": delivery, "webhook_event": webhook_event,
+        "endpoint": endpoint, "delivery": delivery, "webhook_event": webhook_event, "api_token": api_token,
         "address": address, "quote_run": quote_run, "rate_card": rate_card, "duty": duty, "order": order,
         "order_line": order_line, "receipt": receipt, "sample": sample, "photo": photo,
         "team": acme, "membership": Membership.objects.get(user=bob, team=acme), "invitation": invitation,
@@ -150,6 +154,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "order_id": order.pk, "line_id": order_line.pk, "receipt_id": receipt.pk, "sample_id": sample.pk,
         "photo_id": photo.pk, "import_id": list_import.pk, "request_id": supplier_request.pk,
         "endpoint_id": endpoint.pk, "delivery_id": delivery.pk,
+        "token_id": api_token.pk, "job_id": job.pk,
     }  # fmt: skip
     return AcmeWorld(
         objects=objects,

@@ -36,18 +36,21 @@ PUBLIC = {
     "sandbox:gateway": "the stand-in gateway API: every call is checked by its signature, not a session",
     "sandbox:pay": "the stand-in 1688 cashier: the signed payment link is the proof, as 1688's cashier link is",
     "invitation_accept": "a bearer link: the token in the URL is the proof (see BEARER)",
+    "api_schema": "the team API's OpenAPI schema: no team data",
+    "api_docs": "the team API's documentation page: no team data",
 }
 # Links whose secret token is the permission: whoever holds the link may see what it is for, even in another team.
 BEARER = {"invitation_accept", "password_reset_confirm"}
 # The catalog is public 1688 data shared by every team: carol may open Acme's product like any other.
 SHARED_CATALOG = {"product", "product_fetch", "product_refresh", "product_bad_id", "supplier_detail", "supplier_fetch",
-                  "category_detail", "category_fetch"}  # fmt: skip
+                  "category_detail", "category_fetch", "api_product", "api_supplier"}  # fmt: skip
 # Regex patterns have no simple parameters to fill: a concrete path for each, by name or by pattern.
 REGEX_PATHS = {
     "admin:app_list": "/admin/sourcing/",
     "admin/(?P<url>.*)$": "/admin/no-such-page/",  # the admin's catch-all
     "sandbox:gateway": "/sandbox/openapi/param2/1/system/currentTime/1",
     "product_bad_id": "/products/not-a-number/",
+    "^api/": "/api/v1/no-such-endpoint/",  # the API's JSON 404 for anything else
 }
 LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -90,6 +93,8 @@ def fill(key: str, route: str, world) -> tuple[str, bool]:
             values[param] = world.fill[param]
         elif param == "pk" and route.startswith("connections/"):
             values[param], owned = world.objects["credential"].pk, True
+        elif param == "supplier_id" and route.startswith("api/"):
+            values[param] = world.objects["item"].product.supplier_id
         elif param == "pk" and route.startswith("suppliers/"):
             values[param] = world.objects["item"].product.supplier_id
         elif param == "pk" and route.startswith("categories/"):
@@ -122,8 +127,8 @@ def _fetch(user, method: str, path: str, client=None):
 
 
 def _hidden(response) -> bool:
-    """404, 403, 405 (another method), or a redirect to a login page."""
-    if response.status_code in (403, 404, 405):
+    """404, 403, 405 (another method), 401 (the API without a token), or a redirect to a login page."""
+    if response.status_code in (401, 403, 404, 405):
         return True
     return response.status_code == 302 and response["Location"].startswith(LOGIN_PAGES)
 

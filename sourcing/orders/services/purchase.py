@@ -202,14 +202,15 @@ def order_update(*, actor: User, order: PurchaseOrder, message: str, address: Sh
 
 
 # --- submitting and approving ---
-def order_submit(*, actor: User, order: PurchaseOrder) -> PurchaseOrder:
+def order_submit(*, actor: User, order: PurchaseOrder, approve_own: bool = True) -> PurchaseOrder:
     """Send a draft on: placed at once when the team's rules allow it (or an owner or admin submits it), else it
-    waits for an owner's or admin's approval."""
+    waits for an owner's or admin's approval. `approve_own=False` (the API: a token is not a person approving)
+    applies the team's threshold whoever submits."""
     membership = _require_buyer(actor, order.team_id)
     now = timezone.now()
     if not order.lines.exists():
         raise BuyingError(_("The order has no lines."))
-    approve = membership.can_manage_members or not needs_approval(order)
+    approve = (membership.can_manage_members and approve_own) or not needs_approval(order)
     with transaction.atomic():
         target = State.PLACING if approve else State.SUBMITTED
         values = {"state": target, "submitted_by": actor, "updated_at": now}
@@ -222,7 +223,7 @@ def order_submit(*, actor: User, order: PurchaseOrder) -> PurchaseOrder:
         event_add(order, "submitted", actor=actor)
         order_status_emit(order.pk, State.DRAFT, target)
         if approve:
-            words = (_("Approved by the submitter (an owner or admin).") if membership.can_manage_members
+            words = (_("Approved by the submitter (an owner or admin).") if membership.can_manage_members and approve_own
                      else _("Within the team's approval limit: placed without approval."))  # fmt: skip
             event_add(order, "approved", words, actor=actor)
             enqueue("order_place", order.pk)
