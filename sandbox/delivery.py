@@ -111,7 +111,8 @@ def deliver_soon(ids: list[int]) -> None:
     if settings.SANDBOX_MESSAGE_INLINE:
         deliver(ids)
         return
-    threading.Thread(target=_deliver_in_thread, args=(list(ids),), name="sandbox-messages", daemon=True).start()
+    # Not a daemon: a management command that made a change (sandbox_move_price) exits once its message is sent.
+    threading.Thread(target=_deliver_in_thread, args=(list(ids),), name="sandbox-messages").start()
 
 
 def deliver_due(limit: int = 500) -> int:

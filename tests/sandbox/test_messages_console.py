@@ -1,5 +1,6 @@
 """The console's Messages section and the sandbox_offer command: what a developer does by hand to see messages."""
 
+import io
 import json
 
 import pytest
@@ -80,3 +81,17 @@ def test_sandbox_offer_delists_relists_and_changes_options(alice_app, catalog):
     assert SandboxMessage.objects.order_by("msg_id").last().type == messages.DELETE
     with pytest.raises(CommandError):
         call_command("sandbox_offer", "--offer", "x²", "--delist")
+
+
+def test_sandbox_app_subscribes_from_the_command_line(alice_app):
+    call_command("sandbox_app", "--app-key", "23456789", "--message-callback", "http://127.0.0.1:9/hook",
+                 "--topic", "ORDER_BUYER_VIEW_ORDER_PAY", stdout=io.StringIO())  # fmt: skip
+    call_command("sandbox_app", "--app-key", "23456789", "--topic", messages.AUTH_CANCEL, stdout=io.StringIO())
+    alice_app.refresh_from_db()
+    subscription = alice_app.subscription
+    assert subscription.callback_url == "http://127.0.0.1:9/hook"
+    assert subscription.topics == ["ORDER_BUYER_VIEW_ORDER_PAY", messages.AUTH_CANCEL]
+    call_command("sandbox_app", "--app-key", "23456789", "--all-topics", stdout=io.StringIO())
+    assert SandboxApp.objects.get(pk=alice_app.pk).subscription.topics == messages.TOPICS
+    with pytest.raises(CommandError):
+        call_command("sandbox_app", "--app-key", "23456789", "--topic", "NOT_A_TOPIC", stdout=io.StringIO())
