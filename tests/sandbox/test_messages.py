@@ -266,3 +266,29 @@ def test_a_withdrawn_authorisation_kills_the_tokens_and_is_announced(sandbox_app
         "grant_type": "refresh_token", "client_id": "1000000", "client_secret": "test123",
         "refresh_token": tokens.refresh_token})  # fmt: skip
     assert refreshed.json()["error"] == "invalid_grant"
+
+
+def test_concurrent_ticks_and_senders_announce_and_send_once(sandbox_app, catalog, settings, callback):
+    from tests.conftest import run_in_threads
+
+    settings.SANDBOX_DRIFT_SECONDS = 60
+    subscribe(sandbox_app)
+    buyer = SandboxAccount.objects.create(login_id="buyer-c", member_id="b2b-3", ali_id="3")
+    for offer in SandboxOffer.objects.order_by("offer_id")[:4]:
+        messages.follow(sandbox_app, buyer, offer)
+    later = timezone.now() + timedelta(seconds=60)
+    assert run_in_threads(lambda: messages.tick(later), 4) == []
+    per_offer = {}
+    for m in SandboxMessage.objects.filter(type=messages.PRICE):
+        per_offer[m.envelope["data"]["productId"]] = per_offer.get(m.envelope["data"]["productId"], 0) + 1
+    assert per_offer and set(per_offer.values()) == {1}  # one price message per followed offer, not four
+    # four senders (threads, the pump) after one due message: one POST
+    subscribe(sandbox_app, callback.url)
+    SandboxMessage.objects.all().delete()
+    settings.SANDBOX_MESSAGE_INLINE = True
+    callback.status = 500
+    (message,) = messages.emit_test(sandbox_app)
+    SandboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    callback.status = 200
+    assert run_in_threads(lambda: delivery.deliver([message.pk]), 4) == []
+    assert len(callback.received) == 2 and wait_state(message, "delivered").attempts == 2
