@@ -55,15 +55,17 @@ def test_query_does_not_confirm_confirm_does_and_cursor_confirms_as_it_reads(cli
     page = api.message_list(client_1688, page_size=20)
     assert page.total == 30 and len(page.messages) == 20
     ids = [m.msg_id for m in page.messages]
-    assert ids == sorted(ids) and ids[0] == 1  # oldest first, numbered per app
+    first = ids[0]
+    assert ids == list(range(first, first + 20))  # oldest first, numbered per app in creation order
+    assert first > 10**15  # starting past anything an earlier subscription of the app used (epoch ms × 1000)
     assert api.message_list(client_1688, page_size=20).messages == page.messages  # reading confirmed nothing
     second = api.message_list(client_1688, page=2, page_size=20)
-    assert [m.msg_id for m in second.messages] == list(range(21, 31))
+    assert [m.msg_id for m in second.messages] == list(range(first + 20, first + 30))
     assert api.message_confirm(client_1688, ids)
     assert api.message_list(client_1688).total == 10
     # the cursor reads the oldest and confirms them: a second read gets the rest, then nothing
     cursor = api.message_cursor(client_1688, quantity=5)  # below 20: the sandbox reads 20
-    assert [m.msg_id for m in cursor] == list(range(21, 31))
+    assert [m.msg_id for m in cursor] == list(range(first + 20, first + 30))
     assert api.message_cursor(client_1688) == [] and api.message_list(client_1688).total == 0
     assert set(SandboxMessage.objects.values_list("state", flat=True)) == {"confirmed"}
 
@@ -102,7 +104,8 @@ def test_another_apps_messages_are_not_listed_or_confirmed(client_1688, tokens, 
     move(offer)
     theirs = AlibabaClient("3000000", "other-secret", base_url=client_1688.base_url)
     assert api.message_list(theirs).total == 0
-    assert api.message_confirm(theirs, [1, 2])  # their confirm names our msgIds: ours stay
+    ours = [m.msg_id for m in api.message_list(client_1688).messages]
+    assert api.message_confirm(theirs, ours)  # their confirm names our msgIds: ours stay
     assert api.message_list(client_1688).total == 2
 
 
