@@ -49,7 +49,8 @@ def _claim(ids: list[int]) -> list[SandboxMessage]:
 
 
 def attempt(message: SandboxMessage, session: requests.Session | None = None) -> str:
-    """POST one claimed message once and record the outcome; the callback's 200 confirms it."""
+    """POST one claimed message once and record the outcome; the callback's 200 confirms it. Returns the outcome;
+    UNREACHABLE outcomes (no answer, no connection) start with "no answer" or "connection"."""
     subscription = message.app.subscription
     text = wire_text(message.envelope)
     form = {"message": text, "_aop_signature": push_signature(text, message.app.app_secret)}
@@ -88,12 +89,24 @@ def _record(message: SandboxMessage, ok: bool, outcome: str) -> None:
         )
 
 
+def unreachable(outcome: str) -> bool:
+    return outcome.startswith(("no answer", "connection"))
+
+
 def deliver(ids: list[int]) -> int:
-    """Send the due pending messages among `ids`, oldest first; returns how many were attempted."""
+    """Send the due pending messages among `ids`, oldest first; returns how many were attempted.
+
+    When the callback does not answer at all (a timeout, a refused connection), the rest of the batch is not sent
+    but counted as failed attempts with that outcome, so a callback that is down costs one timeout per round,
+    not one per message, and every message keeps its retry schedule."""
     messages = _claim(ids)
     with requests.Session() as session:
-        for message in messages:
-            attempt(message, session)
+        for index, message in enumerate(messages):
+            outcome = attempt(message, session)
+            if unreachable(outcome):
+                for rest in messages[index + 1 :]:
+                    _record(rest, False, f"not sent: {outcome} just before")
+                break
     return len(messages)
 
 

@@ -292,3 +292,21 @@ def test_concurrent_ticks_and_senders_announce_and_send_once(sandbox_app, catalo
     callback.status = 200
     assert run_in_threads(lambda: delivery.deliver([message.pk]), 4) == []
     assert len(callback.received) == 2 and wait_state(message, "delivered").attempts == 2
+
+
+def test_a_callback_that_does_not_answer_costs_one_timeout_per_round_not_one_per_message(
+    sandbox_app, callback, settings
+):
+    settings.SANDBOX_MESSAGE_INLINE = True
+    subscribe(sandbox_app)  # no callback yet: the messages wait
+    stored = [messages.emit_test(sandbox_app)[0] for _ in range(5)]
+    subscribe(sandbox_app, callback.url)
+    callback.delay = 1.0  # longer than the 0.5 s timeout
+    SandboxMessage.objects.update(state="pending", next_attempt_at=timezone.now())
+    started = time.monotonic()
+    assert delivery.deliver_due() == 5
+    assert time.monotonic() - started < 1.2 and len(callback.received) == 1
+    rows = list(SandboxMessage.objects.filter(pk__in=[m.pk for m in stored]).order_by("msg_id"))
+    assert all(m.attempts == 1 and m.state == "pending" and m.next_attempt_at > timezone.now() for m in rows)
+    assert rows[0].last_outcome == "no answer within 0.5 s"
+    assert rows[1].last_outcome == "not sent: no answer within 0.5 s just before"
