@@ -39,6 +39,7 @@ from sourcing.lists.models import (
     ListItem,
     ProductList,
 )
+from sourcing.messages.models import Follow, InboundMessage, MessageFeed, StateTime
 from sourcing.orders.models import (
     BuyingPolicy,
     DutyRate,
@@ -69,4 +70,5 @@ __all__ = [
     "BuyingPolicy", "DutyRate", "FreightEstimate", "ItemPacking", "OrderEvent", "PurchaseOrder", "PurchaseOrderLine",
     "RateCard", "Receipt", "Sample", "SamplePhoto",
     "ListImport", "ListImportRow",  # links in (issue 22)
+    "Follow", "InboundMessage", "MessageFeed", "StateTime",  # 1688 messages in (issue 23)
 ]  # fmt: skip
