@@ -21,7 +21,9 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def envelope(topic: str, data: dict, *, msg_id: int | None = None, born: int | None = None, user_info="b2b-2207") -> dict:
+def envelope(
+    topic: str, data: dict, *, msg_id: int | None = None, born: int | None = None, user_info="b2b-2207"
+) -> dict:
     return {"msgId": msg_id or next(_ids), "gmtBorn": born or now_ms(), "userInfo": user_info, "type": topic,
             "topicGroup": topic.split("_")[0], "topicName": topic, "appKey": "30051688", "data": data}  # fmt: skip
 
@@ -51,6 +53,8 @@ def deliver(client, django_capture_on_commit_callbacks):
 
     def post(credential, message, *, secret: str = SECRET, data: dict | None = None):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(f"/hooks/1688/{credential.pk}/", data if data is not None else form(message, secret=secret))
+            return client.post(
+                f"/hooks/1688/{credential.pk}/", data if data is not None else form(message, secret=secret)
+            )
 
     return post
