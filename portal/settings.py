@@ -141,7 +141,7 @@ ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 # The portal's domains, one package each under sourcing/ (docs/architecture.md).
-DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts", "orders")
+DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts", "orders", "messages")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -159,6 +159,7 @@ TEMPLATES = [
                 "rows": "sourcing.lists.templatetags.rows",
                 "contact": "sourcing.alerts.templatetags.contact",
                 "buying": "sourcing.orders.templatetags.buying",
+                "message_feed": "sourcing.messages.templatetags.message_feed",
             },
             "context_processors": [
                 "django.template.context_processors.request",
