@@ -36,6 +36,7 @@ PUBLIC = {
     "sandbox:gateway": "the stand-in gateway API: every call is checked by its signature, not a session",
     "sandbox:pay": "the stand-in 1688 cashier: the signed payment link is the proof, as 1688's cashier link is",
     "invitation_accept": "a bearer link: the token in the URL is the proof (see BEARER)",
+    "message_hook": "1688's message callback: each message is proven by the credential's signature, not a session",
 }
 # Links whose secret token is the permission: whoever holds the link may see what it is for, even in another team.
 BEARER = {"invitation_accept", "password_reset_confirm"}
@@ -88,6 +89,8 @@ def fill(key: str, route: str, world) -> tuple[str, bool]:
             values[param], owned = world.fill[param], True
         elif param == "offer_id":
             values[param] = world.fill[param]
+        elif param == "credential_id" and key == "message_hook":
+            values[param], owned = world.objects["credential"].pk, True
         elif param == "pk" and route.startswith("connections/"):
             values[param], owned = world.objects["credential"].pk, True
         elif param == "pk" and route.startswith("suppliers/"):
@@ -122,8 +125,8 @@ def _fetch(user, method: str, path: str, client=None):
 
 
 def _hidden(response) -> bool:
-    """404, 403, 405 (another method), or a redirect to a login page."""
-    if response.status_code in (403, 404, 405):
+    """404, 403, 405 (another method), 401 (the message callback without a signature), or a redirect to a login page."""
+    if response.status_code in (401, 403, 404, 405):
         return True
     return response.status_code == 302 and response["Location"].startswith(LOGIN_PAGES)
 
