@@ -542,6 +542,20 @@ SANDBOX_DEDUPE_OUT_ORDER_ID = env.bool("SANDBOX_DEDUPE_OUT_ORDER_ID", default=Tr
 SANDBOX_ANSWER_PROFILE = env.str("SANDBOX_ANSWER_PROFILE", default="sparse")
 if SANDBOX_ANSWER_PROFILE not in ("sparse", "full"):
     raise ImproperlyConfigured('SANDBOX_ANSWER_PROFILE must be "sparse" or "full"')
+# The sandbox's message service (docs/1688-messages.md): a callback has SANDBOX_MESSAGE_TIMEOUT_SECONDS to answer 200;
+# a failed delivery is retried after each of SANDBOX_MESSAGE_RETRY_SECONDS in turn, then given up (the message stays
+# in the message list). New messages go out at once on a thread after commit (or inline with SANDBOX_MESSAGE_INLINE);
+# retries and the drift tick run every SANDBOX_MESSAGE_PUMP_SECONDS from beat, or from `manage.py sandbox_deliver`.
+SANDBOX_MESSAGE_TIMEOUT_SECONDS = env.float("SANDBOX_MESSAGE_TIMEOUT_SECONDS", default=1.0)
+SANDBOX_MESSAGE_RETRY_SECONDS = [float(s) for s in env.list("SANDBOX_MESSAGE_RETRY_SECONDS",
+                                                          default=["10", "30", "120", "600", "1800"])]  # fmt: skip
+SANDBOX_MESSAGE_INLINE = env.bool("SANDBOX_MESSAGE_INLINE", default=False)
+SANDBOX_MESSAGE_CONCURRENCY = env.int("SANDBOX_MESSAGE_CONCURRENCY", default=8)
+SANDBOX_MESSAGE_PUMP_SECONDS = env.float("SANDBOX_MESSAGE_PUMP_SECONDS", default=5.0)
+if SANDBOX_ENABLED and SANDBOX_MESSAGE_PUMP_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["sandbox-messages"] = {"task": "sandbox.tasks.messages_pump",
+                                                "schedule": SANDBOX_MESSAGE_PUMP_SECONDS}  # fmt: skip
+    CELERY_TASK_ROUTES["sandbox.tasks.messages_pump"] = {"queue": "background"}
 
 # --- Logging: secrets are masked by a filter on every handler. ---
 LOGGING = {

@@ -297,7 +297,8 @@ def _filtered(query: dict, offers):
 
 
 def _offers():
-    return SandboxOffer.objects.select_related("supplier")
+    """The offers on sale: a delisted one (sandbox_offer --delist) is not found by any API."""
+    return SandboxOffer.objects.filter(listed=True).select_related("supplier")
 
 
 @api("system", "currentTime", auth=False, acl=False, metered=False)
@@ -405,7 +406,7 @@ def image_query(call: Call):
     if upload is None:
         return {"result": {"success": "false", "code": "404",
                            "message": "imageId does not exist; upload the picture first"}}  # fmt: skip
-    offers = _filtered(query, SandboxOffer.objects.all())
+    offers = _filtered(query, SandboxOffer.objects.filter(listed=True))
     ranked = sorted(
         offers.values_list("pk", "image_hash"), key=lambda row: (images.distance(upload.image_hash, row[1]), row[0])
     )

@@ -202,6 +202,8 @@ class SandboxOffer(models.Model):
     month_sold = models.PositiveIntegerField()
     weight_grams = models.PositiveIntegerField()
     created_at = models.DateTimeField()
+    # A delisted offer (下架) is not served by any API; relisting serves it again (docs/1688-messages.md).
+    listed = models.BooleanField(default=True)
 
     class Meta:
         indexes = [models.Index(fields=["category", "base_price"])]
@@ -241,6 +243,8 @@ class SandboxOrder(models.Model):
     total_fen = models.BigIntegerField()
     logistics_bill_no = models.CharField(max_length=32, blank=True, default="")
     close_reason = models.CharField(max_length=32, blank=True, default="")
+    # The last LOGISTICS_BUYER_VIEW_TRACE step announced (CONSIGN, ACCEPT, TRANSPORT, DELIVERING, SIGN).
+    logistics_told = models.CharField(max_length=12, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -285,3 +289,66 @@ class SandboxNewtonTask(models.Model):
     offer_ids = models.JSONField(default=list)
     polls = models.PositiveIntegerField(default=0)  # the first result poll finds the suppliers still answering
     created_at = models.DateTimeField(default=timezone.now)
+
+
+# --- The message service (docs/1688-messages.md) ---
+
+
+class SandboxSubscription(models.Model):
+    """An app's message subscription (消息订阅): where messages go and which topics it takes."""
+
+    app = models.OneToOneField(SandboxApp, on_delete=models.CASCADE, related_name="subscription")
+    callback_url = models.CharField(max_length=500, blank=True, default="")
+    topics = models.JSONField(default=list, blank=True, help_text="message types like ORDER_BUYER_VIEW_ORDER_PAY")
+    next_msg_id = models.BigIntegerField(default=1, help_text="the msgId the app's next message gets")
+
+    def __str__(self):
+        return f"{self.app_id} → {self.callback_url or '(no callback)'}"
+
+
+class SandboxFollow(models.Model):
+    """An account followed an offer through an app (alibaba.product.follow): the app gets its product messages.
+
+    `seen_*` is the offer's state last announced, so the drift tick announces each period once.
+    """
+
+    app = models.ForeignKey(SandboxApp, on_delete=models.CASCADE, related_name="follows")
+    account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE)
+    offer_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_bucket = models.BigIntegerField(default=0)
+    seen_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    seen_stock = models.JSONField(default=dict, blank=True, help_text='{skuId or "": stock}')
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["app", "account", "offer_id"], name="sandbox_follow_once")]
+        indexes = [models.Index(fields=["offer_id"]), models.Index(fields=["seen_bucket"])]
+
+
+class SandboxMessage(models.Model):
+    """One message for one app: its envelope, and how its delivery went.
+
+    pending: not delivered yet (a retry is due at next_attempt_at); delivered: the callback answered 200 (counts
+    as confirmed); confirmed: push.message.confirm or the cursor list took it; failed: given up after the last
+    retry, or no callback URL; pending and failed messages are in the message lists.
+    """
+
+    STATES = [("pending", "pending"), ("delivered", "delivered"), ("confirmed", "confirmed"), ("failed", "failed")]
+    app = models.ForeignKey(SandboxApp, on_delete=models.CASCADE, related_name="messages")
+    msg_id = models.BigIntegerField()
+    type = models.CharField(max_length=80)
+    user_info = models.CharField(max_length=100, blank=True, default="")
+    envelope = models.JSONField()
+    born_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=STATES, default="pending")
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=200, blank=True, default="")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["app", "msg_id"], name="sandbox_message_id_per_app")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"]), models.Index(fields=["app", "state", "msg_id"])]
+
+    def __str__(self):
+        return f"{self.app_id}#{self.msg_id} {self.type}"

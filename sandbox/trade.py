@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from . import messages
 from .catalog import drift, quote_type, tier_prices
 from .models import SandboxOffer, SandboxOrder, SandboxSupplier
 
@@ -365,7 +367,7 @@ def offers_for(raw) -> dict[str, SandboxOffer]:
         text = str(value).strip()
         if re.fullmatch(r"[0-9]{1,18}", text):
             ids.append(int(text))
-    found = SandboxOffer.objects.select_related("supplier").filter(offer_id__in=ids)
+    found = SandboxOffer.objects.select_related("supplier").filter(offer_id__in=ids, listed=True)
     return {str(o.offer_id): o for o in found}
 
 
@@ -449,7 +451,7 @@ def advance(order: SandboxOrder, now: datetime | None = None) -> SandboxOrder:
     now = now or timezone.now()
     if order.cancelled_at or order.paid_at is None or order.completed_at:
         return order
-    changed = []
+    before, changed = order.status, []
     if order.shipped_at is None and now >= ship_time(order):
         order.shipped_at = ship_time(order)
         order.logistics_bill_no = f"YT{7000000000000 + order.order_id % 10**12}"
@@ -469,8 +471,24 @@ def advance(order: SandboxOrder, now: datetime | None = None) -> SandboxOrder:
         order.modified_at = max(
             getattr(order, f) for f in ("shipped_at", "received_at", "completed_at") if getattr(order, f)
         )
-        order.save(update_fields=[*set(changed), "modified_at"])
+        # Conditional on the status it was read with: of two readers moving it at once, one saves and announces.
+        with transaction.atomic():
+            fields = {name: getattr(order, name) for name in {*changed, "modified_at"}}
+            if SandboxOrder.objects.filter(pk=order.pk, status=before).update(**fields):
+                announce_moves(order, before)
+    if order.shipped_at:
+        messages.emit_logistics(order, now)
     return order
+
+
+def announce_moves(order: SandboxOrder, before: str) -> None:
+    """The order messages of each status passed from `before` to the current one (shipped, received, completed)."""
+    path = ["waitsellersend", "waitbuyerreceive", "confirm_goods", "success"]
+    if before not in path or order.status not in path:
+        return
+    reached = {"waitbuyerreceive": order.shipped_at, "confirm_goods": order.received_at, "success": order.completed_at}
+    for status in path[path.index(before) + 1 : path.index(order.status) + 1]:
+        messages.emit_order(order, messages.TOPIC_BY_STATUS[status], reached[status])
 
 
 # The steps of a domestic express parcel, worded as 1688's trace example words them.

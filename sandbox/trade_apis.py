@@ -16,6 +16,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from . import messages
 from .apis import CROSSBORDER, _offer_or_error, _require
 from .gateway import BEIJING, INT_MAX, Call, api, gateway_time, param_error, whole_number
 from .models import SandboxAccount, SandboxOrder, SandboxOrderItem
@@ -197,6 +198,7 @@ def _store(call: Call, priced: Priced, out_order_id: str) -> SandboxOrder:
             )
             for line in priced.lines
         ])  # fmt: skip
+        messages.emit_order(order)
     return order
 
 
@@ -507,6 +509,8 @@ def cancel_order(call: Call):
         )
         if not closed:  # paid in the meantime
             raise TradeRefusal("ORDER_STATUS_ERROR", "订单状态错误：只能取消待付款的订单 (the order was paid)")
+        order.status = "cancel"
+        messages.emit_order(order)
     except TradeRefusal as refusal:
         return {"success": False, "errorCode": refusal.code, "errorMessage": refusal.message}
     return {"success": True}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from . import apis, images  # noqa: F401 - apis registers the API handlers
+from . import message_apis as _message_apis  # noqa: F401 - registers the message and follow APIs
+from . import messages as sandbox_messages
 from . import oauth as _oauth  # noqa: F401 - registers the token endpoints
 from .forms import ConsoleAppForm, grantable_apis
 from .gateway import APIS, beijing_today, handle
@@ -202,9 +205,14 @@ def pay(request):
     paid_now = 0
     if request.method == "POST":
         now = timezone.now()
-        paid_now = SandboxOrder.objects.filter(
-            pk__in=[o.pk for o in orders], status="waitbuyerpay", paid_at=None, cancelled_at=None
-        ).update(status="waitsellersend", paid_at=now, modified_at=now)
+        for order in orders:  # one conditional UPDATE each: a double click pays (and announces) once
+            with transaction.atomic():
+                if SandboxOrder.objects.filter(pk=order.pk, status="waitbuyerpay", paid_at=None,
+                                               cancelled_at=None).update(status="waitsellersend", paid_at=now,
+                                                                         modified_at=now):  # fmt: skip
+                    order.status = "waitsellersend"
+                    sandbox_messages.emit_order(order)
+                    paid_now += 1
         orders = list(SandboxOrder.objects.filter(pk__in=[o.pk for o in orders]).order_by("created_at"))
     rows = [{"order": o, "total": o.total_fen / 100, "seller": o.seller.get("company", "")} for o in orders]
     context = {"rows": rows, "payable": [o for o in orders if o.status == "waitbuyerpay"], "paid_now": paid_now,

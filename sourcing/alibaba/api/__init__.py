@@ -13,6 +13,7 @@ Modules:
 - product: queryProductDetail and alibaba.product.get; read_detail, read_product_info.
 - category: alibaba.category.get and category.translation.getById.
 - account: crossBasic, account.basic, loginid.openuid.encrypt, WangWang chat links.
+- messages: the pushed envelope and its signature, the replay calls (push.*), follow and unfollow.
 - trade: buying: order preview, freight estimate, cross-border orders, the buyer's orders, payment links,
   cancel, logistics (its own dataclasses: ShipTo, CargoLine, OrderPreview, Order, Trace, ...).
 
@@ -35,6 +36,24 @@ from .inquiry import (
     batch_inquiry_result,
     newton_task_create,
     read_batch_inquiry,
+)
+from .messages import (
+    MESSAGE_APIS,
+    PRODUCT_FOLLOW,
+    PRODUCT_UNFOLLOW,
+    PUSH_CONFIRM,
+    PUSH_CURSOR,
+    PUSH_QUERY,
+    MessagePage,
+    PushMessage,
+    message_confirm,
+    message_cursor,
+    message_list,
+    product_follow,
+    product_unfollow,
+    push_signature,
+    push_signature_ok,
+    read_push_message,
 )
 from .product import product_detail, product_get, read_detail, read_product_info, read_sku, read_tiers
 from .refs import (
@@ -147,6 +166,10 @@ from .values import (
 
 __all__ = [
     # batch inquiry (the Newton agent)
+    # messages (the pushed envelope, replay calls, follows)
+    "MESSAGE_APIS", "PRODUCT_FOLLOW", "PRODUCT_UNFOLLOW", "PUSH_CONFIRM", "PUSH_CURSOR", "PUSH_QUERY", "MessagePage",
+    "PushMessage", "message_confirm", "message_cursor", "message_list", "product_follow", "product_unfollow",
+    "push_signature", "push_signature_ok", "read_push_message",
     "BATCH_INQUIRY_RESULT", "INQUIRY_APIS", "NEWTON_TASK_CREATE", "BatchInquiry", "NewtonTask", "SupplierAnswer",
     "batch_inquiry_result", "newton_task_create", "read_batch_inquiry",
     # refs
