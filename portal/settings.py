@@ -601,10 +601,10 @@ MESSAGES_HEALTHY_SECONDS = env.int("MESSAGES_HEALTHY_SECONDS", default=3 * MESSA
 # Following: how often beat follows the watched offers (and unfollows the rest), and how many calls a run makes.
 MESSAGES_FOLLOW_EVERY = max(60, env.int("MESSAGES_FOLLOW_EVERY", default=900))
 MESSAGES_FOLLOW_BATCH = env.int("MESSAGES_FOLLOW_BATCH", default=100)
-# The topic(s) of "the 1688 account withdrew the app's authorisation" (comma-separated; UNCONFIRMED name).
+# The topic(s) of "the 1688 account withdrew the app's authorisation" (comma-separated; group and payload UNCONFIRMED).
 MESSAGES_AUTH_CANCEL_TOPICS = tuple(
     t.strip()
-    for t in env.str("MESSAGES_AUTH_CANCEL_TOPICS", default="AUTH_AUTHORIZATION_CANCEL").split(",")
+    for t in env.str("MESSAGES_AUTH_CANCEL_TOPICS", default="AUTHORIZATION_CANCEL").split(",")
     if t.strip()
 )
 CELERY_BEAT_SCHEDULE["messages-follow-sync"] = {"task": "sourcing.tasks.messages_follow_sync",

@@ -5,12 +5,13 @@ HMAC-SHA1, keyed with the app's secret, of "message" followed by the field's val
 the form's one field). Plain Python: no Django.
 """
 
-import hashlib
 import hmac
 import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from sourcing.alibaba.api import push_signature
 
 MAX_ID = 2**63 - 1
 
@@ -20,8 +21,8 @@ class BadMessage(ValueError):
 
 
 def sign(message: str, secret: str) -> str:
-    """The signature 1688 sends with `message` for an app with this secret."""
-    return hmac.new(secret.encode(), ("message" + message).encode(), hashlib.sha1).hexdigest().upper()
+    """The signature 1688 sends with `message` for an app with this secret (the client's rule)."""
+    return push_signature(message, secret)
 
 
 def signature_ok(message: str, signature: str, secret: str) -> bool:

@@ -95,9 +95,9 @@ def test_authorisation_withdrawn_disconnects_and_tells_the_owner(deliver, cred, 
     token.access_token = "access-1"
     token.save()
     # another 1688 account's withdrawal changes nothing
-    deliver(cred, envelope("AUTH_AUTHORIZATION_CANCEL", {"memberId": "b2b-other", "appKey": "30051688"}))
+    deliver(cred, envelope("AUTHORIZATION_CANCEL", {"memberId": "b2b-other", "appKey": "30051688"}))
     assert OAuthToken.objects.filter(credential=cred).exists()
-    deliver(cred, envelope("AUTH_AUTHORIZATION_CANCEL", {"memberId": "b2b-2207", "appKey": "30051688"}))
+    deliver(cred, envelope("AUTHORIZATION_CANCEL", {"memberId": "b2b-2207", "appKey": "30051688"}))
     assert not OAuthToken.objects.filter(credential=cred).exists()
     note = Notification.objects.get(user=alice)
     assert "withdrew its authorisation" in note.text and note.path == f"/connections/{cred.pk}/"

@@ -66,7 +66,11 @@ def state_newer(*, key: str, at: datetime, msg_id: int) -> bool:
 
 
 def _fetched_floor(product: Product) -> datetime | None:
-    return product.detail_fetched_at - FETCH_MARGIN if product.detail_fetched_at else None
+    """What the offer's last fetched answer already shows: changes born before the fetch a message made started
+    (`fetched:<offer>`, exact), or before the last stored answer less FETCH_MARGIN (a poll's start isn't kept)."""
+    started = StateTime.objects.filter(key=f"fetched:{product.offer_id}").values_list("at", flat=True).first()
+    stored = product.detail_fetched_at - FETCH_MARGIN if product.detail_fetched_at else None
+    return max((t for t in (started, stored) if t is not None), default=None)
 
 
 def _products(offer_ids) -> dict[int, Product]:
@@ -138,27 +142,48 @@ def _credential(message: InboundMessage) -> AppCredential:
     return AppCredential.objects.get(pk=message.credential_id)
 
 
+def _unclaim(key: str, previous: StateTime | None, message: InboundMessage) -> None:
+    mine = StateTime.objects.filter(key=key, msg_id=message.msg_id)
+    if previous is None:
+        mine.delete()
+    else:
+        mine.update(at=previous.at, msg_id=previous.msg_id)
+
+
 def _modify(message: InboundMessage, data: dict) -> Outcome:
-    """An offer was edited (price, options, anything): fetch that offer, one call, with the credential told."""
+    """An offer was edited (price, options, anything): fetch that offer, one call, with the credential told. The
+    price message sent with the same edit finds the fetch started after it was born, and makes no second call."""
     fetched = older = 0
     for product in _products(topics.offer_ids(data)).values():
         floor = _fetched_floor(product)
-        with transaction.atomic():
-            current = (floor is None or message.born_at > floor) and state_newer(
-                key=f"listing:{product.offer_id}", at=message.born_at, msg_id=message.msg_id
-            )  # fmt: skip
-        if not current:
-            older += 1  # fetched, or delisted, since the edit: nothing to read
+        if floor is not None and message.born_at < floor:
+            older += 1  # fetched since the edit: the answer has it
             continue
         credential = _credential(message)
+        key, started = f"fetched:{product.offer_id}", timezone.now()
+        with transaction.atomic():
+            if not state_newer(key=f"listing:{product.offer_id}", at=message.born_at, msg_id=message.msg_id):
+                older += 1  # delisted or relisted since the edit: that state stands
+                continue
+            # the fetch's start is claimed under the listing row's lock: a message of the same edit handled at the
+            # same time by another worker finds it and makes no second call
+            claim = StateTime.objects.filter(key=key).first()
+            if claim is not None and message.born_at < claim.at:
+                older += 1
+                continue
+            StateTime.objects.update_or_create(key=key, defaults={"at": started, "msg_id": message.msg_id})
         job = CatalogJob(kind=CatalogJob.Kind.REFRESH, credential=credential)
-        with paying(Payer(user_id=credential.owner_id)):
-            try:
+        try:
+            with paying(Payer(user_id=credential.owner_id)):
                 detail = product_detail_get(job=job, offer_id=product.offer_id, credential=capped(credential))
-            except errors.BusinessError as error:
-                if _not_found(error):
-                    continue  # the fetch service marked it not found (its alerts fire)
-                raise
+        except errors.BusinessError as error:
+            if _not_found(error):
+                continue  # the fetch service marked it not found (its alerts fire)
+            _unclaim(key, claim, message)
+            raise
+        except Exception:
+            _unclaim(key, claim, message)  # no answer: the retry (or the next message) fetches
+            raise
         product_upsert_detail(detail=detail, source=source_of(credential))
         fetched += 1
     if fetched:
@@ -221,8 +246,9 @@ def _auth_cancel(message: InboundMessage, data: dict) -> Outcome:
     member = str(data.get("memberId") or message.user_info or "")[:100]
     if token.member_id and member and member != token.member_id:
         return _ignored("another 1688 account")
-    if token.created_at > message.born_at:
-        return _ignored("connected again since")
+    renewed = max(t for t in (token.created_at, token.last_refreshed_at) if t is not None)
+    if renewed > message.born_at + timedelta(seconds=1):
+        return _ignored("connected again (or renewed) since: the authorisation is alive")
     account = token.resource_owner
     token_disconnect(credential=credential)
     owner = credential.owner
@@ -242,7 +268,7 @@ def _handler(topic: str):
         return _inventory
     if topic in topics.LISTING:
         return _listing
-    if topic == topics.MODIFY:
+    if topic in (topics.MODIFY, topics.PRICE):
         return _modify
     if topic.startswith(topics.ORDER_PREFIX):
         return _order
