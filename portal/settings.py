@@ -596,16 +596,14 @@ MESSAGES_MAX_AGE_HOURS = env.int("MESSAGES_MAX_AGE_HOURS", default=72)
 MESSAGES_FALLBACK_HOURS = env.int("MESSAGES_FALLBACK_HOURS", default=72)
 # How often beat reads each credential's message list (push.query.messageList) for what the callback missed, and how
 # long after the last good read (or message) a feed still counts as healthy.
-MESSAGES_CATCHUP_EVERY = max(60, env.int("MESSAGES_CATCHUP_EVERY", default=1800))
+MESSAGES_CATCHUP_EVERY = max(60, env.int("MESSAGES_CATCHUP_EVERY", default=3600))
 MESSAGES_HEALTHY_SECONDS = env.int("MESSAGES_HEALTHY_SECONDS", default=3 * MESSAGES_CATCHUP_EVERY)
 # Following: how often beat follows the watched offers (and unfollows the rest), and how many calls a run makes.
 MESSAGES_FOLLOW_EVERY = max(60, env.int("MESSAGES_FOLLOW_EVERY", default=900))
 MESSAGES_FOLLOW_BATCH = env.int("MESSAGES_FOLLOW_BATCH", default=100)
 # The topic(s) of "the 1688 account withdrew the app's authorisation" (comma-separated; group and payload UNCONFIRMED).
 MESSAGES_AUTH_CANCEL_TOPICS = tuple(
-    t.strip()
-    for t in env.str("MESSAGES_AUTH_CANCEL_TOPICS", default="AUTHORIZATION_CANCEL").split(",")
-    if t.strip()
+    t.strip() for t in env.str("MESSAGES_AUTH_CANCEL_TOPICS", default="AUTHORIZATION_CANCEL").split(",") if t.strip()
 )
 CELERY_BEAT_SCHEDULE["messages-follow-sync"] = {"task": "sourcing.tasks.messages_follow_sync",
                                                 "schedule": float(MESSAGES_FOLLOW_EVERY)}  # fmt: skip
