@@ -114,7 +114,7 @@ def _inventory(message: InboundMessage, data: dict) -> Outcome:
             if stock is not None or skus:
                 changed += product_stock_set(product_id=product.pk, stock=stock, sku_stocks=skus)
     if not products:
-        return _ignored(_("no offer the portal keeps"))
+        return _ignored("no offer the portal keeps")
     if changed:
         return Outcome(f"stock of {changed} offer(s) changed" + (f", {older} older level(s) skipped" if older else ""))
     return _ignored(f"nothing newer ({older} older level(s))" if older else "stock unchanged")
