@@ -550,7 +550,7 @@ SANDBOX_MESSAGE_TIMEOUT_SECONDS = env.float("SANDBOX_MESSAGE_TIMEOUT_SECONDS", d
 SANDBOX_MESSAGE_RETRY_SECONDS = [float(s) for s in env.list("SANDBOX_MESSAGE_RETRY_SECONDS",
                                                           default=["10", "30", "120", "600", "1800"])]  # fmt: skip
 SANDBOX_MESSAGE_INLINE = env.bool("SANDBOX_MESSAGE_INLINE", default=False)
-SANDBOX_MESSAGE_CONCURRENCY = env.int("SANDBOX_MESSAGE_CONCURRENCY", default=8)
+SANDBOX_MESSAGE_CONCURRENCY = env.int("SANDBOX_MESSAGE_CONCURRENCY", default=4)
 SANDBOX_MESSAGE_PUMP_SECONDS = env.float("SANDBOX_MESSAGE_PUMP_SECONDS", default=5.0)
 if SANDBOX_ENABLED and SANDBOX_MESSAGE_PUMP_SECONDS > 0:
     CELERY_BEAT_SCHEDULE["sandbox-messages"] = {"task": "sandbox.tasks.messages_pump",

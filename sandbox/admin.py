@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q
 
+from . import messages as sandbox_messages
 from .models import (
     SandboxAccount,
     SandboxApp,
@@ -105,9 +106,22 @@ class SandboxSupplierAdmin(admin.ModelAdmin):
 
 @admin.register(SandboxOffer)
 class SandboxOfferAdmin(admin.ModelAdmin):
-    list_display = ["offer_id", "subject", "base_price", "unit", "min_order_quantity"]
+    """A seller's edits: a price, the options or `listed` changed here are announced to the offer's followers
+    (sandbox/signals.py), and so is a deletion."""
+
+    list_display = ["offer_id", "subject", "base_price", "unit", "min_order_quantity", "listed"]
+    list_filter = ["listed"]
     search_fields = ["subject", "subject_en"]
     raw_id_fields = ["supplier", "category"]
+
+    def delete_model(self, request, obj):
+        sandbox_messages.emit_deleted(obj.offer_id)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for offer_id in queryset.values_list("offer_id", flat=True):
+            sandbox_messages.emit_deleted(offer_id)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(SandboxCategory)

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .gateway import signature_of
@@ -23,6 +23,7 @@ from .models import SandboxMessage
 
 log = logging.getLogger(__name__)
 USER_AGENT = "1688-sandbox-message-service/1.0"
+BATCH_PER_THREAD = 25  # a new batch gets a second sending thread from 50 messages on
 
 
 def push_signature(message: str, secret: str) -> str:
@@ -36,20 +37,22 @@ def retry_delays() -> list[float]:
 
 
 def _claim(ids: list[int]) -> list[SandboxMessage]:
-    """The pending messages among `ids` that are due, leased to this sender for the length of one attempt."""
+    """The pending messages among `ids` that are due, leased to this sender for the length of one attempt
+    (rows another sender holds at this moment are skipped, not waited for)."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.SANDBOX_MESSAGE_TIMEOUT_SECONDS + 30)
-    claimed = []
-    for pk in ids:
-        if SandboxMessage.objects.filter(pk=pk, state="pending", next_attempt_at__lte=now).update(
-            next_attempt_at=lease
-        ):
-            claimed.append(pk)
+    with transaction.atomic():
+        due = SandboxMessage.objects.select_for_update(skip_locked=True).filter(
+            pk__in=ids, state="pending", next_attempt_at__lte=now
+        )
+        claimed = list(due.values_list("pk", flat=True))
+        SandboxMessage.objects.filter(pk__in=claimed).update(next_attempt_at=lease)
     return list(SandboxMessage.objects.filter(pk__in=claimed).select_related("app__subscription").order_by("msg_id"))
 
 
 def attempt(message: SandboxMessage, session: requests.Session | None = None) -> str:
-    """POST one claimed message once and record the outcome; the callback's 200 confirms it."""
+    """POST one claimed message once and record the outcome; the callback's 200 confirms it. Returns the outcome;
+    UNREACHABLE outcomes (no answer, no connection) start with "no answer" or "connection"."""
     subscription = message.app.subscription
     text = wire_text(message.envelope)
     form = {"message": text, "_aop_signature": push_signature(text, message.app.app_secret)}
@@ -88,12 +91,26 @@ def _record(message: SandboxMessage, ok: bool, outcome: str) -> None:
         )
 
 
+def unreachable(outcome: str) -> bool:
+    return outcome.startswith(("no answer", "connection"))
+
+
 def deliver(ids: list[int]) -> int:
-    """Send the due pending messages among `ids`, oldest first; returns how many were attempted."""
+    """Send the due pending messages among `ids`, oldest first; returns how many were attempted.
+
+    When the callback is down (a refused connection, or two timeouts in a row), the rest of the batch is not sent
+    but counted as failed attempts with that outcome, so a callback that is down costs a timeout or two per round,
+    not one per message, and every message keeps its retry schedule."""
     messages = _claim(ids)
+    misses = 0
     with requests.Session() as session:
-        for message in messages:
-            attempt(message, session)
+        for index, message in enumerate(messages):
+            outcome = attempt(message, session)
+            misses = misses + 1 if unreachable(outcome) else 0
+            if misses >= 2 or outcome.startswith("connection"):  # down, not one slow answer
+                for rest in messages[index + 1 :]:
+                    _record(rest, False, f"not sent: {outcome} just before")
+                break
     return len(messages)
 
 
@@ -107,11 +124,19 @@ def _deliver_in_thread(ids: list[int]) -> None:
 
 
 def deliver_soon(ids: list[int]) -> None:
-    """Send new messages on their own thread (called after commit), or here when SANDBOX_MESSAGE_INLINE is on."""
+    """Send new messages on their own threads (called after commit), or here when SANDBOX_MESSAGE_INLINE is on.
+
+    A big batch (a drift tick over many followed offers) is split into up to SANDBOX_MESSAGE_CONCURRENCY runs of
+    consecutive messages, sent side by side; a small one goes out on one thread, in order."""
+    ids = sorted(ids)
     if settings.SANDBOX_MESSAGE_INLINE:
         deliver(ids)
         return
-    threading.Thread(target=_deliver_in_thread, args=(list(ids),), name="sandbox-messages", daemon=True).start()
+    width = max(1, min(settings.SANDBOX_MESSAGE_CONCURRENCY, len(ids) // BATCH_PER_THREAD))
+    size = -(-len(ids) // width)
+    for start in range(0, len(ids), size):
+        # Not a daemon: a management command that made a change (sandbox_move_price) exits once it is sent.
+        threading.Thread(target=_deliver_in_thread, args=(ids[start : start + size],), name="sandbox-messages").start()
 
 
 def deliver_due(limit: int = 500) -> int:

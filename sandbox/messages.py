@@ -23,6 +23,7 @@ from .models import (
     SandboxOffer,
     SandboxOrder,
     SandboxRefreshToken,
+    SandboxSubscription,
 )
 
 BEIJING_OFFSET = timedelta(hours=8)
@@ -90,9 +91,13 @@ def store(items: list[tuple[SandboxApp, str, str, dict]], now: datetime | None =
     from . import delivery
 
     now = now or timezone.now()
+    if not items:
+        return []
+    # Read fresh: an app object held for long (a command, a test) may carry an old subscription.
+    subscriptions = {s.app_id: s for s in SandboxSubscription.objects.filter(app__in={app.pk for app, *_ in items})}
     wanted = []
     for app, message_type, user_info, data in items:
-        subscription = getattr(app, "subscription", None)
+        subscription = subscriptions.get(app.pk)
         if subscription is None or (message_type != TEST and message_type not in subscription.topics):
             continue
         wanted.append((app, subscription, message_type, user_info, data))

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import secrets
 import string
+import time
 
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -294,13 +295,19 @@ class SandboxNewtonTask(models.Model):
 # --- The message service (docs/1688-messages.md) ---
 
 
+def first_msg_id() -> int:
+    """Where a new subscription's msgIds start: the epoch milliseconds × 1000, so an app subscribed again (or a
+    sandbox database rebuilt) never reuses a msgId a listener has stored already."""
+    return int(time.time() * 1000) * 1000
+
+
 class SandboxSubscription(models.Model):
     """An app's message subscription (消息订阅): where messages go and which topics it takes."""
 
     app = models.OneToOneField(SandboxApp, on_delete=models.CASCADE, related_name="subscription")
     callback_url = models.CharField(max_length=500, blank=True, default="")
     topics = models.JSONField(default=list, blank=True, help_text="message types like ORDER_BUYER_VIEW_ORDER_PAY")
-    next_msg_id = models.BigIntegerField(default=1, help_text="the msgId the app's next message gets")
+    next_msg_id = models.BigIntegerField(default=first_msg_id, help_text="the msgId the app's next message gets")
 
     def __str__(self):
         return f"{self.app_id} → {self.callback_url or '(no callback)'}"

@@ -11,7 +11,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from . import apis, images  # noqa: F401 - apis registers the API handlers
+from . import apis, console_messages, images  # noqa: F401 - apis registers the API handlers
 from . import message_apis as _message_apis  # noqa: F401 - registers the message and follow APIs
 from . import messages as sandbox_messages
 from . import oauth as _oauth  # noqa: F401 - registers the token endpoints
@@ -84,9 +84,10 @@ def _default_callback(request) -> str:
     return f"{settings.SITE_URL}/auth/1688/callback"
 
 
-def _app_page(request, app, form, *, new_secret=None, status=200):
+def _app_page(request, app, form, *, new_secret=None, status=200, subscription_form=None):
     usage = SandboxUsage.objects.filter(app=app, day=beijing_today()).first()
     context = {
+        **console_messages.context(app, subscription_form),
         "app": app,
         "form": form,
         "new_secret": new_secret,

@@ -2,6 +2,7 @@
 awkward live values (sales counts, ranges, relative images, capped paging) read correctly."""
 
 import base64
+import io
 from datetime import timedelta
 
 import pytest
@@ -90,10 +91,40 @@ def sandbox_answers(name, client, token, supplier) -> list:
         return [call(AGENT, {"taskId": task.task_id}) for _poll in range(2)]  # still answering, then the answers
     if name in BUYING:
         return buying_answers(name, client, token, supplier)
+    if name in MESSAGE_APIS:
+        return message_answers(name, client, token, offer)
     raise AssertionError(f"no sandbox call written for {name}")
 
 
 BUYING = {ref.name: ref.namespace for ref in api.BUYING_APIS}
+MESSAGE_APIS = {ref.name: ref.namespace for ref in api.MESSAGE_APIS}
+
+
+def message_answers(name, client, token, offer) -> list:
+    """The message and follow APIs: a followed offer's price moved, its messages listed, confirmed, read."""
+    from django.core.management import call_command
+
+    from sandbox.messages import TOPICS
+    from sandbox.models import SandboxApp, SandboxSubscription
+
+    SandboxSubscription.objects.create(app=SandboxApp.objects.get(app_key=client.app_key), topics=TOPICS)
+
+    def call(params):
+        return client.call(MESSAGE_APIS[name], name, params, access_token=token, business_check=False)
+
+    followed = client.call("com.alibaba.product", "alibaba.product.follow", {"productId": offer.offer_id},
+                           access_token=token)  # fmt: skip
+    call_command("sandbox_move_price", "--offer", str(offer.offer_id), "--percent", "3", stdout=io.StringIO())
+    answers = {
+        "alibaba.product.follow": lambda: [followed, call({"productId": 1})],
+        "alibaba.product.unfollow.crossborder": lambda: [call({"productId": offer.offer_id})],
+        "push.query.messageList": lambda: [call({}), call({"page": 9})],
+        "push.cursor.messageList": lambda: [call({}), call({})],
+        "push.message.confirm": lambda: [call({"msgIdList": [1]})],
+    }
+    return answers[name]()
+
+
 ADDRESS = {"fullName": "张三", "mobile": "15251667788", "provinceText": "浙江省", "cityText": "杭州市",
            "areaText": "滨江区", "address": "网商路699号", "postCode": "310052", "districtCode": "330108"}  # fmt: skip
 

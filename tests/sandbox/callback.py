@@ -6,6 +6,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 64  # bursts of parallel deliveries
+    daemon_threads = True
+
+
 class Callback:
     """Records every POST (form fields and arrival time) and answers `status` (or sleeps `delay` first)."""
 
@@ -34,7 +39,7 @@ class Callback:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/1688/test/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

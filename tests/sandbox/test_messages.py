@@ -149,18 +149,15 @@ def test_refused_and_slow_callbacks_are_failures(sandbox_app, callback):
     assert slow.state == "pending" and slow.last_outcome == "no answer within 0.5 s"
 
 
-def test_the_change_never_waits_for_the_callback(sandbox_app, client_1688, tokens, catalog, callback, live_server):
+def test_the_change_never_waits_for_the_callback(sandbox_app, client_1688, tokens, catalog, callback, settings):
+    settings.SANDBOX_MESSAGE_TIMEOUT_SECONDS = 5
     subscribe(sandbox_app, callback.url)
-    callback.delay = 0.4  # a slow callback (under the timeout)
-    offer = SandboxOffer.objects.order_by("offer_id")[1]
-    api.product_follow(client_1688, tokens.access_token, offer.offer_id)
-    started = time.monotonic()
-    link = None
+    callback.delay = 2.0  # a slow callback, under the timeout
     _supplier, cargos = orderable_group()
+    started = time.monotonic()
     created = api.create_order(client_1688, tokens.access_token, HANGZHOU, cargos, out_order_id="PO-fast")
-    assert time.monotonic() - started < 0.4  # answered before the callback had answered the BUYER_MAKE message
-    link = api.pay_url(client_1688, tokens.access_token, [created.order_id])
-    assert link.url and callback.wait_for(1)
+    assert time.monotonic() - started < 1.5  # answered while the callback still sits on ORDER_BUYER_VIEW_BUYER_MAKE
+    assert envelope(callback.wait_for(1)[0])["data"]["orderId"] == int(created.order_id)
 
 
 def test_product_messages_go_only_to_apps_following_the_offer_and_subscribed(sandbox_app, catalog, live_server):
@@ -266,3 +263,64 @@ def test_a_withdrawn_authorisation_kills_the_tokens_and_is_announced(sandbox_app
         "grant_type": "refresh_token", "client_id": "1000000", "client_secret": "test123",
         "refresh_token": tokens.refresh_token})  # fmt: skip
     assert refreshed.json()["error"] == "invalid_grant"
+
+
+def test_concurrent_ticks_and_senders_announce_and_send_once(sandbox_app, catalog, settings, callback):
+    from tests.conftest import run_in_threads
+
+    settings.SANDBOX_DRIFT_SECONDS = 60
+    subscribe(sandbox_app)
+    buyer = SandboxAccount.objects.create(login_id="buyer-c", member_id="b2b-3", ali_id="3")
+    for offer in SandboxOffer.objects.order_by("offer_id")[:4]:
+        messages.follow(sandbox_app, buyer, offer)
+    later = timezone.now() + timedelta(seconds=60)
+    assert run_in_threads(lambda: messages.tick(later), 4) == []
+    per_offer = {}
+    for m in SandboxMessage.objects.filter(type=messages.PRICE):
+        per_offer[m.envelope["data"]["productId"]] = per_offer.get(m.envelope["data"]["productId"], 0) + 1
+    assert per_offer and set(per_offer.values()) == {1}  # one price message per followed offer, not four
+    # four senders (threads, the pump) after one due message: one POST
+    subscribe(sandbox_app, callback.url)
+    SandboxMessage.objects.all().delete()
+    settings.SANDBOX_MESSAGE_INLINE = True
+    callback.status = 500
+    (message,) = messages.emit_test(sandbox_app)
+    SandboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    callback.status = 200
+    assert run_in_threads(lambda: delivery.deliver([message.pk]), 4) == []
+    assert len(callback.received) == 2 and wait_state(message, "delivered").attempts == 2
+
+
+def test_a_callback_that_is_down_costs_a_round_one_or_two_attempts_not_one_per_message(sandbox_app, callback, settings):
+    settings.SANDBOX_MESSAGE_INLINE = True
+    settings.SANDBOX_MESSAGE_RETRY_SECONDS = [10, 10]
+    subscribe(sandbox_app)  # no callback yet: the messages wait
+    stored = [messages.emit_test(sandbox_app)[0] for _ in range(5)]
+    subscribe(sandbox_app, callback.url)
+    callback.delay = 1.0  # longer than the 0.5 s timeout
+    SandboxMessage.objects.update(state="pending", next_attempt_at=timezone.now())
+    started = time.monotonic()
+    assert delivery.deliver_due() == 5
+    assert time.monotonic() - started < 1.8 and len(callback.received) == 2  # two timeouts in a row: it is down
+    rows = list(SandboxMessage.objects.filter(pk__in=[m.pk for m in stored]).order_by("msg_id"))
+    assert all(m.attempts == 1 and m.state == "pending" and m.next_attempt_at > timezone.now() for m in rows)
+    assert [m.last_outcome for m in rows[1:3]] == ["no answer within 0.5 s",
+                                                   "not sent: no answer within 0.5 s just before"]  # fmt: skip
+    # a refused connection: down at once
+    subscribe(sandbox_app, "http://127.0.0.1:9/nothing-listens-here")
+    SandboxMessage.objects.update(next_attempt_at=timezone.now())
+    assert delivery.deliver_due() == 5
+    rows = list(SandboxMessage.objects.filter(pk__in=[m.pk for m in stored]).order_by("msg_id"))
+    assert rows[0].last_outcome == "connection refused or dropped" and all(m.attempts == 2 for m in rows)
+    assert {m.last_outcome for m in rows[1:]} == {"not sent: connection refused or dropped just before"}
+
+
+def test_a_big_batch_goes_out_over_several_threads_every_message_once(sandbox_app, callback):
+    subscribe(sandbox_app, callback.url)
+    started = time.monotonic()
+    stored = messages.store([(sandbox_app, messages.TEST, "", {"n": n}) for n in range(120)])
+    received = callback.wait_for(120, timeout=20)
+    assert sorted(envelope(r)["msgId"] for r in received) == [m.msg_id for m in stored]
+    join_senders()
+    assert SandboxMessage.objects.filter(state="delivered").count() == 120
+    assert time.monotonic() - started < 20

@@ -1,14 +1,16 @@
 """Acme's world for the security suite: one row of every kind of team data, owned by Acme (alice, bob)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from sandbox.models import SandboxApp
+from sandbox.models import SandboxAccount, SandboxApp, SandboxRefreshToken
 from sourcing.accounts.models import Membership
 from sourcing.accounts.services import teams as team_services
 from sourcing.alerts import services as alert_services
@@ -92,6 +94,10 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
     sandbox_app = SandboxApp(app_key="40051688", owner=alice, name="Acme sandbox app")
     sandbox_app.app_secret = "acme-sandbox-secret"
     sandbox_app.save()
+    # An account that authorised Acme's sandbox app (the console's "Withdraw authorisation" names it).
+    sandbox_account = SandboxAccount.objects.create(login_id="acme-buyer", member_id="b2b-4005", ali_id="4005")
+    SandboxRefreshToken.objects.create(app=sandbox_app, account=sandbox_account, token_digest="a" * 64,
+                                       expires_at=timezone.now() + timedelta(days=30))  # fmt: skip
     address = address_services.address_create(
         actor=alice, team=acme, label="Acme-only warehouse 仓", contact_name="张三", phone="13800138000",
         province="浙江省", city="金华市", district="义乌市", street="稠州北路1号", post_code="322000",
@@ -138,6 +144,7 @@ def acme_world(alice, bob, acme, carol, kitchen):  # noqa: F811 - kitchen is a f
         "address_id": address.pk, "run_id": quote_run.pk, "rate_card_id": rate_card.pk, "duty_id": duty.pk,
         "order_id": order.pk, "line_id": order_line.pk, "receipt_id": receipt.pk, "sample_id": sample.pk,
         "photo_id": photo.pk, "import_id": list_import.pk, "request_id": supplier_request.pk,
+        "account_id": sandbox_account.pk,
     }  # fmt: skip
     return AcmeWorld(
         objects=objects,

@@ -46,6 +46,19 @@ class Command(BaseCommand):
                 f"--fault-{fault.replace('_', '-')}", type=_probability, metavar="P",
                 help=f"probability of {fault.replace('_', ' ')} answers",
             )  # fmt: skip
+        parser.add_argument(
+            "--message-callback",
+            metavar="URL",
+            help="where messages are POSTed (docs/1688-messages.md); an empty string keeps them listed",
+        )
+        parser.add_argument(
+            "--topic",
+            action="append",
+            default=[],
+            metavar="TYPE",
+            help="subscribe to a message topic, e.g. ORDER_BUYER_VIEW_ORDER_PAY; repeatable",
+        )
+        parser.add_argument("--all-topics", action="store_true", help="subscribe to every topic the sandbox sends")
         parser.add_argument("--timeout-delay", type=float, help="seconds a timeout fault waits")
         parser.add_argument("--latency-ms", type=int, help="added latency on every call")
         parser.add_argument(
@@ -103,6 +116,7 @@ class Command(BaseCommand):
         grants -= {self._api_id(g) for g in o["revoke"]}
         app.grants = sorted(grants)
         app.save()
+        self._subscribe(app, o)
         if not app.redirect_uri:
             self.stdout.write(
                 self.style.WARNING("No --redirect-uri registered: the consent page accepts any callback.")
@@ -114,3 +128,19 @@ class Command(BaseCommand):
                 f"{app.qps} QPS, {app.daily_quota} calls/day."
             )
         )
+
+    def _subscribe(self, app: SandboxApp, o: dict) -> None:
+        from sandbox.messages import TOPICS
+        from sandbox.models import SandboxSubscription
+
+        if o["message_callback"] is None and not o["topic"] and not o["all_topics"]:
+            return
+        unknown = [t for t in o["topic"] if t not in TOPICS]
+        if unknown:
+            raise CommandError(f"Unknown topic {unknown[0]!r}. Known: {', '.join(TOPICS)}")
+        subscription, _ = SandboxSubscription.objects.get_or_create(app=app)
+        if o["message_callback"] is not None:
+            subscription.callback_url = o["message_callback"].strip()[:500]
+        topics = TOPICS if o["all_topics"] else sorted(set(subscription.topics) | set(o["topic"]))
+        subscription.topics = [t for t in TOPICS if t in topics]
+        subscription.save()
