@@ -8,13 +8,18 @@ from django.utils import timezone
 
 from sourcing.messages.models import Follow, InboundMessage, MessageFeed
 
+SET_UP = Q(first_message_at__isnull=False) | Q(catchup_ok_at__isnull=False)
+
+
+def set_up_feeds() -> QuerySet:
+    """Feeds set up: a signed message arrived on the callback, or the app's message list was read."""
+    return MessageFeed.objects.filter(SET_UP)
+
 
 def healthy_feeds(now: datetime | None = None) -> QuerySet:
-    """Feeds set up (a signed message arrived) whose catch-up read the list, or a message arrived, lately."""
+    """Feeds set up whose catch-up read the list, or whose callback received a message, lately."""
     since = (now or timezone.now()) - timedelta(seconds=settings.MESSAGES_HEALTHY_SECONDS)
-    return MessageFeed.objects.filter(first_message_at__isnull=False).filter(
-        Q(catchup_ok_at__gte=since) | Q(last_pushed_at__gte=since)
-    )
+    return set_up_feeds().filter(Q(catchup_ok_at__gte=since) | Q(last_pushed_at__gte=since))
 
 
 def covered_product_ids(now: datetime | None = None) -> QuerySet:

@@ -128,3 +128,14 @@ def test_what_the_callback_missed_is_caught_up_stored_once_and_confirmed(
     assert catchup.messages_catch_up(credential_id=connected.pk) == 0
     feed = MessageFeed.objects.get(credential=connected)
     assert feed.catchup_ok_at is not None and feed.catchup_error == ""
+
+
+def test_a_first_good_read_of_the_message_list_sets_the_feed_up(connected):  # noqa: F811
+    from sourcing.messages.selectors import healthy_feeds
+
+    assert not MessageFeed.objects.exists()
+    assert catchup.messages_catch_up(credential_id=connected.pk) == 0  # nothing waiting
+    feed = MessageFeed.objects.get(credential=connected)
+    assert feed.first_message_at is None and feed.catchup_ok_at is not None
+    assert list(healthy_feeds().values_list("credential_id", flat=True)) == [connected.pk]
+    assert catchup.messages_catch_up(credential_id=connected.pk + 999) == 0  # no such credential: nothing

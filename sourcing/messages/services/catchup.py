@@ -17,7 +17,8 @@ from sourcing.alibaba import api, errors
 from sourcing.connections.models import AppCredential
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.messages.models import InboundMessage, MessageFeed
-from sourcing.messages.services.inbox import message_store
+from sourcing.messages.selectors import set_up_feeds
+from sourcing.messages.services.inbox import feed_of, message_store
 from sourcing.messages.wire import BadMessage, envelope_of
 
 PAGE_SIZE = 200  # the list's largest page
@@ -31,7 +32,8 @@ def catchup_due() -> list[int]:
     now = timezone.now()
     last = now - timedelta(seconds=settings.MESSAGES_CATCHUP_EVERY * 0.9)
     return list(
-        MessageFeed.objects.filter(first_message_at__isnull=False, credential__status=AppCredential.Status.ACTIVE)
+        set_up_feeds()
+        .filter(credential__status=AppCredential.Status.ACTIVE)
         .filter(Q(catchup_at__isnull=True) | Q(catchup_at__lt=last))
         .order_by("credential_id")
         .values_list("credential_id", flat=True)
@@ -56,6 +58,9 @@ def _confirm(credential: AppCredential, msg_ids: list[int]) -> None:
 def messages_catch_up(*, credential_id: int) -> int:
     """Worker: read the credential's unconfirmed messages, store each once, confirm them; returns how many were new."""
     now = timezone.now()
+    if not AppCredential.objects.filter(pk=credential_id).exists():
+        return 0
+    feed_of(credential_id)  # the first read of a credential's list makes its feed (a good read sets it up)
     claimed = (
         MessageFeed.objects.filter(credential_id=credential_id)
         .filter(Q(catchup_lease_until__isnull=True) | Q(catchup_lease_until__lt=now))

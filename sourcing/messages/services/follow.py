@@ -17,7 +17,8 @@ from sourcing.connections.models import AppCredential, OAuthToken
 from sourcing.connections.services.budgets import Payer, paying
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.lists.models import ListItem
-from sourcing.messages.models import Follow, MessageFeed
+from sourcing.messages.models import Follow
+from sourcing.messages.selectors import set_up_feeds
 
 RETRY_FAILED = timedelta(days=1)
 
@@ -39,7 +40,7 @@ def ready_credentials() -> dict[int, list[int]]:
     owner's own (the owner is in the team) or shared with the team."""
     live = OAuthToken.objects.exclude(status__in=[OAuthToken.Status.REVOKED, OAuthToken.Status.NEEDS_REAUTH])
     credentials = AppCredential.objects.filter(
-        Q(pk__in=MessageFeed.objects.filter(first_message_at__isnull=False).values("credential_id")),
+        Q(pk__in=set_up_feeds().values("credential_id")),
         Q(pk__in=live.values("credential_id")),
         status=AppCredential.Status.ACTIVE, verified_at__isnull=False,
     ).order_by("pk")  # fmt: skip
