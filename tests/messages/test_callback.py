@@ -105,3 +105,14 @@ def test_the_callback_makes_no_gateway_call_and_few_queries(client, cred, produc
     assert len(queries) <= 10, [q["sql"][:80] for q in queries]  # the first message also makes the feed
     assert InboundMessage.objects.get().state == "new"
     assert json.loads(message["message"])["msgId"] == InboundMessage.objects.get().msg_id
+
+
+def test_a_message_signed_for_another_credential_is_refused(deliver, cred, carol, products):
+    from sourcing.connections.services.credentials import credential_create
+
+    globex = credential_create(owner=carol, app_key="40051688", app_secret="globex-secret-77", name="Globex",
+                               check=False)  # fmt: skip
+    message = envelope("PRODUCT_PRODUCT_INVENTORY_CHANGE", inventory(FLASK, offer_on_sale=3))
+    assert deliver(globex, message).status_code == 403  # signed with Acme's secret, posted to Globex's URL
+    assert deliver(cred, message, secret="globex-secret-77").status_code == 403  # and the other way round
+    assert not InboundMessage.objects.exists() and Product.objects.get(offer_id=FLASK).stock == 5000
