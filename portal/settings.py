@@ -365,7 +365,13 @@ BACKGROUND_TASKS = (
     "catalog_jobs_dispatch", "quotes_requote_due", "quote_requote", "placements_sweep", "orders_sync_due",
     "order_sync_background",
 )  # fmt: skip
-BACKGROUND_TASKS += ("message_apply", "messages_follow_sync", "messages_catchup_due", "messages_catchup")  # issue 23
+BACKGROUND_TASKS += (
+    "message_apply",
+    "messages_follow_sync",
+    "messages_catchup_due",
+    "messages_catchup",
+    "messages_purge",
+)  # issue 23
 CELERY_TASK_ROUTES = {f"sourcing.tasks.{name}": {"queue": "background"} for name in BACKGROUND_TASKS}
 # Both declared, so a worker started without -Q serves both (a one-worker setup) and a purge empties both.
 CELERY_TASK_QUEUES = (Queue("interactive"), Queue("background"))
@@ -607,5 +613,6 @@ MESSAGES_AUTH_CANCEL_TOPICS = tuple(
 )
 CELERY_BEAT_SCHEDULE["messages-follow-sync"] = {"task": "sourcing.tasks.messages_follow_sync",
                                                 "schedule": float(MESSAGES_FOLLOW_EVERY)}  # fmt: skip
+CELERY_BEAT_SCHEDULE["messages-purge"] = {"task": "sourcing.tasks.messages_purge", "schedule": 6 * 3600.0}
 CELERY_BEAT_SCHEDULE["messages-catchup-due"] = {"task": "sourcing.tasks.messages_catchup_due",
                                                 "schedule": float(MESSAGES_CATCHUP_EVERY)}  # fmt: skip

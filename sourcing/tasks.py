@@ -45,6 +45,7 @@ from sourcing.messages.tasks import (  # noqa: F401
     messages_catchup,
     messages_catchup_due,
     messages_follow_sync,
+    messages_purge,
 )
 from sourcing.orders.tasks import (  # noqa: F401
     freight_estimate,

@@ -42,3 +42,10 @@ def messages_catchup(credential_id: int) -> int:
     from sourcing.messages.services import catchup
 
     return catchup.messages_catch_up(credential_id=credential_id)
+
+
+@shared_task(name="sourcing.tasks.messages_purge")
+def messages_purge() -> int:
+    from sourcing.messages.services.inbox import messages_purge as purge
+
+    return purge()
