@@ -146,7 +146,18 @@ ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 # The portal's domains, one package each under sourcing/ (docs/architecture.md).
-DOMAINS = ("accounts", "connections", "catalog", "inquiries", "lists", "alerts", "orders", "webhooks", "api")
+DOMAINS = (
+    "accounts",
+    "connections",
+    "catalog",
+    "inquiries",
+    "lists",
+    "alerts",
+    "orders",
+    "webhooks",
+    "messages",
+    "api",
+)
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -164,6 +175,7 @@ TEMPLATES = [
                 "rows": "sourcing.lists.templatetags.rows",
                 "contact": "sourcing.alerts.templatetags.contact",
                 "buying": "sourcing.orders.templatetags.buying",
+                "message_feed": "sourcing.messages.templatetags.message_feed",
             },
             "context_processors": [
                 "django.template.context_processors.request",
@@ -369,6 +381,13 @@ BACKGROUND_TASKS = (
     "catalog_jobs_dispatch", "quotes_requote_due", "quote_requote", "placements_sweep", "orders_sync_due",
     "order_sync_background",
 )  # fmt: skip
+BACKGROUND_TASKS += (
+    "message_apply",
+    "messages_follow_sync",
+    "messages_catchup_due",
+    "messages_catchup",
+    "messages_purge",
+)  # issue 23
 CELERY_TASK_ROUTES = {f"sourcing.tasks.{name}": {"queue": "background"} for name in BACKGROUND_TASKS}
 # Both declared, so a worker started without -Q serves both (a one-worker setup) and a purge empties both.
 CELERY_TASK_QUEUES = (Queue("interactive"), Queue("background"))
@@ -642,3 +661,27 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=false.")
+
+# --- 1688 messages in (issue 23; docs/1688-messages.md, README "1688 messages") ---
+# A pushed message larger than this (bytes) is refused; one born longer ago than MESSAGES_MAX_AGE_HOURS changes nothing.
+MESSAGES_MAX_BYTES = env.int("MESSAGES_MAX_BYTES", default=65536)
+MESSAGES_MAX_AGE_HOURS = env.int("MESSAGES_MAX_AGE_HOURS", default=72)
+# Products that messages cover (followed by a credential whose messages are healthy) are polled this often instead of
+# every CATALOG_REFRESH_WANTED_HOURS: only what no message tells (sales, the supplier's scores) needs it.
+MESSAGES_FALLBACK_HOURS = env.int("MESSAGES_FALLBACK_HOURS", default=72)
+# How often beat reads each credential's message list (push.query.messageList) for what the callback missed, and how
+# long after the last good read (or message) a feed still counts as healthy.
+MESSAGES_CATCHUP_EVERY = max(60, env.int("MESSAGES_CATCHUP_EVERY", default=3600))
+MESSAGES_HEALTHY_SECONDS = env.int("MESSAGES_HEALTHY_SECONDS", default=3 * MESSAGES_CATCHUP_EVERY)
+# Following: how often beat follows the watched offers (and unfollows the rest), and how many calls a run makes.
+MESSAGES_FOLLOW_EVERY = max(60, env.int("MESSAGES_FOLLOW_EVERY", default=900))
+MESSAGES_FOLLOW_BATCH = env.int("MESSAGES_FOLLOW_BATCH", default=100)
+# The topic(s) of "the 1688 account withdrew the app's authorisation" (comma-separated; group and payload UNCONFIRMED).
+MESSAGES_AUTH_CANCEL_TOPICS = tuple(
+    t.strip() for t in env.str("MESSAGES_AUTH_CANCEL_TOPICS", default="AUTHORIZATION_CANCEL").split(",") if t.strip()
+)
+CELERY_BEAT_SCHEDULE["messages-follow-sync"] = {"task": "sourcing.tasks.messages_follow_sync",
+                                                "schedule": float(MESSAGES_FOLLOW_EVERY)}  # fmt: skip
+CELERY_BEAT_SCHEDULE["messages-purge"] = {"task": "sourcing.tasks.messages_purge", "schedule": 6 * 3600.0}
+CELERY_BEAT_SCHEDULE["messages-catchup-due"] = {"task": "sourcing.tasks.messages_catchup_due",
+                                                "schedule": float(MESSAGES_CATCHUP_EVERY)}  # fmt: skip

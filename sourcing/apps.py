@@ -26,6 +26,7 @@ class SourcingConfig(AppConfig):
         # the hooks the domains above the catalog register (the lists' want source, the alerts' products-changed).
         import sourcing.alerts.services  # noqa: F401
         import sourcing.lists.services  # noqa: F401
+        import sourcing.messages.services.pace  # noqa: F401 - the slower polling of offers messages cover
         import sourcing.orders.elsewhere  # noqa: F401 - a cheaper identical offer (delivered) beside each list item
         import sourcing.orders.scorecards  # noqa: F401 - the supplier's scorecard beside each list item
         import sourcing.orders.selectors  # noqa: F401 - the verified quotes beside the list's prices

@@ -40,6 +40,7 @@ from sourcing.lists.models import (
     ListItem,
     ProductList,
 )
+from sourcing.messages.models import Follow, InboundMessage, MessageFeed, StateTime
 from sourcing.orders.models import (
     BuyingPolicy,
     DutyRate,
@@ -72,4 +73,5 @@ __all__ = [
     "RateCard", "Receipt", "Sample", "SamplePhoto",
     "ListImport", "ListImportRow",  # links in (issue 22)
     "Delivery", "Endpoint", "Event",  # webhooks out (issue 23)
+    "Follow", "InboundMessage", "MessageFeed", "StateTime",  # 1688 messages in (issue 23)
 ]  # fmt: skip

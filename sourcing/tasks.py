@@ -40,6 +40,13 @@ from sourcing.connections.tasks import (  # noqa: F401
 )
 from sourcing.inquiries.tasks import inquiry_link_fetch, request_batch_ask, request_batch_poll  # noqa: F401
 from sourcing.lists.tasks import list_import_run  # noqa: F401
+from sourcing.messages.tasks import (  # noqa: F401
+    message_apply,
+    messages_catchup,
+    messages_catchup_due,
+    messages_follow_sync,
+    messages_purge,
+)
 from sourcing.orders.tasks import (  # noqa: F401
     freight_estimate,
     order_cancel,

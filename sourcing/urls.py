@@ -18,6 +18,7 @@ from sourcing.inquiries import views as inquiry_views
 from sourcing.lists import import_views as lists_import_views
 from sourcing.lists import request_views as lists_request_views
 from sourcing.lists import views as lists_views
+from sourcing.messages import views as message_views
 from sourcing.orders.views import addresses as address_views
 from sourcing.orders.views import landed as landed_views
 from sourcing.orders.views import purchase as order_views
@@ -193,6 +194,8 @@ urlpatterns = [
     path("api-status/check/", conn.api_status_check, name="api_status_check"),
     path("api-status/verify/", conn.api_status_verify, name="api_status_verify"),
     path("api-status/check/<id:check_id>/", conn.api_status_check_progress, name="api_status_check_progress"),
+    # 1688 messages in (docs/1688-messages.md): one callback per credential, checked with its App Secret.
+    path("hooks/1688/<id:credential_id>/", message_views.message_hook, name="message_hook"),
     path("favicon.ico", favicon, name="favicon"),
     # The team API (docs/api.md): /api/v1/ with its schema and docs; a team's tokens under its settings pages.
     *api_urls.patterns(),

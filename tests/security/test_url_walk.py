@@ -38,6 +38,7 @@ PUBLIC = {
     "invitation_accept": "a bearer link: the token in the URL is the proof (see BEARER)",
     "api_schema": "the team API's OpenAPI schema: no team data",
     "api_docs": "the team API's documentation page: no team data",
+    "message_hook": "1688's message callback: each message is proven by the credential's signature, not a session",
 }
 # Links whose secret token is the permission: whoever holds the link may see what it is for, even in another team.
 BEARER = {"invitation_accept", "password_reset_confirm"}
@@ -91,6 +92,8 @@ def fill(key: str, route: str, world) -> tuple[str, bool]:
             values[param], owned = world.fill[param], True
         elif param == "offer_id":
             values[param] = world.fill[param]
+        elif param == "credential_id" and key == "message_hook":
+            values[param], owned = world.objects["credential"].pk, True
         elif param == "pk" and route.startswith("connections/"):
             values[param], owned = world.objects["credential"].pk, True
         elif param == "supplier_id" and route.startswith("api/"):
@@ -127,7 +130,7 @@ def _fetch(user, method: str, path: str, client=None):
 
 
 def _hidden(response) -> bool:
-    """404, 403, 405 (another method), 401 (the API without a token), or a redirect to a login page."""
+    """404, 403, 405 (another method), 401 (the API without a token, the message callback without a signature), or a redirect to a login page."""
     if response.status_code in (401, 403, 404, 405):
         return True
     return response.status_code == 302 and response["Location"].startswith(LOGIN_PAGES)

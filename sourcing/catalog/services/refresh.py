@@ -59,6 +59,17 @@ def recently_viewed(now: datetime) -> QuerySet:
     )
 
 
+# Products refreshed at a slower pace (messages tell their changes): registered by the domains above the catalog.
+PaceSource = Callable[[datetime], tuple[QuerySet, int]]
+PACE_SOURCES: list[PaceSource] = []
+
+
+def slower_pace(fn: PaceSource) -> PaceSource:
+    """Register fn(now) → (product ids, hours): those products are due only when their detail is older than that."""
+    PACE_SOURCES.append(fn)
+    return fn
+
+
 def wanted_product_ids(now: datetime) -> Q:
     """A condition on Product: wanted by at least one source."""
     condition = Q(pk__in=[])
@@ -68,14 +79,20 @@ def wanted_product_ids(now: datetime) -> Q:
 
 
 def refresh_candidates(*, now: datetime | None = None, limit: int | None = None) -> list[int]:
-    """Wanted products whose detail is missing or older than CATALOG_REFRESH_WANTED_HOURS, oldest first."""
+    """Wanted products whose detail is missing or older than CATALOG_REFRESH_WANTED_HOURS (a slower pace's hours for
+    the products it names), oldest first."""
     now = now or timezone.now()
     stale = now - timedelta(hours=settings.CATALOG_REFRESH_WANTED_HOURS)
     claim_expired = now - timedelta(seconds=settings.CATALOG_REFRESH_CLAIM_SECONDS)
+    never = Q(detail_fetched_at__isnull=True)
+    old = never | Q(detail_fetched_at__lt=stale)
+    for source in PACE_SOURCES:
+        slower, hours = source(now)
+        old &= ~Q(pk__in=slower) | never | Q(detail_fetched_at__lt=now - timedelta(hours=hours))
     due = (
         Product.objects.filter(wanted_product_ids(now))
         .exclude(status=Product.Status.NOT_FOUND)
-        .filter(Q(detail_fetched_at__isnull=True) | Q(detail_fetched_at__lt=stale))
+        .filter(old)
         .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=claim_expired))
         .order_by("detail_fetched_at", "pk")
         .values_list("pk", flat=True)

@@ -6,9 +6,11 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from sourcing.accounts.models import Membership, Team, User
@@ -34,6 +36,7 @@ from sourcing.connections.services.credentials import credential_create, credent
 from sourcing.connections.services.permissions import permission_set_status
 from sourcing.connections.services.tokens import callback_url, token_store
 from sourcing.core.beijing import beijing_today
+from sourcing.core.enqueue import enqueue
 from sourcing.inquiries.models import Inquiry
 from sourcing.inquiries.services import inquiry_create, inquiry_log_reply, inquiry_mark_sent
 from sourcing.lists import services as list_services
@@ -84,6 +87,7 @@ class Command(BaseCommand):
         self._sandbox_app()
         credential = self._credential(users["alice"])
         queued = self._catalog(credential, users["alice"])
+        queued += self._messages(credential)
         queued += demo_lists_start()
         queued += demo_market_start()
         self.stdout.write(self.style.SUCCESS(f"Demo users alice, bob, carol (password: {DEMO_PASSWORD}); alice's sandbox "
@@ -133,11 +137,20 @@ class Command(BaseCommand):
         # The sandbox is the "1688 side": reach it through its commands, never its code.
         args = ["--app-key", DEMO_APP_KEY, "--app-secret", DEMO_APP_SECRET, "--redirect-uri", callback_url(),
                 "--name", "Acme 采购门户", "--owner", "alice", "--no-grant-all", "--qps", "10", "--daily-quota", "5000"]  # fmt: skip
-        for api_id in SANDBOX_GRANTS:
+        for api_id in SANDBOX_GRANTS + [ref.id for ref in apis.MESSAGE_APIS]:  # 1688 messages: follow, list, confirm
             args += ["--grant", api_id]
         for api_id in set(PERMISSIONS) - set(SANDBOX_GRANTS):
             args += ["--revoke", api_id]
         call_command("sandbox_app", *args, stdout=io.StringIO())
+
+    def _messages(self, credential: AppCredential) -> list[str]:
+        """1688 messages for alice's app: the sandbox app POSTs to its callback (every topic), and a first read of
+        its message list (a worker) sets the feed up; beat then follows the watched offers."""
+        hook = f"{settings.SITE_URL}{reverse('message_hook', args=[credential.pk])}"
+        call_command("sandbox_app", "--app-key", DEMO_APP_KEY, "--message-callback", hook, "--all-topics",
+                     stdout=io.StringIO())  # fmt: skip
+        enqueue("messages_catchup", credential.pk)
+        return ["the first read of 1688 messages"]
 
     def _credential(self, alice: User):
         credential = AppCredential.objects.filter(owner=alice, app_key=DEMO_APP_KEY).first()

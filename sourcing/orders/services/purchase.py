@@ -376,6 +376,21 @@ def _status(order: PurchaseOrder, detail: api.Order) -> None:
             event_add(order, "cancelled", text, key="status:cancel", at=detail.completed_at)
 
 
+def order_status_apply(*, order_id: int, status: str) -> bool:
+    """A 1688 message told the order's status (no gateway call): move the order as a read of it would; False when the
+    status is not one the portal knows (then read the order: `order_sync`)."""
+    order = PurchaseOrder.objects.filter(pk=order_id).first()
+    if order is None or status not in STATUS_STATES:
+        return False
+    blank = dict.fromkeys(("out_order_id", "seller_login_id", "seller_member_id", "seller_company",
+                           "buyer_login_id", "close_reason", "receiver_area"), "")  # fmt: skip
+    times = dict.fromkeys(("total", "goods", "freight", "created_at", "paid_at", "shipped_at", "received_at",
+                           "completed_at"))  # fmt: skip
+    _status(order, api.Order(order_id=order.alibaba_order_id, status=status, discount=Decimal(0), items=[],
+                             logistics_bill_nos=[], **blank, **times))  # fmt: skip
+    return True
+
+
 def _trace(order: PurchaseOrder, traces: list[api.Trace]) -> None:
     """Keep the parcels' steps on the order, and each step once on its timeline."""
     tracking = [{"number": t.bill_no, "logistics_id": t.logistics_id,
