@@ -101,6 +101,29 @@ class SafeDateFilters:
             raise  # the admin redirects to the list without the filter
 
 
+class TeamScoped(SafeDateFilters, admin.ModelAdmin):
+    """A team's rows, limited to the staff user's own teams; nobody adds or changes them here.
+
+    Team rows are changed on the portal's pages, whose services check the roles and write the history: the admin
+    must not be a way around either. Superusers may delete (a clean-up). `team_path` leads from a row to its team.
+    """
+
+    team_path = "team"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(**{f"{self.team_path}__in": team_ids_of(request.user)})
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 class TeamLoginsOnly:
     """axes' rows name the login that was typed (and the address it came from): staff who are not superusers
     see only the rows of their own teams' users, never another team's logins or attempts."""

@@ -3,13 +3,12 @@ tokens page, whose services check the roles). The digest is never shown."""
 
 from django.contrib import admin
 
-from sourcing.accounts.admin import FitsAPhone
+from sourcing.accounts.admin import FitsAPhone, TeamScoped
 from sourcing.api.models import ApiToken
-from sourcing.lists.admin import TeamListScoped
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(FitsAPhone, TeamListScoped):
+class ApiTokenAdmin(FitsAPhone, TeamScoped):
     list_display = ["name", "team", "key_id", "scopes", "created_by", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("team", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "key_id"]

@@ -3,34 +3,11 @@
 from django import forms
 from django.contrib import admin
 
-from sourcing.accounts.admin import FitsAPhone, SafeDateFilters, SuperuserWrites, team_ids_of
+from sourcing.accounts.admin import FitsAPhone, SafeDateFilters, SuperuserWrites, TeamScoped
 from sourcing.lists.models import ExchangeRate, ItemComment, ListActivity, ListItem, ProductList
 
 
 # --- team lists (read here; written through the portal's services) and the exchange rates ---
-class TeamListScoped(SafeDateFilters, admin.ModelAdmin):
-    """A team's list rows, limited to the staff user's own teams; nobody edits them here.
-
-    Lists are changed on the portal's pages, whose services check the roles and write the list's
-    history: the admin must not be a way around either. Superusers may delete (a clean-up).
-    """
-
-    team_path = "team"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(**{f"{self.team_path}__in": team_ids_of(request.user)})
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
 class ListItemInline(admin.TabularInline):
     model = ListItem
     extra = 0
@@ -46,7 +23,7 @@ class ListItemInline(admin.TabularInline):
 
 
 @admin.register(ProductList)
-class ProductListAdmin(FitsAPhone, TeamListScoped):
+class ProductListAdmin(FitsAPhone, TeamScoped):
     list_display = ["name", "team", "created_by", "updated_at", "archived_at"]
     list_filter = [("team", admin.RelatedOnlyFieldListFilter)]  # only the teams this user's lists belong to
     search_fields = ["name"]
@@ -55,7 +32,7 @@ class ProductListAdmin(FitsAPhone, TeamListScoped):
 
 
 @admin.register(ListItem)
-class ListItemAdmin(TeamListScoped):
+class ListItemAdmin(TeamScoped):
     team_path = "product_list__team"
     list_display = ["product", "product_list", "status", "target_quantity", "target_price", "added_by", "updated_at"]
     list_filter = ["status"]
@@ -64,14 +41,14 @@ class ListItemAdmin(TeamListScoped):
 
 
 @admin.register(ItemComment)
-class ItemCommentAdmin(TeamListScoped):
+class ItemCommentAdmin(TeamScoped):
     team_path = "item__product_list__team"
     list_display = ["item", "author", "created_at", "text"]
     date_hierarchy = "created_at"
 
 
 @admin.register(ListActivity)
-class ListActivityAdmin(TeamListScoped):
+class ListActivityAdmin(TeamScoped):
     team_path = "product_list__team"
     list_display = ["at", "product_list", "actor", "verb", "detail"]
     list_filter = ["verb"]

@@ -2,8 +2,7 @@
 
 from django.contrib import admin
 
-from sourcing.accounts.admin import FitsAPhone
-from sourcing.lists.admin import TeamListScoped
+from sourcing.accounts.admin import FitsAPhone, TeamScoped
 from sourcing.orders.models import (
     BuyingPolicy,
     DutyRate,
@@ -55,14 +54,14 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(ShipAddress)
-class ShipAddressAdmin(FitsAPhone, TeamListScoped):
+class ShipAddressAdmin(FitsAPhone, TeamScoped):
     list_display = ["label", "team", "province", "city", "district", "is_default", "updated_at"]
     list_filter = [("team", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["label", "city", "district"]
 
 
 @admin.register(QuoteRun)
-class QuoteRunAdmin(FitsAPhone, TeamListScoped):
+class QuoteRunAdmin(FitsAPhone, TeamScoped):
     list_display = ["created_at", "product_list", "team", "trigger", "state", "groups_done", "groups_total", "calls",
                     "reused"]  # fmt: skip
     list_filter = ["state", "trigger"]
@@ -71,7 +70,7 @@ class QuoteRunAdmin(FitsAPhone, TeamListScoped):
 
 
 @admin.register(Quote)
-class QuoteAdmin(FitsAPhone, TeamListScoped):
+class QuoteAdmin(FitsAPhone, TeamScoped):
     list_display = ["quoted_at", "product_list", "supplier_name", "orderable", "goods", "freight", "total", "flow"]
     list_filter = ["orderable", "flow"]
     list_select_related = ["product_list"]
@@ -81,7 +80,7 @@ class QuoteAdmin(FitsAPhone, TeamListScoped):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(FitsAPhone, TeamListScoped):
+class PurchaseOrderAdmin(FitsAPhone, TeamScoped):
     list_display = ["pk", "created_at", "team", "supplier_name", "kind", "state", "total", "alibaba_order_id",
                     "place_attempts"]  # fmt: skip
     list_filter = ["state", "kind"]
@@ -93,7 +92,7 @@ class PurchaseOrderAdmin(FitsAPhone, TeamListScoped):
 
 
 @admin.register(Sample)
-class SampleAdmin(FitsAPhone, TeamListScoped):
+class SampleAdmin(FitsAPhone, TeamScoped):
     list_display = ["created_at", "list_item", "team", "state", "quantity", "sample_price", "requested_by"]
     list_filter = ["state"]
     list_select_related = ["list_item__product", "team"]
@@ -101,7 +100,7 @@ class SampleAdmin(FitsAPhone, TeamListScoped):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(FitsAPhone, TeamListScoped):
+class ReceiptAdmin(FitsAPhone, TeamScoped):
     team_path = "line__order__team"
     list_display = ["received_at", "line", "supplier", "received_quantity", "damaged_quantity", "received_by"]
     list_select_related = ["line", "supplier"]
@@ -109,7 +108,7 @@ class ReceiptAdmin(FitsAPhone, TeamListScoped):
 
 
 @admin.register(RateCard)
-class RateCardAdmin(FitsAPhone, TeamListScoped):
+class RateCardAdmin(FitsAPhone, TeamScoped):
     list_display = ["forwarder", "mode", "destination", "team", "currency", "price_per_kg", "volumetric_divisor",
                     "min_charge", "per_parcel_fee", "is_default"]  # fmt: skip
     list_filter = ["mode", ("team", admin.RelatedOnlyFieldListFilter)]
@@ -117,11 +116,11 @@ class RateCardAdmin(FitsAPhone, TeamListScoped):
 
 
 @admin.register(DutyRate)
-class DutyRateAdmin(FitsAPhone, TeamListScoped):
+class DutyRateAdmin(FitsAPhone, TeamScoped):
     list_display = ["team", "product_list", "category", "duty_percent", "vat_percent", "note", "updated_at"]
     list_select_related = ["team", "product_list", "category"]
 
 
 @admin.register(BuyingPolicy)
-class BuyingPolicyAdmin(FitsAPhone, TeamListScoped):
+class BuyingPolicyAdmin(FitsAPhone, TeamScoped):
     list_display = ["team", "approval_above", "updated_by", "updated_at"]

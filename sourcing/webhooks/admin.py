@@ -3,25 +3,13 @@
 
 from django.contrib import admin
 
-from sourcing.accounts.admin import FitsAPhone, SafeDateFilters, team_ids_of
+from sourcing.accounts.admin import FitsAPhone, TeamScoped
 from sourcing.webhooks.models import Delivery, Endpoint
 
 
-class TeamScopedReadOnly(SafeDateFilters, admin.ModelAdmin):
-    team_path = "team"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(**{f"{self.team_path}__in": team_ids_of(request.user)})
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
+class TeamScopedReadOnly(TeamScoped):
     def has_delete_permission(self, request, obj=None):
-        return False
+        return False  # an endpoint is deleted on the team's page; a delivery is its endpoint's history
 
 
 @admin.register(Endpoint)
