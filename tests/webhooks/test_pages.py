@@ -1,12 +1,16 @@
 """The team's webhook pages: owners add an endpoint and see its secret once, test it, roll, disable, enable and
 delete it; buyers read the log and get 403 on writes; carol (Globex) gets 404; hostile input gets words, never 500."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from sourcing.webhooks import services
 from sourcing.webhooks.models import Delivery, Endpoint
+from sourcing.webhooks.services import WebhookError
 from tests.lists.conftest import text
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,3 +141,28 @@ def test_the_log_refreshes_itself_while_an_attempt_is_near(client, alice, acme, 
     Delivery.objects.update(next_attempt_at=timezone.now() + timedelta(hours=2))
     page = client.get(base).content.decode()
     assert "hx-trigger" not in page and "next in 1\xa0hour, 59\xa0minutes" in page
+
+
+def test_two_adds_at_once_never_pass_the_teams_cap(alice, acme, settings):
+    # given a team one endpoint short of its cap
+    settings.WEBHOOK_ENDPOINTS_MAX = 1
+    start, outcomes = threading.Barrier(2), []
+
+    def add_one(n):
+        try:
+            start.wait()
+            services.endpoint_create(actor=alice, team=acme, url=f"http://127.0.0.1/{n}", kinds=["alert.fired"])
+            outcomes.append("added")
+        except WebhookError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    # when two owners' clicks arrive together
+    threads = [threading.Thread(target=add_one, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then one is added and the other refused
+    assert sorted(outcomes) == ["added", "refused"] and Endpoint.objects.filter(team=acme).count() == 1
