@@ -175,7 +175,7 @@ def request_batch_poll(*, request_id: int) -> bool:
                 reply_logged_at=now, updated_at=now, notes=(inquiry.notes + "\n" + note).strip()[:4000], **values):  # fmt: skip
                 answered += 1
                 inquiry.refresh_from_db()
-                reply_emit(inquiry, logged_by="1688 batch inquiry")
+                reply_emit(inquiry=inquiry, logged_by="1688 batch inquiry")
     SupplierRequest.objects.filter(pk=request_id).update(
         batch_state=State.DONE, batch_note=_("1688's batch inquiry is in: %(n)s of %(total)s suppliers answered.")
         % {"n": answered, "total": len(by_offer)})  # fmt: skip

@@ -224,11 +224,11 @@ def inquiry_log_reply(*, actor: User, inquiry: Inquiry, replied_at: datetime | N
     corrected = inquiry.status == Status.REPLIED
     with transaction.atomic():
         inquiry = _move(inquiry, frm=[Status.SENT, Status.REPLIED], **values)
-        reply_emit(inquiry, logged_by=actor.username, corrected=corrected)
+        reply_emit(inquiry=inquiry, logged_by=actor.username, corrected=corrected)
     return inquiry
 
 
-def reply_emit(inquiry: Inquiry, *, logged_by: str, corrected: bool = False) -> None:
+def reply_emit(*, inquiry: Inquiry, logged_by: str, corrected: bool = False) -> None:
     """Tell the team's webhooks that a supplier's reply was logged (by a person, or from 1688's batch inquiry)."""
     event_emit(team_id=inquiry.team_id, kind="reply.logged", data={
         "inquiry": inquiry.pk, "corrected": corrected, "product": {"offer_id": inquiry.product.offer_id},

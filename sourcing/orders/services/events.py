@@ -7,7 +7,8 @@ from sourcing.orders.models import PurchaseOrder, QuoteRun
 from sourcing.webhooks.services import event_emit, portal_url
 
 
-def order_status_emit(order_id: int, old: str, new: str) -> None:
+def order_status_emit(*, order_id: int, old: str, new: str) -> None:
+    """Tell the team's webhooks that the order moved from `old` to `new` (nothing when it did not move)."""
     if old == new:
         return
     order = PurchaseOrder.objects.filter(pk=order_id).first()
@@ -21,7 +22,7 @@ def order_status_emit(order_id: int, old: str, new: str) -> None:
     })  # fmt: skip
 
 
-def quote_drift_emit(run: QuoteRun, drift: dict) -> None:
+def quote_drift_emit(*, run: QuoteRun, drift: dict) -> None:
     """A quoted unit price moved past the list's threshold (or 1688 would no longer take the order)."""
     item = drift["item"]
     event_emit(team_id=run.team_id, kind="quote.drifted", data={

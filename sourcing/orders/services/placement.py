@@ -108,7 +108,7 @@ def _placed(order: PurchaseOrder, *, order_id: str, total: Decimal | None, adopt
         )  # fmt: skip
         if not wrote:
             return False
-        order_status_emit(order.pk, State.PLACING, State.PLACED)
+        order_status_emit(order_id=order.pk, old=State.PLACING, new=State.PLACED)
         text = (_("Placed on 1688 as order %(id)s (found by its reference after an answer was lost).") if adopted
                 else _("Placed on 1688 as order %(id)s.")) % {"id": order_id}  # fmt: skip
         if total is not None:
@@ -130,7 +130,7 @@ def _refused(order: PurchaseOrder, error: errors.AlibabaError) -> None:
             error_message=words[:500],
         ):  # fmt: skip
             event_add(order, "refused", words, key="refused")
-            order_status_emit(order.pk, State.PLACING, State.REFUSED)
+            order_status_emit(order_id=order.pk, old=State.PLACING, new=State.REFUSED)
 
 
 def placement_execute(*, order_id: int) -> str:

@@ -221,7 +221,7 @@ def order_submit(*, actor: User, order: PurchaseOrder, approve_own: bool = True)
             order.refresh_from_db()
             return order
         event_add(order, "submitted", actor=actor)
-        order_status_emit(order.pk, State.DRAFT, target)
+        order_status_emit(order_id=order.pk, old=State.DRAFT, new=target)
         if approve:
             words = (_("Approved by the submitter (an owner or admin).") if membership.can_manage_members and approve_own
                      else _("Within the team's approval limit: placed without approval."))  # fmt: skip
@@ -251,7 +251,7 @@ def order_approve(*, actor: User, order: PurchaseOrder) -> bool:
         if not moved:
             return False
         event_add(order, "approved", actor=actor)
-        order_status_emit(order.pk, State.SUBMITTED, State.PLACING)
+        order_status_emit(order_id=order.pk, old=State.SUBMITTED, new=State.PLACING)
         enqueue("order_place", order.pk)
     return True
 
@@ -268,7 +268,7 @@ def order_decline(*, actor: User, order: PurchaseOrder, reason: str = "") -> boo
         )
         if moved:
             event_add(order, "declined", reason, actor=actor)
-            order_status_emit(order.pk, State.SUBMITTED, State.DECLINED)
+            order_status_emit(order_id=order.pk, old=State.SUBMITTED, new=State.DECLINED)
     return bool(moved)
 
 
@@ -283,7 +283,7 @@ def order_cancel(*, actor: User, order: PurchaseOrder) -> str:
             state=State.CANCELLED, updated_at=now
         ):  # fmt: skip
             event_add(order, "cancelled", actor=actor)
-            order_status_emit(order.pk, before, State.CANCELLED)
+            order_status_emit(order_id=order.pk, old=before, new=State.CANCELLED)
             return "cancelled"
         current = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
         if current.state == State.PLACED:
@@ -359,7 +359,7 @@ def _status(order: PurchaseOrder, detail: api.Order) -> None:
             values["state"], values["updated_at"] = target, timezone.now()
         PurchaseOrder.objects.filter(pk=order.pk).update(**values)
         if "state" in values:
-            order_status_emit(order.pk, current.state, values["state"])
+            order_status_emit(order_id=order.pk, old=current.state, new=values["state"])
         # Each step 1688 reports is written once, whenever (and however often) it is read.
         if detail.paid_at or detail.status in ("waitsellersend", "waitbuyerreceive", "confirm_goods", "success"):
             event_add(order, "paid", str(STATUS_WORDS["paid"]), key="status:paid", at=detail.paid_at)
@@ -453,5 +453,5 @@ def order_cancel_execute(*, order_id: int, actor_id: int | None = None) -> str:
             state=State.CANCELLED, alibaba_status="cancel", updated_at=now, pay_url=""
         ):  # fmt: skip
             event_add(order, "cancelled", str(STATUS_WORDS["cancelled"]), actor=actor, key="status:cancel")
-            order_status_emit(order.pk, State.PLACED, State.CANCELLED)
+            order_status_emit(order_id=order.pk, old=State.PLACED, new=State.CANCELLED)
     return "cancelled"

@@ -502,5 +502,5 @@ def _drift_alerts(run: QuoteRun, drifts: list[dict]) -> int:
                 "title": title, "list": name, "percent": f"{percent:+}", "old": drift["old"], "new": drift["new"]}  # fmt: skip
 
         sent += team_notify(team_id=run.team_id, user_ids=to, text=text, product_id=item.product_id, path=path)
-        quote_drift_emit(run, drift)
+        quote_drift_emit(run=run, drift=drift)
     return sent

@@ -112,7 +112,7 @@ def _finish_if_complete(order: PurchaseOrder, actor: User, now) -> bool:
     if not moved:  # already received (an earlier delivery, or a teammate's at the same moment)
         return False
     order.state = State.RECEIVED
-    order_status_emit(order.pk, before, State.RECEIVED)
+    order_status_emit(order_id=order.pk, old=before, new=State.RECEIVED)
     OrderEvent.objects.create(order=order, at=now, kind="received", actor=actor,
                               text=_("Every line has arrived in full."))  # fmt: skip
     return True
