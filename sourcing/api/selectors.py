@@ -3,6 +3,7 @@
 from sourcing.accounts.models import User
 from sourcing.accounts.selectors import get_team_object_for_user
 from sourcing.api.models import ApiToken
+from sourcing.orders.models import PurchaseOrder
 
 
 def get_token_for_user(user: User, pk) -> ApiToken:
@@ -19,8 +20,6 @@ def team_tokens(team_id: int) -> list[ApiToken]:
 
 def team_orders(team_id: int, state: str = ""):
     """The team's purchase orders (of one state when it is one), for the API's pages; newest first by id."""
-    from sourcing.orders.models import PurchaseOrder
-
     orders = PurchaseOrder.objects.filter(team_id=team_id)
     if state in PurchaseOrder.State.values:
         orders = orders.filter(state=state)

@@ -19,6 +19,7 @@ def get_endpoint_for_user(user: User, team_id, endpoint_id) -> Endpoint:
 
 
 def get_delivery_for_user(user: User, endpoint: Endpoint, delivery_id) -> Delivery:
+    """The delivery if it is this endpoint's and the user is a member of its team; else 404."""
     found = get_team_object_for_user(user, Delivery.objects.select_related("endpoint", "event"), delivery_id,
                                      team_of=lambda d: d.endpoint.team_id, name="delivery")  # fmt: skip
     if found.endpoint_id != endpoint.pk:
@@ -38,4 +39,5 @@ def team_endpoints(team_id: int) -> list[Endpoint]:
 
 
 def endpoint_deliveries(endpoint: Endpoint, limit: int = 50) -> list[Delivery]:
+    """The endpoint's latest deliveries with their events, newest first."""
     return list(endpoint.deliveries.select_related("event").order_by("-created_at", "-pk")[:limit])

@@ -88,6 +88,7 @@ def endpoint_create(*, actor: User, team: Team, url: str, kinds, description: st
 
 
 def endpoint_update(*, actor: User, endpoint: Endpoint, url: str, kinds, description: str = "") -> Endpoint:
+    """Change the endpoint's URL, description and events (owners and admins); its secret stays."""
     _require_manager(actor, endpoint.team_id)
     endpoint.url, endpoint.description, endpoint.kinds = _clean(url, description, kinds)
     endpoint.save(update_fields=["url", "description", "kinds"])
@@ -106,6 +107,7 @@ def endpoint_roll_secret(*, actor: User, endpoint: Endpoint) -> str:
 
 
 def endpoint_set_active(*, actor: User, endpoint: Endpoint, active: bool) -> Endpoint:
+    """Enable or disable the endpoint (owners and admins); either way it starts again with no failing streak."""
     _require_manager(actor, endpoint.team_id)
     endpoint.active = bool(active)
     endpoint.disabled_reason = "" if active else _("Disabled by %(user)s.") % {"user": actor.username}
@@ -115,6 +117,7 @@ def endpoint_set_active(*, actor: User, endpoint: Endpoint, active: bool) -> End
 
 
 def endpoint_delete(*, actor: User, endpoint: Endpoint) -> None:
+    """Delete the endpoint with its delivery log (owners and admins)."""
     _require_manager(actor, endpoint.team_id)
     endpoint.delete()
 
@@ -166,6 +169,7 @@ def _deliver(endpoint: Endpoint, event: Event, replay_of: Delivery | None = None
 
 
 def payload(event: Event) -> bytes:
+    """The body every attempt of the event sends: compact JSON, the same bytes each time (they are signed)."""
     body = {"id": event.message_id, "type": event.kind, "created": event.created_at.isoformat(),
             "team": event.team_id, "data": event.data}  # fmt: skip
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -173,6 +177,7 @@ def payload(event: Event) -> bytes:
 
 # --- delivering ---
 def max_attempts() -> int:
+    """The first attempt and one a step of WEBHOOK_RETRY_SECONDS."""
     return 1 + len(settings.WEBHOOK_RETRY_SECONDS)
 
 

@@ -31,7 +31,7 @@ from sourcing.core.enqueue import enqueue
 from sourcing.messages import topics
 from sourcing.messages.models import InboundMessage, StateTime
 from sourcing.orders.models import PurchaseOrder
-from sourcing.orders.services.purchase import order_status_apply
+from sourcing.orders.services.purchase import STATUS_STATES, order_status_apply
 
 State = InboundMessage.State
 FETCH_MARGIN = timedelta(seconds=30)
@@ -204,19 +204,13 @@ def _orders(message: InboundMessage, order_ids: list[int], status: str) -> Outco
             continue
         if status and order_status_apply(order_id=order.pk, status=status):
             moved += 1
-        if message.topic == topics.LOGISTICS or not status or status not in _known_statuses():
+        if message.topic == topics.LOGISTICS or not status or status not in STATUS_STATES:
             # a status the portal doesn't know, or a parcel's step (its words are in the trace): read the order
             enqueue("order_sync_background", order.pk)
             synced += 1
     if moved or synced:
         return Outcome(f"{moved} order(s) moved, {synced} read from 1688")
     return _ignored(f"{older} older" if older else "no order of this credential")
-
-
-def _known_statuses() -> set[str]:
-    from sourcing.orders.services.purchase import STATUS_STATES
-
-    return set(STATUS_STATES)
 
 
 def _order(message: InboundMessage, data: dict) -> Outcome:

@@ -28,6 +28,7 @@ class Received:
 
 
 def feed_of(credential_id: int) -> MessageFeed:
+    """The credential's message feed, made on first use."""
     feed, _created = MessageFeed.objects.get_or_create(credential_id=credential_id)
     return feed
 
