@@ -9,8 +9,16 @@ from rest_framework.response import Response
 from sourcing.alerts import services
 from sourcing.alerts.selectors import get_alert_for_user, team_alerts
 from sourcing.api.serializers import AlertIn, AlertOut
-from sourcing.api.views.common import DOMAIN_ERRORS, PAGE_PARAMS, ApiView, errors, keyset, page_of, refused
-from sourcing.api.views.lists import _valid
+from sourcing.api.views.common import (
+    DOMAIN_ERRORS,
+    PAGE_PARAMS,
+    ApiView,
+    errors,
+    keyset,
+    page_of,
+    refused,
+    valid_body,
+)
 from sourcing.catalog.models import Product, Sku
 from sourcing.lists.selectors import get_item_for_user
 
@@ -36,7 +44,7 @@ class AlertsView(ApiView):
                    summary="Alert the team when an offer's price crosses a threshold, it sells out, comes back or is "
                            "delisted")  # fmt: skip
     def post(self, request):
-        data = _valid(AlertIn, request)
+        data = valid_body(AlertIn, request)
         product = Product.objects.filter(offer_id=data["offer_id"]).first()
         if product is None:
             raise Http404

@@ -17,8 +17,8 @@ from sourcing.api.views.common import (
     keyset,
     page_of,
     refused,
+    valid_body,
 )
-from sourcing.api.views.lists import _valid
 from sourcing.lists.selectors import get_list_for_user
 from sourcing.orders.models import PurchaseOrder, PurchaseOrderLine, Quote
 from sourcing.orders.selectors import get_address_for_user, get_order_for_user, get_run_for_list, list_quotes
@@ -76,7 +76,7 @@ class QuotesView(ApiView):
                    summary="Ask 1688 to quote the list (a worker does it: poll the run)")  # fmt: skip
     def post(self, request, list_id):
         product_list = get_list_for_user(request.user, list_id)
-        data = _valid(QuoteIn, request)
+        data = valid_body(QuoteIn, request)
         address = get_address_for_user(request.user, data["address"]) if data.get("address") else None
         try:
             run = quotes.quote_start(actor=self.actor, product_list=product_list, address=address,
@@ -111,7 +111,7 @@ class OrdersView(ApiView):
                    responses={201: OrderOut, **errors(403, 404, 422)},
                    summary="Draft a purchase order from a verified quote (scope: order)")  # fmt: skip
     def post(self, request):
-        data = _valid(OrderIn, request)
+        data = valid_body(OrderIn, request)
         product_list = get_list_for_user(request.user, data["list"])
         quote = Quote.objects.filter(pk=data["quote"], product_list=product_list).select_related("run").first()
         if quote is None:

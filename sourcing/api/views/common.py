@@ -67,6 +67,13 @@ def refused(error: Exception) -> exceptions.APIException:
 DOMAIN_ERRORS = (ListError, AlertError, BuyingError)
 
 
+def valid_body(serializer_class, request, **kw) -> dict:
+    """The request's JSON body as `serializer_class` cleans it; a wrong value raises its ValidationError (422)."""
+    serializer = serializer_class(data=request.data, **kw)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def query_id(request, name: str, *, required: bool = False) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):

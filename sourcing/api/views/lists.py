@@ -8,7 +8,16 @@ from rest_framework.response import Response
 
 from sourcing.api.serializers import FetchOut, ItemIn, ItemOut, ItemPatch, ListIn, ListOut, ListPatch, PriceOut
 from sourcing.api.views.catalog import job_of
-from sourcing.api.views.common import DOMAIN_ERRORS, PAGE_PARAMS, ApiView, errors, keyset, page_of, refused
+from sourcing.api.views.common import (
+    DOMAIN_ERRORS,
+    PAGE_PARAMS,
+    ApiView,
+    errors,
+    keyset,
+    page_of,
+    refused,
+    valid_body,
+)
 from sourcing.catalog.links import offer_in_cell
 from sourcing.catalog.models import Product
 from sourcing.catalog.services.offers import product_fetch_start
@@ -39,12 +48,6 @@ def item_of(item: ListItem) -> dict:
     }  # fmt: skip
 
 
-def _valid(serializer_class, request, **kw) -> dict:
-    serializer = serializer_class(data=request.data, **kw)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class ListsView(ApiView):
     @extend_schema(operation_id="lists_list", tags=["lists"], responses={200: page_of("ListPage", ListOut), **errors(400, 403)},
                    parameters=[*PAGE_PARAMS, OpenApiParameter("archived", bool, description="Only archived lists")],
@@ -58,7 +61,7 @@ class ListsView(ApiView):
     @extend_schema(operation_id="lists_create", tags=["lists"], request=ListIn,
                    responses={201: ListOut, **errors(403, 409, 422)}, summary="Create a list")  # fmt: skip
     def post(self, request):
-        data = _valid(ListIn, request)
+        data = valid_body(ListIn, request)
         try:
             product_list = services.list_create(actor=self.actor, team=self.team, name=data["name"],
                                                 description=data["description"])  # fmt: skip
@@ -79,7 +82,7 @@ class ListView(ApiView):
                    summary="Rename, describe, archive or bring back a list")  # fmt: skip
     def patch(self, request, list_id):
         product_list = get_list_for_user(request.user, list_id)
-        data = _valid(ListPatch, request)
+        data = valid_body(ListPatch, request)
         try:
             if "name" in data or "description" in data:
                 product_list = services.list_update(
@@ -126,7 +129,7 @@ class ItemsView(ApiView):
     )  # fmt: skip
     def post(self, request, list_id):
         product_list = get_list_for_user(request.user, list_id)
-        data = _valid(ItemIn, request)
+        data = valid_body(ItemIn, request)
         offer_id, _piece = offer_in_cell(data["offer"])
         if offer_id is None:
             raise refused(services.ListError(_("“offer” is neither a 1688 offer id nor an offer's link.")))
@@ -163,7 +166,7 @@ class ItemView(ApiView):
                    summary="Change an item's quantity, option, target price, note or status")  # fmt: skip
     def patch(self, request, item_id):
         item = get_item_for_user(request.user, item_id)
-        data = _valid(ItemPatch, request)
+        data = valid_body(ItemPatch, request)
         names = {"quantity": "target_quantity", "option": "sku", "target_price": "target_price", "note": "note"}
         changes = {names[k]: v for k, v in data.items() if k in names}
         try:
