@@ -37,7 +37,7 @@ from sourcing.catalog.services.jobs import (
     job_progress,
     team_of,
 )
-from sourcing.catalog.services.offers import _not_found, product_detail_fetch
+from sourcing.catalog.services.offers import offer_not_found, product_detail_fetch
 from sourcing.catalog.services.refresh import _release, _used_today, background_cap, capped, refresh_claim
 
 Kind = CatalogJob.Kind
@@ -97,7 +97,7 @@ def unknown_details_run(*, job_id: int) -> CatalogJob | None:
                     product_detail_fetch(job=job, offer_id=product.offer_id, credential=credential)
                     fetched += 1
                 except errors.BusinessError as error:
-                    if not _not_found(error):
+                    if not offer_not_found(error):
                         raise
             _release(ids[index])
             job_progress(job, done=index + 1)

@@ -37,7 +37,8 @@ from sourcing.connections.services.ratelimit import RateLimiterUnreachable, allo
 Kind = CatalogJob.Kind
 
 
-def _not_found(error: errors.AlibabaError) -> bool:
+def offer_not_found(error: errors.AlibabaError) -> bool:
+    """Whether 1688's answer says the offer does not exist (deleted or never was), in its words or code."""
     text = f"{error.code} {error.message}".lower()
     return isinstance(error, errors.BusinessError) and ("404" in text or "不存在" in text or "not found" in text)
 
@@ -206,7 +207,7 @@ def product_detail_get(*, job: CatalogJob, offer_id: int, credential: AppCredent
         return _call(job, lambda client, token: api.product_detail(client, token, str(offer_id)),
                      credential=credential)  # fmt: skip
     except errors.BusinessError as error:
-        if not _not_found(error):
+        if not offer_not_found(error):
             raise
         product = Product.objects.filter(offer_id=offer_id).first()
         if product is not None:
@@ -242,7 +243,7 @@ def product_fetch_run(*, job_id: int) -> CatalogJob | None:
         try:
             product_detail_fetch(job=job, offer_id=number)
         except errors.BusinessError as error:
-            if _not_found(error):
+            if offer_not_found(error):
                 return job_finish(job, ok=False, error_code="not_found",
                                   message=_("1688 has no offer %(id)s (it may have been removed).") % {"id": number})  # fmt: skip
             raise

@@ -33,7 +33,7 @@ from sourcing.alibaba import api, errors
 from sourcing.catalog.keys import source_of
 from sourcing.catalog.models import CatalogJob, Product, ProductView
 from sourcing.catalog.services.jobs import job_finish
-from sourcing.catalog.services.offers import _not_found, product_detail_get
+from sourcing.catalog.services.offers import offer_not_found, product_detail_get
 from sourcing.catalog.services.upsert import product_upsert_detail
 from sourcing.connections.models import ApiPermission, ApiUsage, AppCredential, OAuthToken
 from sourcing.connections.selectors import site_default_credential
@@ -284,7 +284,7 @@ def product_refresh_run(*, product_id: int, job_id: int | None = None) -> str:
         _release(product_id, keep_claim=True)  # the retry takes the lease again
         raise
     except errors.AlibabaError as error:
-        gone = _not_found(error)
+        gone = offer_not_found(error)
         _done(product_id, job_id, error="" if gone else f"{error.code or type(error).__name__}: {error.message}")
         return "not_found" if gone else "refused"
     with transaction.atomic():  # the answer's writes, the release and the count: one commit, not three

@@ -20,7 +20,7 @@ from sourcing.alerts.services import team_notify
 from sourcing.alibaba import errors
 from sourcing.catalog.keys import source_of
 from sourcing.catalog.models import CatalogJob, Product
-from sourcing.catalog.services.offers import _not_found, product_detail_get
+from sourcing.catalog.services.offers import offer_not_found, product_detail_get
 from sourcing.catalog.services.refresh import capped
 from sourcing.catalog.services.stock import product_stock_set
 from sourcing.catalog.services.upsert import product_mark_status, product_upsert_detail
@@ -177,7 +177,7 @@ def _modify(message: InboundMessage, data: dict) -> Outcome:
             with paying(Payer(user_id=credential.owner_id)):
                 detail = product_detail_get(job=job, offer_id=product.offer_id, credential=capped(credential))
         except errors.BusinessError as error:
-            if _not_found(error):
+            if offer_not_found(error):
                 continue  # the fetch service marked it not found (its alerts fire)
             _unclaim(key, claim, message)
             raise
