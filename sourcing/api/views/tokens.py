@@ -6,7 +6,6 @@ the services' role checks answer 403 with words."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -58,9 +57,7 @@ def token_index(request, team_id):
 @login_required
 @require_POST
 def token_revoke(request, team_id, token_id):
-    token = get_token_for_user(request.user, token_id)
-    if str(token.team_id) != str(team_id):
-        raise Http404("No such token")
+    token = get_token_for_user(request.user, team_id, token_id)
     back = reverse("api_tokens", args=[token.team_id])
     try:
         services.token_revoke(actor=request.user, token=token)
