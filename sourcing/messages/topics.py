@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sourcing.core.converters import parse_id
 from sourcing.messages.wire import BadMessage, epoch_ms
 
 INVENTORY = "PRODUCT_PRODUCT_INVENTORY_CHANGE"
@@ -25,16 +26,6 @@ SUBSCRIBE = (INVENTORY, MODIFY, EXPIRE, DELETE, REPOST, PRICE, "ORDER_BUYER_VIEW
              "AUTHORIZATION_CANCEL")  # fmt: skip
 
 
-def number(value) -> int | None:
-    """An id (offer, sku, order) as 1688 writes it: a number or a string of digits; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value < 2**63 else None
-    text = str(value).strip() if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) > 0 else None
-
-
 def level(value) -> int | None:
     """A stock level (offerOnSale, skuOnSale): a whole number from 0."""
     if isinstance(value, bool):
@@ -56,5 +47,5 @@ def offer_ids(data: dict) -> list[int]:
     """productIds "1,2" (or a list) of a relation-view product message; productId of a price message."""
     raw = data.get("productIds") if "productIds" in data else data.get("productId")
     parts = raw if isinstance(raw, list) else str(raw or "").split(",")
-    found = [number(p) for p in parts[:200]]
+    found = [parse_id(p) for p in parts[:200]]
     return list(dict.fromkeys(n for n in found if n))

@@ -27,6 +27,7 @@ from sourcing.catalog.services.upsert import product_mark_status, product_upsert
 from sourcing.connections.models import AppCredential, OAuthToken
 from sourcing.connections.services.budgets import Payer, paying
 from sourcing.connections.services.tokens import token_disconnect
+from sourcing.core.converters import parse_id
 from sourcing.core.enqueue import enqueue
 from sourcing.messages import topics
 from sourcing.messages.models import InboundMessage, StateTime
@@ -82,7 +83,7 @@ def _inventory(message: InboundMessage, data: dict) -> Outcome:
     rows = data.get("OfferInventoryChangeList")
     by_offer: dict[int, list[dict]] = defaultdict(list)
     for row in rows[:1000] if isinstance(rows, list) else []:
-        offer = topics.number(row.get("offerId")) if isinstance(row, dict) else None
+        offer = parse_id(row.get("offerId")) if isinstance(row, dict) else None
         if offer:
             by_offer[offer].append(row)
     products = _products(by_offer)
@@ -99,7 +100,7 @@ def _inventory(message: InboundMessage, data: dict) -> Outcome:
                 if floor is not None and at <= floor:
                     older += 1
                     continue
-                offer_level, sku, sku_level = (topics.level(row.get("offerOnSale")), topics.number(row.get("skuId")),
+                offer_level, sku, sku_level = (topics.level(row.get("offerOnSale")), parse_id(row.get("skuId")),
                                                topics.level(row.get("skuOnSale")))  # fmt: skip
                 if offer_level is not None:
                     if state_newer(key=f"stock:{offer}", at=at, msg_id=message.msg_id):
@@ -214,7 +215,7 @@ def _orders(message: InboundMessage, order_ids: list[int], status: str) -> Outco
 
 
 def _order(message: InboundMessage, data: dict) -> Outcome:
-    order_id = topics.number(data.get("orderId"))
+    order_id = parse_id(data.get("orderId"))
     status = data.get("currentStatus")
     return _orders(message, [order_id] if order_id else [], status.strip()[:40] if isinstance(status, str) else "")
 
@@ -223,7 +224,7 @@ def _logistics(message: InboundMessage, data: dict) -> Outcome:
     model = data.get("OrderLogisticsTracingModel")
     model = model if isinstance(model, dict) else {}
     items = model.get("orderLogsItems")
-    ids = [topics.number(i.get("orderId")) for i in (items[:100] if isinstance(items, list) else [])
+    ids = [parse_id(i.get("orderId")) for i in (items[:100] if isinstance(items, list) else [])
            if isinstance(i, dict)]  # fmt: skip
     step = model.get("statusChanged")
     status = topics.LOGISTICS_STATUS.get(step.strip().upper(), "") if isinstance(step, str) else ""
