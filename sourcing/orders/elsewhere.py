@@ -20,7 +20,7 @@ from sourcing.catalog.selectors.trust import trust_for
 from sourcing.lists.models import ListItem
 from sourcing.lists.selectors import item_reader
 from sourcing.orders.models import DutyRate, FreightEstimate, RateCard
-from sourcing.orders.services.landed import ZERO, cents, item_quantity, to_cny
+from sourcing.orders.services.landed import ZERO, cents, duty_and_vat, item_quantity, to_cny
 
 
 @dataclass
@@ -88,8 +88,7 @@ class Landing:
         domestic = self.domestic(product, quantity)
 
         def per_unit(cif: Decimal) -> Decimal:
-            duty = cents(cif * duty_percent / 100)
-            return cents((cif + duty + cents((cif + duty) * vat_percent / 100)) / quantity)
+            return cents((cif + sum(duty_and_vat(cif, duty_percent, vat_percent))) / quantity)
 
         row.base = per_unit(priced.total + international)
         row.domestic_known = domestic is not None

@@ -31,6 +31,12 @@ def cents(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def duty_and_vat(cif: Decimal, duty_percent: Decimal, vat_percent: Decimal) -> tuple[Decimal, Decimal]:
+    """Duty on CIF and VAT on CIF + duty, each to the cent."""
+    duty = cents(cif * duty_percent / 100)
+    return duty, cents((cif + duty) * vat_percent / 100)
+
+
 def allocate(total: Decimal, weights: list) -> list[Decimal]:
     """Split `total` (rounded to the cent) by `weights` into cents that add up to it exactly.
 
@@ -335,8 +341,7 @@ def _finish(result: ListLanded, rows: list) -> None:
         if cif is None or row.quantity is None or row.unknown:
             result.unknown += 1
             continue
-        row.duty = cents(cif * row.duty_percent / 100)
-        row.vat = cents((cif + row.duty) * row.vat_percent / 100)
+        row.duty, row.vat = duty_and_vat(cif, row.duty_percent, row.vat_percent)
         row.total = cif + row.duty + row.vat
         row.unit = cents(row.total / row.quantity)
         row.unit_converted, row.total_converted = converter(row.unit), converter(row.total)
