@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sourcing.catalog.models import Product
-from sourcing.connections.models import ApiCallLog
+from sourcing.connections.models import ApiCallLog, AppCredential
 from sourcing.messages.models import InboundMessage, MessageFeed
 from tests.messages.conftest import envelope, form, inventory, now_ms
 
@@ -132,3 +132,12 @@ def test_old_finished_messages_are_purged_and_a_late_copy_stays_refused(deliver,
     # a copy of the purged one arriving now is too old: refused before the table is asked, nothing changes
     assert deliver(cred, old).status_code == 200
     assert InboundMessage.objects.count() == 1 and Product.objects.get(offer_id=FLASK).stock == 77
+
+
+def test_a_secret_no_key_opens_refuses_the_message_without_a_500(deliver, cred, products):
+    # given a credential whose App Secret was encrypted with a key since rotated away
+    AppCredential.objects.filter(pk=cred.pk).update(app_secret_encrypted="gAAAAAB-not-a-token-any-key-opens")
+    # when 1688 (or anyone) posts a message for it
+    response = deliver(cred, envelope("PRODUCT_PRODUCT_INVENTORY_CHANGE", inventory(FLASK, offer_on_sale=1)))
+    # then nothing can be proven: refused as forged, nothing stored
+    assert response.status_code == 403 and not InboundMessage.objects.exists()

@@ -68,7 +68,7 @@ def message_receive(*, credential_id: int, form) -> Received:
         return Received(404, "no_credential")
     try:
         secret = credential.app_secret
-    except Exception:  # an undecryptable secret (keys rotated away): nothing can be proven
+    except ValueError:  # an undecryptable secret (keys rotated away): nothing can be proven
         secret = ""
     if not signature_ok(message, signature.strip(), secret):
         MessageFeed.objects.filter(credential_id=credential_id).update(refused=F("refused") + 1)
