@@ -266,9 +266,9 @@ def measure_lost(world: World, products: list, changes: int) -> list[tuple[str, 
 
     from sandbox import delivery
     from sandbox.models import SandboxMessage
+    from sourcing.alibaba.api import push_signature
     from sourcing.messages.models import InboundMessage
     from sourcing.messages.services.catchup import messages_catch_up
-    from sourcing.messages.wire import sign
 
     first = SandboxMessage.objects.filter(app=world.app).order_by("-msg_id").values_list("msg_id", flat=True).first()
     first = first or 0
@@ -295,7 +295,7 @@ def measure_lost(world: World, products: list, changes: int) -> list[tuple[str, 
     session = __import__("requests").Session()
     for message in again:
         text = json.dumps(message.envelope, ensure_ascii=False, separators=(",", ":"))
-        session.post(world.hook(), data={"message": text, "_aop_signature": sign(text, world.app.app_secret)})
+        session.post(world.hook(), data={"message": text, "_aop_signature": push_signature(text, world.app.app_secret)})
     duplicates_stored = InboundMessage.objects.count() - before_rows
     world.subscribe("http://127.0.0.1:9/hooks/1688/down/")  # the sandbox keeps them; they are POSTed below
     mark = SandboxMessage.objects.filter(app=world.app).order_by("-msg_id").values_list("msg_id", flat=True).first()
@@ -305,7 +305,7 @@ def measure_lost(world: World, products: list, changes: int) -> list[tuple[str, 
     newest = list(SandboxMessage.objects.filter(app=world.app, msg_id__gt=mark).order_by("-msg_id"))
     for message in newest:  # newest first: every older one arrives after a newer one
         text = json.dumps(message.envelope, ensure_ascii=False, separators=(",", ":"))
-        session.post(world.hook(), data={"message": text, "_aop_signature": sign(text, world.app.app_secret)})
+        session.post(world.hook(), data={"message": text, "_aop_signature": push_signature(text, world.app.app_secret)})
     return [
         ("changes made while the callback was down", f"{changes} ({len(ids)} messages)"),
         ("sandbox: delivered by a retry / confirmed by the catch-up / left", f"{by_state['delivered']} / "

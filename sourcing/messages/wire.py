@@ -1,35 +1,19 @@
-"""The wire of 1688's messages (docs/1688-messages.md): the form's signature and the envelope, read strictly.
+"""The wire of 1688's messages (docs/1688-messages.md): the envelope, read strictly.
 
-A message arrives as a form with `message` (the envelope as a JSON string) and `_aop_signature`: the upper-case hex
-HMAC-SHA1, keyed with the app's secret, of "message" followed by the field's value (the gateway's own rule applied to
-the form's one field). Plain Python: no Django.
+A message arrives as a form with `message` (the envelope as a JSON string) and `_aop_signature`, which the client
+checks (`sourcing.alibaba.api.push_signature_ok`). Plain Python: no Django.
 """
 
-import hmac
 import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from sourcing.alibaba.api import push_signature
 
 MAX_ID = 2**63 - 1
 
 
 class BadMessage(ValueError):
     """The envelope can't be read; the text says why (never echoes the input)."""
-
-
-def sign(message: str, secret: str) -> str:
-    """The signature 1688 sends with `message` for an app with this secret (the client's rule)."""
-    return push_signature(message, secret)
-
-
-def signature_ok(message: str, signature: str, secret: str) -> bool:
-    """Whether `signature` is this message's, compared in constant time (exactly the upper-case hex, nothing weaker)."""
-    if not secret or not signature or len(signature) != 40:
-        return False
-    return hmac.compare_digest(sign(message, secret).encode(), signature.encode("utf-8", "replace"))
 
 
 @dataclass(frozen=True)

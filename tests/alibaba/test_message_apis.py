@@ -116,7 +116,9 @@ def test_a_pushed_envelope_reads_and_its_signature_checks():
                       ensure_ascii=False)  # fmt: skip
     signature = api.push_signature(text, "test123")
     assert len(signature) == 40 and signature == signature.upper()
-    assert api.push_signature_ok(text, signature.lower(), "test123")
+    assert api.push_signature_ok(text, signature, "test123")
+    assert not api.push_signature_ok(text, signature.lower(), "test123")  # nothing weaker than the exact signature
+    assert not api.push_signature_ok(text, signature, "")
     assert not api.push_signature_ok(text, signature, "another-secret")
     assert not api.push_signature_ok(text + " ", signature, "test123") and not api.push_signature_ok(text, "", "x")
     message = api.read_push_message(text)

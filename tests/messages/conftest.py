@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from sourcing.alibaba.api import push_signature
 from sourcing.connections.models import AppCredential
 from sourcing.connections.services.credentials import credential_create
-from sourcing.messages.wire import sign
 from tests.catalog.pages.conftest import categories  # noqa: F401 - fixture
 from tests.lists.conftest import products  # noqa: F401 - fixture
 
@@ -30,7 +30,7 @@ def envelope(
 
 def form(message: dict | str, *, secret: str = SECRET) -> dict:
     text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
-    return {"message": text, "_aop_signature": sign(text, secret)}
+    return {"message": text, "_aop_signature": push_signature(text, secret)}
 
 
 def inventory(offer_id: int, *, offer_on_sale: int, sku_id=None, sku_on_sale=None, at: int | None = None) -> dict:

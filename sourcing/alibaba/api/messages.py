@@ -57,8 +57,11 @@ def push_signature(message: str, app_secret: str) -> str:
 
 
 def push_signature_ok(message: str, signature: str, app_secret: str) -> bool:
-    """Whether `signature` is the push signature of `message` under the secret (constant-time)."""
-    return hmac.compare_digest(str(signature or "").upper().encode(), push_signature(message, app_secret).encode())
+    """Whether `signature` is exactly the push signature of `message` under the secret: the upper-case hex, nothing
+    weaker, compared in constant time; never with an empty secret."""
+    if not app_secret or not isinstance(signature, str) or len(signature) != 40:
+        return False
+    return hmac.compare_digest(push_signature(message, app_secret).encode(), signature.encode("utf-8", "replace"))
 
 
 def _int(value) -> int | None:

@@ -14,10 +14,11 @@ from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from sourcing.alibaba.api import push_signature_ok
 from sourcing.connections.models import AppCredential
 from sourcing.core.enqueue import enqueue
 from sourcing.messages.models import InboundMessage, MessageFeed
-from sourcing.messages.wire import BadMessage, Envelope, read_envelope, signature_ok
+from sourcing.messages.wire import BadMessage, Envelope, read_envelope
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def message_receive(*, credential_id: int, form) -> Received:
         secret = credential.app_secret
     except ValueError:  # an undecryptable secret (keys rotated away): nothing can be proven
         secret = ""
-    if not signature_ok(message, signature.strip(), secret):
+    if not push_signature_ok(message, signature.strip(), secret):
         MessageFeed.objects.filter(credential_id=credential_id).update(refused=F("refused") + 1)
         return Received(403, "forged")
     try:
