@@ -115,8 +115,7 @@ class World:
         if url is None:
             SandboxSubscription.objects.filter(app=self.app).delete()
             return
-        SandboxSubscription.objects.update_or_create(app=self.app, defaults={"callback_url": url,
-                                                     "topics": list(sandbox_messages.TOPICS)})  # fmt: skip
+        sandbox_messages.subscribe(self.app, callback_url=url, topics=sandbox_messages.TOPICS)
 
     def messages_on(self) -> None:
         """Subscribe the callback, send the console's test message (the feed is set up), follow the watched."""

@@ -81,9 +81,7 @@ def save(request, app_key: str):
     if not form.is_valid():
         return _app_page(request, app, ConsoleAppForm(owner=request.user, instance=app), status=400,
                          subscription_form=form)  # fmt: skip
-    SandboxSubscription.objects.update_or_create(
-        app=app, defaults={"callback_url": form.cleaned_data["callback_url"], "topics": form.cleaned_data["topics"]}
-    )
+    messages.subscribe(app, callback_url=form.cleaned_data["callback_url"], topics=form.cleaned_data["topics"])
     flash.success(request, "Message subscription saved: changes from now on are sent there.")
     return _back(app)
 

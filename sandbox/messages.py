@@ -129,6 +129,17 @@ def store(items: list[tuple[SandboxApp, str, str, dict]], now: datetime | None =
     return rows
 
 
+def subscribe(app: SandboxApp, *, callback_url: str | None = None, topics: list[str] | None = None):
+    """Set the app's message subscription: where messages are POSTed and which types (None keeps what is set)."""
+    subscription, _created = SandboxSubscription.objects.get_or_create(app=app)
+    if callback_url is not None:
+        subscription.callback_url = callback_url.strip()[:500]
+    if topics is not None:
+        subscription.topics = [t for t in TOPICS if t in set(topics)]
+    subscription.save()
+    return subscription
+
+
 # --- Products ---
 def stock_levels(offer: SandboxOffer, now: datetime | None = None) -> tuple[Decimal, dict[str, int]]:
     """The offer's drifting price, and its stock per option {skuId as text, or "" without options: stock}."""

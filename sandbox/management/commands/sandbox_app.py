@@ -130,7 +130,7 @@ class Command(BaseCommand):
         )
 
     def _subscribe(self, app: SandboxApp, o: dict) -> None:
-        from sandbox.messages import TOPICS
+        from sandbox.messages import TOPICS, subscribe
         from sandbox.models import SandboxSubscription
 
         if o["message_callback"] is None and not o["topic"] and not o["all_topics"]:
@@ -138,9 +138,5 @@ class Command(BaseCommand):
         unknown = [t for t in o["topic"] if t not in TOPICS]
         if unknown:
             raise CommandError(f"Unknown topic {unknown[0]!r}. Known: {', '.join(TOPICS)}")
-        subscription, _ = SandboxSubscription.objects.get_or_create(app=app)
-        if o["message_callback"] is not None:
-            subscription.callback_url = o["message_callback"].strip()[:500]
-        topics = TOPICS if o["all_topics"] else sorted(set(subscription.topics) | set(o["topic"]))
-        subscription.topics = [t for t in TOPICS if t in topics]
-        subscription.save()
+        held = SandboxSubscription.objects.filter(app=app).values_list("topics", flat=True).first() or []
+        subscribe(app, callback_url=o["message_callback"], topics=TOPICS if o["all_topics"] else [*held, *o["topic"]])
