@@ -139,3 +139,19 @@ def test_a_first_good_read_of_the_message_list_sets_the_feed_up(connected):  # n
     assert feed.first_message_at is None and feed.catchup_ok_at is not None
     assert list(healthy_feeds().values_list("credential_id", flat=True)) == [connected.pk]
     assert catchup.messages_catch_up(credential_id=connected.pk + 999) == 0  # no such credential: nothing
+
+
+def test_a_run_while_another_holds_the_lock_asks_1688_nothing(alice, watched):
+    from django.core.cache import cache
+
+    for item in ListItem.objects.filter(product=watched):
+        lists.item_remove(actor=alice, item=item)
+    for alert in Alert.objects.filter(product=watched):
+        alerts.alert_delete(actor=alice, alert=alert)
+    cache.add(follow.RUN_LOCK, 1, timeout=60)  # a run still under way in another worker
+    try:
+        assert follow.follows_sync()["skipped"] == 1
+        assert SandboxFollow.objects.filter(offer_id=watched.offer_id).exists()  # nothing unfollowed twice
+    finally:
+        cache.delete(follow.RUN_LOCK)
+    assert follow.follows_sync() == {"followed": 0, "unfollowed": 1, "failed": 0}

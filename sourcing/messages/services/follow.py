@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from sourcing.messages.models import Follow
 from sourcing.messages.selectors import set_up_feeds
 
 RETRY_FAILED = timedelta(days=1)
+RUN_LOCK = "messages:follows-sync"
 
 
 def watched() -> dict[int, set[int]]:
@@ -69,6 +71,17 @@ def _call(credential: AppCredential, team_id: int | None, fn) -> str:
 
 def follows_sync(*, batch: int | None = None) -> dict:
     """Follow what is watched and not followed, unfollow what is followed and not watched: at most `batch` calls."""
+    # One run at a time (Celery's recipe: a lock in the shared cache): a run that outlasts the beat interval would
+    # otherwise ask 1688 to follow the same offers again.
+    if not cache.add(RUN_LOCK, 1, timeout=settings.MESSAGES_FOLLOW_EVERY):
+        return {"followed": 0, "unfollowed": 0, "failed": 0, "skipped": 1}
+    try:
+        return _follows_sync(batch)
+    finally:
+        cache.delete(RUN_LOCK)
+
+
+def _follows_sync(batch: int | None) -> dict:
     budget = batch if batch is not None else settings.MESSAGES_FOLLOW_BATCH
     now = timezone.now()
     wanted, ready = watched(), ready_credentials()
