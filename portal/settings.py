@@ -612,7 +612,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sourcing Portal API",
     "DESCRIPTION": "A team's products, suppliers, searches, lists, quotes, orders and alerts. "
-    "Send `Authorization: Bearer pt_…` (a token from the team's page → API tokens).",
+    "Send `Authorization: Bearer pt_…` with a token from [your team's page](/teams/) → API tokens: here, press "
+    "**Authorize**, paste it, then open an endpoint and press **Try it out**.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

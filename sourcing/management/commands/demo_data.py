@@ -389,6 +389,8 @@ def demo_market_moves() -> bool:
                     at=timezone.now() - timedelta(days=DEMO_MOVE_DAYS[step])
                 )
     _demo_quote(alice, ListItem.objects.select_related("product", "sku", "product_list").get(pk=items[1].pk))
+    # follow the watched offers now, not at beat's next follow run, so their 1688 messages start at once
+    enqueue("messages_follow_sync")
     return True
 
 
