@@ -342,7 +342,7 @@ PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=2
 PASSWORD_RESET_MINUTES = env.int("PASSWORD_RESET_MINUTES", default=60)
 
 # --- Celery: a folder broker with nothing installed; Redis or RabbitMQ via CELERY_BROKER_URL. ---
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")  # a host: kombu warns without one
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
     if _TEST_WORKER != "gw0":  # children keep their test process's folder (the name is inherited)
