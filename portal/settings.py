@@ -342,7 +342,7 @@ PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=2
 PASSWORD_RESET_MINUTES = env.int("PASSWORD_RESET_MINUTES", default=60)
 
 # --- Celery: a folder broker with nothing installed; Redis or RabbitMQ via CELERY_BROKER_URL. ---
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")  # a host: kombu warns without one
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
     if _TEST_WORKER != "gw0":  # children keep their test process's folder (the name is inherited)
@@ -612,7 +612,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sourcing Portal API",
     "DESCRIPTION": "A team's products, suppliers, searches, lists, quotes, orders and alerts. "
-    "Send `Authorization: Bearer pt_…` (a token from the team's page → API tokens).",
+    "Send `Authorization: Bearer pt_…` with a token from [your team's page](/teams/) → API tokens: here, press "
+    "**Authorize**, paste it, then open an endpoint and press **Try it out**.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

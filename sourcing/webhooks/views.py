@@ -50,7 +50,7 @@ def _endpoint_page(request, endpoint, *, form=None, secret: str = "", status: in
     deliveries = selectors.endpoint_deliveries(endpoint)
     context = {"team": endpoint.team, "membership": membership, "endpoint": endpoint, "form": form, "secret": secret,
                "deliveries": deliveries, "max_attempts": services.max_attempts(), "now": timezone.now(),
-               "pending": _due_soon(deliveries)}  # fmt: skip
+               "in_a_minute": timezone.now() + timedelta(minutes=1), "pending": _due_soon(deliveries)}  # fmt: skip
     if request.method == "GET" and request.GET.get("part") == "deliveries":
         return render(request, "sourcing/webhooks/_deliveries.html", context)
     return render(request, "sourcing/webhooks/endpoint.html", context, status=status)

@@ -1,5 +1,6 @@
 """Create the demo cast and alice's connected sandbox app (safe to run again)."""
 
+import contextlib
 import io
 import json
 import random
@@ -17,6 +18,7 @@ from sourcing.accounts.models import Membership, Team, User
 from sourcing.alerts.models import Alert
 from sourcing.alerts.services import alert_create, alerts_evaluate
 from sourcing.alibaba import api as apis
+from sourcing.alibaba.errors import TransientError
 from sourcing.alibaba.oauth import parse_token_answer
 from sourcing.catalog.models import CatalogJob, Category, PriceHistory, SearchQuery
 from sourcing.catalog.pricing import price_at_quantity
@@ -42,6 +44,7 @@ from sourcing.inquiries.services import inquiry_create, inquiry_log_reply, inqui
 from sourcing.lists import services as list_services
 from sourcing.lists.models import ExchangeRate, ListItem, ProductList
 from sourcing.lists.selectors import item_quote
+from sourcing.messages.services.catchup import messages_catch_up
 from sourcing.orders.models import RateCard, ShipAddress
 from sourcing.orders.services import addresses as address_services
 from sourcing.orders.services import rates as rate_services
@@ -389,6 +392,12 @@ def demo_market_moves() -> bool:
                     at=timezone.now() - timedelta(days=DEMO_MOVE_DAYS[step])
                 )
     _demo_quote(alice, ListItem.objects.select_related("product", "sku", "product_list").get(pk=items[1].pk))
+    # 1688 messages start now, not at beat's next runs: a first read of the message list sets the feed up (the one
+    # queued by `handle` may have run before 1688 confirmed the credential), then the watched offers are followed
+    if credential is not None:
+        with contextlib.suppress(TransientError):  # beat's hourly catch-up tries again
+            messages_catch_up(credential_id=credential.pk)
+    enqueue("messages_follow_sync")
     return True
 
 
