@@ -14,6 +14,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -164,8 +165,19 @@ def event_emit(*, team_id: int, kind: str, data: dict) -> Event | None:
 
 def _deliver(endpoint: Endpoint, event: Event, replay_of: Delivery | None = None) -> Delivery:
     delivery = Delivery.objects.create(endpoint=endpoint, event=event, replay_of=replay_of)
+    delivery_queued(delivery_id=delivery.pk)
     enqueue("webhook_deliver", delivery.pk)
     return delivery
+
+
+def delivery_queued(*, delivery_id: int, seconds: float = 0) -> None:
+    """Note that a task for this delivery is queued (to run within `seconds`): the sweep leaves it alone meanwhile."""
+    # Only to keep the queue short when workers lag: the claim in delivery_attempt is what stops a second send.
+    cache.set(_queued_key(delivery_id), 1, timeout=seconds + settings.WEBHOOK_SWEEP_SECONDS * 4)
+
+
+def _queued_key(delivery_id: int) -> str:
+    return f"webhooks:queued:{delivery_id}"
 
 
 def payload(event: Event) -> bytes:
@@ -190,6 +202,7 @@ def retry_delay(attempts: int) -> float:
 def delivery_attempt(*, delivery_id: int) -> float | None:
     """Worker: claim a due delivery, send it once and record the answer. Returns the seconds until the next attempt
     when one was scheduled, else None (delivered, given up, or not this worker's to send)."""
+    cache.delete(_queued_key(delivery_id))  # this task is no longer waiting in the queue
     now = timezone.now()
     lease = now + timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT_SECONDS + 30)
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
@@ -240,6 +253,8 @@ def deliveries_due() -> int:
         error=gettext_noop("The last attempt did not finish (its worker stopped)."))  # fmt: skip
     due = Delivery.objects.filter(free, status=Status.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at")
     ids = list(due.values_list("pk", flat=True)[:500])
+    # a delivery whose task is already queued (its first try, a near retry's countdown, the last sweep's) waits for it
+    ids = [pk for pk in ids if cache.add(_queued_key(pk), 1, timeout=settings.WEBHOOK_SWEEP_SECONDS * 4)]
     for delivery_id in ids:
         enqueue("webhook_deliver", delivery_id)
     return len(ids)

@@ -12,6 +12,7 @@ def webhook_deliver(self, delivery_id: int) -> float | None:
     its countdown; a later one (and any lost task) is picked up by `webhooks_deliver_due`."""
     retry_in = services.delivery_attempt(delivery_id=delivery_id)
     if retry_in is not None and retry_in <= settings.WEBHOOK_SWEEP_SECONDS * 4 and not self.request.is_eager:
+        services.delivery_queued(delivery_id=delivery_id, seconds=retry_in)
         self.apply_async((delivery_id,), countdown=retry_in)
     return retry_in
 

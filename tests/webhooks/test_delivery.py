@@ -271,3 +271,15 @@ def test_a_disabled_endpoint_gets_nothing_and_one_failing_for_days_is_disabled(r
 def test_emitting_costs_a_team_without_endpoints_one_query(acme, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert emit(acme) is None
+
+
+def test_the_sweep_leaves_a_delivery_whose_task_is_already_queued(receiver, endpoint_and_secret, acme):
+    """Workers lagging: a due delivery is queued once, not again by every sweep while its task waits."""
+    receiver.script = [500]
+    emit(acme)
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    services.delivery_queued(delivery_id=delivery.pk)  # its task sits in a lagging worker's queue
+    assert services.deliveries_due() == 0 and len(receiver.requests) == 1
+    services.delivery_attempt(delivery_id=delivery.pk)  # the task runs at last: delivered, once
+    assert len(receiver.requests) == 2 and Delivery.objects.get().status == "succeeded"
