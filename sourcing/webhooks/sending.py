@@ -121,8 +121,13 @@ def url_refusal(url: str, *, allow_private: bool | None = None) -> str:
                  "instead.")  # fmt: skip
     if allow_private:
         return ""
+    host = _host(parts.hostname)  # "localhost." is localhost
     try:
-        found = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)}
+        found = (
+            {_address(host)}
+            if _is_address(host)
+            else {info[4][0] for info in socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)}
+        )  # an address is judged as written (a zone, "fe80::1%25lo", is no reason to let it by)
     except (OSError, UnicodeError, ValueError):
         found = set()  # not resolvable now: the attempts will say so
     if any(address_refused(ip) for ip in found):

@@ -43,7 +43,10 @@ def test_another_spelling_of_the_portals_address_is_refused(alice, acme, product
     assert not Endpoint.objects.exists()
 
 
-@pytest.mark.parametrize("url", ["http://[2002:7f00:1::1]/x", "http://[2002:a00:1::]/x", "http://[2002:a9fe:a9fe::]/"])
+@pytest.mark.parametrize("url", ["http://[2002:7f00:1::1]/x", "http://[2002:a00:1::]/x", "http://[2002:a9fe:a9fe::]/",
+                                 "http://2130706433/", "http://0x7f000001/", "http://127.1/", "http://017700000001/",
+                                 "http://[::ffff:7f00:1]/", "http://[0:0:0:0:0:ffff:127.0.0.1]/", "http://localhost./",
+                                 "http://[::]/", "http://[fe80::1%25lo]/", "http://100.64.0.1/"])  # fmt: skip
 def test_a_private_ipv4_address_inside_an_ipv6_one_is_refused(alice, acme, production, url):
     with pytest.raises(services.WebhookError, match="private or local network"):
         services.endpoint_create(actor=alice, team=acme, url=url, kinds=["alert.fired"])
