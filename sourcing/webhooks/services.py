@@ -75,13 +75,15 @@ def endpoint_create(*, actor: User, team: Team, url: str, kinds, description: st
     """Add an endpoint; returns it and its signing secret, which is shown this once."""
     _require_manager(actor, team.pk)
     url, description, kinds = _clean(url, description, kinds)
-    if Endpoint.objects.filter(team=team).count() >= settings.WEBHOOK_ENDPOINTS_MAX:
-        raise WebhookError(_("A team can have at most %(max)s webhook endpoints.") %
-                           {"max": settings.WEBHOOK_ENDPOINTS_MAX})  # fmt: skip
-    secret = signing.new_secret()
-    endpoint = Endpoint(team=team, url=url, description=description, kinds=kinds, created_by=actor)
-    endpoint.secret = secret
-    endpoint.save()
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=team.pk).first()  # two adds at once can't both take the last place
+        if Endpoint.objects.filter(team=team).count() >= settings.WEBHOOK_ENDPOINTS_MAX:
+            raise WebhookError(_("A team can have at most %(max)s webhook endpoints.") %
+                               {"max": settings.WEBHOOK_ENDPOINTS_MAX})  # fmt: skip
+        secret = signing.new_secret()
+        endpoint = Endpoint(team=team, url=url, description=description, kinds=kinds, created_by=actor)
+        endpoint.secret = secret
+        endpoint.save()
     return endpoint, secret
 
 
