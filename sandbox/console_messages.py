@@ -4,6 +4,7 @@ accounts that authorised the app (each can be withdrawn), and the delivery log (
 from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -106,7 +107,10 @@ def send_test(request, app_key: str):
 def withdraw(request, app_key: str, account_id: int):
     """The account withdraws the app's authorisation (on 1688 the member does it in their account settings)."""
     app = _app(request.user, app_key)
-    account = get_object_or_404(SandboxAccount, pk=account_id)
+    # only an account that authorised this app: any other id (another owner's user) is 404, its login id unshown
+    account = next((a for a in authorised_accounts(app) if a.pk == account_id), None)
+    if account is None:
+        raise Http404("No such authorisation")
     messages.revoke(app, account)
     flash.warning(request, f"{account.login_id} withdrew the authorisation: its tokens stopped working, and "
                            "AUTHORIZATION_CANCEL was sent.")  # fmt: skip

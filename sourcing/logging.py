@@ -43,12 +43,18 @@ _PATH_PATTERN = re.compile(
 
 
 # The team API's tokens (sourcing/api): pt_<key id>_<secret>; the key id stays, it names the token without opening it.
-_API_TOKEN = re.compile(r"(?P<pre>\bpt_[0-9a-f]{1,16}_)[A-Za-z0-9_\-]+")
+# It may follow a percent-encoded character (`Bearer%20pt_…`, `%2520`), where \b sees no word boundary.
+_API_TOKEN = re.compile(
+    r"(?P<pre>(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2})|(?<=%25[0-9A-Fa-f]{2}))pt_[0-9a-f]{1,16}_)[A-Za-z0-9_\-]+"
+)
+# A webhook endpoint's signing secret (sourcing/webhooks): whsec_<base64>, shown once on its page and never again.
+_WEBHOOK_SECRET = re.compile(r"(?P<pre>whsec_)(?:[A-Za-z0-9+/=]|%2[bBfF]|%3[dD])+")
 
 
 def mask_secrets(text: str) -> str:
     text = _PATTERN.sub(lambda m: f"{m.group('pre')}{m.group('key')}{m.group('sep')}***", text)
     text = _API_TOKEN.sub(lambda m: f"{m.group('pre')}***", text)
+    text = _WEBHOOK_SECRET.sub(lambda m: f"{m.group('pre')}***", text)
     return _PATH_PATTERN.sub(lambda m: f"{m.group('pre')}***", text)
 
 

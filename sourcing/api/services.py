@@ -83,7 +83,7 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 def token_find(raw: str) -> ApiToken | None:
     """The live token this text is, with its team and maker loaded; None for anything else (a revoked token, a
-    wrong secret, a maker who has left the team). The digest comparison takes the same time however it differs."""
+    wrong secret, a maker who has left the team or whose account is deactivated). The digest comparison takes the same time however it differs."""
     raw = str(raw or "").strip()
     if not raw.startswith(PREFIX) or len(raw) > 200 or not raw.isascii():
         return None
@@ -93,8 +93,8 @@ def token_find(raw: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("team", "created_by").filter(key_id=key_id).first()
     if token is None or not hmac.compare_digest(token.digest, digest_of(raw)):
         return None
-    if token.revoked_at is not None or token.created_by_id is None:
-        return None
+    if token.revoked_at is not None or token.created_by_id is None or not token.created_by.is_active:
+        return None  # revoked, or its maker's account was deleted or deactivated (locked out everywhere)
     if not Membership.objects.filter(user_id=token.created_by_id, team_id=token.team_id).exists():
         return None  # its maker left the team: the token goes with them
     return token

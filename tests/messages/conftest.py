@@ -48,6 +48,14 @@ def cred(alice):
 
 
 @pytest.fixture
+def followed(cred, products):  # noqa: F811
+    """The lists' offers followed by alice's credential (product messages count only for followed offers)."""
+    from sourcing.messages.models import Follow
+
+    return [Follow.objects.create(credential=cred, product=product) for product in products]
+
+
+@pytest.fixture
 def deliver(client, django_capture_on_commit_callbacks):
     """POST a message to a credential's callback as 1688 does, running what it queued (the worker) inline."""
 

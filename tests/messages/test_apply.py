@@ -17,7 +17,7 @@ FLASK = 800001
 INVENTORY = "PRODUCT_PRODUCT_INVENTORY_CHANGE"
 
 
-def test_stock_per_option_is_applied_without_a_call_and_fires_the_alert(deliver, cred, alice, products):
+def test_stock_per_option_is_applied_without_a_call_and_fires_the_alert(deliver, cred, alice, products, followed):
     flask = products[0]
     white = Sku.objects.get(product=flask, sku_id="80000101")
     alerts.alert_create(actor=alice, team=alice.current_team, product=flask, sku=white, kind="out_of_stock")
@@ -34,7 +34,7 @@ def test_stock_per_option_is_applied_without_a_call_and_fires_the_alert(deliver,
     assert flask.content_hash == ""  # the next fetched answer is written in full
 
 
-def test_an_older_message_after_a_newer_one_changes_nothing(deliver, cred, products):
+def test_an_older_message_after_a_newer_one_changes_nothing(deliver, cred, products, followed):
     now = now_ms()
     newer = envelope(INVENTORY, inventory(FLASK, offer_on_sale=40, sku_id=80000101, sku_on_sale=10, at=now))
     older = envelope(INVENTORY, inventory(FLASK, offer_on_sale=120, sku_id=80000101, sku_on_sale=60, at=now - 5000),
@@ -51,7 +51,7 @@ def test_an_older_message_after_a_newer_one_changes_nothing(deliver, cred, produ
     assert Product.objects.get(offer_id=FLASK).status == "active"
 
 
-def test_two_options_told_apart_and_each_at_its_newest(deliver, cred, products):
+def test_two_options_told_apart_and_each_at_its_newest(deliver, cred, products, followed):
     now = now_ms()
     deliver(cred, envelope(INVENTORY, inventory(FLASK, offer_on_sale=90, sku_id=80000102, sku_on_sale=30, at=now)))
     # an older message for the other option still applies to it (each option holds its own time)
@@ -62,7 +62,7 @@ def test_two_options_told_apart_and_each_at_its_newest(deliver, cred, products):
     assert flask.stock == 90  # the offer's own level: the newer one stays
 
 
-def test_delist_fires_the_delisted_alert_and_repost_relists(deliver, cred, alice, products):
+def test_delist_fires_the_delisted_alert_and_repost_relists(deliver, cred, alice, products, followed):
     flask = products[0]
     alerts.alert_create(actor=alice, team=alice.current_team, product=flask, kind="delisted")
     now = now_ms()
@@ -77,7 +77,7 @@ def test_delist_fires_the_delisted_alert_and_repost_relists(deliver, cred, alice
     assert not ApiCallLog.objects.exists()
 
 
-def test_a_message_is_applied_once_however_often_its_task_runs(deliver, cred, products):
+def test_a_message_is_applied_once_however_often_its_task_runs(deliver, cred, products, followed):
     deliver(cred, envelope(INVENTORY, inventory(FLASK, offer_on_sale=33)))
     stored = InboundMessage.objects.get()
     Product.objects.filter(offer_id=FLASK).update(stock=1)

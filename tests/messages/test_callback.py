@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 FLASK = 800001
 
 
-def test_a_signed_message_is_stored_once_and_applied(deliver, cred, products):
+def test_a_signed_message_is_stored_once_and_applied(deliver, cred, products, followed):
     message = envelope("PRODUCT_PRODUCT_INVENTORY_CHANGE", inventory(FLASK, offer_on_sale=120))
     response = deliver(cred, message)
     assert response.status_code == 200 and response.content == b"success"
@@ -34,14 +34,14 @@ def test_a_signed_message_is_stored_once_and_applied(deliver, cred, products):
 
 
 @pytest.mark.parametrize("secret", ["wrong-secret", ""])
-def test_a_forged_message_is_refused_and_nothing_is_stored(deliver, cred, products, secret):
+def test_a_forged_message_is_refused_and_nothing_is_stored(deliver, cred, products, followed, secret):
     message = envelope("PRODUCT_PRODUCT_INVENTORY_CHANGE", inventory(FLASK, offer_on_sale=1))
     response = deliver(cred, message, secret=secret or "x")
     assert response.status_code == 403
     assert not InboundMessage.objects.exists() and Product.objects.get(offer_id=FLASK).stock == 5000
 
 
-def test_a_message_changed_after_signing_is_refused(deliver, cred, products):
+def test_a_message_changed_after_signing_is_refused(deliver, cred, products, followed):
     signed = form(envelope("PRODUCT_PRODUCT_INVENTORY_CHANGE", inventory(FLASK, offer_on_sale=1)))
     tampered = dict(signed, message=signed["message"].replace('"offerOnSale": 1', '"offerOnSale": 0'))
     assert deliver(cred, None, data=tampered).status_code == 403
@@ -71,7 +71,7 @@ def test_a_signed_but_unreadable_message_is_a_400(deliver, cred, text):
     assert not InboundMessage.objects.exists()
 
 
-def test_hostile_sizes_and_fields(deliver, cred, products):
+def test_hostile_sizes_and_fields(deliver, cred, products, followed):
     big = envelope("PRODUCT_PRODUCT_INVENTORY_CHANGE", {"OfferInventoryChangeList": [], "pad": "字" * 30000})
     assert deliver(cred, big).status_code == 413
     odd = envelope("PRODUCT_PRODUCT_INVENTORY_CHANGE", {"OfferInventoryChangeList": [
@@ -81,7 +81,7 @@ def test_hostile_sizes_and_fields(deliver, cred, products):
     assert InboundMessage.objects.get().state == "ignored" and Product.objects.get(offer_id=FLASK).stock == 5000
 
 
-def test_an_old_message_changes_nothing(deliver, cred, products):
+def test_an_old_message_changes_nothing(deliver, cred, products, followed):
     old = envelope("PRODUCT_PRODUCT_INVENTORY_CHANGE", inventory(FLASK, offer_on_sale=1),
                    born=now_ms() - 73 * 3600 * 1000)  # fmt: skip
     assert deliver(cred, old).status_code == 200
@@ -96,7 +96,7 @@ def test_get_is_405_and_an_unknown_credential_404(client, cred):
     assert client.post("/hooks/1688/0/", message).status_code == 404
 
 
-def test_the_callback_makes_no_gateway_call_and_few_queries(client, cred, products):
+def test_the_callback_makes_no_gateway_call_and_few_queries(client, cred, products, followed):
     message = form(envelope("PRODUCT_RELATION_VIEW_PRODUCT_NEW_OR_MODIFY", {"productIds": str(FLASK)}))
     with CaptureQueriesContext(connection) as queries:
         response = client.post(f"/hooks/1688/{cred.pk}/", message)  # the worker's task waits for the commit
@@ -107,7 +107,7 @@ def test_the_callback_makes_no_gateway_call_and_few_queries(client, cred, produc
     assert json.loads(message["message"])["msgId"] == InboundMessage.objects.get().msg_id
 
 
-def test_a_message_signed_for_another_credential_is_refused(deliver, cred, carol, products):
+def test_a_message_signed_for_another_credential_is_refused(deliver, cred, carol, products, followed):
     from sourcing.connections.services.credentials import credential_create
 
     globex = credential_create(owner=carol, app_key="40051688", app_secret="globex-secret-77", name="Globex",
@@ -118,7 +118,7 @@ def test_a_message_signed_for_another_credential_is_refused(deliver, cred, carol
     assert not InboundMessage.objects.exists() and Product.objects.get(offer_id=FLASK).stock == 5000
 
 
-def test_old_finished_messages_are_purged_and_a_late_copy_stays_refused(deliver, cred, products):
+def test_old_finished_messages_are_purged_and_a_late_copy_stays_refused(deliver, cred, products, followed):
     from sourcing.messages.services.inbox import message_store, messages_purge
     from sourcing.messages.wire import envelope_of
 

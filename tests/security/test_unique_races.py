@@ -136,3 +136,27 @@ def test_four_parallel_signups_of_one_name_make_one_user(db):
             assert "A user with that username already exists." in response.content.decode()
     assert User.objects.filter(username="zhang").count() == 1
     assert Membership.objects.filter(user__username="zhang").count() == 1
+
+
+def test_concurrent_webhook_endpoints_never_pass_the_teams_cap(alice, acme, settings):
+    from sourcing.webhooks import services as webhooks
+    from sourcing.webhooks.models import Endpoint
+
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS, settings.WEBHOOK_ENDPOINTS_MAX = True, 3
+    webhooks.endpoint_create(actor=alice, team=acme, url="http://127.0.0.1:9/first", kinds=["alert.fired"])
+
+    def make(index):
+        def add():
+            try:
+                webhooks.endpoint_create(
+                    actor=alice, team=acme, url=f"http://127.0.0.1:9/{index}", kinds=["alert.fired"]
+                )
+            except webhooks.WebhookError as error:
+                return str(error)
+            return "added"
+
+        return add
+
+    answers = _together(6, make)
+    assert sorted(answers).count("added") == 2, answers
+    assert Endpoint.objects.filter(team=acme).count() == 3

@@ -30,7 +30,7 @@ from sourcing.connections.services.tokens import token_disconnect
 from sourcing.core.converters import parse_id
 from sourcing.core.enqueue import enqueue
 from sourcing.messages import topics
-from sourcing.messages.models import InboundMessage, StateTime
+from sourcing.messages.models import Follow, InboundMessage, StateTime
 from sourcing.orders.models import PurchaseOrder
 from sourcing.orders.services.purchase import STATUS_STATES, order_status_apply
 
@@ -78,6 +78,18 @@ def _products(offer_ids) -> dict[int, Product]:
     return Product.objects.in_bulk(list(offer_ids), field_name="offer_id")
 
 
+def _followed(message: InboundMessage, offer_ids) -> dict[int, Product]:
+    """The offers of `offer_ids` this message's credential follows. A product message sets the shared catalog's
+    stock or listing without a call, and its signature proves only that the sender knows the credential's App
+    Secret, which the credential's owner typed in: so it counts only for offers the portal asked that credential
+    to follow (1688 sends product messages for those alone), never for any offer a member of any team names."""
+    following = Follow.objects.filter(credential_id=message.credential_id, state=Follow.State.FOLLOWING)
+    return {
+        p.offer_id: p
+        for p in Product.objects.filter(offer_id__in=list(offer_ids), pk__in=following.values("product_id"))
+    }
+
+
 # --- products ---
 def _inventory(message: InboundMessage, data: dict) -> Outcome:
     rows = data.get("OfferInventoryChangeList")
@@ -86,7 +98,7 @@ def _inventory(message: InboundMessage, data: dict) -> Outcome:
         offer = parse_id(row.get("offerId")) if isinstance(row, dict) else None
         if offer:
             by_offer[offer].append(row)
-    products = _products(by_offer)
+    products = _followed(message, by_offer)
     changed = older = 0
     for offer, items in by_offer.items():
         product = products.get(offer)
@@ -115,7 +127,7 @@ def _inventory(message: InboundMessage, data: dict) -> Outcome:
             if stock is not None or skus:
                 changed += product_stock_set(product_id=product.pk, stock=stock, sku_stocks=skus)
     if not products:
-        return _ignored("no offer the portal keeps")
+        return _ignored("no offer this credential follows")
     if changed:
         return Outcome(f"stock of {changed} offer(s) changed" + (f", {older} older level(s) skipped" if older else ""))
     return _ignored(f"nothing newer ({older} older level(s))" if older else "stock unchanged")
@@ -123,7 +135,7 @@ def _inventory(message: InboundMessage, data: dict) -> Outcome:
 
 def _listing(message: InboundMessage, data: dict) -> Outcome:
     status = Product.Status.ACTIVE if message.topic == topics.REPOST else Product.Status.DELISTED
-    products = _products(topics.offer_ids(data)).values()
+    products = _followed(message, topics.offer_ids(data)).values()
     moved = older = 0
     for product in products:
         floor = _fetched_floor(product)
@@ -136,7 +148,7 @@ def _listing(message: InboundMessage, data: dict) -> Outcome:
             moved += product_mark_status(product=product, status=status)
     if moved:
         return Outcome(f"{moved} offer(s) now {status}")
-    return _ignored(f"{older} older" if older else "no offer the portal keeps changed")
+    return _ignored(f"{older} older" if older else "no offer this credential follows changed")
 
 
 def _credential(message: InboundMessage) -> AppCredential:
