@@ -1,5 +1,6 @@
 """Reads of alerts and notifications (each through the one door: 404 outside the team or the user)."""
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -8,6 +9,8 @@ from sourcing.accounts.selectors import current_membership, get_team_object_for_
 from sourcing.alerts.models import Alert, Notification
 from sourcing.catalog.models import Product
 from sourcing.core.converters import parse_id
+from sourcing.core.request_cache import cached
+from sourcing.inquiries.models import Inquiry
 
 
 def get_alert_for_user(user: User, pk) -> Alert:
@@ -36,6 +39,25 @@ def team_alerts(user: User, *, membership: Membership | None = None) -> QuerySet
     return Alert.objects.filter(team_id=membership.team_id).select_related(
         "product", "sku", "list_item__product_list", "created_by"
     )
+
+
+def team_product_rows(team_id: int, product_id: int) -> tuple[bool, bool]:
+    """Whether the team has (any inquiry, any alert) on the product: one plain query, once per request, before
+    the product page's contact and alert boxes read theirs. Most offers have neither, and each read (a join of
+    three tables) costs ~2.5 ms of ORM work for nothing."""
+
+    def read():
+        inquiries, alerts = Inquiry._meta.db_table, Alert._meta.db_table  # table names, not input
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT EXISTS (SELECT 1 FROM "{inquiries}" WHERE team_id = %s AND product_id = %s), '  # noqa: S608
+                f'EXISTS (SELECT 1 FROM "{alerts}" WHERE team_id = %s AND product_id = %s)',
+                [team_id, product_id, team_id, product_id],
+            )
+            found = cursor.fetchone()
+        return bool(found[0]), bool(found[1])
+
+    return cached(("team_product_rows", team_id, product_id), read)
 
 
 def alerts_for_product(user: User, product: Product | None, *, membership=None) -> list[Alert]:

@@ -5,6 +5,7 @@ million-product one does. CI runs this module on PostgreSQL and on SQLite."""
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 
 from sourcing.alibaba.api import ProductAttribute
@@ -144,3 +145,21 @@ def test_a_count_is_kept_with_its_ranking_unless_the_page_hides_offers_of_unknow
     assert search_products("杯", unknown, count=True).hidden
     Product.objects.update(status=Product.Status.NOT_FOUND)  # every offer gone from 1688
     assert not search_products("杯", unknown, count=True).hidden  # such a page counts afresh on every view
+
+
+@pytest.mark.parametrize("sort", ["relevance", "sales", "price", "price_desc", "newest"])
+def test_a_sparse_word_pages_in_order_from_the_window_range_and_the_text_index(catalog, settings, monkeypatch, sort):
+    # 28 matches, past a cap of 5, and none can show in a 7-row sample of best sellers: "sparse", not common
+    settings.SEARCH_WINDOW, settings.CATALOG_RESULTS_CACHE_SECONDS = 7, 60
+    settings.CACHES = LOCAL_PAGES  # the first page's count is kept, and the later pages read it
+    caches["pages"].clear()  # an earlier test's pages, kept in this process
+    monkeypatch.setattr(selector, "COUNT_CAP", 5)
+    walked, walk = [], selector._walk
+    monkeypatch.setattr(selector, "_walk", lambda *args: walked.append(args[-1]) or walk(*args))
+    page = search_products("杯", {"sort": sort}, limit=4, count=True)
+    seen = [p.offer_id for p in page.products]
+    while page.next_cursor:
+        page = search_products("杯", {"sort": sort}, after=page.next_cursor, limit=4)
+        seen += [p.offer_id for p in page.products]
+    assert seen == expected(catalog, sort, "杯")
+    assert set(walked) == {"sparse"}

@@ -7,7 +7,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from sourcing.accounts.selectors import current_membership
-from sourcing.alerts.selectors import alerts_for_product
+from sourcing.alerts.selectors import alerts_for_product, team_product_rows
 from sourcing.alerts.services import WATCH_KINDS
 from sourcing.inquiries.selectors import average_response, inquiries_for_product, inquiries_for_supplier
 
@@ -37,11 +37,19 @@ def _membership(context):
     return membership if membership is not None else current_membership(context["request"].user)
 
 
+def _has(membership, product, which: int) -> bool:
+    """Whether the team may have inquiries (0) or alerts (1) on the product: False only when a plain query says it
+    has none (no membership: the reads answer nothing anyway)."""
+    if membership is None or product is None or product.pk is None:
+        return membership is not None
+    return team_product_rows(membership.team_id, product.pk)[which]
+
+
 @register.inclusion_tag("sourcing/inquiries/_product_box.html", takes_context=True)
 def contact_box(context, product):
     user = context["request"].user
     membership = _membership(context)
-    history = inquiries_for_product(user, product, membership=membership)
+    history = inquiries_for_product(user, product, membership=membership) if _has(membership, product, 0) else []
     return {"product": product, "history": history, "average": average_response(history),
             "can_edit": bool(membership and membership.can_edit)}  # fmt: skip
 
@@ -62,7 +70,7 @@ def supplier_inquiries(context, supplier):
 def alerts_box(context, product):
     request = context["request"]
     membership = _membership(context)
-    alerts = alerts_for_product(request.user, product, membership=membership)
+    alerts = alerts_for_product(request.user, product, membership=membership) if _has(membership, product, 1) else []
     watching = {a.kind for a in alerts if a.created_by_id == request.user.pk and a.list_item_id is None
                 and a.sku_id is None and a.kind in WATCH_KINDS}  # fmt: skip
     return {"product": product, "alerts": alerts, "watching": len(watching) == len(WATCH_KINDS),

@@ -34,13 +34,13 @@ def clean_offer_id(value) -> int | None:
 
 
 def product_for_page(offer_id) -> Product | None:
-    """The product with category (and parent), supplier and SKUs: two queries (price_history_points reads
-    the history when a page draws it)."""
+    """The product with category (and parent), supplier, its same-item membership and SKUs: two queries
+    (price_history_points reads the history when a page draws it)."""
     number = clean_offer_id(offer_id)
     if number is None:
         return None
     return (
-        Product.objects.select_related("category__parent", "supplier")
+        Product.objects.select_related("category__parent", "supplier", "same_item")
         .prefetch_related(Prefetch("skus", queryset=Sku.objects.order_by("position", "pk")))
         .filter(offer_id=number)
         .first()

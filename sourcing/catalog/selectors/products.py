@@ -85,15 +85,18 @@ class Rows:
 
     found: Q = field(default_factory=Q)
     checked: Q = field(default_factory=Q)
+    # `found` picks exactly the rows `checked` does (false for both, or negated for both, where a row has no
+    # document): not so for a set of offer ids negated with a text test, whose rows may lack a document.
+    exact: bool = True
 
     def __and__(self, other: "Rows") -> "Rows":
-        return Rows(self.found & other.found, self.checked & other.checked)
+        return Rows(self.found & other.found, self.checked & other.checked, self.exact and other.exact)
 
     def __or__(self, other: "Rows") -> "Rows":
-        return Rows(self.found | other.found, self.checked | other.checked)
+        return Rows(self.found | other.found, self.checked | other.checked, self.exact and other.exact)
 
     def __invert__(self) -> "Rows":
-        return Rows(~self.found, ~self.checked)
+        return Rows(~self.found, ~self.checked, self.exact)
 
 
 def _match(terms: list[str], *, title_only: bool) -> Rows:
@@ -122,7 +125,7 @@ def _text_tiers(terms: list[str], fetched_ids: list[int]) -> tuple[Rows, list[Ro
     matches, in_title = _match(terms, title_only=False), _match(terms, title_only=True)
     tiers = [in_title, matches & ~in_title]
     if fetched_ids:
-        fetched = Rows(Q(offer_id__in=fetched_ids), Q(offer_id__in=fetched_ids))
+        fetched = Rows(Q(offer_id__in=fetched_ids), Q(offer_id__in=fetched_ids), exact=False)
         return matches | fetched, [*tiers, fetched & ~matches]
     return matches, tiers
 
@@ -238,25 +241,30 @@ def _window_edge(start: Q, order: list[str], column: str, size: int = 0) -> tupl
 
 
 def _walk(base, tier: Rows, column: str, descending: bool, start: Q, wanted: int, bound: Q,
-          rare: bool = False) -> list[tuple[object, int]]:  # fmt: skip
+          density: str = "") -> list[tuple[object, int]]:  # fmt: skip
     """The first `wanted` (sort value, id) of a tier from `start` on, at a cost that does not grow with its matches.
 
     First within the next SEARCH_WINDOW rows of the whole catalog in this order (a bounded index walk, whatever the
     planner would guess of the words' frequency): enough there when matches are common. Only when they are rare does
     the rest of the catalog follow, where the text index finds them directly (docs/catalog.md). `bound` is the filters'
-    own range on the sort column (a price range under a price sort): the window starts where it does. `rare`: the
+    own range on the sort column (a price range under a price sort): the window starts where it does. `density` "rare": the
     page's count found fewer than COUNT_CAP matches in all, so the text index finds them at once, for less than a
-    window would cost."""
+    window would cost. `sparse`: more than COUNT_CAP matches, but too few among the best sellers to call them common
+    (under about 2 %): a walk would test most of the window's rows to fill a page, so the window's rows are taken
+    from its index range and the text index together (a BitmapAnd in PostgreSQL), reading only the rows in both."""
     order = [f"-{column}", "-pk"] if descending else [column, "pk"]
-    if rare:
+    if density == "rare":
         finding = base.filter(tier.found & start).order_by(*_sorted_after_finding(column, descending))
         return list(finding.values_list(column, "pk")[:wanted])
     edge = _window_edge(start & bound, order, column)
     if edge is None:
-        inside = base.filter(tier.checked & start)
+        inside = base.filter(tier.checked & start).order_by(*order)
+    elif density == "sparse" and tier.exact:
+        inside = base.filter(tier.found & start & _up_to(column, descending, *edge))
+        inside = inside.order_by(*_sorted_after_finding(column, descending))
     else:
-        inside = base.filter(tier.checked & start & _up_to(column, descending, *edge))
-    found = list(inside.order_by(*order).values_list(column, "pk")[:wanted])
+        inside = base.filter(tier.checked & start & _up_to(column, descending, *edge)).order_by(*order)
+    found = list(inside.values_list(column, "pk")[:wanted])
     if edge is not None and len(found) < wanted:
         rest = base.filter(tier.found & _after(column, descending, *edge))
         found += rest.order_by(*_sorted_after_finding(column, descending)).values_list(column, "pk")[
@@ -276,7 +284,7 @@ def _sorted_after_finding(column: str, descending: bool) -> list:
     return [key.desc(), F("pk").desc()] if descending else [key.asc(), F("pk").asc()]
 
 
-def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int, bound: Q, rare: bool) -> _Ranked:
+def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int, bound: Q, density: str) -> _Ranked:
     """One keyset page of ids: each tier in the sort column's order, from the cursor on."""
     column, descending = SORT_COLUMNS[sort]
     last = _decode_cursor(after, sort, len(tiers))
@@ -284,7 +292,7 @@ def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int, bou
     for tier in range(last[0] if last else 0, len(tiers)):
         start = _after(column, descending, last[1], last[2]) if last and tier == last[0] else Q()
         wanted = limit + 1 - len(rows)
-        walked = _walk(base, tiers[tier], column, descending, start, wanted, bound, rare)
+        walked = _walk(base, tiers[tier], column, descending, start, wanted, bound, density)
         rows += [(tier, value, pk) for value, pk in walked]
         if len(rows) > limit:
             break
@@ -293,7 +301,7 @@ def _rank(base, tiers: list[Rows], sort: str, after: str | None, limit: int, bou
 
 
 def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, identity=None, bound: Q = Q(),  # noqa: B008
-          rare: bool = False):  # fmt: skip
+          density: str = ""):  # fmt: skip
     """A page of products with what their cards show, the next page's cursor, and whether a given cursor was unusable.
 
     The ranking (ids and cursor) is cached for CATALOG_RESULTS_CACHE_SECONDS under the page's identity; the
@@ -301,7 +309,7 @@ def _page(base, tiers: list[Rows], sort: str, after: str | None, limit: int, ide
     since shows its new price and status at once (only its place in the order can lag, by the cache time)."""
     # an empty page costs little and is what a worker's fetch fills next: not kept
     ranked = _kept("ranked:1:", identity, (identity, sort, after, limit),
-                   lambda: _rank(base, tiers, sort, after, limit, bound, rare), lambda r: bool(r.ids))  # fmt: skip
+                   lambda: _rank(base, tiers, sort, after, limit, bound, density), lambda r: bool(r.ids))  # fmt: skip
     found = {p.pk: p for p in card_rows(Product.objects.exclude(status=Product.Status.NOT_FOUND)).filter(
         pk__in=ranked.ids)}  # fmt: skip
     return [found[pk] for pk in ranked.ids if pk in found], ranked.cursor, ranked.restarted
@@ -377,8 +385,9 @@ def _count_catalog_rows() -> int:
     return Product.objects.count()
 
 
-def _capped_count(products, text: Rows, *, narrowed: bool) -> int:
-    """How many of these products the text matches, up to COUNT_CAP; past it, estimated from the best sellers.
+def _capped_count(products, text: Rows, *, narrowed: bool) -> tuple[int, bool]:
+    """How many of these products the text matches, up to COUNT_CAP; past it, estimated from the best sellers; and
+    whether that estimate said so (the matches are common among the best sellers).
 
     Among the first COUNT_SAMPLE products by sales, enough matches (as many as COUNT_CAP would give over the whole
     catalog, and at least 10) say "more than COUNT_CAP" without reading the rest; fewer mean the matches are rare
@@ -392,24 +401,26 @@ def _capped_count(products, text: Rows, *, narrowed: bool) -> int:
         enough = max(10, -(-COUNT_CAP * sample // max(1, _catalog_rows())))
         sample = products.filter(text.checked & _up_to("sort_sales", True, *edge))
         if sample.order_by().values("pk")[:enough].count() >= enough:
-            return COUNT_CAP
-    return products.filter(text.found).order_by().values("pk")[:COUNT_CAP].count()
+            return COUNT_CAP, True
+    return products.filter(text.found).order_by().values("pk")[:COUNT_CAP].count(), False
 
 
-def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hidden], list[int]]:
-    """How many offers the page lists, how many each maybe-unknown filter hid, and hidden ones lacking a detail.
+def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hidden], list[int], str]:
+    """How many offers the page lists, how many each maybe-unknown filter hid, hidden ones lacking a detail, and
+    how dense the matches are for ranking them (_walk's `density`: "rare", "sparse" or "" for common).
 
     `narrowed(skip)` is the page's products, before the text, without the filter named `skip` (kept for a while
     by _kept only when no such filter is active)."""
     narrowing = bool(filters.category or filters.price_min is not None or filters.price_max is not None
                      or active_unknowns(filters))  # fmt: skip
-    matched = _capped_count(narrowed(""), text, narrowed=narrowing)
+    matched, common = _capped_count(narrowed(""), text, narrowed=narrowing)
+    density = "rare" if matched < COUNT_CAP else "" if common else "sparse"
     hidden, fill = [], []
     for rule in active_unknowns(filters):
         if rule.name in filters.unknown:
             continue
         unknown = narrowed(rule.name).filter(rule.unknown)
-        count = _capped_count(unknown, text, narrowed=True)
+        count, _common = _capped_count(unknown, text, narrowed=True)
         if count:
             hidden.append(Hidden(rule.name, count, str(rule.reason)))
             if len(fill) < FILL_BATCH:
@@ -417,17 +428,17 @@ def _counts(narrowed, text: Rows, filters: SearchFilters) -> tuple[int, list[Hid
                 fill += list(
                     lacking.order_by("-sort_sales", "pk").values_list("pk", flat=True)[: FILL_BATCH - len(fill)]
                 )
-    return matched, hidden, fill
+    return matched, hidden, fill, density
 
 
-def _kept(prefix: str, identity, parts, compute, worth_keeping):
+def _kept(prefix: str, identity, parts, compute, worth_keeping, *, peek: bool = False):
     """compute(), kept in the page cache for CATALOG_RESULTS_CACHE_SECONDS under `parts` when the page has an
     identity and worth_keeping(value); a page without one (it hides offers of unknown value, which the fill worker
-    changes) is worked out on every view."""
+    changes) is worked out on every view. With `peek`, only what is kept (or None) is read, nothing is worked out."""
     seconds = settings.CATALOG_RESULTS_CACHE_SECONDS if identity is not None else 0
     key = prefix + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     value = cache.get(key) if seconds else None
-    if value is None:
+    if value is None and not peek:
         value = compute()
         if seconds and worth_keeping(value):
             cache.set(key, value, seconds)
@@ -462,17 +473,22 @@ def search_products(query: "str | SearchRequest" = "", filters: "Mapping | Searc
     )
     bound = _price_range(cleaned, walked=True) if priced else Q()
     # kept beside the ranking, under the same identity: it moves as the ranking does (a count of nothing is not kept)
-    counted = (_kept("counted:1:", identity, identity, lambda: _counts(narrowed, matching, cleaned),
-                     lambda c: bool(c[0])) if count else None)  # fmt: skip
-    # Counted first: a text with fewer than COUNT_CAP matches is ranked straight from the text index (`rare`).
-    rare = bool(terms) and counted is not None and counted[0] < COUNT_CAP
+    # (a later page reads the first page's count when it is kept: how dense the matches are decides how it is ranked)
+    counted = (_kept("counted:2:", identity, identity, lambda: _counts(narrowed, matching, cleaned),
+                     lambda c: bool(c[0]), peek=not count) if terms or count else None)  # fmt: skip
+    # Counted first: a text with fewer than COUNT_CAP matches is ranked straight from the text index ("rare"), one
+    # with more but few among the best sellers from the window's rows that the text index finds too ("sparse").
+    # A sparse walk only for one lexeme: the text index then reads one list of under ~2 % of the rows, where several
+    # (手机, 机壳) each read a list that may hold a fifth of the catalog (slower than the walk, if fewer buffers).
+    density = counted[3] if terms and counted is not None else ""
+    density = "" if density == "sparse" and len(terms) > 1 else density
     rows, cursor, restarted = _page(
-        _filtered(cleaned, walked=True), tiers, cleaned.sort, after, clamp_limit(limit), identity, bound, rare
+        _filtered(cleaned, walked=True), tiers, cleaned.sort, after, clamp_limit(limit), identity, bound, density
     )
     page = ResultPage(products=rows, next_cursor=cursor, query=text, filters=cleaned, problems=problems,
                       restarted=restarted)  # fmt: skip
-    if counted is not None:
-        page.matched, page.hidden, page.fill_ids = counted
+    if counted is not None and count:
+        page.matched, page.hidden, page.fill_ids = counted[:3]
     return page
 
 
@@ -492,7 +508,7 @@ def category_products(category: Category, *, sort: str = "sales", team_search: S
     page = ResultPage(products=rows, next_cursor=cursor, filters=SearchFilters(sort=sort), problems=problems,
                       restarted=restarted)  # fmt: skip
     if count:
-        page.matched, page.hidden, page.fill_ids = _counts(
+        page.matched, page.hidden, page.fill_ids, _density = _counts(
             lambda _skip: products, Rows(listed, listed), SearchFilters()
         )
     return page

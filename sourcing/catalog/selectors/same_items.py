@@ -19,9 +19,17 @@ class Elsewhere:
     cheaper_by: Decimal | None  # per unit at that quantity, against the product asked about
 
 
+def same_item_member(product: Product) -> SameItemMember | None:
+    """The product's place in a cluster: read with the product when it was selected with it (product_for_page's
+    `select_related("same_item")`: no query), else one query."""
+    if Product.same_item.is_cached(product):
+        return Product.same_item.related.get_cached_value(product)
+    return SameItemMember.objects.filter(product=product).first()
+
+
 def same_item_products(product: Product) -> list[Product]:
     """The other active offers in the product's cluster."""
-    member = SameItemMember.objects.filter(product=product).first()
+    member = same_item_member(product)
     if member is None:
         return []
     rows = (

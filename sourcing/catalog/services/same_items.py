@@ -24,6 +24,7 @@ from sourcing.alibaba import api, errors
 from sourcing.catalog import likeness
 from sourcing.catalog.keys import source_of
 from sourcing.catalog.models import CatalogJob, Product, SameItemCluster, SameItemMember
+from sourcing.catalog.selectors.same_items import same_item_member
 from sourcing.catalog.services.jobs import (
     Kind,
     Started,
@@ -51,7 +52,8 @@ def _fresh_after():
 
 def same_item_fresh(product: Product) -> bool:
     """Whether the product's same-item answer is recent: it was searched from, or joined a cluster, lately."""
-    return SameItemMember.objects.filter(product=product, matched_at__gte=_fresh_after()).exists()
+    member = same_item_member(product)  # no query when the page read it with the product
+    return member is not None and member.matched_at >= _fresh_after()
 
 
 def same_item_start(*, user: User, product: Product) -> Started:
