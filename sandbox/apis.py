@@ -730,5 +730,6 @@ def openuid_decrypt(call: Call):
 
 
 # The buying APIs (orders, payment, logistics, freight) live in trade_apis, the Newton agent's batch inquiry in
-# newton_apis; importing them registers them.
-from . import newton_apis, related_apis, trade_apis  # noqa: E402, F401
+# newton_apis, the message and follow APIs in message_apis; importing them registers them (so the console's grant
+# choices list every API the sandbox serves).
+from . import message_apis, newton_apis, related_apis, trade_apis  # noqa: E402, F401

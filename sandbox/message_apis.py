@@ -71,7 +71,8 @@ def _msg_ids(call: Call) -> list[int]:
     return [whole_number("msgIdList", value, minimum=0) for value in raw if str(value).strip()]
 
 
-@api(OPEN, "push.message.confirm", auth=False)
+# msgIdList is required, as documented: a call without it is gw.ParamMissing after the grant check (a safe probe).
+@api(OPEN, "push.message.confirm", auth=False, required=("msgIdList",))
 def push_message_confirm(call: Call):
     """Mark the app's messages consumed: they leave the lists and are not retried."""
     SandboxMessage.objects.filter(app=call.app, msg_id__in=_msg_ids(call), state__in=LISTED_STATES).update(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 
 from sourcing.accounts.admin import FitsAPhone, SafeDateFilters, team_ids_of
 from sourcing.accounts.models import Membership, Team, User
+from sourcing.alibaba.api import PORTAL_API_GROUPS
 from sourcing.connections.forms import callback_url_field
 from sourcing.connections.models import (
     ApiCallLog,
@@ -314,11 +315,26 @@ def _status_action(status):
     return action
 
 
+class ApiGroupFilter(admin.SimpleListFilter):
+    """The permission list's groups (PORTAL_API_GROUPS): what an API enables."""
+
+    title, parameter_name = "what it enables", "group"
+
+    def lookups(self, request, model_admin):
+        from sourcing.connections.views import API_GROUPS
+
+        return list(API_GROUPS.items())
+
+    def queryset(self, request, queryset):
+        refs = PORTAL_API_GROUPS.get(self.value() or "")
+        return queryset.filter(api__in=[ref.id for ref in refs]) if refs else queryset
+
+
 @admin.register(ApiPermission)
 class ApiPermissionAdmin(FitsAPhone, CredentialScoped):
     action_form = PermissionActionForm
     list_display = ["api", "credential", "status", "observed", "observed_at", "requested_at", "decided_at", "reason"]
-    list_filter = ["status", "observed", "api"]
+    list_filter = [ApiGroupFilter, "status", "observed", "api"]
     search_fields = ["api", "credential__app_key", "credential__name"]
     readonly_fields = ["credential", "api", "observed", "observed_at"]
     fields = ["credential", "api", "status", "observed", "observed_at", "requested_at", "decided_at", "reason",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sourcing.alibaba.api import PORTAL_APIS
+from sourcing.alibaba.api import PORTAL_API_GROUPS
 from sourcing.connections.explain import explain
 from sourcing.connections.forms import CredentialForm, PasswordConfirmForm, PermissionStatusForm, ResetSecretForm
 from sourcing.connections.models import (
@@ -54,7 +54,35 @@ API_PURPOSES = {
     "alibaba.account.agent.crossBasic": gettext_lazy("supplier company and shop"),
     "loginid.openuid.encrypt": gettext_lazy("contact a supplier (step 1)"),
     "account.wangwangUrl.get": gettext_lazy("contact a supplier: WangWang chat link"),
+    "alibaba.createOrder.preview": gettext_lazy("order preview: price and freight before buying"),
+    "product.freight.estimate": gettext_lazy("freight estimate for an offer"),
+    "alibaba.trade.createCrossOrder": gettext_lazy("place a purchase order"),
+    "alibaba.trade.get.buyerView": gettext_lazy("order details and status"),
+    "alibaba.trade.getBuyerOrderList": gettext_lazy("find an order placed by the portal"),
+    "alibaba.alipay.url.get": gettext_lazy("payment link for an order"),
+    "alibaba.trade.cancel": gettext_lazy("cancel an unpaid order"),
+    "alibaba.trade.getLogisticsTraceInfo.buyerView": gettext_lazy("shipment tracking"),
+    "product.related.recommend": gettext_lazy("related offers (same-item candidates)"),
+    "newtoncloud.task.create": gettext_lazy("batch inquiry: ask many suppliers at once"),
+    "newtoncloud.batchInquiry.getResult": gettext_lazy("batch inquiry: the suppliers' answers"),
+    "push.query.messageList": gettext_lazy("messages missed while the portal was away"),
+    "push.message.confirm": gettext_lazy("mark received messages as read"),
+    "alibaba.product.follow": gettext_lazy("follow an offer's price and stock"),
+    "alibaba.product.unfollow.crossborder": gettext_lazy("stop following an offer"),
 }
+# What each group of APIs enables (PORTAL_API_GROUPS).
+API_GROUPS = {
+    "search": gettext_lazy("Search and products"),
+    "buying": gettext_lazy("Buying"),
+    "depth": gettext_lazy("Sourcing depth"),
+    "messages": gettext_lazy("Messages"),
+}
+
+
+def _grouped_apis():
+    """(group title, [(ref, purpose)]) for each group of APIs the portal calls, in order."""
+    return [(API_GROUPS[key], [(ref, API_PURPOSES.get(ref.name, "")) for ref in refs])
+            for key, refs in PORTAL_API_GROUPS.items()]  # fmt: skip
 
 
 def _ip(request):
@@ -66,16 +94,18 @@ def _api_rows(credential: AppCredential):
     permissions = {p.api: p for p in credential.permissions.all()}
     today = usage_today(credential)
     rows = []
-    for ref in PORTAL_APIS:
-        permission = permissions.get(ref.id)
-        usage = today.get(ref.id)
-        calls = usage.calls if usage else 0
-        percent = min(100, round(100 * calls / credential.daily_quota)) if credential.daily_quota else 0
-        rows.append({
-            "ref": ref, "purpose": API_PURPOSES.get(ref.name, ""), "permission": permission,
-            "calls": calls, "percent": percent, "refusal": feature_refusal(credential, ref.id, permission or ApiPermission()),
-            "level": "full" if percent >= 100 else "warn" if percent >= 80 else "",
-        })  # fmt: skip
+    for group, refs in _grouped_apis():
+        for index, (ref, purpose) in enumerate(refs):
+            permission = permissions.get(ref.id)
+            usage = today.get(ref.id)
+            calls = usage.calls if usage else 0
+            percent = min(100, round(100 * calls / credential.daily_quota)) if credential.daily_quota else 0
+            rows.append({
+                "ref": ref, "purpose": purpose, "permission": permission, "group": group if index == 0 else "",
+                "calls": calls, "percent": percent,
+                "refusal": feature_refusal(credential, ref.id, permission or ApiPermission()),
+                "level": "full" if percent >= 100 else "warn" if percent >= 80 else "",
+            })  # fmt: skip
     return rows
 
 
@@ -129,7 +159,7 @@ def connection_new(request):
     # The sandbox console (sandbox/) creates a test app registered with this callback URL.
     console = f"/sandbox/console/?{urlencode({'callback': callback})}" if settings.SANDBOX_ENABLED else ""
     return render(request, "sourcing/connections/new.html", {
-        "form": form, "callback_url": callback, "apis": [(ref, API_PURPOSES.get(ref.name, "")) for ref in PORTAL_APIS],
+        "form": form, "callback_url": callback, "api_groups": _grouped_apis(),
         "sandbox_console_url": console, "sandbox_value": AppCredential.Gateway.SANDBOX,
     })  # fmt: skip
 

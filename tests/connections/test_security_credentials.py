@@ -401,12 +401,13 @@ def test_verify_shows_progress_and_one_state_per_api(client, connected, portal_s
     assert response.status_code == 200 and "Permission check" in response.content.decode()
     check = ConnectionCheck.objects.filter(kind="verify").first()
     assert check.state == "passed" and check.progress == 100
-    assert check.summary == "2 of 11 APIs granted."
-    # internal calls are no permission rows; counts are out of the portal's 11 APIs
+    # 26 = every API the portal calls: search and products (11), buying (8), sourcing depth (3), messages (4)
+    assert check.summary == "2 of 26 APIs granted."
+    # internal calls are no permission rows; counts are out of the portal's 26 APIs
     assert set(ApiPermission.objects.filter(credential=connected).values_list("api", flat=True)) == {
         ref.id for ref in api.PORTAL_APIS}  # fmt: skip
-    assert "Permissions granted: 2 / 11" in client.get("/api-status/").content.decode()
-    assert "2 / 11" in client.get("/admin/sourcing/appcredential/").content.decode()
+    assert "Permissions granted: 2 / 26" in client.get("/api-status/").content.decode()
+    assert "2 / 26" in client.get("/admin/sourcing/appcredential/").content.decode()
     # a proven grant reads "Approved" (no "Not requested" beside "Granted"); the history says it was observed
     search = ApiPermission.objects.get(credential=connected, api=api.KEYWORD_SEARCH.id)
     assert search.status == "approved"

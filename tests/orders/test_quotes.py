@@ -19,7 +19,7 @@ from sourcing.alibaba import api
 from sourcing.catalog.models import Product
 from sourcing.catalog.services import offers as catalog_offers
 from sourcing.catalog.templatetags.catalog import unit_short
-from sourcing.connections.models import ApiCallLog, AppCredential
+from sourcing.connections.models import ApiCallLog, ApiUsage, AppCredential
 from sourcing.connections.services.gateway import gateway_call
 from sourcing.lists import services as list_services
 from sourcing.lists.models import ListItem
@@ -247,8 +247,10 @@ def test_refusals_are_plain_words_and_write_no_quote(client, alice, bob, acme, o
     assert quote(client, order_list, address="x").status_code == 400
     assert quote(client, order_list, item=["²"]).status_code == 400
     assert client.post(f"/lists/{order_list.pk}/quotes/settings/", {"drift_percent": "1e9"}).status_code == 400
-    # one preview left in today's quota: the first supplier is quoted whole, then the run stops in words
-    AppCredential.objects.filter(pk=shop.pk).update(daily_quota=1)
+    # one preview left in today's quota: the first supplier is quoted whole, then the run stops in words (the
+    # permission probe after connecting spent one already: the preview is in the permission list)
+    spent = ApiUsage.objects.filter(credential=shop, api=PREVIEW).values_list("calls", flat=True).first() or 0
+    AppCredential.objects.filter(pk=shop.pk).update(daily_quota=spent + 1)
     quote(client, order_list)
     run = QuoteRun.objects.latest("pk")
     assert run.state == "failed" and "quota" in run.message and run.groups_done == 1

@@ -50,7 +50,7 @@ def test_usage_csv_export_and_bars(client, connected):
 def test_credential_admin_list_and_chart(client, connected):
     listing = client.get("/admin/sourcing/appcredential/").content.decode()
     assert "acme采购01 · Active" in listing
-    assert "/ 11" in listing  # permissions granted out of total
+    assert "/ 26" in listing  # permissions granted out of total: every API the portal calls, in 4 groups
     page = client.get(f"/admin/sourcing/appcredential/{connected.pk}/change/").content.decode()
     assert 'class="chart"' in page
     assert "set · ends in 2e9a" in page

@@ -81,6 +81,7 @@ from .refs import (
     ORDER_LIST,
     ORDER_PREVIEW,
     PAY_URL,
+    PORTAL_API_GROUPS,
     PORTAL_APIS,
     PRODUCT_DETAIL,
     PRODUCT_GET,
@@ -184,7 +185,7 @@ __all__ = [
     "batch_inquiry_result", "newton_task_create", "read_batch_inquiry",
     # refs
     "ACCOUNT_BASIC", "CATEGORY_GET", "CATEGORY_TRANSLATION", "CROSSBORDER", "IMAGE_HOST", "IMAGE_SEARCH",
-    "IMAGE_UPLOAD", "KEYWORD_SEARCH", "MAX_SEARCH_RECORDS", "OPENUID_ENCRYPT", "PORTAL_APIS", "PRODUCT_DETAIL",
+    "IMAGE_UPLOAD", "KEYWORD_SEARCH", "MAX_SEARCH_RECORDS", "OPENUID_ENCRYPT", "PORTAL_API_GROUPS", "PORTAL_APIS", "PRODUCT_DETAIL",
     "PRODUCT_GET", "SELLER_OFFERS", "SUPPLIER_INFO", "WANGWANG_URL", "ApiRef", "call_api", "result_object",
     "server_time",
     # shapes

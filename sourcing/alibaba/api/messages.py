@@ -19,15 +19,16 @@ from .. import errors
 from ..client import AlibabaClient
 from ..signing import sign_params
 from ..timefmt import format_gateway_time, from_epoch_ms
-from .refs import ApiRef, call_api
-
-OPEN = "cn.alibaba.open"
-PUSH_QUERY = ApiRef(OPEN, "push.query.messageList", needs_token=False)
-PUSH_CURSOR = ApiRef(OPEN, "push.cursor.messageList", needs_token=False)
-PUSH_CONFIRM = ApiRef(OPEN, "push.message.confirm", needs_token=False)
-PRODUCT_FOLLOW = ApiRef("com.alibaba.product", "alibaba.product.follow")
-PRODUCT_UNFOLLOW = ApiRef("com.alibaba.product", "alibaba.product.unfollow.crossborder")
-MESSAGE_APIS = [PUSH_QUERY, PUSH_CURSOR, PUSH_CONFIRM, PRODUCT_FOLLOW, PRODUCT_UNFOLLOW]
+from .refs import (  # noqa: F401 - the message APIs' refs, re-exported here where they are used
+    MESSAGE_APIS,
+    OPEN,
+    PRODUCT_FOLLOW,
+    PRODUCT_UNFOLLOW,
+    PUSH_CONFIRM,
+    PUSH_CURSOR,
+    PUSH_QUERY,
+    call_api,
+)
 
 
 @dataclass(frozen=True)

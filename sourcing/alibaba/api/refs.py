@@ -1,4 +1,4 @@
-"""The APIs the portal calls (ApiRef, PORTAL_APIS), the image host, and the one way to call an API."""
+"""The APIs the portal calls (ApiRef, PORTAL_APIS by group), the image host, and the one way to call an API."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,16 +37,10 @@ SELLER_OFFERS = ApiRef(CROSSBORDER, "product.search.querySellerOfferList")
 SUPPLIER_INFO = ApiRef("com.alibaba.account", "alibaba.account.agent.crossBasic")
 OPENUID_ENCRYPT = ApiRef("com.alibaba.account", "loginid.openuid.encrypt")
 WANGWANG_URL = ApiRef("com.alibaba.account", "account.wangwangUrl.get")
-PORTAL_APIS = [
-    CATEGORY_GET, CATEGORY_TRANSLATION, KEYWORD_SEARCH, IMAGE_UPLOAD, IMAGE_SEARCH, PRODUCT_DETAIL,
-    PRODUCT_GET, SELLER_OFFERS, SUPPLIER_INFO, OPENUID_ENCRYPT, WANGWANG_URL,
-]  # fmt: skip
 # Related offers of an offer (相关性商品推荐), a same-item candidate source (docs/1688-protocol.md, "Related offers").
-# Not in PORTAL_APIS: asked only where the credential has not been refused it (feature_refusal), like INQUIRY_APIS.
 RELATED_RECOMMEND = ApiRef(CROSSBORDER, "product.related.recommend")
 RELATED_MAX_PAGE = 10  # "Number per page, maximum 10"
-# Buying (docs/1688-answers.md, "Buying"). Not in PORTAL_APIS yet: the purchase-order work adds them
-# to the permission checks when the portal starts calling them.
+# Buying (docs/1688-answers.md, "Buying").
 TRADE = "com.alibaba.trade"
 ORDER_PREVIEW = ApiRef(TRADE, "alibaba.createOrder.preview")
 FREIGHT_ESTIMATE = ApiRef(CROSSBORDER, "product.freight.estimate")
@@ -63,14 +57,43 @@ BUYING_APIS = [
     CANCEL_ORDER, LOGISTICS_INFOS, LOGISTICS_TRACE,
 ]  # fmt: skip
 # 1688's batch inquiry, part of its Newton agent (docs/inquiries-alerts.md, "1688's batch inquiry"): a long-running
-# agent task asks the suppliers, its result holds their answers. Not in PORTAL_APIS: asked only when a team sends a
-# request to many suppliers with a credential that may.
+# agent task asks the suppliers, its result holds their answers; asked only when a team sends a request to many
+# suppliers with a credential that may.
 AGENT = "com.alibaba.agent"
 NEWTON_TASK_CREATE = ApiRef(AGENT, "newtoncloud.task.create")
 BATCH_INQUIRY_RESULT = ApiRef(AGENT, "newtoncloud.batchInquiry.getResult")
 INQUIRY_APIS = [NEWTON_TASK_CREATE, BATCH_INQUIRY_RESULT]
+# 1688's message service (docs/1688-messages.md): the app-level replay calls (no token) and following an offer.
+OPEN = "cn.alibaba.open"
+PUSH_QUERY = ApiRef(OPEN, "push.query.messageList", needs_token=False)
+PUSH_CURSOR = ApiRef(OPEN, "push.cursor.messageList", needs_token=False)
+PUSH_CONFIRM = ApiRef(OPEN, "push.message.confirm", needs_token=False)
+PRODUCT_FOLLOW = ApiRef("com.alibaba.product", "alibaba.product.follow")
+PRODUCT_UNFOLLOW = ApiRef("com.alibaba.product", "alibaba.product.unfollow.crossborder")
+MESSAGE_APIS = [PUSH_QUERY, PUSH_CURSOR, PUSH_CONFIRM, PRODUCT_FOLLOW, PRODUCT_UNFOLLOW]
 # The connected account's own profile; every app may call it, so it is not listed for permissions.
 ACCOUNT_BASIC = ApiRef("com.alibaba.account", "alibaba.account.basic")
+
+# Every API the portal calls, grouped by what it enables: each has a permission row per credential (made with the
+# credential; migrations add new ones to existing credentials), a "Verify permissions" probe, and the door's local
+# refusal once 1688 is seen to deny it. Every probe is safe: no business parameters, and 1688 checks the grant
+# before the parameters (docs/1688-protocol.md §6), so it answers gw.ParamMissing (granted) or gw.APIACLDecline
+# (denied) and creates or changes nothing. Not listed: what the portal never calls (getLogisticsInfos,
+# crossBorderPay.url.get, account.basic) and push.cursor.messageList, which confirms what it reads even when asked
+# with no parameters, so no probe of it is safe (the portal reads with push.query.messageList and confirms itself).
+PORTAL_API_GROUPS = {
+    "search": [
+        CATEGORY_GET, CATEGORY_TRANSLATION, KEYWORD_SEARCH, IMAGE_UPLOAD, IMAGE_SEARCH, PRODUCT_DETAIL,
+        PRODUCT_GET, SELLER_OFFERS, SUPPLIER_INFO, OPENUID_ENCRYPT, WANGWANG_URL,
+    ],
+    "buying": [
+        ORDER_PREVIEW, FREIGHT_ESTIMATE, CREATE_ORDER, ORDER_DETAIL, ORDER_LIST, PAY_URL, CANCEL_ORDER,
+        LOGISTICS_TRACE,
+    ],
+    "depth": [RELATED_RECOMMEND, NEWTON_TASK_CREATE, BATCH_INQUIRY_RESULT],
+    "messages": [PUSH_QUERY, PUSH_CONFIRM, PRODUCT_FOLLOW, PRODUCT_UNFOLLOW],
+}  # fmt: skip
+PORTAL_APIS = [ref for refs in PORTAL_API_GROUPS.values() for ref in refs]
 
 
 def result_object(body: Any, api: str) -> Any:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.alibaba import AlibabaClient, errors
-from sourcing.alibaba.api import PORTAL_APIS, RELATED_RECOMMEND
+from sourcing.alibaba.api import PORTAL_APIS
 from sourcing.alibaba.client import CallOutcome
 from sourcing.connections.models import ApiCallLog, ApiPermission, ApiPermissionChange, AppCredential, OAuthToken
 from sourcing.connections.services.budgets import budget_give_back, budget_take, current_payer
@@ -54,10 +54,8 @@ class NotVerified(errors.AlibabaError):
     )
 
 
+# The APIs whose verdicts are recorded: every API the portal calls has a permission row per credential.
 PORTAL_API_IDS = frozenset(ref.id for ref in PORTAL_APIS)
-# APIs outside PORTAL_APIS (no row made with the credential, no probe) whose verdicts are still remembered, in a row
-# made at the first one: the portal asks them only where the credential may (same item's related offers).
-REMEMBERED_API_IDS = frozenset({RELATED_RECOMMEND.id})
 # Gateway answers that say the app has no calls left (gw.NoUsageLeftError, daily-limit gw.Qos* codes).
 QUOTA_ANSWERS = frozenset({errors.DailyQuotaExceeded.__name__, errors.NoUsageLeft.__name__})
 
@@ -194,10 +192,7 @@ class CallRecorder:
             usage_mark_exhausted(credential=self.credential, api=outcome.api, code=outcome.error_code,
                                  message=outcome.message)  # fmt: skip
         observed = OBSERVED_BY_ERROR.get(outcome.error_type)
-        permission = self.permission(outcome.api) if outcome.api in PORTAL_API_IDS | REMEMBERED_API_IDS else None
-        if observed and permission is None and outcome.api in REMEMBERED_API_IDS:
-            permission, _made = ApiPermission.objects.get_or_create(credential=self.credential, api=outcome.api)
-            self._permissions[outcome.api] = permission
+        permission = self.permission(outcome.api) if outcome.api in PORTAL_API_IDS else None
         if observed and permission is not None:
             permission_observe(permission=permission, observed=observed)
 
