@@ -314,7 +314,9 @@ else:
     # Without Redis nothing is shared between the web and worker processes, so nothing page-level is cached:
     # a worker's new data must show on the next page view.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Room for what a worker keeps for days (a picture's fingerprint per address, counts): Django's default of
+        # 300 entries culled the same-item worker's fingerprints between one product and the next.
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 50_000}},
         "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
 
