@@ -7,6 +7,10 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from sourcing.alerts.services import AlertError, AlertForbidden
+from sourcing.lists.services import ItemConflict, ListError, ListForbidden, ListLimitReached, ListNameTaken
+from sourcing.orders.services.addresses import BuyingError, BuyingForbidden
+
 CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid",
@@ -31,6 +35,16 @@ class Invalid(exceptions.APIException):
     default_code = "invalid"
 
 
+def refused(error: ListError | AlertError | BuyingError) -> exceptions.APIException:
+    """A domain service's refusal as the API's error: roles 403, clashes and caps 409, wrong values 422."""
+    text = str(error)
+    if isinstance(error, ListForbidden | AlertForbidden | BuyingForbidden):
+        return exceptions.PermissionDenied(text)
+    if isinstance(error, ItemConflict | ListNameTaken | ListLimitReached):
+        return Conflict(text)
+    return Invalid(text)
+
+
 def body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": str(message), **extra}}
 
@@ -53,6 +67,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = TooLarge(_("The body is too large."))
+    elif isinstance(exc, ListError | AlertError | BuyingError):  # the services' refusals, raised as they are
+        exc = refused(exc)
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: Django's 500
     headers = {}

@@ -10,13 +10,11 @@ from sourcing.alerts import services
 from sourcing.alerts.selectors import get_alert_for_user, team_alerts
 from sourcing.api.serializers import AlertIn, AlertOut
 from sourcing.api.views.common import (
-    DOMAIN_ERRORS,
     PAGE_PARAMS,
     ApiView,
     errors,
     keyset,
     page_of,
-    refused,
     valid_body,
 )
 from sourcing.catalog.models import Product, Sku
@@ -51,13 +49,10 @@ class AlertsView(ApiView):
         item = get_item_for_user(request.user, data["item"]) if data.get("item") else None
         sku = Sku.objects.filter(pk=data["option"], product=product).first() if data.get("option") else None
         if data.get("option") and sku is None:
-            raise refused(services.AlertError(_("“option” is not one of this offer's options.")))
-        try:
-            alert = services.alert_create(actor=self.actor, team=self.team, product=product, kind=data["kind"],
-                                          threshold=data.get("threshold"), list_item=item, sku=sku,
-                                          notify_team=data["notify_team"])  # fmt: skip
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+            raise services.AlertError(_("“option” is not one of this offer's options."))
+        alert = services.alert_create(actor=self.actor, team=self.team, product=product, kind=data["kind"],
+                                      threshold=data.get("threshold"), list_item=item, sku=sku,
+                                      notify_team=data["notify_team"])  # fmt: skip
         return Response(AlertOut(alert_of(alert)).data, status=201)
 
 
@@ -72,8 +67,5 @@ class AlertView(ApiView):
                    summary="Delete an alert")  # fmt: skip
     def delete(self, request, alert_id):
         alert = get_alert_for_user(request.user, alert_id)
-        try:
-            services.alert_delete(actor=self.actor, alert=alert)
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        services.alert_delete(actor=self.actor, alert=alert)
         return Response(status=204)

@@ -10,13 +10,11 @@ from rest_framework.response import Response
 from sourcing.api.selectors import team_orders
 from sourcing.api.serializers import OrderIn, OrderOut, QuoteIn, QuoteOut, QuoteRunOut
 from sourcing.api.views.common import (
-    DOMAIN_ERRORS,
     PAGE_PARAMS,
     ApiView,
     errors,
     keyset,
     page_of,
-    refused,
     valid_body,
 )
 from sourcing.lists.selectors import get_list_for_user
@@ -78,11 +76,8 @@ class QuotesView(ApiView):
         product_list = get_list_for_user(request.user, list_id)
         data = valid_body(QuoteIn, request)
         address = get_address_for_user(request.user, data["address"]) if data.get("address") else None
-        try:
-            run = quotes.quote_start(actor=self.actor, product_list=product_list, address=address,
-                                     item_ids=data.get("items") or None)  # fmt: skip
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        run = quotes.quote_start(actor=self.actor, product_list=product_list, address=address,
+                                 item_ids=data.get("items") or None)  # fmt: skip
         return Response(QuoteRunOut(run_of(run)).data, status=202)
 
 
@@ -116,11 +111,8 @@ class OrdersView(ApiView):
         quote = Quote.objects.filter(pk=data["quote"], product_list=product_list).select_related("run").first()
         if quote is None:
             raise Http404
-        try:
-            order = purchase.order_draft(actor=self.actor, quote=quote, line_ids=data.get("lines") or None,
-                                         message=data["message"])  # fmt: skip
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        order = purchase.order_draft(actor=self.actor, quote=quote, line_ids=data.get("lines") or None,
+                                     message=data["message"])  # fmt: skip
         return Response(OrderOut(order_of(order)).data, status=201)
 
 
@@ -140,8 +132,5 @@ class OrderSubmitView(ApiView):
                            "owner's or admin's approval on the portal (scope: order)")  # fmt: skip
     def post(self, request, order_id):
         order = get_order_for_user(request.user, order_id)
-        try:
-            order = purchase.order_submit(actor=self.actor, order=order, approve_own=False)
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        order = purchase.order_submit(actor=self.actor, order=order, approve_own=False)
         return Response(OrderOut(order_of(order)).data)

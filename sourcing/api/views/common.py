@@ -1,5 +1,5 @@
-"""What every API view shares: the order of the checks (token, rate, scope), keyset pages, and the domains'
-refusals turned into JSON errors with their status."""
+"""What every API view shares: the order of the checks (token, rate, scope), keyset pages, and the views' shared
+helpers (the domains' refusals become JSON errors in sourcing/api/errors.py's handler)."""
 
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -8,12 +8,8 @@ from rest_framework import exceptions
 from rest_framework import serializers as s
 from rest_framework.views import APIView
 
-from sourcing.alerts.services import AlertError, AlertForbidden
-from sourcing.api.errors import Conflict, Invalid
 from sourcing.api.serializers import ErrorOut
 from sourcing.core.converters import parse_id
-from sourcing.lists.services import ItemConflict, ListError, ListForbidden, ListLimitReached, ListNameTaken
-from sourcing.orders.services.addresses import BuyingError, BuyingForbidden
 
 LIMIT_DEFAULT, LIMIT_MAX = 25, 100
 
@@ -50,21 +46,6 @@ class ApiView(APIView):
     @property
     def actor(self):
         return self.request.user
-
-
-def refused(error: Exception) -> exceptions.APIException:
-    """A domain service's refusal as the API's error: roles 403, clashes and caps 409, wrong values 422."""
-    text = str(error)
-    if isinstance(error, ListForbidden | AlertForbidden | BuyingForbidden):
-        return exceptions.PermissionDenied(text)
-    if isinstance(error, ItemConflict | ListNameTaken | ListLimitReached):
-        return Conflict(text)
-    if isinstance(error, ListError | AlertError | BuyingError):
-        return Invalid(text)
-    raise error
-
-
-DOMAIN_ERRORS = (ListError, AlertError, BuyingError)
 
 
 def valid_body(serializer_class, request, **kw) -> dict:

@@ -9,13 +9,11 @@ from rest_framework.response import Response
 from sourcing.api.serializers import FetchOut, ItemIn, ItemOut, ItemPatch, ListIn, ListOut, ListPatch, PriceOut
 from sourcing.api.views.catalog import job_of
 from sourcing.api.views.common import (
-    DOMAIN_ERRORS,
     PAGE_PARAMS,
     ApiView,
     errors,
     keyset,
     page_of,
-    refused,
     valid_body,
 )
 from sourcing.catalog.links import offer_in_cell
@@ -62,11 +60,8 @@ class ListsView(ApiView):
                    responses={201: ListOut, **errors(403, 409, 422)}, summary="Create a list")  # fmt: skip
     def post(self, request):
         data = valid_body(ListIn, request)
-        try:
-            product_list = services.list_create(actor=self.actor, team=self.team, name=data["name"],
-                                                description=data["description"])  # fmt: skip
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        product_list = services.list_create(actor=self.actor, team=self.team, name=data["name"],
+                                            description=data["description"])  # fmt: skip
         return Response(ListOut(list_of(product_list, 0)).data, status=201)
 
 
@@ -83,29 +78,23 @@ class ListView(ApiView):
     def patch(self, request, list_id):
         product_list = get_list_for_user(request.user, list_id)
         data = valid_body(ListPatch, request)
-        try:
-            if "name" in data or "description" in data:
-                product_list = services.list_update(
-                    actor=self.actor,
-                    product_list=product_list,
-                    name=data.get("name", product_list.name),
-                    description=data.get("description", product_list.description),
-                )
-            if "archived" in data and data["archived"] != (product_list.archived_at is not None):
-                product_list = services.list_archive(actor=self.actor, product_list=product_list,
-                                                     archived=data["archived"])  # fmt: skip
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        if "name" in data or "description" in data:
+            product_list = services.list_update(
+                actor=self.actor,
+                product_list=product_list,
+                name=data.get("name", product_list.name),
+                description=data.get("description", product_list.description),
+            )
+        if "archived" in data and data["archived"] != (product_list.archived_at is not None):
+            product_list = services.list_archive(actor=self.actor, product_list=product_list,
+                                                 archived=data["archived"])  # fmt: skip
         return Response(ListOut(list_of(product_list)).data)
 
     @extend_schema(operation_id="lists_delete", tags=["lists"], responses={204: None, **errors(403, 404)},
                    summary="Delete a list with its items (a token made by an owner or admin)")  # fmt: skip
     def delete(self, request, list_id):
         product_list = get_list_for_user(request.user, list_id)
-        try:
-            services.list_delete(actor=self.actor, product_list=product_list)
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        services.list_delete(actor=self.actor, product_list=product_list)
         return Response(status=204)
 
 
@@ -132,26 +121,23 @@ class ItemsView(ApiView):
         data = valid_body(ItemIn, request)
         offer_id, _piece = offer_in_cell(data["offer"])
         if offer_id is None:
-            raise refused(services.ListError(_("“offer” is neither a 1688 offer id nor an offer's link.")))
+            raise services.ListError(_("“offer” is neither a 1688 offer id nor an offer's link."))
         product = Product.objects.filter(offer_id=offer_id).first()
         if product is None:
             started = product_fetch_start(user=self.actor, offer_id=offer_id, product=None)
             if started.job is None:
-                raise refused(services.ListError(started.error or started.notice
-                                                 or _("The portal could not fetch this offer.")))  # fmt: skip
+                raise services.ListError(started.error or started.notice
+                                                 or _("The portal could not fetch this offer."))  # fmt: skip
             return Response(FetchOut({"status": "pending", "job": job_of(started.job), "notice": ""}).data, status=202)
-        try:
-            item, created = services.item_add(
-                actor=self.actor,
-                product_list=product_list,
-                product=product,
-                sku=data.get("option"),
-                target_quantity=data.get("quantity"),
-                target_price=data.get("target_price"),
-                note=data["note"],
-            )
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        item, created = services.item_add(
+            actor=self.actor,
+            product_list=product_list,
+            product=product,
+            sku=data.get("option"),
+            target_quantity=data.get("quantity"),
+            target_price=data.get("target_price"),
+            note=data["note"],
+        )
         return Response(ItemOut(item_of(item)).data, status=201 if created else 200)
 
 
@@ -169,22 +155,16 @@ class ItemView(ApiView):
         data = valid_body(ItemPatch, request)
         names = {"quantity": "target_quantity", "option": "sku", "target_price": "target_price", "note": "note"}
         changes = {names[k]: v for k, v in data.items() if k in names}
-        try:
-            if changes:
-                item = services.item_update(actor=self.actor, item=item, version=data.get("version", item.version),
-                                            changes=changes)  # fmt: skip
-            if "status" in data:
-                item = services.item_set_status(actor=self.actor, item=item, status=data["status"])
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        if changes:
+            item = services.item_update(actor=self.actor, item=item, version=data.get("version", item.version),
+                                        changes=changes)  # fmt: skip
+        if "status" in data:
+            item = services.item_set_status(actor=self.actor, item=item, status=data["status"])
         return Response(ItemOut(item_of(get_item_for_user(request.user, item.pk))).data)
 
     @extend_schema(operation_id="items_delete", tags=["lists"], responses={204: None, **errors(403, 404)},
                    summary="Take an item off its list (a token made by an owner or admin)")  # fmt: skip
     def delete(self, request, item_id):
         item = get_item_for_user(request.user, item_id)
-        try:
-            services.item_remove(actor=self.actor, item=item)
-        except DOMAIN_ERRORS as error:
-            raise refused(error) from None
+        services.item_remove(actor=self.actor, item=item)
         return Response(status=204)
